@@ -1,0 +1,329 @@
+"""Who and when: organizations, blocs, memberships per period, yearly chair terms, officials."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from portal.text import fold
+
+
+def current_year() -> int:
+    return timezone.localdate().year
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def search(self, query: str) -> OrganizationQuerySet:
+        return self.filter(search_name__contains=fold(query))
+
+    def visible_to(self, user) -> OrganizationQuerySet:
+        """Staff see all; an official sees their own organization and those sharing a bloc."""
+        if user.is_staff:
+            return self
+        blocs = Bloc.objects.visible_to(user)
+        return self.filter(
+            Q(memberships__bloc__in=blocs) | Q(officials__user=user)
+        ).distinct()
+
+
+class Organization(models.Model):
+    """A member organization: a Front committee, a union, an association."""
+
+    class Kind(models.TextChoices):
+        FRONT = "front", _("Fatherland Front committee")
+        LABOUR = "labour", _("Labour Federation")
+        WOMEN = "women", _("Women's Union")
+        YOUTH = "youth", _("Youth Union")
+        FARMERS = "farmers", _("Farmers' Association")
+        VETERANS = "veterans", _("Veterans' Association")
+        OTHER = "other", _("Other")
+
+    class Level(models.TextChoices):
+        CENTRAL = "central", _("Central")
+        PROVINCE = "province", _("Province / city")
+        DISTRICT = "district", _("District")
+        COMMUNE = "commune", _("Commune / ward")
+
+    name = models.CharField(_("name"), max_length=255, unique=True)
+    short_name = models.CharField(_("short name"), max_length=100, blank=True)
+    abbreviation = models.CharField(
+        _("symbol abbreviation"),
+        max_length=20,
+        blank=True,
+        help_text=_("Used in document numbers, e.g. HLHPN in “05/BC-HLHPN”."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    level = models.CharField(
+        _("level"), max_length=20, choices=Level.choices, default=Level.PROVINCE
+    )
+    locality = models.CharField(_("locality"), max_length=100, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    search_name = models.CharField(max_length=400, editable=False, db_index=True, default="")
+
+    objects = OrganizationQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        # Derived from this row only: the accent-free text that search matches.
+        self.search_name = fold(f"{self.name} {self.short_name} {self.abbreviation}")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("blocs:organization_detail", args=[self.pk])
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+
+class BlocQuerySet(models.QuerySet):
+    def search(self, query: str) -> BlocQuerySet:
+        return self.filter(search_name__contains=fold(query))
+
+    def visible_to(self, user) -> BlocQuerySet:
+        """The blocs a user may read: staff all; officials those their organization
+        has ever belonged to; assigned secretaries their blocs."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self
+        org_ids = Official.objects.filter(user=user).values("organization_id")
+        return self.filter(
+            Q(memberships__organization_id__in=org_ids, memberships__first_year__lte=current_year())
+            | Q(secretaries=user)
+        ).distinct()
+
+
+class Bloc(models.Model):
+    """An emulation bloc (khối: similar organizations) or cluster (cụm: territorial units)."""
+
+    class Kind(models.TextChoices):
+        KHOI = "khoi", _("Bloc (khối)")
+        CUM = "cum", _("Cluster (cụm)")
+
+    name = models.CharField(_("name"), max_length=255, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.KHOI)
+    level = models.CharField(
+        _("level"),
+        max_length=20,
+        choices=Organization.Level.choices,
+        default=Organization.Level.PROVINCE,
+    )
+    number = models.CharField(
+        _("number"), max_length=20, blank=True, help_text=_("e.g. 5 for “Cụm thi đua số 5”.")
+    )
+    organizing_body = models.ForeignKey(
+        Organization,
+        verbose_name=_("organizing body"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organized_blocs",
+    )
+    locality = models.CharField(
+        _("locality"),
+        max_length=100,
+        blank=True,
+        help_text=_("Place name used in document dates, e.g. “Hải Phòng”."),
+    )
+    operating_rules = models.TextField(_("operating rules"), blank=True)
+    secretaries = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned secretaries"),
+        blank=True,
+        related_name="secretary_of_blocs",
+        help_text=_(
+            "Staff who work for the bloc's secretariat besides the officials of the "
+            "chairing organization."
+        ),
+    )
+    search_name = models.CharField(max_length=400, editable=False, db_index=True, default="")
+
+    objects = BlocQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[secretaries])
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("bloc")
+        verbose_name_plural = _("blocs")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_name = fold(f"{self.name} {self.locality}")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("blocs:bloc_detail", args=[self.pk])
+
+    @property
+    def chair_title(self) -> str:
+        return _("Cluster chair") if self.kind == self.Kind.CUM else _("Bloc chair")
+
+    @property
+    def deputy_title(self) -> str:
+        return _("Cluster deputy") if self.kind == self.Kind.CUM else _("Bloc deputy")
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active_in(self, year: int) -> MembershipQuerySet:
+        return self.filter(Q(last_year__isnull=True) | Q(last_year__gte=year), first_year__lte=year)
+
+    def in_rotation_order(self) -> MembershipQuerySet:
+        return self.order_by(F("rotation_order").asc(nulls_last=True), "organization__name")
+
+
+class Membership(models.Model):
+    """An organization's membership of a bloc for a period of years (last year empty: still a member)."""
+
+    bloc = models.ForeignKey(
+        Bloc, verbose_name=_("bloc"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+    first_year = models.PositiveSmallIntegerField(_("first year"))
+    last_year = models.PositiveSmallIntegerField(
+        _("last year"), null=True, blank=True, help_text=_("Leave empty while still a member.")
+    )
+    rotation_order = models.PositiveSmallIntegerField(
+        _("rotation order"),
+        null=True,
+        blank=True,
+        help_text=_("Position in the chair rotation; lower comes first."),
+    )
+
+    objects = MembershipQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["bloc", "rotation_order", "organization__name"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bloc", "organization"],
+                condition=Q(last_year__isnull=True),
+                name="one_open_membership_per_bloc_and_organization",
+                violation_error_message=_("This organization is already a member of this bloc."),
+            ),
+            models.CheckConstraint(
+                condition=Q(last_year__isnull=True) | Q(last_year__gte=F("first_year")),
+                name="membership_last_year_not_before_first_year",
+                violation_error_message=_("The last year cannot be before the first year."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} – {self.bloc} ({self.period})"
+
+    @property
+    def period(self) -> str:
+        return f"{self.first_year}–{self.last_year or ''}"
+
+    def covers(self, year: int) -> bool:
+        return self.first_year <= year and (self.last_year is None or year <= self.last_year)
+
+
+class ChairTermQuerySet(models.QuerySet):
+    def for_year(self, year: int) -> ChairTermQuerySet:
+        return self.filter(year=year)
+
+
+class ChairTerm(models.Model):
+    """The chair and deputy of a bloc for one year."""
+
+    class Method(models.TextChoices):
+        ROTATION = "rotation", _("Rotation")
+        ELECTION = "election", _("Elected")
+        APPOINTMENT = "appointment", _("Appointed")
+
+    bloc = models.ForeignKey(
+        Bloc, verbose_name=_("bloc"), on_delete=models.CASCADE, related_name="chair_terms"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    chair = models.ForeignKey(
+        Organization, verbose_name=_("chair"), on_delete=models.PROTECT, related_name="+"
+    )
+    deputy = models.ForeignKey(
+        Organization,
+        verbose_name=_("deputy"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    method = models.CharField(
+        _("how chosen"), max_length=20, choices=Method.choices, default=Method.ROTATION
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    objects = ChairTermQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["bloc", "-year"]
+        verbose_name = _("chair term")
+        verbose_name_plural = _("chair terms")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bloc", "year"],
+                name="one_chair_term_per_bloc_and_year",
+                violation_error_message=_("This bloc already has a chair term for that year."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(chair=F("deputy")),
+                name="chair_term_chair_is_not_deputy",
+                violation_error_message=_("The chair and the deputy must be different."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bloc} {self.year}: {self.chair}"
+
+
+class Official(models.Model):
+    """A user's profile: the organization they work for and their position."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="official",
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="officials",
+    )
+    position = models.CharField(_("position"), max_length=255, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organization__name", "user__last_name", "user__first_name"]
+        verbose_name = _("official")
+        verbose_name_plural = _("officials")
+
+    def __str__(self) -> str:
+        name = self.user.get_full_name() or self.user.get_username()
+        return f"{name} ({self.organization.display_name})"

@@ -1,0 +1,77 @@
+"""Shared fixtures: a bloc with four members and one user per role.
+
+Roles (the access matrix uses these names):
+- anonymous: not logged in;
+- outsider: official of an organization that belongs to another bloc;
+- member: official of a member organization that does not chair this year;
+- secretariat: official of this year's chair organization;
+- admin: staff superuser.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+
+from blocs.models import Bloc, current_year
+
+from .factories import (
+    BlocFactory,
+    ChairTermFactory,
+    MembershipFactory,
+    OfficialFactory,
+    OrganizationFactory,
+    UserFactory,
+)
+
+ROLES = ("anonymous", "outsider", "member", "secretariat", "admin")
+
+
+@dataclass
+class World:
+    bloc: Bloc
+    other_bloc: Bloc
+    orgs: list
+    outsider_org: object
+    users: dict
+
+
+@pytest.fixture
+def world(db) -> World:
+    year = current_year()
+    bloc = BlocFactory(name="Khối thi đua Mặt trận Tổ quốc và các tổ chức chính trị - xã hội")
+    names = [
+        ("Hội Liên hiệp Phụ nữ thành phố", "Hội LHPN"),
+        ("Thành đoàn Hải Phòng", "Thành đoàn"),
+        ("Liên đoàn Lao động thành phố", "LĐLĐ"),
+        ("Ủy ban MTTQ Việt Nam thành phố", "UBMTTQ"),
+    ]
+    orgs = [OrganizationFactory(name=n, short_name=s) for n, s in names]
+    for i, org in enumerate(orgs, start=1):
+        MembershipFactory(bloc=bloc, organization=org, first_year=year - 3, rotation_order=i)
+    ChairTermFactory(bloc=bloc, year=year, chair=orgs[0], deputy=orgs[1])
+
+    other_bloc = BlocFactory(name="Cụm thi đua số 5")
+    outsider_org = OrganizationFactory(name="Ủy ban MTTQ thị xã Sơn Tây", short_name="Sơn Tây")
+    MembershipFactory(bloc=other_bloc, organization=outsider_org, first_year=year - 3)
+
+    users = {
+        "anonymous": None,
+        "outsider": OfficialFactory(organization=outsider_org, user__username="outsider").user,
+        "member": OfficialFactory(organization=orgs[2], user__username="member").user,
+        "secretariat": OfficialFactory(organization=orgs[0], user__username="secretariat").user,
+        "admin": UserFactory(username="admin", is_staff=True, is_superuser=True),
+    }
+    return World(bloc, other_bloc, orgs, outsider_org, users)
+
+
+@pytest.fixture
+def client_for(client, world):
+    """client_for("member") returns a test client logged in as that role."""
+
+    def make(role: str):
+        user = world.users[role]
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
