@@ -187,6 +187,17 @@ def chair_term_update(
     return term
 
 
+@transaction.atomic
+def bloc_update_info(*, bloc: Bloc, locality: str, operating_rules: str, actor=None) -> Bloc:
+    """The secretariat edits the bloc's place name and operating-rules text."""
+    bloc.locality = locality.strip()
+    bloc.operating_rules = operating_rules.strip()
+    bloc.full_clean()
+    _stamp(bloc, actor)
+    bloc.save()
+    return bloc
+
+
 @dataclass(frozen=True)
 class RotationProposal:
     bloc: Bloc
