@@ -26,9 +26,7 @@ class OrganizationQuerySet(models.QuerySet):
         if user.is_staff:
             return self
         blocs = Bloc.objects.visible_to(user)
-        return self.filter(
-            Q(memberships__bloc__in=blocs) | Q(officials__user=user)
-        ).distinct()
+        return self.filter(Q(memberships__bloc__in=blocs) | Q(officials__user=user)).distinct()
 
 
 class Organization(models.Model):
@@ -188,7 +186,7 @@ class MembershipQuerySet(models.QuerySet):
 
 
 class Membership(models.Model):
-    """An organization's membership of a bloc for a period of years (last year empty: still a member)."""
+    """An organization's membership of a bloc for a span of years (no last year: still a member)."""
 
     bloc = models.ForeignKey(
         Bloc, verbose_name=_("bloc"), on_delete=models.CASCADE, related_name="memberships"

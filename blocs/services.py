@@ -19,7 +19,9 @@ MEMBERSHIP_OVERLAPS = _(
     "%(organization)s is already a member of %(bloc)s in %(period)s; membership periods "
     "must not overlap."
 )
-MEMBERSHIP_YEARS_REVERSED = _("The last year (%(last)s) cannot be before the first year (%(first)s).")
+MEMBERSHIP_YEARS_REVERSED = _(
+    "The last year (%(last)s) cannot be before the first year (%(first)s)."
+)
 CHAIR_TERM_EXISTS = _("%(bloc)s already has a chair term for %(year)s.")
 CHAIR_IS_DEPUTY = _("The chair and the deputy must be different organizations.")
 NOT_A_MEMBER = _("%(organization)s is not a member of %(bloc)s in %(year)s.")
@@ -148,15 +150,11 @@ def chair_term_create(
     """Create the chair term of `bloc` for `year`; refuses a second term for a year."""
     Bloc.objects.select_for_update().filter(pk=bloc.pk).first()
     if ChairTerm.objects.filter(bloc=bloc, year=year).exists():
-        raise ValidationError(
-            CHAIR_TERM_EXISTS % {"bloc": bloc, "year": year}, code="term_exists"
-        )
+        raise ValidationError(CHAIR_TERM_EXISTS % {"bloc": bloc, "year": year}, code="term_exists")
     if deputy is not None and chair.pk == deputy.pk:
         raise ValidationError({"deputy": CHAIR_IS_DEPUTY}, code="chair_is_deputy")
     _check_members(bloc, year, chair, deputy)
-    term = ChairTerm(
-        bloc=bloc, year=year, chair=chair, deputy=deputy, method=method, note=note
-    )
+    term = ChairTerm(bloc=bloc, year=year, chair=chair, deputy=deputy, method=method, note=note)
     _stamp(term, actor)
     try:
         with transaction.atomic():

@@ -24,9 +24,7 @@ DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env.str("SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 if not DEBUG and (not SECRET_KEY or not ALLOWED_HOSTS):
-    raise ImproperlyConfigured(
-        "DEBUG is off: set SECRET_KEY and ALLOWED_HOSTS (see .env.example)."
-    )
+    raise ImproperlyConfigured("DEBUG is off: set SECRET_KEY and ALLOWED_HOSTS (see .env.example).")
 if DEBUG:
     SECRET_KEY = SECRET_KEY or "insecure-development-key-only-used-with-debug"  # noqa: S105
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]", "testserver"]
@@ -136,9 +134,7 @@ STORAGES = {
     },
 }
 
-EMAIL_BACKEND = env.str(
-    "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
-)
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")

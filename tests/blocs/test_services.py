@@ -48,9 +48,7 @@ class TestMembership:
     def test_open_period_overlaps_everything_after(self):
         m = MembershipFactory(first_year=2019, last_year=None)
         with pytest.raises(ValidationError):
-            services.membership_create(
-                bloc=m.bloc, organization=m.organization, first_year=2030
-            )
+            services.membership_create(bloc=m.bloc, organization=m.organization, first_year=2030)
 
     def test_a_later_open_period_after_a_closed_one_is_allowed(self):
         m = MembershipFactory(first_year=2019, last_year=2022)
@@ -67,8 +65,10 @@ class TestMembership:
     def test_it_refuses_reversed_years(self):
         with pytest.raises(ValidationError) as exc:
             services.membership_create(
-                bloc=BlocFactory(), organization=OrganizationFactory(),
-                first_year=2022, last_year=2021,
+                bloc=BlocFactory(),
+                organization=OrganizationFactory(),
+                first_year=2022,
+                last_year=2021,
             )
         assert "last_year" in exc.value.message_dict
 
@@ -149,7 +149,10 @@ class TestChairTerm:
         bloc, orgs = bloc_of_four
         term = ChairTermFactory(bloc=bloc, year=2021, chair=orgs[0], deputy=orgs[1])
         services.chair_term_update(
-            term=term, chair=orgs[2], deputy=orgs[1], method=ChairTerm.Method.ELECTION,
+            term=term,
+            chair=orgs[2],
+            deputy=orgs[1],
+            method=ChairTerm.Method.ELECTION,
             actor=UserFactory(),
         )
         newest, older = term.history.all()[:2]
