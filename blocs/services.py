@@ -56,6 +56,34 @@ def _check_period(bloc, organization, first, last, exclude_pk=None) -> None:
         )
 
 
+def periods_overlap(first_a: int, last_a: int | None, first_b: int, last_b: int | None) -> bool:
+    """Whether two membership periods share a year (a last year of None is open-ended)."""
+    return (last_b is None or first_a <= last_b) and (last_a is None or first_b <= last_a)
+
+
+def check_membership_period(
+    *,
+    bloc: Bloc,
+    organization: Organization,
+    first_year: int,
+    last_year: int | None,
+    exclude_pk=None,
+) -> None:
+    """Raise the ValidationError membership_create/update would raise (for forms, imports)."""
+    _check_period(bloc, organization, first_year, last_year, exclude_pk=exclude_pk)
+
+
+def check_chair_term(
+    *, bloc: Bloc, year: int, chair: Organization, deputy: Organization | None, exclude_pk=None
+) -> None:
+    """Raise the ValidationError chair_term_create/update would raise (for forms)."""
+    if ChairTerm.objects.filter(bloc=bloc, year=year).exclude(pk=exclude_pk).exists():
+        raise ValidationError(CHAIR_TERM_EXISTS % {"bloc": bloc, "year": year}, code="term_exists")
+    if deputy is not None and chair.pk == deputy.pk:
+        raise ValidationError({"deputy": CHAIR_IS_DEPUTY}, code="chair_is_deputy")
+    _check_members(bloc, year, chair, deputy)
+
+
 @transaction.atomic
 def membership_create(
     *,
