@@ -11,12 +11,14 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 env = environ.Env()
-env_file = BASE_DIR / ".env"
-if env_file.exists():
+# Variables already in the environment win over the file. ENV_FILE names another file
+# (the tests set ENV_FILE=/dev/null so a developer's .env cannot leak into them).
+env_file = Path(env.str("ENV_FILE", default=str(BASE_DIR / ".env")))
+if env_file.is_file():
     env.read_env(str(env_file))
+VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 # Like healthchecks: DEBUG defaults to on so a bare checkout runs; every
 # deployment (docker-compose.yml, .env.example) sets DEBUG=false explicitly.
