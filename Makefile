@@ -1,0 +1,153 @@
+# Emulation-bloc portal: developer entry points.
+#
+#   make run      set up (venv, packages, database, demo data) and start on http://127.0.0.1:8000
+#   make test     the whole test suite (PostgreSQL/Redis when DATABASE_URL/CELERY_BROKER_URL are set)
+#   make lint     ruff, Django system checks, missing migrations
+#   make worker   a Celery worker (needs CELERY_BROKER_URL)
+#   make messages compile translations (needs gettext)
+#
+# Everything is created on demand: a fresh clone needs only Python 3.11 and make.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+# The venv is reinstalled whenever a requirements file changes.
+REQ_FILES := requirements.txt requirements-dev.txt
+REQ_HASH := $(shell cat $(REQ_FILES) 2>/dev/null | sha256sum | cut -c1-16)
+STAMP := $(VENV)/.installed-$(REQ_HASH)
+
+# Debian packages: WeasyPrint (Pango, HarfBuzz subsetting) and a Times-compatible font with
+# every Vietnamese glyph (fonts-liberation 1.x lacks ơ, ư and U+1EA0-U+1EF9; liberation2 has them).
+RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2
+# Tests also drive a real browser and read PDFs back.
+TEST_DEBS := $(RUN_DEBS) chromium poppler-utils
+
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help venv run test lint worker messages system-deps test-deps clean
+
+help:
+	@echo "make run      set up and start the portal with demo data on http://$(HOST):$(PORT)"
+	@echo "make test     run the whole test suite"
+	@echo "make lint     ruff check, ruff format --check, manage.py check, missing migrations"
+	@echo "make worker   start a Celery worker (queues celery,reports; needs CELERY_BROKER_URL)"
+	@echo "make messages compile translations (gettext)"
+	@echo "make clean    remove the virtualenv and caches (keeps var/: database and uploads)"
+
+# apt_ensure(packages, purpose): install the missing Debian packages when we are root and apt
+# exists (apt-get update only if the first attempt fails); otherwise print the command and go on.
+define apt_ensure
+missing=""; \
+if command -v dpkg-query >/dev/null 2>&1; then \
+  for p in $(1); do \
+    dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+  done; \
+else \
+  echo "note: not a Debian system; $(2) need the equivalents of: $(1)"; \
+fi; \
+if [ -n "$$missing" ]; then \
+  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+    echo ">> installing Debian packages for $(2):$$missing"; \
+    export DEBIAN_FRONTEND=noninteractive; \
+    apt-get install -y --no-install-recommends $$missing \
+      || { apt-get update && apt-get install -y --no-install-recommends $$missing; } \
+      || echo "!! could not install:$$missing (continuing)"; \
+  else \
+    echo "!! $(2) need Debian packages that are missing. Run as root:"; \
+    echo "   apt-get install -y --no-install-recommends$$missing"; \
+  fi; \
+fi
+endef
+
+venv: $(STAMP)
+
+$(STAMP): $(REQ_FILES)
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
+	  || { echo "!! Python 3.11+ is required ($(PYTHON) is $$($(PYTHON) --version 2>&1)); use make PYTHON=python3.11"; exit 1; }
+	@if ! $(BIN)/python -m pip --version >/dev/null 2>&1; then \
+	  rm -rf $(VENV); \
+	  echo ">> creating $(VENV)"; \
+	  if ! $(PYTHON) -m venv $(VENV); then \
+	    rm -rf $(VENV); \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	      echo ">> installing python3-venv"; \
+	      export DEBIAN_FRONTEND=noninteractive; \
+	      apt-get install -y --no-install-recommends python3-venv \
+	        || { apt-get update && apt-get install -y --no-install-recommends python3-venv; }; \
+	      $(PYTHON) -m venv $(VENV); \
+	    else \
+	      echo "!! $(PYTHON) -m venv failed. Run as root: apt-get install -y python3-venv"; exit 1; \
+	    fi; \
+	  fi; \
+	fi
+	@echo ">> installing requirements-dev.txt into $(VENV)"
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+system-deps:
+	@$(call apt_ensure,$(RUN_DEBS),PDF reports)
+
+test-deps:
+	@$(call apt_ensure,$(TEST_DEBS),the tests)
+
+# compilemessages walks every folder below the project, so keep it out of the venv.
+messages: $(STAMP)
+	@if ! ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
+	  echo ">> no translations (.po) to compile"; \
+	elif command -v msgfmt >/dev/null 2>&1; then \
+	  $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var --ignore=node_modules; \
+	else \
+	  echo "!! gettext is missing: translations are not compiled. Run as root: apt-get install -y gettext"; \
+	fi
+
+run: $(STAMP) system-deps messages
+	$(BIN)/python manage.py migrate --noinput
+	@if $(BIN)/python manage.py help load_demo >/dev/null 2>&1; then \
+	  $(BIN)/python manage.py load_demo; \
+	else \
+	  echo "!! manage.py load_demo is not available: starting without demo data"; \
+	fi
+	@echo
+	@echo "   Portal:  http://$(HOST):$(PORT)/        Admin: http://$(HOST):$(PORT)/admin/"
+	@echo "   The demo accounts are listed above (load_demo). Stop with Ctrl+C."
+	@echo
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# A real browser for the e2e tests: the system Chromium (no download from a CDN).
+test: $(STAMP) test-deps messages
+	@chromium="$${CHROMIUM_PATH:-}"; \
+	if [ -z "$$chromium" ]; then \
+	  for c in /usr/lib/chromium/chromium $$(command -v chromium chromium-browser google-chrome 2>/dev/null); do \
+	    if [ -x "$$c" ]; then chromium="$$c"; break; fi; \
+	  done; \
+	fi; \
+	if [ -n "$$chromium" ]; then export CHROMIUM_PATH="$$chromium"; \
+	else echo "!! no Chromium found: the e2e tests will be skipped (they fail under CI=true)"; fi; \
+	echo ">> database: $${DATABASE_URL:+PostgreSQL (DATABASE_URL)}$${DATABASE_URL:-SQLite}; tasks: $${CELERY_BROKER_URL:+Celery broker (CELERY_BROKER_URL)}$${CELERY_BROKER_URL:-inline}"; \
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+worker: $(STAMP) system-deps
+	@if [ -z "$${CELERY_BROKER_URL:-}" ]; then \
+	  echo "!! CELERY_BROKER_URL is not set: without a broker the portal runs tasks inline and needs no worker."; \
+	  echo "   Example: CELERY_BROKER_URL=redis://127.0.0.1:6379/0 CELERY_RESULT_BACKEND=redis://127.0.0.1:6379/1 make worker"; \
+	  exit 1; \
+	fi
+	$(BIN)/celery -A portal worker -l info -Q celery,reports
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -exec rm -rf {} +
