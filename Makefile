@@ -109,6 +109,7 @@ messages: $(STAMP)
 	fi
 
 run: $(STAMP) system-deps messages
+	@mkdir -p "$${VAR_DIR:-var}"
 	$(BIN)/python manage.py migrate --noinput
 	@if $(BIN)/python manage.py help load_demo >/dev/null 2>&1; then \
 	  $(BIN)/python manage.py load_demo; \
