@@ -1,0 +1,772 @@
+"""Django admin for blocs: organizations, blocs, memberships, chair terms, officials.
+
+Writes with rules go through blocs.services: the forms run the services' checks
+so a refusal is a form error and nothing is saved; save_model/save_formset then
+call the services themselves (which re-check under a lock and record the actor).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
+from simple_history.admin import SimpleHistoryAdmin
+
+from portal.text import fold
+
+from . import services
+from .models import Bloc, ChairTerm, Membership, Official, Organization, current_year
+from .resources import MembershipResource, OrganizationResource
+
+admin.site.site_header = _("Emulation bloc portal administration")
+admin.site.site_title = _("Emulation bloc portal")
+admin.site.index_title = _("Administration")
+
+User = get_user_model()
+
+
+# ---------------------------------------------------------------------------
+# Shared behaviour
+# ---------------------------------------------------------------------------
+
+
+class FoldedSearchMixin:
+    """Also match the accent-free `search_name` columns, so "thanh doan" finds "Thành đoàn"."""
+
+    folded_search_fields: tuple[str, ...] = ()
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        folded = fold(search_term)
+        if folded and self.folded_search_fields:
+            condition = Q()
+            for field in self.folded_search_fields:
+                condition |= Q(**{f"{field}__contains": folded})
+            results = results | queryset.filter(condition)
+        return results, may_have_duplicates
+
+
+class ServiceRefusalMixin:
+    """A service may still refuse at save time (a concurrent change since the form was
+    checked). The admin's transaction is then rolled back and the refusal shown."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:
+            for message in exc.messages:
+                self.message_user(request, message, level=messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+def _adopt(obj, saved) -> None:
+    """Make the admin's unsaved instance stand for the row a service created."""
+    obj.pk = saved.pk
+    obj._state.adding = False
+    obj._state.db = saved._state.db
+
+
+def _add_service_error(form: forms.BaseForm, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+class ServiceCheckedForm(forms.ModelForm):
+    """Runs `service_check()` once the model's own validation (constraints) passed, so a
+    refusal shows once, in the service's words."""
+
+    def service_check(self) -> None:
+        raise NotImplementedError
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self._errors:
+            return
+        try:
+            self.service_check()
+        except ValidationError as exc:
+            _add_service_error(self, exc)
+
+
+# ---------------------------------------------------------------------------
+# Forms
+# ---------------------------------------------------------------------------
+
+
+class MembershipAdminForm(ServiceCheckedForm):
+    class Meta:
+        model = Membership
+        fields = ["bloc", "organization", "first_year", "last_year", "rotation_order"]
+
+    def service_check(self) -> None:
+        instance = self.instance
+        services.check_membership_period(
+            bloc=instance.bloc,
+            organization=instance.organization,
+            first_year=instance.first_year,
+            last_year=instance.last_year,
+            exclude_pk=instance.pk,
+        )
+
+
+class ChairTermAdminForm(ServiceCheckedForm):
+    class Meta:
+        model = ChairTerm
+        fields = ["bloc", "year", "chair", "deputy", "method", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # A term's bloc and year are its identity: record another term instead.
+            for name in ("bloc", "year"):
+                if name in self.fields:
+                    self.fields[name].disabled = True
+
+    def service_check(self) -> None:
+        instance = self.instance
+        services.check_chair_term(
+            bloc=instance.bloc,
+            year=instance.year,
+            chair=instance.chair,
+            deputy=instance.deputy,
+            exclude_pk=instance.pk,
+        )
+
+
+def _membership_rows(formset) -> list[tuple[forms.BaseForm | None, int, int, int | None]]:
+    """The bloc's memberships as they will be once `formset` is saved:
+    (form or None for a row not on the page, organization id, first year, last year)."""
+    rows = []
+    on_page = set()
+    for form in formset.forms:
+        if form.instance.pk:
+            on_page.add(form.instance.pk)
+        data = getattr(form, "cleaned_data", None)
+        if not data or data.get("DELETE") or not data.get("organization"):
+            continue
+        if data.get("first_year") is None:
+            continue
+        rows.append((form, data["organization"].pk, data["first_year"], data.get("last_year")))
+    if formset.instance.pk:
+        others = Membership.objects.filter(bloc=formset.instance).exclude(pk__in=on_page)
+        for m in others:
+            rows.append((None, m.organization_id, m.first_year, m.last_year))
+    return rows
+
+
+class MembershipInlineFormSet(forms.BaseInlineFormSet):
+    """Checks the periods of the whole page at once: closing a membership and opening a
+    new one for the same organization in one save is fine, two overlapping rows are not."""
+
+    def __init__(self, *args, siblings=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if siblings is not None:
+            siblings.append(self)
+
+    def clean(self):
+        super().clean()
+        rows = _membership_rows(self)
+        for i, (form, org_id, first, last) in enumerate(rows):
+            if form is None or not form.has_changed():
+                continue
+            for j, (_other_form, other_org, other_first, other_last) in enumerate(rows):
+                if i == j or other_org != org_id:
+                    continue
+                if services.periods_overlap(first, last, other_first, other_last):
+                    form.add_error(
+                        None,
+                        services.MEMBERSHIP_OVERLAPS
+                        % {
+                            "organization": form.cleaned_data["organization"],
+                            "bloc": self.instance,
+                            "period": f"{other_first}–{other_last or ''}",
+                        },
+                    )
+                    break
+
+
+class ChairTermInlineFormSet(forms.BaseInlineFormSet):
+    """New and changed terms: chair ≠ deputy, both members that year (counting the
+    memberships being saved on the same page)."""
+
+    def __init__(self, *args, siblings=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.siblings = siblings if siblings is not None else []
+
+    def _member_rows(self):
+        memberships = next((f for f in self.siblings if f.model is Membership), None)
+        if memberships is not None:
+            if not memberships.is_valid():
+                return None  # the page is refused anyway; do not add noise
+            return [(org, first, last) for _f, org, first, last in _membership_rows(memberships)]
+        if not self.instance.pk:
+            return []
+        return list(
+            Membership.objects.filter(bloc=self.instance).values_list(
+                "organization_id", "first_year", "last_year"
+            )
+        )
+
+    def clean(self):
+        super().clean()
+        rows = self._member_rows()
+        if rows is None:
+            return
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or not form.has_changed() or form.errors:
+                continue
+            year = data.get("year") if data.get("year") is not None else form.instance.year
+            for field in ("chair", "deputy"):
+                org = data.get(field)
+                if org is None:
+                    continue
+                if not any(
+                    o == org.pk and f <= year and (last is None or year <= last)
+                    for o, f, last in rows
+                ):
+                    form.add_error(
+                        field,
+                        services.NOT_A_MEMBER
+                        % {"organization": org, "bloc": self.instance, "year": year},
+                    )
+
+
+class ChairTermInlineForm(forms.ModelForm):
+    class Meta:
+        model = ChairTerm
+        fields = ["year", "chair", "deputy", "method", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["year"].disabled = True
+
+
+# ---------------------------------------------------------------------------
+# Inlines
+# ---------------------------------------------------------------------------
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    form = forms.modelform_factory(
+        Membership, fields=["organization", "first_year", "last_year", "rotation_order"]
+    )
+    formset = MembershipInlineFormSet
+    fields = ["organization", "first_year", "last_year", "rotation_order"]
+    autocomplete_fields = ["organization"]
+    extra = 0
+    verbose_name_plural = _("memberships (by rotation order)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("organization").in_rotation_order()
+
+
+class ChairTermInline(admin.TabularInline):
+    model = ChairTerm
+    form = ChairTermInlineForm
+    formset = ChairTermInlineFormSet
+    fields = ["year", "chair", "deputy", "method", "note"]
+    autocomplete_fields = ["chair", "deputy"]
+    extra = 0
+    verbose_name_plural = _("chair terms (chair history, latest first)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("chair", "deputy").order_by("-year")
+
+
+class OfficialInline(admin.StackedInline):
+    model = Official
+    fk_name = "user"
+    fields = ["organization", "position", "phone"]
+    autocomplete_fields = ["organization"]
+    can_delete = True
+    max_num = 1
+    extra = 0
+    verbose_name_plural = _("official profile")
+
+
+# ---------------------------------------------------------------------------
+# Model admins
+# ---------------------------------------------------------------------------
+
+
+@admin.register(Organization)
+class OrganizationAdmin(FoldedSearchMixin, ImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [OrganizationResource]
+    list_display = [
+        "name",
+        "short_name",
+        "abbreviation",
+        "kind",
+        "level",
+        "locality",
+        "is_active",
+        "bloc_count",
+    ]
+    list_filter = ["kind", "level", "is_active"]
+    search_fields = ["name", "short_name", "abbreviation", "search_name"]
+    folded_search_fields = ("search_name",)
+    fields = ["name", "short_name", "abbreviation", "kind", "level", "locality", "is_active"]
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        year = current_year()
+        current = Q(memberships__first_year__lte=year) & (
+            Q(memberships__last_year__isnull=True) | Q(memberships__last_year__gte=year)
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_bloc_count=Count("memberships__bloc", filter=current, distinct=True))
+        )
+
+    @admin.display(description=_("blocs this year"), ordering="_bloc_count")
+    def bloc_count(self, obj: Organization) -> int:
+        return obj._bloc_count
+
+
+class BlocChairFilter(admin.SimpleListFilter):
+    title = _("next year's chair")
+    parameter_name = "next_term"
+
+    def lookups(self, request, model_admin):
+        return [("missing", _("not chosen yet")), ("chosen", _("chosen"))]
+
+    def queryset(self, request, queryset):
+        terms = ChairTerm.objects.filter(year=services.next_rotation_year())
+        if self.value() == "missing":
+            return queryset.exclude(pk__in=terms.values("bloc_id"))
+        if self.value() == "chosen":
+            return queryset.filter(pk__in=terms.values("bloc_id"))
+        return queryset
+
+
+class RotationForm(forms.Form):
+    """One bloc's row on the rotation page; choices are that year's members."""
+
+    chair = forms.ModelChoiceField(queryset=Organization.objects.all(), label=_("chair"))
+    deputy = forms.ModelChoiceField(
+        queryset=Organization.objects.all(), required=False, label=_("deputy")
+    )
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # Shown: the members; accepted: any organization, so the service can say who is
+        # not a member instead of a bare "invalid choice".
+        options = [(org.pk, str(org)) for org in members]
+        self.fields["chair"].choices = [("", "---------"), *options]
+        self.fields["deputy"].choices = [("", _("(no deputy)")), *options]
+
+
+@admin.register(Bloc)
+class BlocAdmin(ServiceRefusalMixin, FoldedSearchMixin, SimpleHistoryAdmin):
+    list_display = [
+        "name",
+        "kind",
+        "level",
+        "number",
+        "locality",
+        "organizing_body",
+        "member_count",
+        "current_chair",
+        "current_deputy",
+    ]
+    list_filter = ["kind", "level", BlocChairFilter]
+    list_select_related = ["organizing_body"]
+    search_fields = ["name", "number", "locality", "search_name"]
+    folded_search_fields = ("search_name",)
+    autocomplete_fields = ["organizing_body"]
+    filter_horizontal = ["secretaries"]
+    fieldsets = [
+        (None, {"fields": ["name", "kind", "level", "number", "organizing_body", "locality"]}),
+        (_("Secretariat"), {"fields": ["secretaries"]}),
+        (_("Operating rules"), {"fields": ["operating_rules"], "classes": ["collapse"]}),
+    ]
+    inlines = [MembershipInline, ChairTermInline]
+    actions = ["rotate_chair"]
+    rotation_template = "admin/blocs/bloc/rotate_chair.html"
+
+    def get_queryset(self, request):
+        year = current_year()
+        term = ChairTerm.objects.filter(bloc=OuterRef("pk"), year=year)
+        members = (
+            Membership.objects.filter(bloc=OuterRef("pk"))
+            .active_in(year)
+            .order_by()
+            .values("bloc")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _chair=Subquery(term.values("chair__name")[:1]),
+                _deputy=Subquery(term.values("deputy__name")[:1]),
+                _members=Subquery(members),
+            )
+        )
+
+    @admin.display(description=_("members this year"), ordering="_members")
+    def member_count(self, obj: Bloc) -> int:
+        return obj._members or 0
+
+    @admin.display(description=_("chair this year"), ordering="_chair")
+    def current_chair(self, obj: Bloc) -> str:
+        return obj._chair or "—"
+
+    @admin.display(description=_("deputy this year"), ordering="_deputy")
+    def current_deputy(self, obj: Bloc) -> str:
+        return obj._deputy or "—"
+
+    # Inline writes go through the services ------------------------------------------
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, MembershipInline | ChairTermInline):
+            # The chair-term rows are checked against the memberships as saved by this page.
+            if not hasattr(request, "_bloc_admin_formsets"):
+                request._bloc_admin_formsets = []
+            kwargs["siblings"] = request._bloc_admin_formsets
+        return kwargs
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Membership:
+            self._save_memberships(request, formset)
+        elif formset.model is ChairTerm:
+            self._save_chair_terms(request, formset)
+        else:
+            super().save_formset(request, form, formset, change)
+
+    def _save_memberships(self, request, formset) -> None:
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        # Changed rows first (formset order), so a period closed here frees the years
+        # that a new row on the same page takes.
+        for obj in sorted(instances, key=lambda o: o.pk is None):
+            if obj.pk is None:
+                saved = services.membership_create(
+                    bloc=formset.instance,
+                    organization=obj.organization,
+                    first_year=obj.first_year,
+                    last_year=obj.last_year,
+                    rotation_order=obj.rotation_order,
+                    actor=request.user,
+                )
+                _adopt(obj, saved)
+            else:
+                services.membership_update(
+                    membership=obj,
+                    first_year=obj.first_year,
+                    last_year=obj.last_year,
+                    rotation_order=obj.rotation_order,
+                    actor=request.user,
+                )
+
+    def _save_chair_terms(self, request, formset) -> None:
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        for obj in instances:
+            if obj.pk is None:
+                saved = services.chair_term_create(
+                    bloc=formset.instance,
+                    year=obj.year,
+                    chair=obj.chair,
+                    deputy=obj.deputy,
+                    method=obj.method,
+                    note=obj.note,
+                    actor=request.user,
+                )
+                _adopt(obj, saved)
+            else:
+                services.chair_term_update(
+                    term=obj,
+                    chair=obj.chair,
+                    deputy=obj.deputy,
+                    method=obj.method,
+                    note=obj.note,
+                    actor=request.user,
+                )
+
+    # Chair rotation ---------------------------------------------------------------
+
+    def has_rotate_permission(self, request) -> bool:
+        return request.user.has_perm("blocs.add_chairterm")
+
+    @admin.action(description=_("Rotate the chair for next year"), permissions=["rotate"])
+    def rotate_chair(self, request, queryset):
+        year = services.next_rotation_year()
+        blocs = list(queryset.order_by("name"))
+        if "apply" in request.POST:
+            if request.POST.get("year") == str(year):
+                for bloc in blocs:
+                    self._rotate_one(request, bloc, year)
+                return None
+            self.message_user(
+                request,
+                gettext(
+                    "The rotation year is now %(year)s: check the proposals again before "
+                    "confirming."
+                )
+                % {"year": year},
+                level=messages.WARNING,
+            )
+        return self._rotation_page(request, blocs, year)
+
+    def _rotate_one(self, request, bloc: Bloc, year: int) -> None:
+        def refuse(reason) -> None:
+            self.message_user(
+                request,
+                gettext("%(bloc)s: %(reason)s") % {"bloc": bloc, "reason": reason},
+                level=messages.ERROR,
+            )
+
+        if ChairTerm.objects.filter(bloc=bloc, year=year).exists():
+            refuse(services.CHAIR_TERM_EXISTS % {"bloc": bloc, "year": year})
+            return
+        form = RotationForm(request.POST, prefix=f"bloc-{bloc.pk}")
+        if not form.is_valid():
+            refuse(
+                " ".join(
+                    f"{form.fields[name].label}: {' '.join(errors)}"
+                    for name, errors in form.errors.items()
+                )
+            )
+            return
+        chair, deputy = form.cleaned_data["chair"], form.cleaned_data["deputy"]
+        try:
+            with transaction.atomic():
+                services.chair_rotate(
+                    bloc=bloc, chair=chair, deputy=deputy, year=year, actor=request.user
+                )
+        except ValidationError as exc:
+            refuse(" ".join(exc.messages))
+            return
+        if deputy is None:
+            text = gettext("%(bloc)s: %(chair)s chairs in %(year)s, with no deputy.")
+        else:
+            text = gettext("%(bloc)s: %(chair)s chairs in %(year)s, with %(deputy)s as deputy.")
+        self.message_user(
+            request,
+            text % {"bloc": bloc, "chair": chair, "deputy": deputy, "year": year},
+            level=messages.SUCCESS,
+        )
+
+    def _rotation_page(self, request, blocs: list[Bloc], year: int) -> TemplateResponse:
+        current = {
+            term.bloc_id: term
+            for term in ChairTerm.objects.filter(bloc__in=blocs, year=year - 1).select_related(
+                "chair", "deputy"
+            )
+        }
+        rows = []
+        for bloc in blocs:
+            proposal = services.rotation_proposal(bloc=bloc, year=year)
+            refusal, form = None, None
+            if proposal.existing is not None:
+                refusal = services.CHAIR_TERM_EXISTS % {"bloc": bloc, "year": year}
+            elif not proposal.members:
+                refusal = services.NO_MEMBERS % {"bloc": bloc, "year": year}
+            else:
+                form = RotationForm(
+                    prefix=f"bloc-{bloc.pk}",
+                    members=proposal.members,
+                    initial={
+                        "chair": proposal.chair.pk if proposal.chair else None,
+                        "deputy": proposal.deputy.pk if proposal.deputy else None,
+                    },
+                )
+            rows.append(
+                {
+                    "bloc": bloc,
+                    "current": current.get(bloc.pk),
+                    "proposal": proposal,
+                    "refusal": refusal,
+                    "form": form,
+                }
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Rotate the chair for %(year)s") % {"year": year},
+            "opts": self.model._meta,
+            "year": year,
+            "rows": rows,
+            "blocs": blocs,
+            "any_rotatable": any(row["form"] is not None for row in rows),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "action_name": "rotate_chair",
+            "media": self.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.rotation_template, context)
+
+
+class MembershipCurrentFilter(admin.SimpleListFilter):
+    title = _("membership this year")
+    parameter_name = "current"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("current member")), ("no", _("not a member this year"))]
+
+    def queryset(self, request, queryset):
+        current = queryset.model.objects.active_in(current_year()).values("pk")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=current)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=current)
+        return queryset
+
+
+@admin.register(Membership)
+class MembershipAdmin(
+    ServiceRefusalMixin, FoldedSearchMixin, ImportExportMixin, SimpleHistoryAdmin
+):
+    form = MembershipAdminForm
+    resource_classes = [MembershipResource]
+    list_display = [
+        "organization",
+        "bloc",
+        "first_year",
+        "last_year",
+        "rotation_order",
+        "is_current",
+    ]
+    list_filter = [MembershipCurrentFilter, "bloc"]
+    list_select_related = ["organization", "bloc"]
+    search_fields = ["organization__name", "organization__search_name", "bloc__name"]
+    folded_search_fields = ("organization__search_name", "bloc__search_name")
+    autocomplete_fields = ["bloc", "organization"]
+    ordering = ["bloc__name", "rotation_order", "organization__name"]
+
+    @admin.display(description=_("member this year"), boolean=True)
+    def is_current(self, obj: Membership) -> bool:
+        return obj.covers(current_year())
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.membership_update(
+                membership=obj,
+                first_year=obj.first_year,
+                last_year=obj.last_year,
+                rotation_order=obj.rotation_order,
+                actor=request.user,
+            )
+        else:
+            saved = services.membership_create(
+                bloc=obj.bloc,
+                organization=obj.organization,
+                first_year=obj.first_year,
+                last_year=obj.last_year,
+                rotation_order=obj.rotation_order,
+                actor=request.user,
+            )
+            _adopt(obj, saved)
+
+    # Imports: a row the services refuse rolls the whole file back, never half of it.
+
+    def get_import_data_kwargs(self, **kwargs):
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        kwargs.setdefault("rollback_on_validation_errors", True)
+        return kwargs
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            self.message_user(
+                request,
+                gettext(
+                    "Nothing was imported: some rows are refused now (the data changed "
+                    "since the preview). Import the file again to see why."
+                ),
+                level=messages.ERROR,
+            )
+            return HttpResponseRedirect(
+                reverse("admin:blocs_membership_import", current_app=self.admin_site.name)
+            )
+        return super().process_result(result, request)
+
+
+@admin.register(ChairTerm)
+class ChairTermAdmin(ServiceRefusalMixin, FoldedSearchMixin, SimpleHistoryAdmin):
+    form = ChairTermAdminForm
+    list_display = ["bloc", "year", "chair", "deputy", "method", "note"]
+    list_filter = ["year", "method", "bloc"]
+    list_select_related = ["bloc", "chair", "deputy"]
+    search_fields = ["bloc__name", "chair__name", "deputy__name", "note"]
+    folded_search_fields = ("bloc__search_name", "chair__search_name", "deputy__search_name")
+    autocomplete_fields = ["bloc", "chair", "deputy"]
+    ordering = ["-year", "bloc__name"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.chair_term_update(
+                term=obj,
+                chair=obj.chair,
+                deputy=obj.deputy,
+                method=obj.method,
+                note=obj.note,
+                actor=request.user,
+            )
+        else:
+            saved = services.chair_term_create(
+                bloc=obj.bloc,
+                year=obj.year,
+                chair=obj.chair,
+                deputy=obj.deputy,
+                method=obj.method,
+                note=obj.note,
+                actor=request.user,
+            )
+            _adopt(obj, saved)
+
+
+@admin.register(Official)
+class OfficialAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
+    list_display = ["__str__", "user", "organization", "position", "phone"]
+    list_filter = ["organization__kind"]
+    list_select_related = ["user", "organization"]
+    search_fields = [
+        "user__username",
+        "user__first_name",
+        "user__last_name",
+        "user__email",
+        "organization__name",
+        "position",
+    ]
+    folded_search_fields = ("organization__search_name",)
+    autocomplete_fields = ["user", "organization"]
+
+
+# The user admin with the official profile inline -------------------------------------
+
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    inlines = [*BaseUserAdmin.inlines, OfficialInline]
+    list_display = [*BaseUserAdmin.list_display, "official_organization"]
+    list_select_related = ["official__organization"]
+
+    @admin.display(description=_("organization"), ordering="official__organization__name")
+    def official_organization(self, obj) -> str:
+        official = getattr(obj, "official", None)
+        return official.organization.display_name if official else "—"
