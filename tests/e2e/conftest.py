@@ -1,8 +1,9 @@
 """Browser tests: Playwright (pytest-playwright) driving Debian's Chromium.
 
 Debian's package puts Chromium at /usr/bin/chromium; Playwright's own browser
-downloads are not used. Without it the whole folder is skipped with the reason
-shown, except under CI=true, where a missing browser is a failure.
+downloads are not used. CHROMIUM_PATH (which `make test` sets to the browser it
+finds) overrides the path. Without a browser the whole folder is skipped with
+the reason shown, except under CI=true, where a missing browser is a failure.
 
 The tests run against pytest-django's `live_server`, so they need the database
 committed (`transactional_db`, pulled in by the `live` fixture below).
@@ -17,7 +18,7 @@ import pytest
 # refuse ORM calls made from the test (SynchronousOnlyOperation).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 
 
