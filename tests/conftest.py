@@ -26,6 +26,12 @@ from .factories import (
 ROLES = ("anonymous", "outsider", "member", "secretariat", "admin")
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2 costs ~0.3 s per user; the tests check access, not hashing strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @dataclass
 class World:
     bloc: Bloc

@@ -1,0 +1,273 @@
+"""Meetings: times within the year, attendance of members only, elections, membership
+changes, approval and reopening."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from blocs import services
+from blocs.models import (
+    Attendance,
+    ChairTerm,
+    Meeting,
+    MeetingDecision,
+    Membership,
+    current_year,
+)
+from tests.factories import OrganizationFactory, UserFactory
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def at(y, m, d, h=8):
+    return dt.datetime(y, m, d, h, 0, tzinfo=VN)
+
+
+@pytest.fixture
+def meeting(world):
+    # Two years back: the world has a chair term only for this year, so next year's is free.
+    year = current_year() - 2
+    return services.meeting_create(
+        bloc=world.bloc,
+        year=year,
+        kind=Meeting.Kind.YEAR_END,
+        title=f"Hội nghị tổng kết công tác thi đua năm {year}",
+        starts_at=at(year, 12, 29, 14),
+        ends_at=at(year, 12, 29, 17),
+        place="Hải Phòng",
+        host=world.orgs[0],
+    )
+
+
+class TestTimes:
+    def test_end_before_start_is_refused(self, world):
+        with pytest.raises(ValidationError) as exc:
+            services.meeting_create(
+                bloc=world.bloc,
+                year=2020,
+                kind=Meeting.Kind.MID_YEAR,
+                title="Sơ kết",
+                starts_at=at(2020, 7, 1, 14),
+                ends_at=at(2020, 7, 1, 9),
+                place="x",
+                host=None,
+            )
+        assert "ends_at" in exc.value.message_dict
+        assert not Meeting.objects.exists()
+
+    @pytest.mark.parametrize(
+        ("kind", "start", "ok"),
+        [
+            (Meeting.Kind.MID_YEAR, at(2020, 7, 1), True),
+            (Meeting.Kind.MID_YEAR, at(2021, 1, 5), False),
+            (Meeting.Kind.YEAR_END, at(2021, 1, 7), True),  # Lê Chân reviewed 2020 in Jan 2021
+            (Meeting.Kind.YEAR_END, at(2021, 4, 2), False),
+            (Meeting.Kind.LAUNCH, at(2019, 12, 20), True),
+            (Meeting.Kind.LAUNCH, at(2019, 11, 20), False),
+            (Meeting.Kind.WORKSHOP, at(2019, 12, 31, 23), False),
+        ],
+    )
+    def test_meeting_must_start_within_its_year(self, world, kind, start, ok):
+        def create():
+            return services.meeting_create(
+                bloc=world.bloc,
+                year=2020,
+                kind=kind,
+                title="t",
+                starts_at=start,
+                ends_at=None,
+                place="x",
+                host=None,
+            )
+
+        if ok:
+            assert create().year == 2020
+        else:
+            with pytest.raises(ValidationError) as exc:
+                create()
+            assert "starts_at" in exc.value.message_dict
+
+
+class TestAttendance:
+    def test_prefill_lists_every_member_of_the_year(self, meeting, world):
+        rows = services.attendance_initial(meeting)
+        assert [r["organization"] for r in rows] == world.orgs
+        assert {r["status"] for r in rows} == {Attendance.Status.PRESENT}
+
+    def test_saves_and_counts_quorum(self, meeting, world):
+        rows = services.attendance_initial(meeting)
+        rows[3]["status"] = Attendance.Status.EXCUSED
+        rows[0]["representative"] = "Vũ Thị Bích Liên"
+        services.meeting_save_attendance(meeting=meeting, rows=rows)
+        assert services.quorum(meeting) == (3, 4)
+        # saving again with a change updates in place, no duplicates
+        rows[3]["status"] = Attendance.Status.PRESENT
+        services.meeting_save_attendance(meeting=meeting, rows=rows)
+        assert Attendance.objects.filter(meeting=meeting).count() == 4
+        assert services.quorum(meeting) == (4, 4)
+
+    def test_a_non_member_is_refused(self, meeting, world):
+        rows = services.attendance_initial(meeting)
+        rows.append(
+            {
+                "organization": world.outsider_org,
+                "status": "present",
+                "representative": "",
+                "representative_position": "",
+            }
+        )
+        with pytest.raises(ValidationError) as exc:
+            services.meeting_save_attendance(meeting=meeting, rows=rows)
+        assert exc.value.code == "not_member"
+        assert not Attendance.objects.exists()
+
+    def test_a_member_listed_twice_is_refused(self, meeting):
+        rows = services.attendance_initial(meeting)
+        with pytest.raises(ValidationError):
+            services.meeting_save_attendance(meeting=meeting, rows=rows + rows[:1])
+        assert not Attendance.objects.exists()
+
+
+class TestElection:
+    def test_creates_next_years_term_linked_to_the_meeting(self, meeting, world):
+        actor = UserFactory()
+        term = services.meeting_elect_chair(
+            meeting=meeting, chair=world.orgs[1], deputy=world.orgs[2], actor=actor
+        )
+        assert (term.year, term.method, term.elected_at) == (
+            meeting.year + 1,
+            ChairTerm.Method.ELECTION,
+            meeting,
+        )
+        decision = MeetingDecision.objects.get(meeting=meeting)
+        assert decision.chair_term == term and decision.decided_by == actor
+
+    def test_an_existing_term_is_replaced_only_when_confirmed(self, meeting, world):
+        ChairTerm.objects.filter(bloc=world.bloc, year=meeting.year + 1).delete()
+        old = services.chair_term_create(
+            bloc=world.bloc, year=meeting.year + 1, chair=world.orgs[3], deputy=None
+        )
+        with pytest.raises(ValidationError) as exc:
+            services.meeting_elect_chair(meeting=meeting, chair=world.orgs[1], deputy=None)
+        assert exc.value.code == "term_exists"
+        old.refresh_from_db()
+        assert old.chair == world.orgs[3] and not MeetingDecision.objects.exists()
+
+        term = services.meeting_elect_chair(
+            meeting=meeting, chair=world.orgs[1], deputy=world.orgs[2], replace=True
+        )
+        assert term.pk == old.pk and term.chair == world.orgs[1]
+        assert term.method == ChairTerm.Method.ELECTION
+
+    @pytest.mark.parametrize("who", ["outsider", "same"])
+    def test_it_refuses_a_non_member_or_the_same_organization_twice(self, meeting, world, who):
+        deputy = world.outsider_org if who == "outsider" else world.orgs[1]
+        with pytest.raises(ValidationError) as exc:
+            services.meeting_elect_chair(meeting=meeting, chair=world.orgs[1], deputy=deputy)
+        assert "deputy" in exc.value.message_dict
+        assert not ChairTerm.objects.filter(year=meeting.year + 1).exists()
+        assert not MeetingDecision.objects.exists()
+
+
+class TestMembershipChange:
+    def test_join_and_leave_from_a_year(self, meeting, world):
+        newcomer = OrganizationFactory(name="Hội Nông dân thành phố")
+        year = meeting.year + 1
+        joined = services.meeting_change_membership(
+            meeting=meeting, organization=newcomer, joins=True, from_year=year
+        )
+        assert joined.first_year == year and joined.rotation_order == 5
+        left = services.meeting_change_membership(
+            meeting=meeting, organization=world.orgs[3], joins=False, from_year=year
+        )
+        assert left.last_year == meeting.year
+        members = [o.name for o in services.members_in(world.bloc, year)]
+        assert newcomer.name in members and world.orgs[3].name not in members
+        assert MeetingDecision.objects.filter(meeting=meeting).count() == 2
+
+    def test_joining_twice_is_refused(self, meeting, world):
+        with pytest.raises(ValidationError) as exc:
+            services.meeting_change_membership(
+                meeting=meeting, organization=world.orgs[0], joins=True, from_year=meeting.year
+            )
+        assert exc.value.code == "already_member"
+
+    def test_leaving_a_bloc_one_is_not_in_is_refused(self, meeting, world):
+        with pytest.raises(ValidationError) as exc:
+            services.meeting_change_membership(
+                meeting=meeting,
+                organization=world.outsider_org,
+                joins=False,
+                from_year=meeting.year + 1,
+            )
+        assert exc.value.code == "not_member"
+        assert Membership.objects.filter(organization=world.outsider_org).get().last_year is None
+
+
+class TestApproval:
+    def test_approve_locks_and_reopen_needs_a_reason(self, meeting, world):
+        actor = UserFactory()
+        with pytest.raises(ValidationError):
+            services.meeting_approve(meeting=meeting, actor=actor)  # still planned
+        services.meeting_mark_held(meeting=meeting, actor=actor)
+        meeting = services.meeting_approve(meeting=meeting, actor=actor)
+        assert meeting.is_locked and meeting.approved_by == actor
+
+        for write in (
+            lambda: services.meeting_update(meeting=meeting, minutes="sửa"),
+            lambda: services.meeting_save_attendance(
+                meeting=meeting, rows=services.attendance_initial(meeting)
+            ),
+            lambda: services.meeting_save_agenda(meeting=meeting, rows=[{"title": "x"}]),
+            lambda: services.meeting_elect_chair(meeting=meeting, chair=world.orgs[1], deputy=None),
+        ):
+            with pytest.raises(ValidationError) as exc:
+                write()
+            assert exc.value.code == "locked"
+
+        with pytest.raises(ValidationError):
+            services.meeting_reopen(meeting=meeting, reason="  ", actor=actor)
+        meeting = services.meeting_reopen(meeting=meeting, reason="Sai tên đại biểu", actor=actor)
+        assert meeting.status == Meeting.Status.HELD
+        newest = meeting.history.first()
+        assert newest.history_change_reason == "Sai tên đại biểu"
+        assert newest.history_user == actor
+        services.meeting_update(meeting=meeting, minutes="Đã sửa")
+
+    def test_a_future_meeting_cannot_be_held(self, world):
+        year = current_year() + 1
+        future = services.meeting_create(
+            bloc=world.bloc,
+            year=year,
+            kind=Meeting.Kind.MID_YEAR,
+            title="Sơ kết",
+            starts_at=at(year, 7, 1),
+            ends_at=None,
+            place="x",
+            host=None,
+        )
+        with pytest.raises(ValidationError) as exc:
+            services.meeting_mark_held(meeting=future)
+        assert exc.value.code == "future"
+
+
+def test_agenda_and_people_sync_updates_in_place(meeting):
+    services.meeting_save_agenda(
+        meeting=meeting, rows=[{"order": 1, "title": "Báo cáo"}, {"order": 2, "title": "Bầu"}]
+    )
+    first, second = meeting.agenda.all()
+    services.meeting_save_agenda(
+        meeting=meeting,
+        rows=[{"id": second.pk, "order": 1, "title": "Bầu Trưởng khối", "outcome": "Thống nhất"}],
+    )
+    assert [(a.pk, a.title) for a in meeting.agenda.all()] == [(second.pk, "Bầu Trưởng khối")]
+    services.meeting_save_people(
+        meeting=meeting,
+        rows=[
+            {"role": "presiding", "name": "Vũ Thị Bích Liên", "position": "Chủ tịch Hội LHPN"},
+            {"role": "presiding", "name": "Nguyễn Hữu Lạc", "position": "PCT"},
+        ],
+    )
+    assert meeting.people.filter(role="presiding").count() == 2
