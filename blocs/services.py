@@ -8,12 +8,25 @@ the audit history (django-simple-history keeps old → new for every change).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Bloc, ChairTerm, Membership, Organization, current_year
+from .models import (
+    AgendaItem,
+    Attendance,
+    Bloc,
+    ChairTerm,
+    Meeting,
+    MeetingDecision,
+    MeetingPerson,
+    Membership,
+    Organization,
+    current_year,
+)
 
 MEMBERSHIP_OVERLAPS = _(
     "%(organization)s is already a member of %(bloc)s in %(period)s; membership periods "
@@ -299,3 +312,333 @@ def chair_rotate(
         method=ChairTerm.Method.ROTATION,
         actor=actor,
     )
+
+
+# --- Meetings -------------------------------------------------------------------------------
+
+MEETING_LOCKED = _(
+    "The minutes of this meeting are approved and read-only. Reopen them with a reason first."
+)
+MEETING_ENDS_BEFORE_START = _("The end must be after the start.")
+MEETING_OUTSIDE_YEAR = _(
+    "A meeting of kind “%(kind)s” for %(year)s must start between %(first)s and %(last)s."
+)
+ATTENDANCE_NOT_MEMBER = _("%(organization)s is not a member of the bloc in %(year)s.")
+ATTENDANCE_TWICE = _("%(organization)s is listed twice.")
+APPROVE_NOT_HELD = _("Only a meeting that has been held can have its minutes approved.")
+HOLD_IN_FUTURE = _("A meeting that has not started yet cannot be marked as held.")
+REOPEN_NOT_APPROVED = _("Only approved minutes can be reopened.")
+REOPEN_NEEDS_REASON = _("Give the reason for reopening the approved minutes.")
+ELECTION_TERM_EXISTS = _(
+    "%(bloc)s already has a chair term for %(year)s (chair: %(chair)s). Confirm to replace it."
+)
+ELECTION_NEEDS_CHAIR = _("Choose the organization elected as chair.")
+JOIN_ALREADY_MEMBER = _("%(organization)s is already a member in %(year)s.")
+LEAVE_NOT_MEMBER = _("%(organization)s is not a member in %(year)s, so it cannot leave then.")
+LEAVE_SAME_YEAR_IT_JOINED = _(
+    "%(organization)s joined in %(year)s; it can leave from %(next)s at the earliest."
+)
+
+
+def _check_unlocked(meeting: Meeting) -> None:
+    if meeting.is_locked:
+        raise ValidationError(MEETING_LOCKED, code="locked")
+
+
+def meeting_year_window(kind: str, year: int) -> tuple[date, date]:
+    """When a meeting of `kind` for emulation year `year` may start.
+
+    A year-end review of year N is held from late N to the first quarter of N+1
+    (Lê Chân reviewed 2020 on 07/01/2021); a launch of N may come in December of N-1.
+    """
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    if kind == Meeting.Kind.YEAR_END:
+        last = date(year + 1, 3, 31)
+    elif kind == Meeting.Kind.LAUNCH:
+        first = date(year - 1, 12, 1)
+    return first, last
+
+
+def _check_meeting_times(kind: str, year: int, starts_at, ends_at) -> None:
+    errors = {}
+    if ends_at is not None and ends_at <= starts_at:
+        errors["ends_at"] = MEETING_ENDS_BEFORE_START
+    first, last = meeting_year_window(kind, year)
+    start_day = timezone.localtime(starts_at).date()
+    if not first <= start_day <= last:
+        errors["starts_at"] = MEETING_OUTSIDE_YEAR % {
+            "kind": Meeting.Kind(kind).label,
+            "year": year,
+            "first": first.strftime("%d/%m/%Y"),
+            "last": last.strftime("%d/%m/%Y"),
+        }
+    if errors:
+        raise ValidationError(errors, code="invalid_times")
+
+
+MEETING_FIELDS = ("year", "kind", "title", "starts_at", "ends_at", "place", "host")
+
+
+@transaction.atomic
+def meeting_create(*, bloc: Bloc, actor=None, **fields) -> Meeting:
+    """Create a planned meeting; `fields` are MEETING_FIELDS."""
+    _check_meeting_times(fields["kind"], fields["year"], fields["starts_at"], fields.get("ends_at"))
+    meeting = Meeting(bloc=bloc, **{k: fields.get(k) for k in MEETING_FIELDS})
+    meeting.full_clean()
+    _stamp(meeting, actor)
+    meeting.save()
+    return meeting
+
+
+@transaction.atomic
+def meeting_update(*, meeting: Meeting, actor=None, **fields) -> Meeting:
+    """Change the meeting's own fields (MEETING_FIELDS, minutes, conclusions)."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _check_unlocked(meeting)
+    for name, value in fields.items():
+        if name not in (*MEETING_FIELDS, "minutes", "conclusions"):
+            raise TypeError(f"meeting_update() got an unexpected field {name!r}")
+        setattr(meeting, name, value)
+    _check_meeting_times(meeting.kind, meeting.year, meeting.starts_at, meeting.ends_at)
+    meeting.full_clean()
+    _stamp(meeting, actor)
+    meeting.save()
+    return meeting
+
+
+def attendance_initial(meeting: Meeting) -> list[dict]:
+    """One row per member of the meeting's year, prefilled from what is already recorded."""
+    recorded = {a.organization_id: a for a in meeting.attendance.all()}
+    rows = []
+    for org in members_in(meeting.bloc, meeting.year):
+        row = recorded.get(org.pk)
+        rows.append(
+            {
+                "organization": org,
+                "status": row.status if row else Attendance.Status.PRESENT,
+                "representative": row.representative if row else "",
+                "representative_position": row.representative_position if row else "",
+            }
+        )
+    return rows
+
+
+def _sync_rows(model, meeting: Meeting, rows: list[dict], key: str, actor) -> None:
+    """Make the meeting's `model` rows equal `rows`, matched on `key`; history keeps each change."""
+    existing = {getattr(obj, key): obj for obj in model.objects.filter(meeting=meeting)}
+    seen = set()
+    for data in rows:
+        ident = data.get(key)
+        obj = existing.get(ident) if ident is not None else None
+        obj = obj or model(meeting=meeting)
+        changed = obj.pk is None
+        for name, value in data.items():
+            if name != "id" and getattr(obj, name, None) != value:
+                setattr(obj, name, value)
+                changed = True
+        if changed:
+            obj.full_clean(exclude=["meeting"])
+            _stamp(obj, actor)
+            obj.save()
+        seen.add(getattr(obj, key))
+    for ident, obj in existing.items():
+        if ident not in seen:
+            _stamp(obj, actor)
+            obj.delete()
+
+
+@transaction.atomic
+def meeting_save_attendance(*, meeting: Meeting, rows: list[dict], actor=None) -> None:
+    """Record attendance; every organization must be a member in the meeting's year."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _check_unlocked(meeting)
+    member_ids = {o.pk for o in members_in(meeting.bloc, meeting.year)}
+    seen = set()
+    for row in rows:
+        org = row["organization"]
+        params = {"organization": org, "year": meeting.year}
+        if org.pk not in member_ids:
+            raise ValidationError(ATTENDANCE_NOT_MEMBER % params, code="not_member")
+        if org.pk in seen:
+            raise ValidationError(ATTENDANCE_TWICE % params, code="duplicate")
+        seen.add(org.pk)
+    keyed = [{**row, "organization_id": row["organization"].pk} for row in rows]
+    for row in keyed:
+        del row["organization"]
+    _sync_rows(Attendance, meeting, keyed, "organization_id", actor)
+
+
+@transaction.atomic
+def meeting_save_people(*, meeting: Meeting, rows: list[dict], actor=None) -> None:
+    """Rows: role, name, position, organization, order, and `id` for existing people."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _check_unlocked(meeting)
+    _sync_rows(MeetingPerson, meeting, rows, "id", actor)
+
+
+@transaction.atomic
+def meeting_save_agenda(*, meeting: Meeting, rows: list[dict], actor=None) -> None:
+    """Rows: order, title, presenter, outcome, and `id` for existing items."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _check_unlocked(meeting)
+    _sync_rows(AgendaItem, meeting, rows, "id", actor)
+
+
+def quorum(meeting: Meeting) -> tuple[int, int]:
+    """(present, members of that year); uses prefetched attendance when there is some."""
+    present = sum(1 for a in meeting.attendance.all() if a.status == Attendance.Status.PRESENT)
+    return present, len(members_in(meeting.bloc, meeting.year))
+
+
+@transaction.atomic
+def meeting_mark_held(*, meeting: Meeting, actor=None) -> Meeting:
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _check_unlocked(meeting)
+    if meeting.starts_at > timezone.now():
+        raise ValidationError(HOLD_IN_FUTURE, code="future")
+    meeting.status = Meeting.Status.HELD
+    _stamp(meeting, actor)
+    meeting.save()
+    return meeting
+
+
+@transaction.atomic
+def meeting_approve(*, meeting: Meeting, actor=None) -> Meeting:
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status != Meeting.Status.HELD:
+        raise ValidationError(APPROVE_NOT_HELD, code="not_held")
+    meeting.status = Meeting.Status.APPROVED
+    meeting.approved_at = timezone.now()
+    meeting.approved_by = actor
+    _stamp(meeting, actor)
+    meeting.save()
+    return meeting
+
+
+@transaction.atomic
+def meeting_reopen(*, meeting: Meeting, reason: str, actor=None) -> Meeting:
+    """Approved minutes become editable again; the reason stays in the history."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status != Meeting.Status.APPROVED:
+        raise ValidationError(REOPEN_NOT_APPROVED, code="not_approved")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": REOPEN_NEEDS_REASON}, code="no_reason")
+    meeting.status = Meeting.Status.HELD
+    meeting.approved_at = None
+    meeting.approved_by = None
+    meeting._change_reason = reason.strip()
+    _stamp(meeting, actor)
+    meeting.save()
+    return meeting
+
+
+@transaction.atomic
+def meeting_elect_chair(
+    *,
+    meeting: Meeting,
+    chair: Organization | None,
+    deputy: Organization | None,
+    replace: bool = False,
+    actor=None,
+) -> ChairTerm:
+    """Record the election of next year's chair and deputy and apply it to the chair terms.
+
+    An existing term for that year is replaced only when `replace` is given,
+    after the user has seen what it replaces.
+    """
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _check_unlocked(meeting)
+    if chair is None:
+        raise ValidationError({"chair": ELECTION_NEEDS_CHAIR}, code="no_chair")
+    year = meeting.year + 1
+    term = ChairTerm.objects.filter(bloc=meeting.bloc, year=year).select_related("chair").first()
+    if term is not None and not replace:
+        raise ValidationError(
+            ELECTION_TERM_EXISTS % {"bloc": meeting.bloc, "year": year, "chair": term.chair},
+            code="term_exists",
+        )
+    note = _("Elected at “%(meeting)s”.") % {"meeting": meeting}
+    if term is None:
+        term = chair_term_create(
+            bloc=meeting.bloc,
+            year=year,
+            chair=chair,
+            deputy=deputy,
+            method=ChairTerm.Method.ELECTION,
+            note=note,
+            actor=actor,
+        )
+    else:
+        term = chair_term_update(
+            term=term,
+            chair=chair,
+            deputy=deputy,
+            method=ChairTerm.Method.ELECTION,
+            note=note,
+            actor=actor,
+        )
+    term.elected_at = meeting
+    term.save(update_fields=["elected_at"])
+    summary = _("Elected for %(year)s: chair %(chair)s, deputy %(deputy)s.") % {
+        "year": year,
+        "chair": chair,
+        "deputy": deputy or "—",
+    }
+    MeetingDecision.objects.create(
+        meeting=meeting,
+        kind=MeetingDecision.Kind.ELECTION,
+        summary=summary,
+        chair_term=term,
+        decided_by=actor,
+    )
+    return term
+
+
+@transaction.atomic
+def meeting_change_membership(
+    *, meeting: Meeting, organization: Organization, joins: bool, from_year: int, actor=None
+) -> Membership:
+    """An organization joins the bloc from `from_year`, or leaves it from `from_year` on."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _check_unlocked(meeting)
+    bloc = meeting.bloc
+    params = {"organization": organization, "year": from_year, "next": from_year + 1}
+    current = (
+        Membership.objects.filter(bloc=bloc, organization=organization).active_in(from_year).first()
+    )
+    if joins:
+        if current is not None:
+            raise ValidationError(JOIN_ALREADY_MEMBER % params, code="already_member")
+        last_order = (
+            Membership.objects.filter(bloc=bloc)
+            .order_by("-rotation_order")
+            .values_list("rotation_order", flat=True)
+            .first()
+        )
+        membership = membership_create(
+            bloc=bloc,
+            organization=organization,
+            first_year=from_year,
+            rotation_order=(last_order or 0) + 1,
+            actor=actor,
+        )
+        kind, summary = MeetingDecision.Kind.JOIN, _("%(organization)s joins from %(year)s.")
+    else:
+        if current is None:
+            raise ValidationError(LEAVE_NOT_MEMBER % params, code="not_member")
+        if current.first_year >= from_year:
+            raise ValidationError(
+                LEAVE_SAME_YEAR_IT_JOINED
+                % {**params, "year": current.first_year, "next": current.first_year + 1},
+                code="too_early",
+            )
+        membership = membership_end(membership=current, last_year=from_year - 1, actor=actor)
+        kind, summary = MeetingDecision.Kind.LEAVE, _("%(organization)s leaves from %(year)s.")
+    MeetingDecision.objects.create(
+        meeting=meeting,
+        kind=kind,
+        summary=summary % params,
+        membership=membership,
+        decided_by=actor,
+    )
+    return membership
