@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from portal.uploads import DOCUMENT_TYPES, IMAGE_TYPES, validate_upload
 
 from .models import (
     AgendaItem,
@@ -21,6 +24,7 @@ from .models import (
     Bloc,
     ChairTerm,
     Meeting,
+    MeetingAttachment,
     MeetingDecision,
     MeetingPerson,
     Membership,
@@ -642,3 +646,44 @@ def meeting_change_membership(
         decided_by=actor,
     )
     return membership
+
+
+ATTACHMENT_LOCKED = _(
+    "The minutes are approved: only signed scans can still be attached. Reopen them to add "
+    "other files."
+)
+
+
+@transaction.atomic
+def attachment_add(
+    *, meeting: Meeting, kind: str, title: str, uploaded, actor=None
+) -> MeetingAttachment:
+    """Attach a checked file. Signed scans may follow approval: they are made after it."""
+    if meeting.is_locked and kind != MeetingAttachment.Kind.SIGNED_SCAN:
+        raise ValidationError(ATTACHMENT_LOCKED, code="locked")
+    allowed = IMAGE_TYPES if kind == MeetingAttachment.Kind.PHOTO else DOCUMENT_TYPES
+    try:
+        content_type = validate_upload(uploaded, allowed)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}, code=exc.code) from exc
+    attachment = MeetingAttachment(
+        meeting=meeting,
+        kind=kind,
+        title=title or uploaded.name,
+        original_name=Path(uploaded.name).name[:255],
+        content_type=content_type,
+        size=uploaded.size,
+        uploaded_by=actor,
+    )
+    attachment.file.save(uploaded.name, uploaded, save=False)
+    attachment.save()
+    return attachment
+
+
+@transaction.atomic
+def attachment_delete(*, attachment: MeetingAttachment, actor=None) -> None:
+    _check_unlocked(attachment.meeting)
+    # Remove the file only once the row is gone for good.
+    name, storage = attachment.file.name, attachment.file.storage
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(name))
