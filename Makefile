@@ -109,7 +109,7 @@ messages: $(STAMP)
 	fi
 
 run: $(STAMP) system-deps messages
-	@mkdir -p "$${VAR_DIR:-var}"
+	@mkdir -p "$${VAR_DIR:-var}/static"
 	$(BIN)/python manage.py migrate --noinput
 	@if $(BIN)/python manage.py help load_demo >/dev/null 2>&1; then \
 	  $(BIN)/python manage.py load_demo; \
@@ -124,6 +124,7 @@ run: $(STAMP) system-deps messages
 
 # A real browser for the e2e tests: the system Chromium (no download from a CDN).
 test: $(STAMP) test-deps messages
+	@mkdir -p "$${VAR_DIR:-var}/static"
 	@chromium="$${CHROMIUM_PATH:-}"; \
 	if [ -z "$$chromium" ]; then \
 	  for c in /usr/lib/chromium/chromium $$(command -v chromium chromium-browser google-chrome 2>/dev/null); do \
@@ -132,7 +133,9 @@ test: $(STAMP) test-deps messages
 	fi; \
 	if [ -n "$$chromium" ]; then export CHROMIUM_PATH="$$chromium"; \
 	else echo "!! no Chromium found: the e2e tests will be skipped (they fail under CI=true)"; fi; \
-	echo ">> database: $${DATABASE_URL:+PostgreSQL (DATABASE_URL)}$${DATABASE_URL:-SQLite}; tasks: $${CELERY_BROKER_URL:+Celery broker (CELERY_BROKER_URL)}$${CELERY_BROKER_URL:-inline}"; \
+	if [ -n "$${DATABASE_URL:-}" ]; then db="DATABASE_URL"; else db="SQLite (in memory)"; fi; \
+	if [ -n "$${CELERY_BROKER_URL:-}" ]; then tasks="CELERY_BROKER_URL"; else tasks="inline"; fi; \
+	echo ">> database: $$db; tasks: $$tasks; CI=$${CI:-false}"; \
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
