@@ -8,6 +8,7 @@ the row as invalid and the confirm step imports nothing.
 
 from __future__ import annotations
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
@@ -30,7 +31,9 @@ class ChoicesWidget(widgets.Widget):
             return self.default
         wanted = fold(str(value))
         for stored, label in self.choices:
-            if wanted in (fold(stored), fold(str(label))):
+            with translation.override("en"):
+                english = str(label)
+            if wanted in (fold(stored), fold(str(label)), fold(english)):
                 return stored
         raise ValueError(
             _("“%(value)s” is not one of: %(choices)s.")
