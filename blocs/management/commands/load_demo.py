@@ -21,6 +21,11 @@ class Command(BaseCommand):
         "small plausible set: Nam Định's Front committee and unions, the Lê Chân district "
         "organizations, Hà Nội cluster 5's Ba Vì, Phúc Thọ and Thạch Thất besides Sơn Tây "
         "(the only one named), and seed 004's province, left unnamed as in the article. "
+        "Terms the articles only imply are recorded with the reason in their note: Hải "
+        "Phòng 2020 (how it was chosen is not said; recorded as rotation), Lê Chân "
+        "2020-2021 (the district Front committee, which convened, as appointed chair), Hà "
+        "Nội 2020 (Sơn Tây, the host) and seed 004's 2020 (the Front committee, with the "
+        "Labour Federation as deputy, who co-chaired the mid-year review). "
         "Keyed on names: running it twice changes nothing. Refuses to run with DEBUG off "
         "unless --force, because it sets known passwords."
     )
