@@ -1,14 +1,16 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from . import views
-
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switcher sits on the login page too, so it works without a login;
+    # it only sets a cookie and redirects to a same-host URL.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("blocs/", include("blocs.urls")),
     path("admin/", admin.site.urls),
 ]
-

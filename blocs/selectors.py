@@ -1,0 +1,182 @@
+"""Reads that the pages share: dashboard, bloc list, bloc page, organization page.
+
+Each read runs a fixed number of queries however many blocs, members or terms
+there are: related rows come through prefetches filtered to the year, counts
+through subqueries (a JOIN-based Count would be multiplied by the DISTINCT join
+inside `visible_to`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from .models import Bloc, ChairTerm, Membership, Official, Organization
+
+
+def with_member_count(blocs: QuerySet[Bloc], year: int) -> QuerySet[Bloc]:
+    """Annotate `members_count`: the bloc's members in `year`."""
+    members = (
+        Membership.objects.filter(bloc=OuterRef("pk"))
+        .active_in(year)
+        .order_by()
+        .values("bloc")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return blocs.annotate(members_count=Coalesce(Subquery(members), 0))
+
+
+def with_terms(blocs: QuerySet[Bloc], *years: int) -> QuerySet[Bloc]:
+    """Prefetch the chair terms of `years` into `bloc.terms` (year ascending)."""
+    terms = ChairTerm.objects.filter(year__in=years).select_related("chair", "deputy")
+    return blocs.prefetch_related(
+        Prefetch("chair_terms", queryset=terms.order_by("year"), to_attr="terms")
+    )
+
+
+def term_for(bloc: Bloc, year: int) -> ChairTerm | None:
+    """The prefetched term of `year` (see `with_terms`)."""
+    return next((t for t in bloc.terms if t.year == year), None)
+
+
+def bloc_list(user, year: int, kind: str = "") -> QuerySet[Bloc]:
+    blocs = Bloc.objects.visible_to(user)
+    if kind in Bloc.Kind.values:
+        blocs = blocs.filter(kind=kind)
+    return with_terms(with_member_count(blocs, year), year)
+
+
+# Dashboard -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BlocCard:
+    bloc: Bloc
+    term: ChairTerm | None
+    next_term: ChairTerm | None
+    is_secretariat: bool
+
+
+@dataclass(frozen=True)
+class Attention:
+    """Something for the user to act on; `kind` picks the sentence in the template."""
+
+    kind: str  # "secretariat", "no_term", "no_next_term"
+    bloc: Bloc
+    year: int
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    year: int
+    official: Official | None
+    cards: list[BlocCard]
+    attention: list[Attention]
+
+
+def dashboard(user, year: int) -> Dashboard:
+    official = Official.objects.select_related("organization").filter(user=user).first()
+    assigned = Bloc.secretaries.through.objects.filter(bloc_id=OuterRef("pk"), user_id=user.pk)
+    blocs = with_terms(with_member_count(Bloc.objects.visible_to(user), year), year, year + 1)
+    blocs = blocs.select_related("organizing_body").annotate(is_assigned=Exists(assigned))
+    org_id = official.organization_id if official else None
+    cards = []
+    for bloc in blocs:
+        term = term_for(bloc, year)
+        # Mirrors rules.is_secretariat without a query per bloc.
+        in_secretariat = bloc.is_assigned or (term is not None and term.chair_id == org_id)
+        cards.append(BlocCard(bloc, term, term_for(bloc, year + 1), in_secretariat))
+    return Dashboard(year, official, cards, _attention(user, cards, year))
+
+
+def _attention(user, cards: list[BlocCard], year: int) -> list[Attention]:
+    items = []
+    for card in cards:
+        if card.is_secretariat:
+            items.append(Attention("secretariat", card.bloc, year))
+        if card.is_secretariat or user.is_staff:
+            if card.term is None:
+                items.append(Attention("no_term", card.bloc, year))
+            if card.next_term is None:
+                items.append(Attention("no_next_term", card.bloc, year + 1))
+    return items
+
+
+# Bloc page -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BlocPage:
+    bloc: Bloc
+    year: int
+    members: list[Membership]
+    former: list[Membership]
+    upcoming: list[Membership]
+    terms: list[ChairTerm]
+    term: ChairTerm | None
+    secretaries: list
+    chair_officials: list[Official]
+
+
+def bloc_page(bloc: Bloc, year: int) -> BlocPage:
+    memberships = list(
+        Membership.objects.filter(bloc=bloc).in_rotation_order().select_related("organization")
+    )
+    terms = list(bloc.chair_terms.select_related("chair", "deputy").order_by("-year"))
+    term = next((t for t in terms if t.year == year), None)
+    secretaries = list(
+        get_user_model()
+        .objects.filter(secretary_of_blocs=bloc)
+        .select_related("official__organization")
+        .order_by("last_name", "first_name", "username")
+    )
+    chair_officials = (
+        list(Official.objects.filter(organization_id=term.chair_id).select_related("user"))
+        if term
+        else []
+    )
+    return BlocPage(
+        bloc=bloc,
+        year=year,
+        members=[m for m in memberships if m.covers(year)],
+        former=[m for m in memberships if m.last_year is not None and m.last_year < year],
+        upcoming=[m for m in memberships if m.first_year > year],
+        terms=terms,
+        term=term,
+        secretaries=secretaries,
+        chair_officials=chair_officials,
+    )
+
+
+# Organization page ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrganizationPage:
+    organization: Organization
+    memberships: list[Membership]
+    terms: list[ChairTerm]
+    officials: list[Official]
+
+
+def organization_page(organization: Organization, user) -> OrganizationPage:
+    """What `user` may see of an organization: only blocs visible to them."""
+    visible = Bloc.objects.visible_to(user).values("pk")
+    memberships = (
+        organization.memberships.filter(bloc__in=visible)
+        .select_related("bloc")
+        .order_by("bloc__name", "-first_year")
+    )
+    terms = (
+        ChairTerm.objects.filter(Q(chair=organization) | Q(deputy=organization), bloc__in=visible)
+        .select_related("bloc", "chair", "deputy")
+        .order_by("-year", "bloc__name")
+    )
+    officials = organization.officials.select_related("user").order_by(
+        "user__last_name", "user__first_name"
+    )
+    return OrganizationPage(organization, list(memberships), list(terms), list(officials))

@@ -1,0 +1,135 @@
+"""Who gets what from every named URL, built from the URL resolver.
+
+`MATRIX` holds one row per URL name: how to build its kwargs from the `world`
+fixture, and the status each role gets for a GET, in the order of
+`conftest.ROLES` (anonymous, outsider, member, secretariat, admin). `LOGIN`
+means "302 to the login page".
+
+A URL added without a row fails `test_every_named_url_has_a_row`; a row for a
+removed URL fails it as well. The admin (namespace `admin:`) is left to its own
+tests and listed in `COVERED_ELSEWHERE` so that skipping it is explicit.
+
+Notes on rows that are not plain 200s:
+- logout only accepts POST (Django 5): a logged-in GET is 405; an anonymous GET
+  never reaches the view (LoginRequiredMiddleware redirects to the login page).
+- set_language is wrapped in `login_not_required` (the switcher is on the login
+  page); a GET changes nothing and redirects to "/" for everyone, which the
+  anonymous row checks is not the login page.
+- the login and password-reset pages are `login_not_required`: 200 for all.
+- password_reset_confirm with a bad token renders the "invalid link" page: 200.
+"""
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from .conftest import ROLES
+
+LOGIN = "login"  # expected: a redirect to the login page
+COVERED_ELSEWHERE = ("admin:",)
+
+
+class Row(NamedTuple):
+    kwargs: Callable[[object], dict]
+    expected: tuple  # one entry per role in ROLES order
+
+
+def no_kwargs(world) -> dict:
+    return {}
+
+
+def bloc(world) -> dict:
+    return {"pk": world.bloc.pk}
+
+
+def member_org(world) -> dict:
+    return {"pk": world.orgs[0].pk}
+
+
+def bad_reset_token(world) -> dict:
+    return {"uidb64": "MQ", "token": "bad-token"}
+
+
+#                  anonymous  outsider  member  secretariat  admin
+MATRIX: dict[str, Row] = {
+    "home": Row(no_kwargs, (LOGIN, 200, 200, 200, 200)),
+    "login": Row(no_kwargs, (200, 200, 200, 200, 200)),
+    "logout": Row(no_kwargs, (LOGIN, 405, 405, 405, 405)),
+    "password_change": Row(no_kwargs, (LOGIN, 200, 200, 200, 200)),
+    "password_change_done": Row(no_kwargs, (LOGIN, 200, 200, 200, 200)),
+    "password_reset": Row(no_kwargs, (200, 200, 200, 200, 200)),
+    "password_reset_done": Row(no_kwargs, (200, 200, 200, 200, 200)),
+    "password_reset_confirm": Row(bad_reset_token, (200, 200, 200, 200, 200)),
+    "password_reset_complete": Row(no_kwargs, (200, 200, 200, 200, 200)),
+    "set_language": Row(no_kwargs, (302, 302, 302, 302, 302)),
+    "blocs:bloc_list": Row(no_kwargs, (LOGIN, 200, 200, 200, 200)),
+    "blocs:search": Row(no_kwargs, (LOGIN, 200, 200, 200, 200)),
+    "blocs:bloc_detail": Row(bloc, (LOGIN, 404, 200, 200, 200)),
+    "blocs:bloc_edit": Row(bloc, (LOGIN, 404, 403, 200, 200)),
+    "blocs:organization_detail": Row(member_org, (LOGIN, 404, 200, 200, 200)),
+}
+
+
+def _named_urls(patterns=None, namespace: str = "") -> set[str]:
+    """Every named URL under the root URLconf, as `namespace:name`."""
+    names: set[str] = set()
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            if inner.startswith(COVERED_ELSEWHERE):
+                continue
+            names |= _named_urls(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern):
+            # An unnamed URL could never get a row: make it fail loudly.
+            assert entry.name, f"unnamed URL pattern {entry.pattern!r}: give it a name"
+            names.add(f"{namespace}{entry.name}")
+    return names
+
+
+def test_every_named_url_has_a_row():
+    names = _named_urls()
+    assert names - MATRIX.keys() == set(), "add these URLs to MATRIX"
+    assert MATRIX.keys() - names == set(), "these MATRIX rows match no URL"
+
+
+def test_the_admin_is_left_out_on_purpose():
+    # The admin exists and is skipped by the walk, not forgotten.
+    assert reverse("admin:index").startswith("/admin/")
+    assert not any(name.startswith(COVERED_ELSEWHERE) for name in _named_urls())
+
+
+CASES = [
+    pytest.param(name, role, row.expected[i], id=f"{name}-{role}")
+    for name, row in MATRIX.items()
+    for i, role in enumerate(ROLES)
+]
+
+
+@pytest.mark.parametrize(("name", "role", "expected"), CASES)
+def test_access(name, role, expected, world, client_for):
+    url = reverse(name, kwargs=MATRIX[name].kwargs(world))
+    response = client_for(role).get(url)
+    if expected == LOGIN:
+        assert response.status_code == 302, response
+        assert response.url.startswith(reverse("login")), response.url
+    else:
+        assert response.status_code == expected, response
+        if response.status_code == 302:  # set_language: home, not the login page
+            assert not response.url.startswith(reverse("login")), response.url
+
+
+def test_set_language_post_sets_the_cookie_without_a_login(client):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/blocs/"})
+    assert response.status_code == 302
+    assert response.url == "/blocs/"
+    assert response.cookies["django_language"].value == "en"
+
+
+def test_logout_post_logs_out(world, client_for):
+    client = client_for("member")
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+    assert client.get(reverse("home")).status_code == 302
