@@ -21,7 +21,7 @@ COPY requirements.txt ./
 RUN pip install -r requirements.txt
 
 COPY . .
-RUN mkdir -p var/media var/static && chown -R portal:portal var locale
+RUN mkdir -p var/media var/static locale && chown -R portal:portal var locale
 USER portal
 
 # Static files and translations are part of the image (dummy key: nothing secret is built).
