@@ -194,6 +194,9 @@ def test_rotation_proposes_the_deputy_as_chair_and_the_next_member_as_deputy(
     html = response.content.decode()
     assert f'<option value="{world.orgs[1].pk}" selected>' in html
     assert f'<option value="{world.orgs[2].pk}" selected>' in html
+    last = gettext("Chair and deputy in %(last_year)s") % {"last_year": current_year()}
+    assert last in html
+    assert f"{world.orgs[0]} / {world.orgs[1]}" in html  # this year's term, for reference
     # only this year's members are offered
     assert f'value="{world.outsider_org.pk}"' not in html
     assert not ChairTerm.objects.filter(year=NEXT).exists()
