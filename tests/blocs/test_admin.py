@@ -72,6 +72,13 @@ def test_every_blocs_admin_page_loads(admin_user_client, world, model):
         assert response.status_code == 200, url
 
 
+@pytest.mark.parametrize("model", ["organization", "membership"])
+def test_import_and_export_pages_load(admin_user_client, world, model):
+    for view in ("import", "export"):
+        response = admin_user_client.get(reverse(f"admin:blocs_{model}_{view}"))
+        assert response.status_code == 200
+
+
 def test_user_admin_has_the_official_inline(admin_user_client, world):
     member = world.users["member"]
     response = admin_user_client.get(reverse("admin:auth_user_change", args=[member.pk]))
@@ -261,10 +268,18 @@ def test_rotation_refuses_a_member_who_has_left_by_next_year(admin_user_client, 
     services.membership_end(membership=leaving, last_year=current_year())
     page = _rotate(admin_user_client, [world.bloc])
     (row,) = page.context["rows"]
-    # the deputy left: the member after this year's chair, skipping nobody, is proposed
+    # the deputy has left by then: the member after this year's chair is proposed
     assert row["form"].initial["chair"] == world.orgs[2].pk
     _confirm(admin_user_client, {world.bloc: (world.orgs[1], world.orgs[2])})
     assert not ChairTerm.objects.filter(year=NEXT).exists()
+
+
+def test_rotation_refuses_a_bloc_without_members_next_year(admin_user_client, world):
+    empty = BlocFactory(name="Khối thi đua không thành viên")
+    page = _rotate(admin_user_client, [empty])
+    (row,) = page.context["rows"]
+    assert row["form"] is None
+    assert _text(services.NO_MEMBERS, bloc=empty, year=NEXT) in page.content.decode()
 
 
 def test_several_blocs_at_once_one_refused_one_rotated(admin_user_client, world):
@@ -337,6 +352,28 @@ def test_membership_add_form_refuses_an_overlap(admin_user_client, world):
         period=clash.period,
     )
     assert expected in response.content.decode()
+
+
+def test_a_refusal_at_save_time_rolls_back_and_is_shown(admin_user_client, world, monkeypatch):
+    """The form's check passed, then the service refuses (a concurrent change)."""
+    monkeypatch.setattr("blocs.admin.services.check_membership_period", lambda **kw: None)
+    url = reverse("admin:blocs_membership_add")
+    before = Membership.objects.count()
+    response = admin_user_client.post(
+        url,
+        {
+            "bloc": world.bloc.pk,
+            "organization": world.orgs[0].pk,
+            "first_year": current_year() - 1,
+            "last_year": current_year() - 1,
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == url
+    assert Membership.objects.count() == before
+    errors = [m for m in get_messages(response.wsgi_request) if m.level == messages.ERROR]
+    assert len(errors) == 1
+    assert str(world.orgs[0]) in str(errors[0])
 
 
 def test_membership_add_form_saves_through_the_service(admin_user_client, world):
