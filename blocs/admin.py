@@ -102,6 +102,30 @@ class ServiceCheckedForm(forms.ModelForm):
             _add_service_error(self, exc)
 
 
+class AllOrNothingImportMixin(ImportExportMixin):
+    """A confirmed import that meets a refused row (the data changed since the preview)
+    rolls the whole file back and says so, instead of importing the other rows."""
+
+    def get_import_data_kwargs(self, **kwargs):
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        kwargs.setdefault("rollback_on_validation_errors", True)
+        return kwargs
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            self.message_user(
+                request,
+                gettext(
+                    "Nothing was imported: some rows are refused now (the data changed "
+                    "since the preview). Import the file again to see why."
+                ),
+                level=messages.ERROR,
+            )
+            name = f"admin:{self.opts.app_label}_{self.opts.model_name}_import"
+            return HttpResponseRedirect(reverse(name, current_app=self.admin_site.name))
+        return super().process_result(result, request)
+
+
 # ---------------------------------------------------------------------------
 # Forms
 # ---------------------------------------------------------------------------
@@ -307,7 +331,7 @@ class OfficialInline(admin.StackedInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(FoldedSearchMixin, ImportExportMixin, SimpleHistoryAdmin):
+class OrganizationAdmin(FoldedSearchMixin, AllOrNothingImportMixin, SimpleHistoryAdmin):
     resource_classes = [OrganizationResource]
     list_display = [
         "name",
@@ -637,7 +661,7 @@ class MembershipCurrentFilter(admin.SimpleListFilter):
 
 @admin.register(Membership)
 class MembershipAdmin(
-    ServiceRefusalMixin, FoldedSearchMixin, ImportExportMixin, SimpleHistoryAdmin
+    ServiceRefusalMixin, FoldedSearchMixin, AllOrNothingImportMixin, SimpleHistoryAdmin
 ):
     form = MembershipAdminForm
     resource_classes = [MembershipResource]
@@ -679,28 +703,6 @@ class MembershipAdmin(
                 actor=request.user,
             )
             _adopt(obj, saved)
-
-    # Imports: a row the services refuse rolls the whole file back, never half of it.
-
-    def get_import_data_kwargs(self, **kwargs):
-        kwargs = super().get_import_data_kwargs(**kwargs)
-        kwargs.setdefault("rollback_on_validation_errors", True)
-        return kwargs
-
-    def process_result(self, result, request):
-        if result.has_errors() or result.has_validation_errors():
-            self.message_user(
-                request,
-                gettext(
-                    "Nothing was imported: some rows are refused now (the data changed "
-                    "since the preview). Import the file again to see why."
-                ),
-                level=messages.ERROR,
-            )
-            return HttpResponseRedirect(
-                reverse("admin:blocs_membership_import", current_app=self.admin_site.name)
-            )
-        return super().process_result(result, request)
 
 
 @admin.register(ChairTerm)
