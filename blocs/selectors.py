@@ -139,6 +139,9 @@ def bloc_page(bloc: Bloc, year: int) -> BlocPage:
         if term
         else []
     )
+    # An official of the chair organization may also be assigned: list them once.
+    chair_users = {official.user_id for official in chair_officials}
+    secretaries = [user for user in secretaries if user.pk not in chair_users]
     return BlocPage(
         bloc=bloc,
         year=year,

@@ -373,3 +373,11 @@ def test_search_paginates_organizations(world, client_for):
     organizations = response.context["organizations"]
     assert organizations.paginator.count == 30
     assert len(organizations.object_list) == 25
+
+
+def test_bloc_page_lists_a_chair_official_who_is_also_assigned_once(world, client_for):
+    world.bloc.secretaries.add(world.users["secretariat"])
+    response = client_for("member").get(reverse("blocs:bloc_detail", args=[world.bloc.pk]))
+    page = response.context["page"]
+    assert [o.user for o in page.chair_officials] == [world.users["secretariat"]]
+    assert page.secretaries == []
