@@ -814,3 +814,228 @@ def test_rotation_action_needs_the_add_chair_term_permission(client, world):
     _confirm(client, {world.bloc: (world.orgs[1], world.orgs[2])})
     assert not ChairTerm.objects.filter(year=NEXT).exists()
     assert Bloc.objects.count() == 2
+
+
+# ---------------------------------------------------------------------------
+# Meetings
+# ---------------------------------------------------------------------------
+
+
+def _meeting(bloc, year: int, *, title: str = "", day: int = 29, actor=None):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from blocs.models import Meeting
+
+    vn = ZoneInfo("Asia/Ho_Chi_Minh")
+    return services.meeting_create(
+        bloc=bloc,
+        year=year,
+        kind=Meeting.Kind.YEAR_END,
+        title=title or f"Hội nghị tổng kết công tác thi đua năm {year}",
+        starts_at=dt.datetime(year, 12, day, 14, tzinfo=vn),
+        ends_at=dt.datetime(year, 12, day, 17, tzinfo=vn),
+        place="Hội trường Ủy ban MTTQ thành phố",
+        host=None,
+        actor=actor,
+    )
+
+
+def _approved_meeting(world):
+    """A meeting of two years back with people, attendance, agenda, an election; approved."""
+    from blocs.models import Attendance, MeetingPerson
+
+    year = current_year() - 2
+    meeting = _meeting(world.bloc, year)
+    services.meeting_save_people(
+        meeting=meeting,
+        rows=[
+            {
+                "role": MeetingPerson.Role.PRESIDING,
+                "name": "Vũ Thị Bích Liên",
+                "position": "Chủ tịch Hội LHPN thành phố",
+                "organization": "",
+                "order": 1,
+            }
+        ],
+    )
+    services.meeting_save_attendance(
+        meeting=meeting,
+        rows=[
+            {
+                "organization": org,
+                "status": Attendance.Status.PRESENT,
+                "representative": "",
+                "representative_position": "",
+            }
+            for org in world.orgs
+        ],
+    )
+    services.meeting_save_agenda(
+        meeting=meeting,
+        rows=[{"order": 1, "title": "Báo cáo tổng kết", "presenter": "", "outcome": ""}],
+    )
+    services.meeting_elect_chair(meeting=meeting, chair=world.orgs[1], deputy=world.orgs[2])
+    services.meeting_mark_held(meeting=meeting)
+    return services.meeting_approve(meeting=meeting, actor=world.users["admin"])
+
+
+def test_meeting_admin_pages_load(admin_user_client, world):
+    meeting = _approved_meeting(world)
+    planned = _meeting(world.bloc, current_year() - 1)
+    for url in (
+        reverse("admin:blocs_meeting_changelist"),
+        reverse("admin:blocs_meeting_changelist") + "?q=hoi truong",
+        reverse("admin:blocs_meeting_add"),
+        reverse("admin:blocs_meeting_change", args=[meeting.pk]),
+        reverse("admin:blocs_meeting_change", args=[planned.pk]),
+        reverse("admin:blocs_meeting_history", args=[meeting.pk]),
+    ):
+        response = admin_user_client.get(url)
+        assert response.status_code == 200, url
+    response = admin_user_client.get(reverse("admin:blocs_meeting_change", args=[meeting.pk]))
+    page = response.content.decode()
+    assert "Vũ Thị Bích Liên" in page
+    assert "Báo cáo tổng kết" in page
+    assert str(meeting.decisions.get().summary) in page
+
+
+def _add_meetings(n: int) -> None:
+    for _ in range(n):
+        bloc = BlocFactory()
+        MembershipFactory(bloc=bloc, first_year=current_year() - 3)
+        _meeting(bloc, current_year() - 2)
+
+
+def test_meeting_changelist_queries_do_not_grow_with_rows(admin_user_client):
+    url = reverse("admin:blocs_meeting_changelist")
+    _add_meetings(3)
+    small = _count(admin_user_client, url)
+    _add_meetings(27)
+    large = _count(admin_user_client, url)
+    assert large == small
+    response = admin_user_client.get(url)
+    assert response.context["cl"].result_count == 30
+
+
+def _meeting_page(client, meeting) -> dict:
+    """_page_data with the split date-time widgets' two inputs each."""
+    from django.utils import timezone
+
+    data = _page_data(client.get(reverse("admin:blocs_meeting_change", args=[meeting.pk])))
+    for name in ("starts_at", "ends_at"):
+        data.pop(name, None)
+        value = getattr(meeting, name)
+        if value is not None:
+            local = timezone.localtime(value)
+            data[f"{name}_0"] = local.strftime("%Y-%m-%d")
+            data[f"{name}_1"] = local.strftime("%H:%M:%S")
+    return data
+
+
+def test_an_approved_meeting_is_read_only_in_the_admin(admin_user_client, world):
+    from blocs.models import Meeting
+
+    meeting = _approved_meeting(world)
+    url = reverse("admin:blocs_meeting_change", args=[meeting.pk])
+    before = admin_user_client.get(url)
+    # Read-only page: no save button, no form inputs for the meeting's fields.
+    assert before.context["has_change_permission"] is False
+    assert 'name="title"' not in before.content.decode()
+    assert 'name="_save"' not in before.content.decode()
+
+    counts = {m: m.objects.count() for m in _meeting_models()}
+    response = admin_user_client.post(
+        url,
+        {
+            "bloc": meeting.bloc_id,
+            "year": meeting.year,
+            "kind": meeting.kind,
+            "title": "Đã sửa",
+            "starts_at_0": "2020-12-29",
+            "starts_at_1": "14:00:00",
+            "place": "Nơi khác",
+            "minutes": "Sửa biên bản",
+            "_save": "Lưu",
+        },
+    )
+    assert response.status_code == 403
+    after = Meeting.objects.get(pk=meeting.pk)
+    assert (after.title, after.place, after.minutes) == (meeting.title, meeting.place, "")
+    assert after.status == Meeting.Status.APPROVED
+    assert {m: m.objects.count() for m in _meeting_models()} == counts
+    # Nor can it be deleted.
+    delete = admin_user_client.post(
+        reverse("admin:blocs_meeting_delete", args=[meeting.pk]), {"post": "yes"}
+    )
+    assert delete.status_code == 403
+    assert Meeting.objects.filter(pk=meeting.pk).exists()
+
+
+def _meeting_models():
+    from blocs.models import AgendaItem, Attendance, Meeting, MeetingDecision, MeetingPerson
+
+    return [Meeting, MeetingPerson, Attendance, AgendaItem, MeetingDecision]
+
+
+def test_a_planned_meeting_saves_through_the_services(admin_user_client, world):
+    from blocs.models import Meeting
+
+    meeting = _meeting(world.bloc, current_year() - 1)
+    url = reverse("admin:blocs_meeting_change", args=[meeting.pk])
+    data = _meeting_page(admin_user_client, meeting)
+    data["minutes"] = "Hội nghị nghe báo cáo tổng kết."
+    _add_inline_row(
+        data,
+        "people",
+        role="presiding",
+        name="Vũ Thị Bích Liên",
+        position="Chủ tịch Hội LHPN thành phố",
+        order=1,
+    )
+    response = admin_user_client.post(url, data)
+    assert response.status_code == 302, response.context and [
+        f.errors for f in response.context["inline_admin_formsets"]
+    ]
+    meeting.refresh_from_db()
+    assert meeting.minutes == "Hội nghị nghe báo cáo tổng kết."
+    assert meeting.people.get().name == "Vũ Thị Bích Liên"
+    # The actor is in the audit history.
+    assert meeting.history.first().history_user == world.users["admin"]
+    assert Meeting.objects.count() == 1
+
+
+def test_attendance_of_a_non_member_is_refused(admin_user_client, world):
+    meeting = _meeting(world.bloc, current_year() - 1)
+    url = reverse("admin:blocs_meeting_change", args=[meeting.pk])
+    data = _meeting_page(admin_user_client, meeting)
+    _add_inline_row(data, "attendance", organization=world.outsider_org.pk, status="present")
+    response = admin_user_client.post(url, data)
+    assert response.status_code == 200
+    assert not meeting.attendance.exists()
+    assert world.outsider_org.name in response.content.decode()
+
+
+def test_a_meeting_outside_its_year_is_refused_on_the_form(admin_user_client, world):
+    from blocs.models import Meeting
+
+    response = admin_user_client.post(
+        reverse("admin:blocs_meeting_add"),
+        {
+            "bloc": world.bloc.pk,
+            "year": 2020,
+            "kind": Meeting.Kind.MID_YEAR,
+            "title": "Sơ kết",
+            "starts_at_0": "2021-07-01",
+            "starts_at_1": "14:00:00",
+            "place": "Hải Phòng",
+            **{
+                f"{prefix}-{key}": "0"
+                for prefix in ("people", "attendance", "agenda", "attachments", "decisions")
+                for key in ("TOTAL_FORMS", "INITIAL_FORMS")
+            },
+        },
+    )
+    assert response.status_code == 200
+    assert "starts_at" in response.context["adminform"].form.errors
+    assert not Meeting.objects.exists()
