@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Bloc
+from .models import Attendance, Bloc, Meeting, MeetingAttachment, MeetingPerson, Organization
 
 
 class BlocInfoForm(forms.ModelForm):
@@ -16,3 +16,171 @@ class BlocInfoForm(forms.ModelForm):
         help_texts = {
             "operating_rules": _("The bloc's regulation on organization and operation."),
         }
+
+
+# Meetings ------------------------------------------------------------------
+
+# Typed, not picked: "dd/mm/yyyy hh:mm" is what officials write and what a test can type.
+DATETIME_FORMAT = "%d/%m/%Y %H:%M"
+DATETIME_PLACEHOLDER = "dd/mm/yyyy hh:mm"
+
+
+def _datetime_field(label, required: bool = True) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        required=required,
+        input_formats=[DATETIME_FORMAT, "%d/%m/%Y", "%Y-%m-%dT%H:%M"],
+        widget=forms.DateTimeInput(
+            format=DATETIME_FORMAT,
+            attrs={"placeholder": DATETIME_PLACEHOLDER, "autocomplete": "off"},
+        ),
+        help_text=_("Day/month/year hour:minute, e.g. 29/12/2025 14:00."),
+    )
+
+
+class MeetingForm(forms.Form):
+    """The meeting's own fields; the service checks the times against the year."""
+
+    year = forms.IntegerField(label=_("Emulation year"), min_value=2000, max_value=2100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Meeting.Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=300)
+    starts_at = _datetime_field(_("Starts at"))
+    ends_at = _datetime_field(_("Ends at"), required=False)
+    place = forms.CharField(label=_("Place"), max_length=300)
+    host = forms.ModelChoiceField(
+        label=_("Host organization"), queryset=Organization.objects.none(), required=False
+    )
+
+    def __init__(self, *args, bloc: Bloc, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["host"].queryset = (
+            Organization.objects.filter(memberships__bloc=bloc).distinct().order_by("name")
+        )
+
+
+class MeetingEditForm(MeetingForm):
+    minutes = forms.CharField(
+        label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 12})
+    )
+    conclusions = forms.CharField(
+        label=_("Conclusions of the presiding person"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+
+class RowForm(forms.Form):
+    """A row of a formset rendered in a table: Bootstrap classes on every widget."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.Select):
+                widget.attrs["class"] = "form-select form-select-sm"
+            elif isinstance(widget, forms.CheckboxInput):
+                widget.attrs["class"] = "form-check-input"
+            elif not widget.is_hidden:
+                widget.attrs["class"] = "form-control form-control-sm"
+
+
+class PersonForm(RowForm):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    role = forms.ChoiceField(label=_("Role"), choices=MeetingPerson.Role.choices)
+    name = forms.CharField(label=_("Full name"), max_length=200)
+    position = forms.CharField(label=_("Position"), max_length=300, required=False)
+    organization = forms.CharField(label=_("Organization"), max_length=300, required=False)
+    order = forms.IntegerField(label=_("Order"), min_value=0, required=False)
+
+
+class AttendanceForm(RowForm):
+    """One member organization; the organization is fixed by the prefilled row."""
+
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.none(), widget=forms.HiddenInput
+    )
+    status = forms.ChoiceField(label=_("Attendance"), choices=Attendance.Status.choices)
+    representative = forms.CharField(label=_("Representative"), max_length=200, required=False)
+    representative_position = forms.CharField(
+        label=_("Representative's position"), max_length=300, required=False
+    )
+
+    def __init__(self, *args, members: list[Organization], **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the year's members can be chosen: a forged organization id is refused here.
+        self.fields["organization"].queryset = Organization.objects.filter(
+            pk__in=[org.pk for org in members]
+        )
+
+
+class AgendaItemForm(RowForm):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    order = forms.IntegerField(label=_("Order"), min_value=0, required=False)
+    title = forms.CharField(label=_("Item"), max_length=300)
+    presenter = forms.CharField(label=_("Presenter"), max_length=300, required=False)
+    outcome = forms.CharField(
+        label=_("Outcome"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+PersonFormSet = forms.formset_factory(PersonForm, extra=2, can_delete=True)
+AttendanceFormSet = forms.formset_factory(AttendanceForm, extra=0)
+AgendaFormSet = forms.formset_factory(AgendaItemForm, extra=2, can_delete=True)
+
+
+def formset_rows(formset) -> list[dict]:
+    """Rows for the sync services: kept forms in order, blank extra forms and deletions left out."""
+    rows = []
+    for index, form in enumerate(formset.forms):
+        data = dict(form.cleaned_data)
+        if not data or data.pop("DELETE", False):
+            continue
+        if "order" in data and data["order"] is None:
+            data["order"] = index + 1
+        if data.get("id") is None:
+            data.pop("id", None)
+        rows.append(data)
+    return rows
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for reopening"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ElectionForm(forms.Form):
+    """Next year's chair and deputy, chosen among the members of that year."""
+
+    chair = forms.ModelChoiceField(label=_("Chair"), queryset=Organization.objects.none())
+    deputy = forms.ModelChoiceField(
+        label=_("Deputy"), queryset=Organization.objects.none(), required=False
+    )
+    replace = forms.BooleanField(label=_("Replace the existing chair term"), required=False)
+
+    def __init__(self, *args, members: list[Organization], **kwargs):
+        super().__init__(*args, **kwargs)
+        members_qs = Organization.objects.filter(pk__in=[o.pk for o in members]).order_by("name")
+        self.fields["chair"].queryset = members_qs
+        self.fields["deputy"].queryset = members_qs
+
+
+class MembershipChangeForm(forms.Form):
+    organization = forms.ModelChoiceField(
+        label=_("Organization"), queryset=Organization.objects.order_by("name")
+    )
+    joins = forms.TypedChoiceField(
+        label=_("Change"),
+        choices=[("1", _("Joins the bloc")), ("0", _("Leaves the bloc"))],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    from_year = forms.IntegerField(label=_("From year"), min_value=2000, max_value=2100)
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=MeetingAttachment.Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=255, required=False)
+    file = forms.FileField(
+        label=_("File"), help_text=_("PDF, Word, Excel, JPEG or PNG; at most 10 MB.")
+    )

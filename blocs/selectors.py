@@ -8,13 +8,24 @@ inside `visible_to`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from .models import Bloc, ChairTerm, Membership, Official, Organization
+from .models import (
+    Attendance,
+    Bloc,
+    ChairTerm,
+    Meeting,
+    MeetingDecision,
+    MeetingPerson,
+    Membership,
+    Official,
+    Organization,
+)
+from .services import quorum
 
 
 def with_member_count(blocs: QuerySet[Bloc], year: int) -> QuerySet[Bloc]:
@@ -76,6 +87,7 @@ class Dashboard:
     official: Official | None
     cards: list[BlocCard]
     attention: list[Attention]
+    upcoming: list[Meeting] = field(default_factory=list)
 
 
 def dashboard(user, year: int) -> Dashboard:
@@ -90,7 +102,7 @@ def dashboard(user, year: int) -> Dashboard:
         # Mirrors rules.is_secretariat without a query per bloc.
         in_secretariat = bloc.is_assigned or (term is not None and term.chair_id == org_id)
         cards.append(BlocCard(bloc, term, term_for(bloc, year + 1), in_secretariat))
-    return Dashboard(year, official, cards, _attention(user, cards, year))
+    return Dashboard(year, official, cards, _attention(user, cards, year), upcoming_meetings(user))
 
 
 def _attention(user, cards: list[BlocCard], year: int) -> list[Attention]:
@@ -120,6 +132,7 @@ class BlocPage:
     term: ChairTerm | None
     secretaries: list
     chair_officials: list[Official]
+    meetings: list[Meeting] = field(default_factory=list)
 
 
 def bloc_page(bloc: Bloc, year: int) -> BlocPage:
@@ -152,6 +165,7 @@ def bloc_page(bloc: Bloc, year: int) -> BlocPage:
         term=term,
         secretaries=secretaries,
         chair_officials=chair_officials,
+        meetings=list(bloc.meetings.select_related("host")[:RECENT_MEETINGS]),
     )
 
 
@@ -183,3 +197,65 @@ def organization_page(organization: Organization, user) -> OrganizationPage:
         "user__last_name", "user__first_name"
     )
     return OrganizationPage(organization, list(memberships), list(terms), list(officials))
+
+
+# Meetings ------------------------------------------------------------------
+
+RECENT_MEETINGS = 5
+UPCOMING_MEETINGS = 5
+
+
+def upcoming_meetings(user, limit: int = UPCOMING_MEETINGS) -> list[Meeting]:
+    """The next meetings of the blocs `user` sees, soonest first: one query."""
+    meetings = Meeting.objects.visible_to(user).upcoming().select_related("bloc", "host")
+    return list(meetings[:limit])
+
+
+def meeting_years(bloc: Bloc) -> list[int]:
+    """The years that have meetings, newest first."""
+    years = bloc.meetings.order_by("-year").values_list("year", flat=True).distinct()
+    return list(years)
+
+
+def meetings_of(bloc: Bloc, year: int) -> list[Meeting]:
+    """The bloc's meetings of an emulation year in date order, for the calendar-like list."""
+    meetings = bloc.meetings.filter(year=year).select_related("host").order_by("starts_at")
+    return list(meetings)
+
+
+@dataclass(frozen=True)
+class MeetingPage:
+    meeting: Meeting
+    presiding: list
+    secretaries: list
+    guests: list
+    present: int
+    members: int
+
+
+def meeting_page(meeting: Meeting) -> MeetingPage:
+    """Everything the record shows, in a fixed number of queries."""
+    decisions = MeetingDecision.objects.select_related(
+        "chair_term__chair", "chair_term__deputy", "membership__organization"
+    )
+    meeting = (
+        Meeting.objects.select_related("bloc", "host", "approved_by")
+        .prefetch_related(
+            "people",
+            Prefetch("attendance", queryset=Attendance.objects.select_related("organization")),
+            "agenda",
+            "attachments",
+            Prefetch("decisions", queryset=decisions),
+        )
+        .get(pk=meeting.pk)
+    )
+    people = list(meeting.people.all())
+    present, members = quorum(meeting)  # uses the prefetched attendance
+    return MeetingPage(
+        meeting=meeting,
+        presiding=[p for p in people if p.role == MeetingPerson.Role.PRESIDING],
+        secretaries=[p for p in people if p.role == MeetingPerson.Role.SECRETARY],
+        guests=[p for p in people if p.role == MeetingPerson.Role.GUEST],
+        present=present,
+        members=members,
+    )

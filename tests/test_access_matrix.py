@@ -23,7 +23,11 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from blocs.models import Meeting, MeetingAttachment, current_year
 
 from .conftest import ROLES
 
@@ -48,6 +52,36 @@ def member_org(world) -> dict:
     return {"pk": world.orgs[0].pk}
 
 
+def meeting(world) -> dict:
+    return {"pk": _meeting(world).pk}
+
+
+def _meeting(world):
+    return Meeting.objects.create(
+        bloc=world.bloc,
+        year=current_year(),
+        kind=Meeting.Kind.OTHER,
+        title="Hội nghị",
+        starts_at=timezone.now(),
+        place="Hải Phòng",
+    )
+
+
+def attachment(world) -> dict:
+    # MEDIA_ROOT is a temporary folder (the `_media` fixture below).
+    upload = SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.4\n%%EOF\n")
+    found = MeetingAttachment(
+        meeting=_meeting(world),
+        kind=MeetingAttachment.Kind.DOCUMENT,
+        title="Biên bản",
+        original_name="bien-ban.pdf",
+        content_type="application/pdf",
+        size=upload.size,
+    )
+    found.file.save(upload.name, upload)
+    return {"pk": found.pk}
+
+
 def bad_reset_token(world) -> dict:
     return {"uidb64": "MQ", "token": "bad-token"}
 
@@ -69,7 +103,28 @@ MATRIX: dict[str, Row] = {
     "blocs:bloc_detail": Row(bloc, (LOGIN, 404, 200, 200, 200)),
     "blocs:bloc_edit": Row(bloc, (LOGIN, 404, 403, 200, 200)),
     "blocs:organization_detail": Row(member_org, (LOGIN, 404, 200, 200, 200)),
+    # Meetings: members read; the secretariat of the meeting's year writes.
+    "blocs:meeting_list": Row(bloc, (LOGIN, 404, 200, 200, 200)),
+    "blocs:meeting_create": Row(bloc, (LOGIN, 404, 403, 200, 200)),
+    "blocs:bloc_ics": Row(bloc, (LOGIN, 404, 200, 200, 200)),
+    "blocs:meeting_detail": Row(meeting, (LOGIN, 404, 200, 200, 200)),
+    "blocs:meeting_ics": Row(meeting, (LOGIN, 404, 200, 200, 200)),
+    "blocs:meeting_edit": Row(meeting, (LOGIN, 404, 403, 200, 200)),
+    "blocs:meeting_record": Row(meeting, (LOGIN, 404, 403, 200, 200)),
+    "blocs:meeting_hold": Row(meeting, (LOGIN, 404, 403, 200, 200)),
+    "blocs:meeting_approve": Row(meeting, (LOGIN, 404, 403, 200, 200)),
+    "blocs:meeting_reopen": Row(meeting, (LOGIN, 404, 403, 200, 200)),
+    "blocs:meeting_elect": Row(meeting, (LOGIN, 404, 403, 200, 200)),
+    "blocs:meeting_membership": Row(meeting, (LOGIN, 404, 403, 200, 200)),
+    "blocs:attachment_add": Row(meeting, (LOGIN, 404, 403, 200, 200)),
+    "blocs:attachment_download": Row(attachment, (LOGIN, 404, 200, 200, 200)),
+    "blocs:attachment_delete": Row(attachment, (LOGIN, 404, 403, 200, 200)),
 }
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
 
 
 def _named_urls(patterns=None, namespace: str = "") -> set[str]:

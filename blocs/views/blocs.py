@@ -15,10 +15,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.text import fold
 
-from . import selectors
-from .forms import BlocInfoForm
-from .models import Bloc, Organization, current_year
-from .services import bloc_update_info
+from .. import selectors
+from ..forms import BlocInfoForm
+from ..models import Bloc, Organization, current_year
+from ..services import bloc_update_info
 
 PAGE_SIZE = 25
 

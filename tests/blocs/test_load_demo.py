@@ -1,17 +1,31 @@
 """manage.py load_demo: the seed articles' facts, idempotence, and the demo logins."""
 
+import datetime as dt
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from blocs import demo
-from blocs.models import Bloc, ChairTerm, Official, current_year
+from blocs.models import (
+    Attendance,
+    Bloc,
+    ChairTerm,
+    Meeting,
+    MeetingDecision,
+    MeetingPerson,
+    Official,
+    current_year,
+)
 from blocs.rules import is_secretariat
 
 pytestmark = pytest.mark.django_db
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def load() -> str:
@@ -39,7 +53,8 @@ def test_running_twice_changes_nothing():
 
     assert row_counts() == first
     assert first["blocs.Bloc"] == 5
-    assert first["blocs.HistoricalChairTerm"] == first["blocs.ChairTerm"]  # no re-saves
+    assert first["blocs.Meeting"] == 5
+    # The second run re-saved nothing: the history tables (in row_counts) did not grow.
     assert "created" in first_output
     assert "Nothing to change" in second_output
     for account in demo.DEMO_ACCOUNTS:
@@ -57,6 +72,7 @@ def test_hai_phong_chairs_from_the_article_then_rotation():
     assert terms[2021].chair.name == demo.HP_TD
     assert terms[2021].method == ChairTerm.Method.ELECTION
     assert "29/12/2020" in terms[2021].note
+    assert terms[2021].elected_at.starts_at.date().isoformat() == "2020-12-29"
     assert sorted(terms) == list(range(2020, current_year() + 1))
     generated = [terms[y] for y in range(2022, current_year() + 1)]
     assert all(t.method == ChairTerm.Method.ROTATION for t in generated)
@@ -115,3 +131,96 @@ def test_passwords_are_reset_on_each_run(client):
     thuky.save()
     load()
     assert client.login(username="thuky", password=demo.SECRETARY.password)
+
+
+# ---------------------------------------------------------------------------
+# Meetings from the articles
+# ---------------------------------------------------------------------------
+
+
+def _local(meeting: Meeting):
+    return timezone.localtime(meeting.starts_at, VN)
+
+
+@pytest.mark.parametrize(
+    ("bloc", "day", "kind", "year"),
+    [
+        (demo.HP_BLOC, dt.date(2020, 12, 29), Meeting.Kind.YEAR_END, 2020),
+        (demo.ND_BLOC, dt.date(2020, 2, 12), Meeting.Kind.LAUNCH, 2020),
+        (demo.LC_BLOC, dt.date(2021, 1, 7), Meeting.Kind.YEAR_END, 2020),
+        (demo.HN_CLUSTER, dt.date(2020, 2, 11), Meeting.Kind.LAUNCH, 2020),
+        (demo.P4_BLOC, dt.date(2020, 7, 1), Meeting.Kind.MID_YEAR, 2020),
+    ],
+)
+def test_the_five_meetings_have_the_articles_dates_and_kinds(bloc, day, kind, year):
+    load()
+    meeting = Meeting.objects.get(bloc__name=bloc)
+    assert _local(meeting).date() == day
+    assert (meeting.kind, meeting.year) == (kind, year)
+    assert meeting.status == Meeting.Status.APPROVED
+    assert meeting.agenda.exists()
+    assert meeting.minutes
+    members = meeting.bloc.memberships.active_in(year).count()
+    assert meeting.attendance.filter(status=Attendance.Status.PRESENT).count() == members
+
+
+def test_hai_phong_review_elects_thanh_doan_for_2021():
+    load()
+    meeting = Meeting.objects.get(bloc__name=demo.HP_BLOC)
+    assert _local(meeting).hour >= 12  # "Chiều 29/12"
+    term = ChairTerm.objects.get(bloc=meeting.bloc, year=2021)
+    assert term.chair.name == demo.HP_TD
+    assert term.method == ChairTerm.Method.ELECTION
+    assert term.elected_at == meeting
+    decision = meeting.decisions.get()
+    assert decision.kind == MeetingDecision.Kind.ELECTION
+    assert decision.chair_term == term
+    presiding = meeting.people.get(role=MeetingPerson.Role.PRESIDING)
+    assert presiding.name == "Vũ Thị Bích Liên"
+    guest = meeting.people.get(role=MeetingPerson.Role.GUEST)
+    assert guest.name == "Nguyễn Thị Minh Phương"
+    assert meeting.attendance.count() == 6
+
+
+def test_mid_year_review_has_two_presiding_persons():
+    load()
+    meeting = Meeting.objects.get(bloc__name=demo.P4_BLOC)
+    presiding = meeting.people.filter(role=MeetingPerson.Role.PRESIDING)
+    assert sorted(p.name for p in presiding) == ["Nguyễn Hữu Lạc", "Trần Quang Vinh"]
+
+
+def test_guests_and_host_of_the_launch_meetings():
+    load()
+    nam_dinh = Meeting.objects.get(bloc__name=demo.ND_BLOC)
+    assert sorted(p.name for p in nam_dinh.people.filter(role=MeetingPerson.Role.GUEST)) == [
+        "Trần Văn Chung",
+        "Đoàn Văn Hùng",
+    ]
+    hanoi = Meeting.objects.get(bloc__name=demo.HN_CLUSTER)
+    assert hanoi.host.name == demo.HN_SON_TAY
+    assert "Sơn Tây" in hanoi.place
+    assert [p.name for p in hanoi.people.all()] == ["Nguyễn Thị Kim Dung"]
+    assert [a.title for a in hanoi.agenda.all()][1].startswith("Thông qua Quy chế")
+
+
+def test_le_chan_committee_changes_are_in_the_minutes_only():
+    load()
+    meeting = Meeting.objects.get(bloc__name=demo.LC_BLOC)
+    assert "cho thôi 4" in meeting.minutes
+    assert not meeting.decisions.exists()
+
+
+def test_a_database_loaded_before_the_meetings_gets_the_election():
+    """An older demo load made the 2021 term directly; loading again records the meeting
+    and the election replaces the term, then nothing changes any more."""
+    load()
+    meeting = Meeting.objects.get(bloc__name=demo.HP_BLOC)
+    meeting.delete()  # the term stays (elected_at is SET_NULL)
+    term = ChairTerm.objects.get(bloc__name=demo.HP_BLOC, year=2021)
+    assert term.elected_at is None
+    load()
+    term.refresh_from_db()
+    assert term.elected_at == Meeting.objects.get(bloc__name=demo.HP_BLOC)
+    counts = row_counts()
+    load()
+    assert row_counts() == counts

@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from blocs import views
 from blocs.models import Bloc, ChairTerm, current_year
+from blocs.views import blocs as views
 from tests.factories import (
     BlocFactory,
     ChairTermFactory,
@@ -119,8 +119,9 @@ def test_dashboard_query_count_is_constant(world, client_for, django_assert_num_
     )
     assert len(client.get(reverse("home")).context["dashboard"].cards) == 30
     # session, user, official+organization, blocs (member count and secretary as
-    # subqueries), chair terms of this and next year, navbar: user.official, its organization
-    assert count == 7
+    # subqueries), chair terms of this and next year, upcoming meetings,
+    # navbar: user.official, its organization
+    assert count == 8
 
 
 # Bloc list -----------------------------------------------------------------
@@ -235,8 +236,9 @@ def test_bloc_page_query_count_is_constant(world, client_for, django_assert_num_
     url = reverse("blocs:bloc_detail", args=[world.bloc.pk])
     count = _assert_constant(client, url, lambda: grow(18), django_assert_num_queries)
     # session, user, bloc (visible_to), memberships, chair terms, assigned secretaries,
-    # chair officials, manage_bloc (secretaries, chair term), navbar official + organization
-    assert count == 11
+    # chair officials, recent meetings, manage_bloc (secretaries, chair term),
+    # navbar official + organization
+    assert count == 12
 
 
 # Bloc edit -----------------------------------------------------------------

@@ -26,8 +26,14 @@ class Command(BaseCommand):
         "2020-2021 (the district Front committee, which convened, as appointed chair), Hà "
         "Nội 2020 (Sơn Tây, the host) and seed 004's 2020 (the Front committee, with the "
         "Labour Federation as deputy, who co-chaired the mid-year review). "
-        "Keyed on names: running it twice changes nothing. Refuses to run with DEBUG off "
-        "unless --force, because it sets known passwords."
+        "One meeting per article, with its date, place, presiding persons, guests, agenda "
+        "and paraphrased minutes, created through the services, marked held and approved: "
+        "Hải Phòng's year-end review of 29/12/2020 (which records the election of Thành "
+        "đoàn Hải Phòng as chair for 2021), Nam Định's review-and-launch of 12/02/2020, Lê "
+        "Chân's review of 07/01/2021, Hà Nội cluster 5's pledge signing of 11/02/2020 and "
+        "the mid-year review of 01/07/2020; every member is recorded as present. "
+        "Keyed on names (meetings on bloc and title): running it twice changes nothing. "
+        "Refuses to run with DEBUG off unless --force, because it sets known passwords."
     )
 
     def add_arguments(self, parser):

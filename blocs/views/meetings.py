@@ -1,0 +1,390 @@
+"""Meeting pages: the list by year, the record, its forms, decisions, attachments, calendars.
+
+Access: every member of a bloc reads its meetings (`_get_meeting_for_user`, 404
+for outsiders). Writing needs the secretariat of that bloc for the meeting's
+year (`rules.is_secretariat(user, bloc, meeting.year)`, admins always): the
+`meeting_writer` decorator checks it (403) and, for approved minutes, sends the
+user back to the record with a message instead of opening the form.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import UTC, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.forms import HiddenInput
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+from icalendar import Calendar, Event
+
+from .. import forms as f
+from .. import selectors, services
+from ..models import Bloc, ChairTerm, Meeting, MeetingAttachment, current_year
+from ..rules import is_secretariat
+from .blocs import _get_bloc_for_user
+
+GET_POST = require_http_methods(["GET", "POST"])
+
+
+def _get_meeting_for_user(request: HttpRequest, pk: int) -> Meeting:
+    """The meeting if the user may read its bloc; 404 otherwise."""
+    meetings = Meeting.objects.visible_to(request.user).select_related("bloc", "host")
+    return get_object_or_404(meetings, pk=pk)
+
+
+def _check_secretariat(request: HttpRequest, bloc: Bloc, year: int) -> None:
+    if not is_secretariat(request.user, bloc, year):
+        raise PermissionDenied
+
+
+def meeting_writer(unlocked: bool = True):
+    """Pass the meeting to a view only for its year's secretariat; approved minutes stay shut."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, pk: int) -> HttpResponse:
+            meeting = _get_meeting_for_user(request, pk)
+            _check_secretariat(request, meeting.bloc, meeting.year)
+            if unlocked and meeting.is_locked:
+                messages.error(request, services.MEETING_LOCKED)
+                return redirect(meeting)
+            return view(request, meeting)
+
+        return GET_POST(wrapper)
+
+    return decorator
+
+
+def _form_page(request, meeting, form, title: str, submit: str, **extra) -> HttpResponse:
+    context = {"meeting": meeting, "bloc": meeting.bloc, "year": meeting.year, "form": form}
+    context["title"] = title
+    return render(request, "blocs/meeting_form.html", {**context, "submit": submit, **extra})
+
+
+def _confirm_page(request, meeting, title: str, text: str, submit: str) -> HttpResponse:
+    context = {"meeting": meeting, "title": title, "text": text, "submit": submit}
+    return render(request, "blocs/meeting_confirm.html", context)
+
+
+# Reading -------------------------------------------------------------------
+
+
+@require_GET
+def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
+    bloc = _get_bloc_for_user(request, pk)
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = current_year()
+    years = sorted({*selectors.meeting_years(bloc), current_year(), year}, reverse=True)
+    context = {
+        "bloc": bloc,
+        "year": year,
+        "years": years,
+        "meetings": selectors.meetings_of(bloc, year),
+        "can_write": is_secretariat(request.user, bloc, year),
+    }
+    return render(request, "blocs/meeting_list.html", context)
+
+
+@require_GET
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _get_meeting_for_user(request, pk)
+    page = selectors.meeting_page(meeting)
+    can_write = is_secretariat(request.user, meeting.bloc, meeting.year)
+    return render(request, "blocs/meeting_detail.html", {"page": page, "can_write": can_write})
+
+
+# Writing the record --------------------------------------------------------
+
+
+@GET_POST
+def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
+    bloc = _get_bloc_for_user(request, pk)
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() else current_year()
+    _check_secretariat(request, bloc, year)
+    form = f.MeetingForm(request.POST or None, bloc=bloc, initial={"year": year})
+    if request.method == "POST" and form.is_valid():
+        if not is_secretariat(request.user, bloc, form.cleaned_data["year"]):
+            form.add_error("year", _("You are not in the secretariat for that year."))
+        else:
+            try:
+                meeting = services.meeting_create(
+                    bloc=bloc, actor=request.user, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("The meeting has been created."))
+                return redirect(meeting)
+    context = {"bloc": bloc, "year": year, "form": form, "title": _("New meeting")}
+    context["submit"] = _("Create meeting")
+    return render(request, "blocs/meeting_form.html", context)
+
+
+@meeting_writer()
+def meeting_edit(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+    initial = {name: getattr(meeting, name) for name in f.MeetingEditForm.base_fields}
+    form = f.MeetingEditForm(request.POST or None, bloc=meeting.bloc, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_update(meeting=meeting, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The meeting has been saved."))
+            return redirect(meeting)
+    return _form_page(request, meeting, form, _("Edit meeting"), _("Save"))
+
+
+@meeting_writer()
+def meeting_record(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+    """People, attendance and agenda in one form; all of it is saved or none."""
+    data = request.POST or None
+    members = services.members_in(meeting.bloc, meeting.year)
+    people = f.PersonFormSet(data, prefix="people", initial=_rows(meeting.people.all()))
+    attendance = f.AttendanceFormSet(
+        data,
+        prefix="attendance",
+        initial=services.attendance_initial(meeting),
+        form_kwargs={"members": members},
+    )
+    agenda = f.AgendaFormSet(data, prefix="agenda", initial=_rows(meeting.agenda.all()))
+    formsets = {"people": people, "attendance": attendance, "agenda": agenda}
+    if request.method == "POST" and all(fs.is_valid() for fs in formsets.values()):
+        try:
+            _save_record(meeting, request.user, formsets)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The record has been saved."))
+            return redirect(meeting)
+    present, total = services.quorum(meeting)
+    context = {"meeting": meeting, **formsets, "present": present, "members": total}
+    return render(request, "blocs/meeting_record.html", context)
+
+
+def _rows(queryset) -> list[dict]:
+    return list(queryset.values())
+
+
+@transaction.atomic
+def _save_record(meeting: Meeting, actor, formsets: dict) -> None:
+    services.meeting_save_people(
+        meeting=meeting, rows=f.formset_rows(formsets["people"]), actor=actor
+    )
+    services.meeting_save_attendance(
+        meeting=meeting, rows=f.formset_rows(formsets["attendance"]), actor=actor
+    )
+    services.meeting_save_agenda(
+        meeting=meeting, rows=f.formset_rows(formsets["agenda"]), actor=actor
+    )
+
+
+# Status: held, approved, reopened -------------------------------------------
+
+
+def _status_action(request, meeting, service, done: str, **kwargs) -> HttpResponse:
+    try:
+        service(meeting=meeting, actor=request.user, **kwargs)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+    return redirect(meeting)
+
+
+@meeting_writer()
+def meeting_hold(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+    if request.method == "POST":
+        done = _("The meeting is marked as held.")
+        return _status_action(request, meeting, services.meeting_mark_held, done)
+    text = _("Mark this meeting as held? Its minutes can then be approved.")
+    return _confirm_page(request, meeting, _("Mark as held"), text, _("Mark as held"))
+
+
+@meeting_writer()
+def meeting_approve(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+    if request.method == "POST":
+        done = _("The minutes are approved and now read-only.")
+        return _status_action(request, meeting, services.meeting_approve, done)
+    text = _(
+        "Approve the minutes? The record becomes read-only for everyone; correcting it "
+        "later needs reopening with a reason."
+    )
+    return _confirm_page(request, meeting, _("Approve minutes"), text, _("Approve minutes"))
+
+
+@meeting_writer(unlocked=False)
+def meeting_reopen(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+    form = f.ReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_reopen(meeting=meeting, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The minutes are reopened for correction."))
+            return redirect(meeting)
+    return _form_page(request, meeting, form, _("Reopen minutes"), _("Reopen minutes"))
+
+
+# Decisions -----------------------------------------------------------------
+
+
+@meeting_writer()
+def meeting_elect(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+    members = services.members_in(meeting.bloc, meeting.year + 1)
+    form = f.ElectionForm(request.POST or None, members=members)
+    existing = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_elect_chair(meeting=meeting, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            if exc.code != "term_exists":
+                form.add_error(None, exc)
+            else:  # show what would be replaced; the confirm button sends replace=1
+                existing = ChairTerm.objects.select_related("chair", "deputy").get(
+                    bloc=meeting.bloc, year=meeting.year + 1
+                )
+        else:
+            messages.success(request, _("The election is recorded and next year's term set."))
+            return redirect(meeting)
+    if existing is None:
+        form.fields["replace"].widget = HiddenInput()
+        submit = _("Record election")
+    else:
+        submit = _("Replace the existing term")
+    title = _("Election of the chair and deputy for %(year)s") % {"year": meeting.year + 1}
+    return _form_page(request, meeting, form, title, submit, existing=existing)
+
+
+@meeting_writer()
+def meeting_membership(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+    initial = {"from_year": meeting.year + 1, "joins": "1"}
+    form = f.MembershipChangeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_change_membership(
+                meeting=meeting, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The membership change is recorded."))
+            return redirect(meeting)
+    title = _("Membership change")
+    return _form_page(request, meeting, form, title, _("Record membership change"))
+
+
+# Attachments ---------------------------------------------------------------
+
+
+@meeting_writer(unlocked=False)  # signed scans may follow approval; the service decides
+def attachment_add(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+    form = f.AttachmentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.attachment_add(
+                meeting=meeting,
+                kind=data["kind"],
+                title=data["title"],
+                uploaded=data["file"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The file has been attached."))
+            return redirect(meeting)
+    return _form_page(request, meeting, form, _("Attach a file"), _("Upload"), multipart=True)
+
+
+def _get_attachment_for_user(request: HttpRequest, pk: int) -> MeetingAttachment:
+    visible = Meeting.objects.visible_to(request.user)
+    attachments = MeetingAttachment.objects.filter(meeting__in=visible)
+    return get_object_or_404(attachments.select_related("meeting__bloc"), pk=pk)
+
+
+@require_GET
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    attachment = _get_attachment_for_user(request, pk)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@GET_POST
+def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    attachment = _get_attachment_for_user(request, pk)
+    meeting = attachment.meeting
+    _check_secretariat(request, meeting.bloc, meeting.year)
+    if request.method == "POST":
+        try:
+            services.attachment_delete(attachment=attachment, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The attachment has been deleted."))
+        return redirect(meeting)
+    text = _("Delete the attachment “%(title)s” (%(name)s)? The file is removed for good.") % {
+        "title": attachment.title,
+        "name": attachment.original_name,
+    }
+    return _confirm_page(request, meeting, _("Delete attachment"), text, _("Delete"))
+
+
+# Calendars -----------------------------------------------------------------
+
+
+def _event(request: HttpRequest, meeting: Meeting) -> Event:
+    event = Event()
+    event.add("uid", f"meeting-{meeting.pk}@emulation-portal")
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", meeting.starts_at.astimezone(UTC))
+    ends_at = meeting.ends_at or meeting.starts_at + timedelta(hours=2)
+    event.add("dtend", ends_at.astimezone(UTC))
+    event.add("summary", meeting.title)
+    event.add("location", meeting.place)
+    description = f"{meeting.bloc.name}\n{meeting.get_kind_display()}"
+    event.add("description", description)
+    event.add("url", request.build_absolute_uri(meeting.get_absolute_url()))
+    return event
+
+
+def _calendar_response(request, meetings, name: str, filename: str) -> HttpResponse:
+    calendar = Calendar()
+    calendar.add("prodid", "-//Emulation bloc portal//vi")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", name)
+    for meeting in meetings:
+        calendar.add_component(_event(request, meeting))
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _get_meeting_for_user(request, pk)
+    return _calendar_response(request, [meeting], meeting.title, f"meeting-{meeting.pk}.ics")
+
+
+@require_GET
+def bloc_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    bloc = _get_bloc_for_user(request, pk)
+    meetings = bloc.meetings.select_related("bloc").order_by("starts_at")
+    return _calendar_response(request, meetings, bloc.name, f"bloc-{bloc.pk}-meetings.ics")
