@@ -86,7 +86,12 @@ class RowForm(forms.Form):
 
 class PersonForm(RowForm):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    role = forms.ChoiceField(label=_("Role"), choices=MeetingPerson.Role.choices)
+    # The initial is what a browser sends for an untouched select: a blank row stays blank.
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=MeetingPerson.Role.choices,
+        initial=MeetingPerson.Role.PRESIDING,
+    )
     name = forms.CharField(label=_("Full name"), max_length=200)
     position = forms.CharField(label=_("Position"), max_length=300, required=False)
     organization = forms.CharField(label=_("Organization"), max_length=300, required=False)

@@ -248,7 +248,7 @@ def meeting_elect(request: HttpRequest, meeting: Meeting) -> HttpResponse:
         try:
             services.meeting_elect_chair(meeting=meeting, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            if exc.code != "term_exists":
+            if getattr(exc, "code", None) != "term_exists":
                 form.add_error(None, exc)
             else:  # show what would be replaced; the confirm button sends replace=1
                 existing = ChairTerm.objects.select_related("chair", "deputy").get(
