@@ -207,7 +207,8 @@ LC_BLOC = "Khối thi đua Mặt trận Tổ quốc và các đoàn thể quận
 HN_CLUSTER = "Cụm thi đua số 5 của Ủy ban MTTQ Việt Nam thành phố Hà Nội"
 P4_BLOC = "Khối Mặt trận - Đoàn thể"
 
-HP_REVIEW_2020 = "Hội nghị tổng kết công tác thi đua năm 2020 của Khối, ngày 29/12/2020"
+HP_MEETING = "Hội nghị tổng kết công tác thi đua năm 2020, triển khai nhiệm vụ năm 2021"
+HP_REVIEW_2020 = f"{HP_MEETING}, ngày 29/12/2020"
 
 BLOCS: tuple[BlocSpec, ...] = (
     BlocSpec(
@@ -351,7 +352,6 @@ PHUONG = PersonAtMeeting(
     HP_MTTQ,
 )
 
-HP_MEETING = "Hội nghị tổng kết công tác thi đua năm 2020, triển khai nhiệm vụ năm 2021"
 ND_MEETING = "Hội nghị tổng kết phong trào thi đua năm 2019, phát động phong trào thi đua năm 2020"
 LC_MEETING = (
     "Hội nghị lần thứ 7 Ủy ban MTTQ Việt Nam quận khóa XVI: tổng kết công tác Mặt trận "
