@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 from datetime import UTC, timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -61,6 +62,14 @@ def meeting_writer(unlocked: bool = True):
     return decorator
 
 
+def _year_param(request: HttpRequest) -> int:
+    """?year=, when it is a year the portal can hold; this year otherwise."""
+    year = request.GET.get("year", "")
+    if year.isdigit() and settings.PORTAL_FIRST_YEAR <= int(year) <= current_year() + 10:
+        return int(year)
+    return current_year()
+
+
 def _form_page(request, meeting, form, title: str, submit: str, **extra) -> HttpResponse:
     context = {"meeting": meeting, "bloc": meeting.bloc, "year": meeting.year, "form": form}
     context["title"] = title
@@ -78,10 +87,7 @@ def _confirm_page(request, meeting, title: str, text: str, submit: str) -> HttpR
 @require_GET
 def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
     bloc = _get_bloc_for_user(request, pk)
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        year = current_year()
+    year = _year_param(request)
     years = sorted({*selectors.meeting_years(bloc), current_year(), year}, reverse=True)
     context = {
         "bloc": bloc,
@@ -107,8 +113,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
     bloc = _get_bloc_for_user(request, pk)
-    year = request.GET.get("year", "")
-    year = int(year) if year.isdigit() else current_year()
+    year = _year_param(request)
     _check_secretariat(request, bloc, year)
     form = f.MeetingForm(request.POST or None, bloc=bloc, initial={"year": year})
     if request.method == "POST" and form.is_valid():

@@ -461,3 +461,12 @@ def test_meeting_list_query_count_is_constant(world, client_for, django_assert_n
     # session, user, bloc (visible_to), years with meetings, the year's meetings with
     # their hosts, is_secretariat (secretaries, chair term), navbar official + organization
     assert count == 9
+
+
+@pytest.mark.parametrize("year", ["99999999999", "-3", "1066", "abc"])
+def test_an_impossible_year_in_the_address_falls_back_to_this_year(world, client_for, year):
+    client = client_for("secretariat")
+    for name in ("blocs:meeting_list", "blocs:meeting_create"):
+        response = client.get(reverse(name, args=[world.bloc.pk]), {"year": year})
+        assert response.status_code == 200
+        assert response.context["year"] == current_year()
