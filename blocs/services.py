@@ -488,6 +488,16 @@ def meeting_save_agenda(*, meeting: Meeting, rows: list[dict], actor=None) -> No
     _sync_rows(AgendaItem, meeting, rows, "id", actor)
 
 
+@transaction.atomic
+def meeting_save_record(
+    *, meeting: Meeting, people: list[dict], attendance: list[dict], agenda: list[dict], actor=None
+) -> None:
+    """Save people, attendance and agenda together: one refusal keeps all three unchanged."""
+    meeting_save_people(meeting=meeting, rows=people, actor=actor)
+    meeting_save_attendance(meeting=meeting, rows=attendance, actor=actor)
+    meeting_save_agenda(meeting=meeting, rows=agenda, actor=actor)
+
+
 def quorum(meeting: Meeting) -> tuple[int, int]:
     """(present, members of that year); uses prefetched attendance when there is some."""
     present = sum(1 for a in meeting.attendance.all() if a.status == Attendance.Status.PRESENT)

@@ -15,7 +15,6 @@ from datetime import UTC, timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.forms import HiddenInput
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -165,7 +164,13 @@ def meeting_record(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     formsets = {"people": people, "attendance": attendance, "agenda": agenda}
     if request.method == "POST" and all(fs.is_valid() for fs in formsets.values()):
         try:
-            _save_record(meeting, request.user, formsets)
+            services.meeting_save_record(
+                meeting=meeting,
+                people=f.formset_rows(formsets["people"]),
+                attendance=f.formset_rows(formsets["attendance"]),
+                agenda=f.formset_rows(formsets["agenda"]),
+                actor=request.user,
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -178,19 +183,6 @@ def meeting_record(request: HttpRequest, meeting: Meeting) -> HttpResponse:
 
 def _rows(queryset) -> list[dict]:
     return list(queryset.values())
-
-
-@transaction.atomic
-def _save_record(meeting: Meeting, actor, formsets: dict) -> None:
-    services.meeting_save_people(
-        meeting=meeting, rows=f.formset_rows(formsets["people"]), actor=actor
-    )
-    services.meeting_save_attendance(
-        meeting=meeting, rows=f.formset_rows(formsets["attendance"]), actor=actor
-    )
-    services.meeting_save_agenda(
-        meeting=meeting, rows=f.formset_rows(formsets["agenda"]), actor=actor
-    )
 
 
 # Status: held, approved, reopened -------------------------------------------

@@ -271,3 +271,25 @@ def test_agenda_and_people_sync_updates_in_place(meeting):
         ],
     )
     assert meeting.people.filter(role="presiding").count() == 2
+
+
+def test_record_is_saved_all_or_nothing(meeting, world):
+    attendance = services.attendance_initial(meeting)
+    attendance.append(
+        {
+            "organization": world.outsider_org,
+            "status": "present",
+            "representative": "",
+            "representative_position": "",
+        }
+    )
+    with pytest.raises(ValidationError):
+        services.meeting_save_record(
+            meeting=meeting,
+            people=[{"role": "presiding", "name": "Vũ Thị Bích Liên"}],
+            attendance=attendance,
+            agenda=[{"order": 1, "title": "Báo cáo"}],
+        )
+    # the people were written before attendance failed; the transaction takes them back
+    assert not meeting.people.exists()
+    assert not meeting.agenda.exists() and not meeting.attendance.exists()
