@@ -90,8 +90,9 @@ class Pledge(models.Model):
     class ScoringMethod(models.TextChoices):
         SELF_VERIFIED = "self_verified", _("Self-scoring, then verified by the secretariat")
         CROSS_AVERAGE = "cross_average", _("Cross-scoring, averaged")
-        CROSS_TRIMMED = "cross_trimmed", _(
-            "Cross-scoring, averaged without the highest and the lowest"
+        CROSS_TRIMMED = (
+            "cross_trimmed",
+            _("Cross-scoring, averaged without the highest and the lowest"),
         )
 
     class VoteBase(models.TextChoices):

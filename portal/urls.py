@@ -12,5 +12,6 @@ urlpatterns = [
     # it only sets a cookie and redirects to a same-host URL.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("blocs/", include("blocs.urls")),
+    path("pledges/", include("pledges.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,3 @@
+"""Placeholder until written."""
+
+__all__: list[str] = []

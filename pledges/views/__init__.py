@@ -1,0 +1,60 @@
+"""Pledge pages (`pledge.py`), scoring grids (`scoring.py`),
+results, ballots and proposals (`results.py`)."""
+
+from .pledge import (
+    pledge_create,
+    pledge_criteria,
+    pledge_detail,
+    pledge_edit,
+    pledge_items,
+    pledge_list,
+    pledge_sign,
+    pledge_status,
+    registration,
+    registration_list,
+)
+from .results import (
+    ballot_delete,
+    ballots,
+    chart_groups,
+    chart_rank,
+    proposal_delete,
+    proposals,
+    results,
+    results_xlsx,
+)
+from .scoring import (
+    adjustments,
+    cross_score,
+    evidence_delete,
+    evidence_download,
+    self_score,
+    verify,
+)
+
+__all__ = [
+    "adjustments",
+    "ballot_delete",
+    "ballots",
+    "chart_groups",
+    "chart_rank",
+    "cross_score",
+    "evidence_delete",
+    "evidence_download",
+    "pledge_create",
+    "pledge_criteria",
+    "pledge_detail",
+    "pledge_edit",
+    "pledge_items",
+    "pledge_list",
+    "pledge_sign",
+    "pledge_status",
+    "proposal_delete",
+    "proposals",
+    "registration",
+    "registration_list",
+    "results",
+    "results_xlsx",
+    "self_score",
+    "verify",
+]
