@@ -73,3 +73,47 @@ class OfficialFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     organization = factory.SubFactory(OrganizationFactory)
     position = "Chuyên viên"
+
+
+# --- pledges ----------------------------------------------------------------------------------
+
+
+class EmulationTitleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "pledges.EmulationTitle"
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"title-{n}")
+    name = factory.Sequence(lambda n: f"Bằng khen số {n}")
+    kind = "commendation"
+    level = "province"
+
+
+class PledgeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "pledges.Pledge"
+
+    bloc = factory.SubFactory(BlocFactory)
+    year = 2020
+    title = factory.LazyAttribute(lambda o: f"Giao ước thi đua năm {o.year}")
+
+
+class PledgeItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "pledges.PledgeItem"
+
+    pledge = factory.SubFactory(PledgeFactory)
+    order = factory.Sequence(lambda n: n)
+    text = factory.Sequence(lambda n: f"Nội dung thi đua số {n}")
+
+
+class CriterionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "pledges.Criterion"
+
+    pledge = factory.SubFactory(PledgeFactory)
+    parent = None
+    order = factory.Sequence(lambda n: n)
+    code = factory.Sequence(lambda n: f"C{n}")
+    text = factory.Sequence(lambda n: f"Tiêu chí số {n}")
+    max_points = 10

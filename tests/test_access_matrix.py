@@ -119,6 +119,9 @@ MATRIX: dict[str, Row] = {
     "blocs:attachment_add": Row(meeting, (LOGIN, 404, 403, 200, 200)),
     "blocs:attachment_download": Row(attachment, (LOGIN, 404, 200, 200, 200)),
     "blocs:attachment_delete": Row(attachment, (LOGIN, 404, 403, 200, 200)),
+    # --- pledges: pledge, signing, registration (issue 4) ---
+    # --- pledges: scoring, ballots, proposals, results (issue 4) ---
+    # --- reports (issue 5) ---
 }
 
 
