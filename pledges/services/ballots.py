@@ -1,3 +1,454 @@
-"""Placeholder until written."""
+"""Writes with rules for the year-end votes: ballots and their outcome, and proposals
+for commendation within the quotas.
 
-__all__: list[str] = []
+Decisions:
+* The outcome is computed, never stored: ratio = votes / base × 100 (Decimal, 2 places,
+  half-up), base per the pledge's vote base; a base of 0 gives ratio 0 and nobody passes.
+* Leading units: the `leading_units` passing candidates with most votes of a LEADING ballot.
+  A tie at the cut-off is not resolved automatically: the candidates tied there are marked
+  `tie_at_cutoff`, none of them is leading, and their note asks for another round between
+  them; those with strictly more votes stay leading.
+* The number of leading units (for quotas based on them) is the number of distinct
+  organizations leading in any LEADING ballot of the pledge.
+* A quota with neither a percentage nor a number sets no limit (`quota_limit` → None).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from ..models import Ballot, BallotCandidate, CommendationQuota, Pledge, Proposal
+from .pledges import MEETING_NOT_OF_PLEDGE, NOT_A_MEMBER, check_writable, members_of
+
+__all__ = [
+    "BALLOT_NOT_OF_PLEDGE",
+    "BALLOT_TITLE_REQUIRED",
+    "CANDIDATE_TWICE",
+    "COUNT_NEGATIVE",
+    "ISSUED_OVER_PRESENT",
+    "NO_CANDIDATES",
+    "PRESENT_OVER_TOTAL",
+    "PROPOSAL_EXISTS",
+    "QUOTA_EXCEEDED",
+    "RETURNED_OVER_ISSUED",
+    "TIE_AT_CUTOFF",
+    "VALID_INVALID_SUM",
+    "VOTES_OVER_VALID",
+    "CandidateOutcome",
+    "ballot_check_counts",
+    "ballot_delete",
+    "ballot_outcome",
+    "ballot_record",
+    "candidate_outcomes",
+    "leading_organizations",
+    "proposal_add",
+    "proposal_delete",
+    "quota_explanation",
+    "quota_limit",
+    "vote_ratio",
+]
+
+COUNT_NEGATIVE = _("%(field)s must be a whole number, 0 or more (not “%(value)s”).")
+PRESENT_OVER_TOTAL = _(
+    "Members present (%(present)s) cannot be more than the members in all (%(total)s)."
+)
+ISSUED_OVER_PRESENT = _(
+    "Ballots issued (%(issued)s) cannot be more than the members present (%(present)s)."
+)
+RETURNED_OVER_ISSUED = _(
+    "Ballots returned (%(returned)s) cannot be more than the ballots issued (%(issued)s)."
+)
+VALID_INVALID_SUM = _(
+    "Valid (%(valid)s) and invalid (%(invalid)s) ballots must add up to the ballots "
+    "returned (%(returned)s)."
+)
+VOTES_OVER_VALID = _(
+    "%(organization)s: %(votes)s votes is more than the valid ballots (%(valid)s)."
+)
+CANDIDATE_TWICE = _("%(organization)s is listed twice; keep one row for it.")
+NO_CANDIDATES = _("Add at least one candidate and its votes.")
+BALLOT_TITLE_REQUIRED = _("Give the ballot a title (what was voted on).")
+BALLOT_NOT_OF_PLEDGE = _("That ballot belongs to another emulation year.")
+TIE_AT_CUTOFF = _(
+    "%(names)s have the same votes (%(votes)s) at the cut-off for %(units)s leading "
+    "unit(s): hold another round between them."
+)
+PROPOSAL_EXISTS = _("%(organization)s is already proposed for %(title)s this year.")
+QUOTA_EXCEEDED = _(
+    "%(title)s: at most %(limit)s proposal(s) this year (%(how)s); %(count)s already proposed."
+)
+
+HUNDRED = Decimal("100")
+CENT = Decimal("0.01")
+
+
+def _stamp(instance, actor) -> None:
+    if actor is not None:
+        instance._history_user = actor
+
+
+# Ballots ------------------------------------------------------------------------------
+
+_COUNT_FIELDS = {
+    "members_total": _("Members in all"),
+    "present": _("Members present"),
+    "issued": _("Ballots issued"),
+    "returned": _("Ballots returned"),
+    "valid": _("Valid ballots"),
+    "invalid": _("Invalid ballots"),
+}
+
+
+def _count(value, label) -> int:
+    try:
+        number = None if isinstance(value, bool | float) else int(str(value).strip())
+    except (TypeError, ValueError):
+        number = None
+    if number is None or number < 0:
+        raise ValidationError(COUNT_NEGATIVE % {"field": label, "value": value}, code="bad_count")
+    return number
+
+
+def ballot_check_counts(**counts) -> dict[str, list[str]]:
+    """Errors (by field) of the ballot counts; empty when they are consistent."""
+    errors: dict[str, list[str]] = {}
+    values = {}
+    for name, label in _COUNT_FIELDS.items():
+        try:
+            values[name] = _count(counts[name], label)
+        except ValidationError as exc:
+            errors.setdefault(name, []).extend(exc.messages)
+    if errors:
+        return errors
+    v = values
+    if v["present"] > v["members_total"]:
+        errors["present"] = [
+            PRESENT_OVER_TOTAL % {"present": v["present"], "total": v["members_total"]}
+        ]
+    if v["issued"] > v["present"]:
+        errors["issued"] = [ISSUED_OVER_PRESENT % {"issued": v["issued"], "present": v["present"]}]
+    if v["returned"] > v["issued"]:
+        errors["returned"] = [
+            RETURNED_OVER_ISSUED % {"returned": v["returned"], "issued": v["issued"]}
+        ]
+    if v["valid"] + v["invalid"] != v["returned"]:
+        errors["invalid"] = [
+            VALID_INVALID_SUM
+            % {"valid": v["valid"], "invalid": v["invalid"], "returned": v["returned"]}
+        ]
+    return errors
+
+
+@transaction.atomic
+def ballot_record(
+    *,
+    pledge: Pledge,
+    meeting=None,
+    purpose: str,
+    title: str,
+    members_total,
+    present,
+    issued,
+    returned,
+    valid,
+    invalid,
+    tellers: str = "",
+    candidates: Sequence[dict],
+    actor=None,
+) -> Ballot:
+    """Record a ballot and its candidates' votes; every inconsistency is reported at once
+    (as a ValidationError by field) and nothing is written."""
+    pledge = Pledge.objects.select_for_update(of=("self",)).select_related("bloc").get(pk=pledge.pk)
+    check_writable(pledge)
+    counts = {
+        "members_total": members_total,
+        "present": present,
+        "issued": issued,
+        "returned": returned,
+        "valid": valid,
+        "invalid": invalid,
+    }
+    errors = ballot_check_counts(**counts)
+    title = (title or "").strip()
+    if not title:
+        errors["title"] = [str(BALLOT_TITLE_REQUIRED)]
+    if purpose not in Ballot.Purpose.values:
+        errors["purpose"] = [str(_("Choose what the ballot is for."))]
+    if meeting is not None and (meeting.bloc_id != pledge.bloc_id or meeting.year != pledge.year):
+        errors["meeting"] = [
+            MEETING_NOT_OF_PLEDGE % {"meeting": meeting, "bloc": pledge.bloc, "year": pledge.year}
+        ]
+    member_ids = {o.pk for o in members_of(pledge)}
+    valid_count = None if "valid" in errors else int(str(valid).strip())
+    rows, seen, problems = [], set(), []
+    for row in candidates:
+        org = row["organization"]
+        if org.pk in seen:
+            problems.append(CANDIDATE_TWICE % {"organization": org})
+            continue
+        seen.add(org.pk)
+        if org.pk not in member_ids:
+            problems.append(
+                NOT_A_MEMBER % {"organization": org, "bloc": pledge.bloc, "year": pledge.year}
+            )
+        try:
+            votes = _count(row.get("votes"), org)
+        except ValidationError as exc:
+            problems.extend(exc.messages)
+            continue
+        if valid_count is not None and votes > valid_count:
+            problems.append(
+                VOTES_OVER_VALID % {"organization": org, "votes": votes, "valid": valid_count}
+            )
+        rows.append((org, votes))
+    if not candidates:
+        problems.append(str(NO_CANDIDATES))
+    if problems:
+        errors["candidates"] = [str(p) for p in problems]
+    if errors:
+        raise ValidationError(errors, code="ballot_invalid")
+    ballot = Ballot(
+        pledge=pledge,
+        meeting=meeting,
+        purpose=purpose,
+        title=title,
+        tellers=(tellers or "").strip(),
+        recorded_by=actor,
+        **{name: int(str(value).strip()) for name, value in counts.items()},
+    )
+    ballot.full_clean(exclude=["pledge", "meeting", "recorded_by"])
+    _stamp(ballot, actor)
+    ballot.save()
+    for org, votes in rows:
+        candidate = BallotCandidate(ballot=ballot, organization=org, votes=votes)
+        _stamp(candidate, actor)
+        candidate.save()
+    return ballot
+
+
+@transaction.atomic
+def ballot_delete(*, ballot: Ballot, actor=None) -> None:
+    check_writable(Pledge.objects.get(pk=ballot.pledge_id))
+    _stamp(ballot, actor)
+    ballot.delete()
+
+
+# Outcome ------------------------------------------------------------------------------
+
+
+@dataclass
+class CandidateOutcome:
+    organization: object
+    votes: int
+    base: int
+    ratio: Decimal  # percent, 2 decimals
+    passed: bool
+    leading: bool = False
+    tie_at_cutoff: bool = False
+    note: str = ""
+
+
+def vote_ratio(votes: int, base: int) -> Decimal:
+    """votes / base in percent, 2 decimals half-up; 0 when the base is 0."""
+    if base <= 0:
+        return Decimal("0.00")
+    return (Decimal(votes) * HUNDRED / Decimal(base)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _base(ballot: Ballot, vote_base: str) -> int:
+    return {
+        Pledge.VoteBase.MEMBERS: ballot.members_total,
+        Pledge.VoteBase.PRESENT: ballot.present,
+        Pledge.VoteBase.VALID: ballot.valid,
+    }[vote_base]
+
+
+def _name(org) -> str:
+    return getattr(org, "short_name", "") or str(org)
+
+
+def candidate_outcomes(
+    candidates: Iterable[tuple[object, int]],
+    *,
+    base: int,
+    threshold: Decimal,
+    strict: bool,
+    leading_units: int | None = None,
+) -> list[CandidateOutcome]:
+    """Pure: the outcome per candidate, most votes first. With `leading_units`, the top
+    passing candidates are leading (a tie at the cut-off leads none of the tied)."""
+    outcomes = []
+    for org, votes in sorted(candidates, key=lambda c: (-c[1], str(c[0]))):
+        ratio = vote_ratio(votes, base)
+        passed = base > 0 and (ratio > threshold if strict else ratio >= threshold)
+        outcomes.append(CandidateOutcome(org, votes, base, ratio, passed))
+    if leading_units:
+        passing = [o for o in outcomes if o.passed]
+        if len(passing) <= leading_units:
+            chosen = passing
+        else:
+            cutoff = passing[leading_units - 1].votes
+            if passing[leading_units].votes == cutoff:
+                tied = [o for o in passing if o.votes == cutoff]
+                note = TIE_AT_CUTOFF % {
+                    "names": ", ".join(_name(o.organization) for o in tied),
+                    "votes": cutoff,
+                    "units": leading_units,
+                }
+                for o in tied:
+                    o.tie_at_cutoff, o.note = True, str(note)
+                chosen = [o for o in passing if o.votes > cutoff]
+            else:
+                chosen = passing[:leading_units]
+        for o in chosen:
+            o.leading = True
+    return outcomes
+
+
+def ballot_outcome(ballot: Ballot) -> list[CandidateOutcome]:
+    """The outcome of each candidate under the pledge's vote rules (2 queries)."""
+    pledge = ballot.pledge
+    candidates = [
+        (c.organization, c.votes) for c in ballot.candidates.select_related("organization")
+    ]
+    return candidate_outcomes(
+        candidates,
+        base=_base(ballot, pledge.vote_base),
+        threshold=pledge.vote_threshold,
+        strict=pledge.vote_threshold_strict,
+        leading_units=pledge.leading_units if ballot.purpose == Ballot.Purpose.LEADING else None,
+    )
+
+
+def leading_organizations(pledge: Pledge) -> set[int]:
+    """Ids of the organizations leading in any LEADING ballot of the pledge (2 queries)."""
+    ballots = list(
+        Ballot.objects.filter(pledge=pledge, purpose=Ballot.Purpose.LEADING).prefetch_related(
+            "candidates__organization"
+        )
+    )
+    leading = set()
+    for ballot in ballots:
+        ballot.pledge = pledge
+        outcomes = candidate_outcomes(
+            [(c.organization, c.votes) for c in ballot.candidates.all()],
+            base=_base(ballot, pledge.vote_base),
+            threshold=pledge.vote_threshold,
+            strict=pledge.vote_threshold_strict,
+            leading_units=pledge.leading_units,
+        )
+        leading |= {o.organization.pk for o in outcomes if o.leading}
+    return leading
+
+
+# Proposals and quotas -----------------------------------------------------------------
+
+
+def quota_limit(quota: CommendationQuota, *, members: int, leading: int) -> int | None:
+    """min(floor(max_percent × base / 100), max_count) over what is set; None if neither."""
+    base = leading if quota.base == CommendationQuota.Base.LEADING else members
+    limits = []
+    if quota.max_percent is not None:
+        share = Decimal(quota.max_percent) * base / HUNDRED
+        limits.append(int(share.to_integral_value(rounding=ROUND_FLOOR)))
+    if quota.max_count is not None:
+        limits.append(quota.max_count)
+    return min(limits) if limits else None
+
+
+def _percent(value: Decimal) -> str:
+    text = format(Decimal(value).normalize(), "f")
+    return text
+
+
+def quota_explanation(quota: CommendationQuota, *, members: int, leading: int) -> str:
+    """How the limit was computed, e.g. "20% of 6 members = 1"."""
+    parts = []
+    if quota.max_percent is not None:
+        if quota.base == CommendationQuota.Base.LEADING:
+            of = ngettext("%(n)s leading unit", "%(n)s leading units", leading) % {"n": leading}
+            base = leading
+        else:
+            of = ngettext("%(n)s member", "%(n)s members", members) % {"n": members}
+            base = members
+        share = int(
+            (Decimal(quota.max_percent) * base / HUNDRED).to_integral_value(rounding=ROUND_FLOOR)
+        )
+        parts.append(
+            _("%(percent)s%% of %(of)s = %(share)s")
+            % {"percent": _percent(quota.max_percent), "of": of, "share": share}
+        )
+    if quota.max_count is not None:
+        parts.append(_("at most %(count)s") % {"count": quota.max_count})
+    return ", ".join(str(p) for p in parts)
+
+
+@transaction.atomic
+def proposal_add(
+    *,
+    pledge: Pledge,
+    organization,
+    title,
+    ballot: Ballot | None = None,
+    achievements="",
+    actor=None,
+) -> Proposal:
+    """Propose a member for a commendation, within the quota set for that title."""
+    # Lock the pledge: two proposals at once cannot both take the last place of a quota.
+    pledge = Pledge.objects.select_for_update(of=("self",)).select_related("bloc").get(pk=pledge.pk)
+    check_writable(pledge)
+    members = members_of(pledge)
+    if organization.pk not in {o.pk for o in members}:
+        raise ValidationError(
+            {
+                "organization": NOT_A_MEMBER
+                % {"organization": organization, "bloc": pledge.bloc, "year": pledge.year}
+            },
+            code="not_member",
+        )
+    if ballot is not None and ballot.pledge_id != pledge.pk:
+        raise ValidationError({"ballot": BALLOT_NOT_OF_PLEDGE}, code="ballot_not_of_pledge")
+    if Proposal.objects.filter(pledge=pledge, organization=organization, title=title).exists():
+        raise ValidationError(
+            PROPOSAL_EXISTS % {"organization": organization, "title": title}, code="exists"
+        )
+    quota = CommendationQuota.objects.filter(pledge=pledge, title=title).first()
+    if quota is not None:
+        leading = (
+            len(leading_organizations(pledge))
+            if quota.base == CommendationQuota.Base.LEADING
+            else 0
+        )
+        limit = quota_limit(quota, members=len(members), leading=leading)
+        count = Proposal.objects.filter(pledge=pledge, title=title).count()
+        if limit is not None and count + 1 > limit:
+            how = quota_explanation(quota, members=len(members), leading=leading)
+            raise ValidationError(
+                QUOTA_EXCEEDED % {"title": title, "limit": limit, "how": how, "count": count},
+                code="quota_exceeded",
+            )
+    proposal = Proposal(
+        pledge=pledge,
+        organization=organization,
+        title=title,
+        ballot=ballot,
+        achievements=(achievements or "").strip(),
+        created_by=actor,
+    )
+    _stamp(proposal, actor)
+    proposal.save()
+    return proposal
+
+
+@transaction.atomic
+def proposal_delete(*, proposal: Proposal, actor=None) -> None:
+    check_writable(Pledge.objects.get(pk=proposal.pledge_id))
+    _stamp(proposal, actor)
+    proposal.delete()

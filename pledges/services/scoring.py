@@ -1,3 +1,612 @@
-"""Placeholder until written."""
+"""Writes with rules for scoring: score sheets, scores, evidence, bonus and penalty lines.
 
-__all__: list[str] = []
+Every function runs in one transaction, validates before it writes, raises ValidationError
+with the module-level messages below, and records the actor in the audit history; a reason
+for changing a submitted value is kept as the history's change_reason.
+
+Who may write is checked by the views (pledges.rules); here the state is checked: the
+pledge must be in scoring (and not closed), a submitted self sheet is read-only, a changed
+submitted value needs a reason, and a stale `version` is refused (optimistic concurrency:
+the form carries the version it showed; 0 for a cell that was empty; None skips the check).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from portal.uploads import DOCUMENT_TYPES, validate_upload
+
+from ..models import Adjustment, Criterion, Evidence, Pledge, Score, ScoreSheet
+from .pledges import NOT_A_MEMBER, check_writable, members_of
+
+__all__ = [
+    "ADJUSTMENT_NOT_POSITIVE",
+    "ADJUSTMENT_REASON_REQUIRED",
+    "BAD_NUMBER",
+    "BONUS_CAP_EXCEEDED",
+    "BONUS_NEGATIVE",
+    "BONUS_NOT_ALLOWED",
+    "BONUS_OVER_CAP",
+    "DEADLINE_PASSED",
+    "EVIDENCE_LOCKED",
+    "EVIDENCE_MISSING",
+    "NOT_A_LEAF",
+    "NOT_SCORED",
+    "PENALTY_CAP_EXCEEDED",
+    "POINTS_NEGATIVE",
+    "POINTS_OVER_MAX",
+    "REASON_REQUIRED",
+    "ROUND_NOT_FOR_METHOD",
+    "SCORER_IS_SCORED",
+    "SCORER_NOT_MEMBER",
+    "SCORER_ONLY_FOR_CROSS",
+    "SCORER_REQUIRED",
+    "SCORE_CHANGED_MEANWHILE",
+    "SCORING_NOT_OPEN",
+    "SHEET_ALREADY_SUBMITTED",
+    "SHEET_SUBMITTED",
+    "TOO_MANY_DECIMALS",
+    "adjustment_add",
+    "adjustment_delete",
+    "evidence_add",
+    "evidence_delete",
+    "score_save",
+    "sheet_for",
+    "sheet_save_grid",
+    "sheet_submit",
+]
+
+SCORING_NOT_OPEN = _(
+    "Scores can be entered only while the pledge is in scoring; it is “%(status)s” now."
+)
+ROUND_NOT_FOR_METHOD = _(
+    "The “%(round)s” round is not used with this year's scoring method (%(method)s)."
+)
+SCORER_REQUIRED = _("Cross-scoring needs the member that scores.")
+SCORER_ONLY_FOR_CROSS = _("Only cross-scoring sheets have a scoring member.")
+SCORER_IS_SCORED = _("%(organization)s cannot cross-score itself.")
+SCORER_NOT_MEMBER = _(
+    "%(scorer)s is not a member of %(bloc)s in %(year)s, so it cannot cross-score."
+)
+NOT_A_LEAF = _(
+    "%(code)s cannot take points: only the lowest-level criteria of this pledge are scored."
+)
+BAD_NUMBER = _("%(code)s: “%(value)s” is not a number.")
+TOO_MANY_DECIMALS = _("%(code)s: use at most 2 decimals (“%(value)s”).")
+POINTS_NEGATIVE = _("%(code)s: points cannot be negative (%(points)s).")
+POINTS_OVER_MAX = _("%(code)s: %(points)s points is more than its maximum of %(max)s.")
+BONUS_NEGATIVE = _("%(code)s: bonus points cannot be negative (%(bonus)s).")
+BONUS_NOT_ALLOWED = _("%(code)s has no bonus points; leave its bonus at 0 (not %(bonus)s).")
+BONUS_OVER_CAP = _("%(code)s: a bonus of %(bonus)s is more than its bonus cap of %(cap)s.")
+SHEET_SUBMITTED = _(
+    "This self-scoring sheet was submitted on %(date)s and can no longer be changed."
+)
+SHEET_ALREADY_SUBMITTED = _("This sheet was already submitted on %(date)s.")
+REASON_REQUIRED = _(
+    "%(code)s: give the reason for changing the submitted value (%(old)s → %(new)s)."
+)
+SCORE_CHANGED_MEANWHILE = _(
+    "Someone else changed this score meanwhile (now %(points)s by %(user)s). Reload and try again."
+)
+NOT_SCORED = _("Not every criterion is scored yet: %(codes)s.")
+EVIDENCE_MISSING = _("Evidence is required for %(codes)s; upload it before submitting.")
+DEADLINE_PASSED = _("The self-scoring deadline was %(date)s; the sheet can no longer be submitted.")
+EVIDENCE_LOCKED = _(
+    "The sheet was submitted on %(date)s; only the secretariat can change its evidence now."
+)
+ADJUSTMENT_NOT_POSITIVE = _("The points must be more than 0 (not %(points)s).")
+ADJUSTMENT_REASON_REQUIRED = _("Give the reason for this bonus or penalty.")
+BONUS_CAP_EXCEEDED = _(
+    "Bonus points for %(organization)s would come to %(total)s (now %(current)s + "
+    "%(points)s), more than the bonus cap of %(cap)s."
+)
+PENALTY_CAP_EXCEEDED = _(
+    "Penalty points for %(organization)s would come to %(total)s (now %(current)s + "
+    "%(points)s), more than the penalty cap of %(cap)s."
+)
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0")
+
+
+def _stamp(instance, actor) -> None:
+    # simple_history reads the author of a change from this attribute outside a request.
+    if actor is not None:
+        instance._history_user = actor
+
+
+def _day(value: date | None) -> str:
+    return date_format(value, "SHORT_DATE_FORMAT") if value else "?"
+
+
+def _submitted_day(sheet: ScoreSheet) -> str:
+    when = sheet.submitted_at
+    return _day(timezone.localtime(when).date() if when else None)
+
+
+def _user_name(user) -> str:
+    if user is None:
+        return str(_("someone"))
+    return user.get_full_name() or user.get_username()
+
+
+def _decimal(value, code: str) -> Decimal:
+    """A points value as a 2-decimal Decimal (never through float), or ValidationError."""
+    if isinstance(value, float):
+        value = str(value)
+    try:
+        number = Decimal(str(value).strip().replace(",", ".")) if value is not None else None
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite():
+        raise ValidationError(BAD_NUMBER % {"code": code, "value": value}, code="bad_number")
+    if number != number.quantize(CENT):
+        raise ValidationError(
+            TOO_MANY_DECIMALS % {"code": code, "value": value}, code="too_many_decimals"
+        )
+    return number.quantize(CENT)
+
+
+def _fresh_pledge(pledge_id: int) -> Pledge:
+    return Pledge.objects.get(pk=pledge_id)
+
+
+def _check_scoring(pledge: Pledge) -> None:
+    check_writable(pledge)
+    if pledge.status != Pledge.Status.SCORING:
+        raise ValidationError(
+            SCORING_NOT_OPEN % {"status": pledge.get_status_display()}, code="not_scoring"
+        )
+
+
+def _check_round(pledge: Pledge, round: str) -> None:
+    cross = round == ScoreSheet.Round.CROSS
+    if round == ScoreSheet.Round.SELF or cross == pledge.is_cross_scored:
+        return
+    raise ValidationError(
+        ROUND_NOT_FOR_METHOD
+        % {
+            "round": ScoreSheet.Round(round).label,
+            "method": pledge.get_scoring_method_display(),
+        },
+        code="wrong_round",
+    )
+
+
+# Sheets -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def sheet_for(*, pledge: Pledge, organization, round: str, scorer=None) -> ScoreSheet:
+    """The member's sheet of that round (and scorer), created as a draft if missing.
+
+    An existing sheet is returned as it is (also on a closed pledge, for reading);
+    creating one checks the round against the scoring method and the membership.
+    """
+    if round not in ScoreSheet.Round.values:
+        raise ValidationError(
+            ROUND_NOT_FOR_METHOD % {"round": round, "method": pledge.get_scoring_method_display()},
+            code="wrong_round",
+        )
+    cross = round == ScoreSheet.Round.CROSS
+    if cross and scorer is None:
+        raise ValidationError({"scorer": SCORER_REQUIRED}, code="no_scorer")
+    if not cross and scorer is not None:
+        raise ValidationError({"scorer": SCORER_ONLY_FOR_CROSS}, code="scorer_not_cross")
+    existing = ScoreSheet.objects.filter(
+        pledge=pledge, organization=organization, round=round, scorer=scorer
+    ).first()
+    if existing is not None:
+        return existing
+    pledge = _fresh_pledge(pledge.pk)
+    check_writable(pledge)
+    _check_round(pledge, round)
+    member_ids = {org.pk for org in members_of(pledge)}
+    params = {"bloc": pledge.bloc, "year": pledge.year}
+    if organization.pk not in member_ids:
+        raise ValidationError(
+            {"organization": NOT_A_MEMBER % {**params, "organization": organization}},
+            code="not_member",
+        )
+    if cross:
+        if scorer.pk == organization.pk:
+            raise ValidationError(
+                {"scorer": SCORER_IS_SCORED % {"organization": organization}},
+                code="scorer_is_scored",
+            )
+        if scorer.pk not in member_ids:
+            raise ValidationError(
+                {"scorer": SCORER_NOT_MEMBER % {**params, "scorer": scorer}},
+                code="scorer_not_member",
+            )
+    sheet, _created = ScoreSheet.objects.get_or_create(
+        pledge=pledge, organization=organization, round=round, scorer=scorer
+    )
+    return sheet
+
+
+def _lock_sheet(sheet: ScoreSheet) -> ScoreSheet:
+    # One writer per sheet at a time: the compare-and-write of versions (and the creation
+    # of a missing score row) cannot interleave with another save of the same sheet.
+    return (
+        ScoreSheet.objects.select_for_update(of=("self",)).select_related("pledge").get(pk=sheet.pk)
+    )
+
+
+def _leaves(pledge: Pledge) -> dict[int, Criterion]:
+    criteria = list(Criterion.objects.filter(pledge=pledge))
+    parents = {c.parent_id for c in criteria if c.parent_id}
+    return {c.pk: c for c in criteria if c.pk not in parents}
+
+
+def _reference(sheet: ScoreSheet) -> dict[int, Score]:
+    """Submitted values a change must give a reason against, by criterion id."""
+    if sheet.round == ScoreSheet.Round.VERIFIED:
+        return {
+            s.criterion_id: s
+            for s in Score.objects.filter(
+                sheet__pledge_id=sheet.pledge_id,
+                sheet__organization_id=sheet.organization_id,
+                sheet__round=ScoreSheet.Round.SELF,
+                sheet__status=ScoreSheet.Status.SUBMITTED,
+            )
+        }
+    return {}
+
+
+def _check_row(
+    sheet: ScoreSheet,
+    leaves: dict[int, Criterion],
+    current: Score | None,
+    reference: Score | None,
+    *,
+    criterion,
+    points,
+    bonus,
+    explanation: str,
+    version: int | None,
+    reason: str,
+) -> tuple[Criterion, Decimal, Decimal, str] | None:
+    """Validate one score; the values to write, or None when nothing changes."""
+    criterion_id = getattr(criterion, "pk", criterion)
+    leaf = leaves.get(criterion_id)
+    if leaf is None:
+        code = getattr(criterion, "code", criterion_id)
+        raise ValidationError(NOT_A_LEAF % {"code": code}, code="not_leaf")
+    code = leaf.code
+    points = _decimal(points, code)
+    bonus = _decimal(bonus if bonus not in (None, "") else ZERO, code)
+    explanation = (explanation or "").strip()
+    if points < ZERO:
+        raise ValidationError(POINTS_NEGATIVE % {"code": code, "points": points}, code="negative")
+    if points > leaf.max_points:
+        raise ValidationError(
+            POINTS_OVER_MAX % {"code": code, "points": points, "max": leaf.max_points},
+            code="over_max",
+        )
+    if bonus < ZERO:
+        raise ValidationError(BONUS_NEGATIVE % {"code": code, "bonus": bonus}, code="negative")
+    if bonus > ZERO and not leaf.bonus_cap:
+        raise ValidationError(
+            BONUS_NOT_ALLOWED % {"code": code, "bonus": bonus}, code="bonus_not_allowed"
+        )
+    if leaf.bonus_cap is not None and bonus > leaf.bonus_cap:
+        raise ValidationError(
+            BONUS_OVER_CAP % {"code": code, "bonus": bonus, "cap": leaf.bonus_cap},
+            code="bonus_over_cap",
+        )
+    unchanged = current is not None and (current.points, current.bonus, current.explanation) == (
+        points,
+        bonus,
+        explanation,
+    )
+    if unchanged:
+        return None
+    # A form shows version n of a row (0 for an empty cell); the row must still be at n.
+    if version is not None and current is not None and current.version != version:
+        raise ValidationError(
+            SCORE_CHANGED_MEANWHILE
+            % {"points": current.points, "user": _user_name(current.updated_by)},
+            code="changed_meanwhile",
+        )
+    new = (points, bonus)
+    points_change = current is None or (current.points, current.bonus) != new
+    # Submitted values that a change of points must be justified against.
+    olds = []
+    if sheet.round == ScoreSheet.Round.VERIFIED and reference is not None:
+        olds.append(reference)  # the member's submitted self-score
+    if sheet.round != ScoreSheet.Round.SELF and sheet.is_submitted and current is not None:
+        olds.append(current)
+    old = next((o for o in olds if (o.points, o.bonus) != new), None)
+    if old is not None and points_change and (old.points, old.bonus) != new and not reason:
+        raise ValidationError(
+            REASON_REQUIRED
+            % {"code": code, "old": _pair(old.points, old.bonus), "new": _pair(points, bonus)},
+            code="reason_required",
+        )
+    return leaf, points, bonus, explanation
+
+
+def _pair(points: Decimal, bonus: Decimal) -> str:
+    return f"{points}" if not bonus else f"{points} + {bonus}"
+
+
+def _write(sheet, current, leaf, points, bonus, explanation, reason, actor) -> Score:
+    score = current or Score(sheet=sheet, criterion=leaf, version=0)
+    score.points, score.bonus, score.explanation = points, bonus, explanation
+    score.version += 1
+    score.updated_by = actor
+    if reason:
+        score._change_reason = reason
+    _stamp(score, actor)
+    score.save()
+    return score
+
+
+def _prepare(sheet: ScoreSheet) -> ScoreSheet:
+    sheet = _lock_sheet(sheet)
+    _check_scoring(sheet.pledge)
+    if sheet.round == ScoreSheet.Round.SELF and sheet.is_submitted:
+        raise ValidationError(
+            SHEET_SUBMITTED % {"date": _submitted_day(sheet)}, code="sheet_submitted"
+        )
+    return sheet
+
+
+@transaction.atomic
+def score_save(
+    *,
+    sheet: ScoreSheet,
+    criterion: Criterion,
+    points,
+    bonus=ZERO,
+    explanation: str = "",
+    version: int | None = None,
+    reason: str = "",
+    actor=None,
+) -> Score:
+    """Save one score (see the module doc for the checks); returns the score as stored."""
+    sheet = _prepare(sheet)
+    reason = (reason or "").strip()
+    leaves = _leaves(sheet.pledge)
+    current = (
+        Score.objects.select_for_update(of=("self",))
+        .select_related("updated_by")
+        .filter(sheet=sheet, criterion_id=getattr(criterion, "pk", criterion))
+        .first()
+    )
+    reference = _reference(sheet).get(getattr(criterion, "pk", criterion))
+    checked = _check_row(
+        sheet,
+        leaves,
+        current,
+        reference,
+        criterion=criterion,
+        points=points,
+        bonus=bonus,
+        explanation=explanation,
+        version=version,
+        reason=reason,
+    )
+    if checked is None:
+        return current
+    return _write(sheet, current, *checked, reason, actor)
+
+
+@transaction.atomic
+def sheet_save_grid(*, sheet: ScoreSheet, rows: list[dict], reason: str = "", actor=None) -> None:
+    """Save a whole grid or nothing: every row is checked first; errors come back as one
+    ValidationError keyed by criterion code. Rows whose points are empty are skipped."""
+    sheet = _prepare(sheet)
+    reason = (reason or "").strip()
+    leaves = _leaves(sheet.pledge)
+    current = {
+        s.criterion_id: s
+        for s in Score.objects.select_for_update(of=("self",))
+        .select_related("updated_by")
+        .filter(sheet=sheet)
+    }
+    reference = _reference(sheet)
+    errors: dict[str, list] = {}
+    writes = []
+    for row in rows:
+        criterion = row["criterion"]
+        criterion_id = getattr(criterion, "pk", criterion)
+        if row.get("points") in (None, ""):
+            continue
+        try:
+            checked = _check_row(
+                sheet,
+                leaves,
+                current.get(criterion_id),
+                reference.get(criterion_id),
+                criterion=criterion,
+                points=row["points"],
+                bonus=row.get("bonus"),
+                explanation=row.get("explanation", ""),
+                version=row.get("version"),
+                reason=reason,
+            )
+        except ValidationError as exc:
+            leaf = leaves.get(criterion_id)
+            key = leaf.code if leaf else str(getattr(criterion, "code", criterion_id))
+            errors.setdefault(key, []).extend(exc.messages)
+            continue
+        if checked is not None:
+            writes.append((current.get(criterion_id), checked))
+    if errors:
+        raise ValidationError(errors, code="grid_invalid")
+    for existing, checked in writes:
+        _write(sheet, existing, *checked, reason, actor)
+
+
+@transaction.atomic
+def sheet_submit(*, sheet: ScoreSheet, actor=None, today: date | None = None) -> ScoreSheet:
+    """Submit a sheet: every leaf scored (on a verification sheet, a criterion left alone
+    keeps the submitted self-score), evidence where required (self sheets), and a self
+    sheet no later than the pledge's scoring deadline (inclusive)."""
+    sheet = _lock_sheet(sheet)
+    pledge = sheet.pledge
+    _check_scoring(pledge)
+    if sheet.is_submitted:
+        raise ValidationError(
+            SHEET_ALREADY_SUBMITTED % {"date": _submitted_day(sheet)}, code="already_submitted"
+        )
+    is_self = sheet.round == ScoreSheet.Round.SELF
+    today = today or timezone.localdate()
+    if is_self and pledge.scoring_deadline and today > pledge.scoring_deadline:
+        raise ValidationError(
+            DEADLINE_PASSED % {"date": _day(pledge.scoring_deadline)}, code="deadline_passed"
+        )
+    leaves = sorted(_leaves(pledge).values(), key=lambda c: c.code)
+    scored = set(sheet.scores.values_list("criterion_id", flat=True))
+    if sheet.round == ScoreSheet.Round.VERIFIED:
+        # Verification re-scores what it disputes; the rest stands as self-scored.
+        scored |= set(_reference(sheet))
+    missing = [c.code for c in leaves if c.pk not in scored]
+    if missing:
+        raise ValidationError(NOT_SCORED % {"codes": ", ".join(missing)}, code="not_scored")
+    if is_self:
+        with_evidence = set(
+            Evidence.objects.filter(score__sheet=sheet).values_list(
+                "score__criterion_id", flat=True
+            )
+        )
+        no_evidence = [c.code for c in leaves if c.evidence_required and c.pk not in with_evidence]
+        if no_evidence:
+            raise ValidationError(
+                EVIDENCE_MISSING % {"codes": ", ".join(no_evidence)}, code="evidence_missing"
+            )
+    sheet.status = ScoreSheet.Status.SUBMITTED
+    sheet.submitted_at = timezone.now()
+    sheet.submitted_by = actor
+    _stamp(sheet, actor)
+    sheet.save()
+    return sheet
+
+
+# Evidence -----------------------------------------------------------------------------
+
+
+def _check_evidence_writable(sheet: ScoreSheet, as_secretariat: bool) -> None:
+    _check_scoring(sheet.pledge)
+    if sheet.is_submitted and not as_secretariat:
+        raise ValidationError(
+            EVIDENCE_LOCKED % {"date": _submitted_day(sheet)}, code="sheet_submitted"
+        )
+
+
+@transaction.atomic
+def evidence_add(*, score: Score, uploaded, actor=None, as_secretariat: bool = False) -> Evidence:
+    """Attach a checked file (size limit, content sniffing) to a score of an unsubmitted
+    sheet; the secretariat (`as_secretariat=True`, decided by the view) also after that."""
+    sheet = _lock_sheet(score.sheet)
+    _check_evidence_writable(sheet, as_secretariat)
+    try:
+        content_type = validate_upload(uploaded, DOCUMENT_TYPES)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}, code=exc.code) from exc
+    evidence = Evidence(
+        score=score,
+        original_name=Path(uploaded.name).name[:255],
+        content_type=content_type,
+        size=uploaded.size,
+        uploaded_by=actor,
+    )
+    evidence.file.save(uploaded.name, uploaded, save=False)
+    evidence.save()
+    return evidence
+
+
+@transaction.atomic
+def evidence_delete(*, evidence: Evidence, actor=None, as_secretariat: bool = False) -> None:
+    sheet = _lock_sheet(evidence.score.sheet)
+    _check_evidence_writable(sheet, as_secretariat)
+    # Remove the file only once the row is gone for good.
+    name, storage = evidence.file.name, evidence.file.storage
+    evidence.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+# Bonus and penalty lines --------------------------------------------------------------
+
+
+@transaction.atomic
+def adjustment_add(
+    *, pledge: Pledge, organization, kind: str, points, reason: str, actor=None
+) -> Adjustment:
+    """A bonus or penalty line; the member's bonus (criterion bonuses + bonus lines) and
+    penalty totals must stay within the pledge's caps when set."""
+    from ..ranking import compute_results  # ranking reads models only; imported lazily
+
+    # Lock the pledge: two lines added at once cannot both pass the cap check.
+    pledge = Pledge.objects.select_for_update(of=("self",)).select_related("bloc").get(pk=pledge.pk)
+    check_writable(pledge)
+    if kind not in Adjustment.Kind.values:
+        raise ValidationError({"kind": _("Choose bonus or penalty.")}, code="bad_kind")
+    if organization.pk not in {o.pk for o in members_of(pledge)}:
+        raise ValidationError(
+            {
+                "organization": NOT_A_MEMBER
+                % {"organization": organization, "bloc": pledge.bloc, "year": pledge.year}
+            },
+            code="not_member",
+        )
+    try:
+        points = _decimal(points, "")
+    except ValidationError as exc:
+        raise ValidationError({"points": exc.messages}, code=exc.code) from exc
+    if points <= ZERO:
+        raise ValidationError(
+            {"points": ADJUSTMENT_NOT_POSITIVE % {"points": points}}, code="not_positive"
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ADJUSTMENT_REASON_REQUIRED}, code="no_reason")
+    bonus = kind == Adjustment.Kind.BONUS
+    cap = pledge.bonus_cap if bonus else pledge.penalty_cap
+    if cap is not None:
+        result = compute_results(pledge).for_organization(organization)
+        current = result.criterion_bonus + result.bonus_lines if bonus else result.penalty_lines
+        if current + points > cap:
+            message = BONUS_CAP_EXCEEDED if bonus else PENALTY_CAP_EXCEEDED
+            raise ValidationError(
+                {
+                    "points": message
+                    % {
+                        "organization": organization,
+                        "total": current + points,
+                        "current": current,
+                        "points": points,
+                        "cap": cap,
+                    }
+                },
+                code="over_cap",
+            )
+    adjustment = Adjustment(
+        pledge=pledge,
+        organization=organization,
+        kind=kind,
+        points=points,
+        reason=reason,
+        created_by=actor,
+    )
+    adjustment.full_clean(exclude=["created_by"])
+    _stamp(adjustment, actor)
+    adjustment.save()
+    return adjustment
+
+
+@transaction.atomic
+def adjustment_delete(*, adjustment: Adjustment, actor=None) -> None:
+    check_writable(_fresh_pledge(adjustment.pledge_id))
+    _stamp(adjustment, actor)
+    adjustment.delete()

@@ -1,9 +1,16 @@
-"""manage.py load_demo: the demo data from the seed articles, idempotent."""
+"""manage.py load_demo: the demo data from the seed articles, idempotent.
+
+It lives in `portal` because it loads every app's demo (blocs, then pledges), and only
+`portal` may import them all.
+"""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from blocs import demo
+from pledges import demo as pledges_demo
 
 
 class Command(BaseCommand):
@@ -32,7 +39,14 @@ class Command(BaseCommand):
         "đoàn Hải Phòng as chair for 2021), Nam Định's review-and-launch of 12/02/2020, Lê "
         "Chân's review of 07/01/2021, Hà Nội cluster 5's pledge signing of 11/02/2020 and "
         "the mid-year review of 01/07/2020; every member is recorded as present. "
-        "Keyed on names (meetings on bloc and title): running it twice changes nothing. "
+        "Pledges (pledges/demo.py): Hải Phòng's 2020 pledge with a criteria table modelled "
+        "on shared/domain.md §4.2 (EXAMPLE values), generated scores, ranking, the ballot at "
+        "the 29/12/2020 review and proposals, closed; Lê Chân's 2021 pledge with the five "
+        "contents of seed 002, signed on 07/01/2021; Hà Nội cluster 5's 2020 pledge signed "
+        "on 11/02/2020; and Hải Phòng's pledge of this year, copied from 2020, open for "
+        "signing. "
+        "Keyed on names (meetings on bloc and title, pledges on bloc and year): running it "
+        "twice changes nothing. "
         "Refuses to run with DEBUG off unless --force, because it sets known passwords."
     )
 
@@ -49,7 +63,10 @@ class Command(BaseCommand):
                 "DEBUG is off: load_demo sets well-known passwords (admin/admin12345). "
                 "Pass --force if this really is a demo installation."
             )
-        result = demo.load()
+        with transaction.atomic():
+            result = demo.load()
+            admin = get_user_model().objects.get(username=demo.ADMIN.username)
+            pledges_demo.load(result, admin)
 
         if result.counts:
             for what, n in sorted(result.counts.items()):

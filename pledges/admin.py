@@ -1,0 +1,587 @@
+"""Django admin for pledges: emulation titles, the pledges with their contents, criteria,
+quotas and signatures, and read-only pages for what the portal records (registrations,
+score sheets and scores, evidence, bonuses and penalties, ballots, proposals).
+
+Writes with rules go through pledges.services, as in blocs/admin.py: the forms run the
+services' checks so a refusal is a form error and nothing is saved; save_model/save_formset
+then call the services (which re-check under a lock and record the actor). A closed pledge
+is read-only here for everyone; reopening takes a reason and is done in the portal.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from blocs.admin import FoldedSearchMixin, ServiceCheckedForm, ServiceRefusalMixin
+
+from . import services
+from .models import (
+    Adjustment,
+    Ballot,
+    BallotCandidate,
+    CommendationQuota,
+    Criterion,
+    EmulationTitle,
+    Evidence,
+    Pledge,
+    PledgeItem,
+    PledgeSignature,
+    Proposal,
+    Registration,
+    RegistrationTarget,
+    Score,
+    ScoreSheet,
+)
+
+# ---------------------------------------------------------------------------
+# Shared behaviour
+# ---------------------------------------------------------------------------
+
+
+def _adopt(obj, saved) -> None:
+    """Make the admin's unsaved instance stand for the row a service created."""
+    obj.pk = saved.pk
+    obj._state.adding = False
+    obj._state.db = saved._state.db
+
+
+def _kept_forms(formset) -> list[forms.BaseForm]:
+    """The forms whose rows remain after saving: kept and new rows, not deleted or empty ones."""
+    kept = []
+    for form in formset.forms:
+        data = getattr(form, "cleaned_data", None)
+        if not data or formset._should_delete_form(form):
+            continue
+        if form.instance.pk is None and not form.has_changed():
+            continue
+        kept.append(form)
+    return kept
+
+
+def _formset_changed(formset) -> bool:
+    return any(form.has_changed() for form in formset.forms) or bool(formset.deleted_forms)
+
+
+class ReadOnlyAdminMixin:
+    """Rows the portal's services write: shown here, never added, changed or deleted."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInlineMixin:
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PledgeStageInlineMixin:
+    """Rows of the pledge editable only at some stages (`editable(pledge)`), never when closed."""
+
+    @staticmethod
+    def editable(pledge: Pledge) -> bool:
+        return not pledge.is_closed
+
+    def _allowed(self, obj) -> bool:
+        return obj is None or self.editable(obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self._allowed(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(obj) and super().has_delete_permission(request, obj)
+
+
+# ---------------------------------------------------------------------------
+# Emulation titles
+# ---------------------------------------------------------------------------
+
+
+@admin.register(EmulationTitle)
+class EmulationTitleAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "code", "kind", "level", "awarded_by", "order", "is_active"]
+    list_filter = ["kind", "level", "is_active"]
+    list_editable = ["order", "is_active"]
+    search_fields = ["name", "code", "awarded_by"]
+    fields = ["code", "name", "kind", "level", "awarded_by", "order", "is_active"]
+    ordering = ["order", "name"]
+
+
+# ---------------------------------------------------------------------------
+# Pledge: form and inlines
+# ---------------------------------------------------------------------------
+
+PLEDGE_FORM_FIELDS = ["bloc", "year", "title", *services.RULE_FIELDS]
+
+
+class PledgeAdminForm(ServiceCheckedForm):
+    class Meta:
+        model = Pledge
+        fields = PLEDGE_FORM_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # A pledge's bloc and year are its identity: make another year's pledge instead.
+            for name in ("bloc", "year"):
+                if name in self.fields:
+                    self.fields[name].disabled = True
+
+    def service_check(self) -> None:
+        instance = self.instance
+        if instance.pk is None:
+            services.check_pledge_year(instance.year)
+        fields = {name: getattr(instance, name) for name in ["title", *services.RULE_FIELDS]}
+        services.check_pledge_rules(bloc=instance.bloc, year=instance.year, **fields)
+
+
+class PledgeItemInline(PledgeStageInlineMixin, admin.TabularInline):
+    model = PledgeItem
+    fields = ["order", "text"]
+    extra = 0
+    editable = staticmethod(services.items_editable)
+
+
+class CriterionInlineFormSet(forms.BaseInlineFormSet):
+    """Checks the whole tree as it will be after saving: Σ of children ≤ parent, depth,
+    codes unique."""
+
+    def clean(self):
+        super().clean()
+        pledge = self.instance
+        if any(self.errors) or (pledge.pk and not services.criteria_editable(pledge)):
+            return  # refused already, or shown read-only (the pledge is signed)
+        deleted = {f.instance.pk for f in self.deleted_forms if f.instance.pk}
+        nodes = []
+        for index, form in enumerate(_kept_forms(self)):
+            data = form.cleaned_data
+            parent = data.get("parent")
+            nodes.append(
+                {
+                    "key": form.instance.pk or f"new-{index}",
+                    "parent": parent.pk if parent is not None else None,
+                    "code": data.get("code"),
+                    "max_points": data.get("max_points"),
+                }
+            )
+        # Rows under a deleted row go with it.
+        changed = True
+        while changed:
+            changed = False
+            for node in nodes:
+                if node["key"] not in deleted and node["parent"] in deleted:
+                    deleted.add(node["key"])
+                    changed = True
+        services.check_criteria_tree([n for n in nodes if n["key"] not in deleted])
+
+
+class CriterionInline(PledgeStageInlineMixin, admin.TabularInline):
+    model = Criterion
+    formset = CriterionInlineFormSet
+    fields = list(services.CRITERION_FIELDS)
+    extra = 0
+    verbose_name_plural = _("criteria (fixed once the pledge is signed)")
+    editable = staticmethod(services.criteria_editable)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("parent")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        parent = formset.form.base_fields.get("parent")
+        if parent is not None:
+            # Only this pledge's criteria can be parents (new rows: save, then nest).
+            queryset = Criterion.objects.filter(pledge=obj) if obj else Criterion.objects.none()
+            parent.queryset = queryset.order_by("order", "code")
+        return formset
+
+
+class QuotaInlineForm(forms.ModelForm):
+    class Meta:
+        model = CommendationQuota
+        fields = ["title", "max_percent", "base", "max_count"]
+
+    def clean(self):
+        data = super().clean()
+        title = data.get("title")
+        if title and data.get("max_percent") is None and data.get("max_count") is None:
+            raise ValidationError(services.QUOTA_EMPTY % {"title": title}, code="quota_empty")
+        return data
+
+
+class CommendationQuotaInline(PledgeStageInlineMixin, admin.TabularInline):
+    model = CommendationQuota
+    form = QuotaInlineForm
+    fields = ["title", "max_percent", "base", "max_count"]
+    autocomplete_fields = ["title"]
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("title")
+
+
+class PledgeSignatureInline(ReadOnlyInlineMixin, admin.TabularInline):
+    model = PledgeSignature
+    fields = ["organization", "signer_name", "signer_position", "signed_at", "meeting"]
+    readonly_fields = fields
+    verbose_name_plural = _("signatures (recorded in the portal)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("organization", "meeting")
+
+
+# ---------------------------------------------------------------------------
+# Pledge
+# ---------------------------------------------------------------------------
+
+
+@admin.register(Pledge)
+class PledgeAdmin(ServiceRefusalMixin, FoldedSearchMixin, SimpleHistoryAdmin):
+    form = PledgeAdminForm
+    list_display = [
+        "title",
+        "bloc",
+        "year",
+        "status",
+        "scoring_method",
+        "signature_count",
+        "criterion_count",
+    ]
+    list_filter = ["bloc", "year", "status"]
+    list_select_related = ["bloc"]
+    search_fields = ["title", "bloc__name"]
+    folded_search_fields = ("bloc__search_name",)
+    autocomplete_fields = ["bloc", "launch_meeting", "review_meeting"]
+    ordering = ["-year", "bloc__name"]
+    readonly_fields = ["status", "copied_from", "created_at"]
+    fieldsets = [
+        (None, {"fields": ["bloc", "year", "title", "status", "copied_from", "created_at"]}),
+        (_("Legal basis"), {"fields": ["legal_basis"], "classes": ["collapse"]}),
+        (
+            _("Scoring and ranking"),
+            {
+                "fields": [
+                    "scoring_method",
+                    "bonus_cap",
+                    "penalty_cap",
+                    "classification_bands",
+                    "tie_break_order",
+                ]
+            },
+        ),
+        (
+            _("Votes"),
+            {"fields": ["vote_threshold", "vote_threshold_strict", "vote_base", "leading_units"]},
+        ),
+        (
+            _("Dates and meetings"),
+            {
+                "fields": [
+                    "registration_deadline",
+                    "scoring_deadline",
+                    "launch_meeting",
+                    "review_meeting",
+                ]
+            },
+        ),
+    ]
+    inlines = [PledgeItemInline, CriterionInline, CommendationQuotaInline, PledgeSignatureInline]
+    actions = ["advance_status"]
+
+    def get_queryset(self, request):
+        signatures = (
+            PledgeSignature.objects.filter(pledge=OuterRef("pk"))
+            .order_by()
+            .values("pledge")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        criteria = (
+            Criterion.objects.filter(pledge=OuterRef("pk"))
+            .order_by()
+            .values("pledge")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_signatures=Subquery(signatures), _criteria=Subquery(criteria))
+        )
+
+    @admin.display(description=_("signatures"), ordering="_signatures")
+    def signature_count(self, obj: Pledge) -> int:
+        return obj._signatures or 0
+
+    @admin.display(description=_("criteria"), ordering="_criteria")
+    def criterion_count(self, obj: Pledge) -> int:
+        return obj._criteria or 0
+
+    # A closed pledge is read-only --------------------------------------------------
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_closed:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_closed:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        # The bulk "delete selected" action must not remove a closed year either.
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        closed = [str(obj) for obj in objs if obj.is_closed]
+        return deleted, model_count, perms_needed, [*protected, *closed]
+
+    # Writes go through the services -------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: getattr(obj, name) for name in services.RULE_FIELDS}
+        if change:
+            services.pledge_update_rules(pledge=obj, actor=request.user, title=obj.title, **fields)
+            return
+        saved = services.pledge_create(
+            bloc=obj.bloc, year=obj.year, title=obj.title, actor=request.user, **fields
+        )
+        _adopt(obj, saved)
+
+    def save_formset(self, request, form, formset, change):
+        # Applies the forms to their instances and sets new/changed/deleted_objects for the
+        # admin's change message; nothing is written here.
+        formset.save(commit=False)
+        if not _formset_changed(formset):
+            return
+        pledge = formset.instance
+        if formset.model is PledgeItem:
+            rows = [
+                {"id": f.instance.pk, "text": f.instance.text, "order": f.instance.order}
+                for f in _kept_forms(formset)
+            ]
+            services.pledge_save_items(pledge=pledge, rows=rows, actor=request.user)
+        elif formset.model is Criterion:
+            self._save_criteria(request, formset)
+        elif formset.model is CommendationQuota:
+            for obj in formset.deleted_objects:
+                services.quota_delete(quota=obj, actor=request.user)
+            for f in _kept_forms(formset):
+                if f.has_changed():
+                    services.quota_set(
+                        pledge=pledge,
+                        title=f.instance.title,
+                        max_percent=f.instance.max_percent,
+                        base=f.instance.base,
+                        max_count=f.instance.max_count,
+                        actor=request.user,
+                    )
+        # Signatures are read-only here.
+
+    def _save_criteria(self, request, formset) -> None:
+        user = request.user
+        for obj in formset.deleted_objects:
+            if Criterion.objects.filter(pk=obj.pk).exists():  # not gone with its parent
+                services.criterion_delete(criterion=obj, actor=user)
+        stored = {
+            c.pk: c for c in Criterion.objects.filter(pledge=formset.instance, pk__isnull=False)
+        }
+        depth = services.criteria_depths({pk: c.parent_id for pk, c in stored.items()})
+        fields = services.CRITERION_FIELDS
+        changed = [obj for obj, _names in formset.changed_objects if obj.pk in stored]
+        # Lower points first, deepest first (children make room before their parent shrinks);
+        # then the rest from the top (a parent grows before its children).
+        lower = [o for o in changed if o.max_points < stored[o.pk].max_points]
+        rest = [o for o in changed if o not in lower]
+        lower.sort(key=lambda o: -depth[o.pk])
+        rest.sort(key=lambda o: depth[o.pk])
+        for obj in [*lower, *rest]:
+            values = {name: getattr(obj, name) for name in fields}
+            services.criterion_update(criterion=stored[obj.pk], actor=user, **values)
+        for obj in formset.new_objects:
+            saved = services.criterion_create(
+                pledge=formset.instance,
+                actor=user,
+                **{name: getattr(obj, name) for name in fields},
+            )
+            _adopt(obj, saved)
+
+    # Status ----------------------------------------------------------------------
+
+    @admin.action(
+        description=_("Move to the next status (draft → open → signed → scoring → closed)"),
+        permissions=["change"],
+    )
+    def advance_status(self, request, queryset):
+        for pledge in queryset.select_related("bloc").order_by("bloc__name", "year"):
+            following = services.next_status(pledge)
+            try:
+                with transaction.atomic():
+                    services.pledge_set_status(
+                        pledge=pledge, status=following or pledge.status, actor=request.user
+                    )
+            except ValidationError as exc:
+                self.message_user(
+                    request,
+                    gettext("%(pledge)s: %(reason)s")
+                    % {"pledge": pledge, "reason": " ".join(exc.messages)},
+                    level=messages.ERROR,
+                )
+                continue
+            self.message_user(
+                request,
+                gettext("%(pledge)s: now “%(status)s”.")
+                % {"pledge": pledge, "status": pledge.get_status_display()},
+                level=messages.SUCCESS,
+            )
+
+
+# ---------------------------------------------------------------------------
+# Read-only pages for what the portal records
+# ---------------------------------------------------------------------------
+
+
+class RegistrationTargetInline(ReadOnlyInlineMixin, admin.TabularInline):
+    model = RegistrationTarget
+    fields = ["item", "text", "number", "unit"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("item")
+
+
+@admin.register(Registration)
+class RegistrationAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    list_display = ["organization", "pledge", "submitted_at", "updated_at", "updated_by"]
+    list_filter = ["pledge__bloc", "pledge__year"]
+    list_select_related = ["organization", "pledge__bloc", "updated_by"]
+    search_fields = ["organization__name", "pledge__title"]
+    fields = ["pledge", "organization", "titles", "note", "submitted_at", "updated_by"]
+    readonly_fields = fields
+    inlines = [RegistrationTargetInline]
+
+
+class ScoreInline(ReadOnlyInlineMixin, admin.TabularInline):
+    model = Score
+    fields = ["criterion", "points", "bonus", "explanation", "version", "updated_by", "updated_at"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("criterion", "updated_by")
+
+
+@admin.register(ScoreSheet)
+class ScoreSheetAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    list_display = ["organization", "pledge", "round", "scorer", "status", "submitted_at"]
+    list_filter = ["pledge__bloc", "pledge__year", "round", "status"]
+    list_select_related = ["organization", "scorer", "pledge__bloc"]
+    search_fields = ["organization__name", "pledge__title"]
+    fields = [
+        "pledge",
+        "organization",
+        "round",
+        "scorer",
+        "status",
+        "submitted_at",
+        "submitted_by",
+    ]
+    readonly_fields = fields
+    inlines = [ScoreInline]
+
+
+@admin.register(Score)
+class ScoreAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    list_display = ["criterion", "sheet", "points", "bonus", "version", "updated_at"]
+    list_filter = ["sheet__pledge__bloc", "sheet__pledge__year", "sheet__round"]
+    list_select_related = ["criterion", "sheet__organization"]
+    search_fields = ["criterion__code", "sheet__organization__name"]
+    fields = ["sheet", "criterion", "points", "bonus", "explanation", "version", "updated_by"]
+    readonly_fields = fields
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    # No link to the stored file: evidence is served only through the portal, to those
+    # who may read the score.
+    list_display = ["original_name", "score", "content_type", "size", "uploaded_by", "uploaded_at"]
+    list_select_related = ["score__criterion", "uploaded_by"]
+    search_fields = ["original_name"]
+    fields = ["score", "original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+
+
+@admin.register(Adjustment)
+class AdjustmentAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    list_display = ["organization", "pledge", "kind", "points", "reason", "created_at"]
+    list_filter = ["pledge__bloc", "pledge__year", "kind"]
+    list_select_related = ["organization", "pledge__bloc"]
+    search_fields = ["organization__name", "reason"]
+    fields = ["pledge", "organization", "kind", "points", "reason", "created_by", "created_at"]
+    readonly_fields = fields
+
+
+class BallotCandidateInline(ReadOnlyInlineMixin, admin.TabularInline):
+    model = BallotCandidate
+    fields = ["organization", "votes"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("organization")
+
+
+@admin.register(Ballot)
+class BallotAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    list_display = ["title", "pledge", "purpose", "present", "valid", "recorded_at"]
+    list_filter = ["pledge__bloc", "pledge__year", "purpose"]
+    list_select_related = ["pledge__bloc"]
+    search_fields = ["title"]
+    fields = [
+        "pledge",
+        "meeting",
+        "purpose",
+        "title",
+        "members_total",
+        "present",
+        "issued",
+        "returned",
+        "valid",
+        "invalid",
+        "tellers",
+        "recorded_by",
+        "recorded_at",
+    ]
+    readonly_fields = fields
+    inlines = [BallotCandidateInline]
+
+
+@admin.register(Proposal)
+class ProposalAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    list_display = ["organization", "title", "pledge", "ballot", "created_at"]
+    list_filter = ["pledge__bloc", "pledge__year", "title"]
+    list_select_related = ["organization", "title", "pledge__bloc", "ballot"]
+    search_fields = ["organization__name", "title__name"]
+    fields = ["pledge", "organization", "title", "ballot", "achievements", "created_by"]
+    readonly_fields = fields
