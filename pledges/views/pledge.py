@@ -1,43 +1,845 @@
-"""Pledge pages: the year, its contents and criteria, signing, registration."""
+"""Pledge pages: the year, its contents and criteria, signing, registration.
 
-from django.http import Http404
+Access: every member of a bloc reads its pledges (`_get_pledge_for_user`, 404 for
+outsiders). The secretariat of the pledge's year writes (`rules.is_pledge_secretariat`,
+403 for the other members): the `pledge_writer` decorator checks it and, for a closed
+pledge, sends the user back to the pledge with a message instead of opening the form.
+A member official signs and registers for their own organization (`rules.official_org`).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from blocs.models import Organization, current_year
+from blocs.rules import is_secretariat
+from blocs.views.blocs import _get_bloc_for_user
+
+from .. import services
+from ..forms import pledge as f
+from ..models import (
+    CommendationQuota,
+    Criterion,
+    EmulationTitle,
+    Pledge,
+    PledgeSignature,
+    Registration,
+)
+from ..rules import is_pledge_secretariat, official_org
+
+GET_POST = require_http_methods(["GET", "POST"])
+Status = Pledge.Status
+
+# What moving on to a status means, shown on the confirmation page.
+CONSEQUENCES = {
+    Status.OPEN: gettext_lazy(
+        "Members can now sign the pledge for their organization and register the titles "
+        "and targets they aim for. Contents and criteria can still be corrected until it "
+        "is signed."
+    ),
+    Status.SIGNED: gettext_lazy(
+        "Signing ends: no more signatures can be added or removed, and the contents and the "
+        "criteria with their points are fixed for the year."
+    ),
+    Status.SCORING: gettext_lazy(
+        "Members can enter their scores against the criteria, with evidence; the "
+        "secretariat verifies them."
+    ),
+    Status.CLOSED: gettext_lazy(
+        "The year becomes read-only for everyone: scores, ranking, ballots and proposals. "
+        "Correcting anything later needs reopening with a reason, kept in the history."
+    ),
+}
 
 
-def pledge_list(request, pk: int):
-    raise Http404  # placeholder until the helper writes it
+def _get_pledge_for_user(request: HttpRequest, pk: int) -> Pledge:
+    """The pledge if the user may read its bloc; 404 otherwise."""
+    pledges = Pledge.objects.visible_to(request.user).select_related(
+        "bloc", "launch_meeting", "review_meeting"
+    )
+    return get_object_or_404(pledges, pk=pk)
 
 
-def pledge_create(request, pk: int):
-    raise Http404  # placeholder until the helper writes it
+def _check_secretariat(request: HttpRequest, pledge: Pledge) -> None:
+    if not is_pledge_secretariat(request.user, pledge):
+        raise PermissionDenied
 
 
-def pledge_detail(request, pk: int):
-    raise Http404  # placeholder until the helper writes it
+def _closed_message(pledge: Pledge) -> str:
+    return str(services.PLEDGE_CLOSED % {"year": pledge.year})
 
 
-def pledge_edit(request, pk: int):
-    raise Http404  # placeholder until the helper writes it
+def pledge_writer(view):
+    """Pass the pledge to a view only for its year's secretariat; a closed year stays shut."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, pk: int) -> HttpResponse:
+        pledge = _get_pledge_for_user(request, pk)
+        _check_secretariat(request, pledge)
+        if pledge.is_closed:
+            messages.error(request, _closed_message(pledge))
+            return redirect(pledge)
+        return view(request, pledge)
+
+    return GET_POST(wrapper)
 
 
-def pledge_items(request, pk: int):
-    raise Http404  # placeholder until the helper writes it
+def _add_errors(form, exc: ValidationError) -> None:
+    """The service's message next to the field it names, or above the form."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
 
 
-def pledge_criteria(request, pk: int):
-    raise Http404  # placeholder until the helper writes it
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
 
 
-def pledge_status(request, pk: int):
-    raise Http404  # placeholder until the helper writes it
+def _nav(pledge: Pledge, secretariat: bool, active: str) -> dict:
+    return {"pledge": pledge, "bloc": pledge.bloc, "secretariat": secretariat, "active": active}
 
 
-def pledge_sign(request, pk: int):
-    raise Http404  # placeholder until the helper writes it
+# The list of a bloc's years ----------------------------------------------------
 
 
-def registration(request, pk: int):
-    raise Http404  # placeholder until the helper writes it
+@require_GET
+def pledge_list(request: HttpRequest, pk: int) -> HttpResponse:
+    bloc = _get_bloc_for_user(request, pk)
+    year = current_year()
+    pledges = list(
+        bloc.pledges.annotate(
+            items_count=Count("items", distinct=True),
+            signatures_count=Count("signatures", distinct=True),
+        ).order_by("-year")
+    )
+    # This year's pledge, or next year's once this year has one (prepared in December).
+    years = {p.year for p in pledges}
+    target = next((y for y in (year, year + 1) if y not in years), None)
+    can_create = target is not None and is_secretariat(request.user, bloc, target)
+    context = {
+        "bloc": bloc,
+        "year": target,
+        "pledges": pledges,
+        "can_create": can_create,
+        "can_copy": can_create and any(y < target for y in years),
+    }
+    return render(request, "pledges/pledge_list.html", context)
 
 
-def registration_list(request, pk: int):
-    raise Http404  # placeholder until the helper writes it
+@GET_POST
+def pledge_create(request: HttpRequest, pk: int) -> HttpResponse:
+    bloc = _get_bloc_for_user(request, pk)
+    year = _year_param(request)
+    if not is_secretariat(request.user, bloc, year):
+        raise PermissionDenied
+    initial = {
+        "year": year,
+        "title": _("Emulation pledge of %(year)s") % {"year": year},
+        "copy_previous": request.GET.get("copy") == "1",
+    }
+    form = f.PledgeCreateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if not is_secretariat(request.user, bloc, data["year"]):
+            form.add_error("year", _("You are not in the secretariat for that year."))
+        else:
+            try:
+                pledge = _create(request, bloc, data)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("The pledge has been created as a draft."))
+                return redirect(pledge)
+    context = {"bloc": bloc, "form": form, "title": _("New pledge")}
+    return render(request, "pledges/pledge_form.html", {**context, "submit": _("Create pledge")})
+
+
+def _create(request: HttpRequest, bloc, data: dict) -> Pledge:
+    if not data["copy_previous"]:
+        return services.pledge_create(
+            bloc=bloc, year=data["year"], title=data["title"], actor=request.user
+        )
+    with transaction.atomic():  # a refused title leaves no copied year behind
+        pledge = services.pledge_copy_from_previous(
+            bloc=bloc, year=data["year"], actor=request.user
+        )
+        if data["title"]:
+            pledge = services.pledge_update_rules(
+                pledge=pledge, title=data["title"], actor=request.user
+            )
+    return pledge
+
+
+def _year_param(request: HttpRequest) -> int:
+    year = request.GET.get("year", "")
+    if year.isdigit() and 2000 <= int(year) <= current_year() + 1:
+        return int(year)
+    return current_year()
+
+
+# The pledge page -----------------------------------------------------------------
+
+
+@dataclass
+class CriterionRow:
+    node: Criterion
+    depth: int
+    children_total: Decimal | None = None  # Σ of the children's max points; None for a leaf
+
+    @property
+    def over(self) -> bool:
+        return self.children_total is not None and self.children_total > self.node.max_points
+
+
+@dataclass
+class SignatureRow:
+    organization: Organization
+    signature: PledgeSignature | None
+
+
+@dataclass
+class PledgePage:
+    pledge: Pledge
+    items: list
+    criteria: list[CriterionRow]
+    groups_total: Decimal
+    quotas: list[CommendationQuota]
+    signatures: list[SignatureRow]
+    signed: int
+    steps: list[tuple[str, str, str]]
+    rules: list[tuple[str, list[str]]] = field(default_factory=list)
+
+
+def criteria_rows(criteria: list[Criterion]) -> list[CriterionRow]:
+    """The tree in reading order (each node followed by its children) with its depth."""
+    children: dict[int | None, list[Criterion]] = {}
+    ids = {c.pk for c in criteria}
+    for node in criteria:  # already in (order, code) order
+        parent = node.parent_id if node.parent_id in ids else None
+        children.setdefault(parent, []).append(node)
+    rows: list[CriterionRow] = []
+
+    def walk(parent, depth):
+        for node in children.get(parent, []):
+            kids = children.get(node.pk)
+            total = sum((k.max_points for k in kids), Decimal(0)) if kids else None
+            rows.append(CriterionRow(node, depth, total))
+            walk(node.pk, depth + 1)
+
+    walk(None, 0)
+    return rows
+
+
+def _steps(pledge: Pledge) -> list[tuple[str, str, str]]:
+    """The status stepper: (label, value, done|current|todo)."""
+    order = list(services.STATUS_ORDER)
+    index = order.index(pledge.status)
+    states = ["done"] * index + ["current"] + ["todo"] * (len(order) - index - 1)
+    return [(Status(s).label, s, state) for s, state in zip(order, states, strict=True)]
+
+
+def _points(value) -> str:
+    value = Decimal(value)
+    return f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}"
+
+
+def _vote_rule(pledge: Pledge) -> str:
+    base = {
+        Pledge.VoteBase.MEMBERS: _("all members of the bloc"),
+        Pledge.VoteBase.PRESENT: _("the members present"),
+        Pledge.VoteBase.VALID: _("the valid ballots"),
+    }[pledge.vote_base]
+    params = {"threshold": _points(pledge.vote_threshold), "base": base}
+    if pledge.vote_threshold_strict:
+        return _("more than %(threshold)s%% of %(base)s") % params
+    return _("at least %(threshold)s%% of %(base)s") % params
+
+
+def _quota_text(quota: CommendationQuota) -> str:
+    parts = []
+    if quota.max_percent is not None:
+        base = (
+            _("the members of the bloc")
+            if quota.base == CommendationQuota.Base.MEMBERS
+            else _("the leading units")
+        )
+        parts.append(
+            _("%(percent)s%% of %(base)s") % {"percent": _points(quota.max_percent), "base": base}
+        )
+    if quota.max_count is not None:
+        parts.append(_("%(count)s in number") % {"count": quota.max_count})
+    return _("at most %(limits)s") % {"limits": _(" and at most ").join(parts)}
+
+
+def _rules(pledge: Pledge, quotas: list[CommendationQuota]) -> list[tuple[str, list[str]]]:
+    """The year's rules in plain words: (term, [lines])."""
+
+    def cap(value):
+        if value is None:
+            return _("no cap")
+        return _("at most %(points)s points in all") % {"points": _points(value)}
+
+    bands = [
+        _("%(name)s: from %(min)s points") % {"name": b.get("name"), "min": b.get("min")}
+        for b in pledge.classification_bands or []
+    ]
+    tie_breaks = [
+        Pledge.TieBreak(v).label for v in pledge.tie_break_order or [] if v in Pledge.TieBreak
+    ]
+    leading = _("%(count)s unit(s), chosen by secret ballot among the members") % {
+        "count": pledge.leading_units
+    }
+    quota_lines = [f"{q.title.name}: {_quota_text(q)}" for q in quotas]
+    return [
+        (_("Scoring method"), [pledge.get_scoring_method_display()]),
+        (_("Bonus points"), [cap(pledge.bonus_cap)]),
+        (_("Penalty points"), [cap(pledge.penalty_cap)]),
+        (_("Classification"), bands or [_("not set")]),
+        (
+            _("Equal totals are ordered by"),
+            tie_breaks or [_("not set: equal totals share a rank")],
+        ),
+        (_("A candidate passes a ballot with"), [_vote_rule(pledge)]),
+        (_("Leading units"), [leading]),
+        (_("Commendation quotas"), quota_lines or [_("none")]),
+    ]
+
+
+def pledge_page(pledge: Pledge) -> PledgePage:
+    """Everything the pledge page shows, in a fixed number of queries."""
+    criteria = list(pledge.criteria.all())
+    rows = criteria_rows(criteria)
+    quotas = list(pledge.quotas.select_related("title"))
+    signatures = {s.organization_id: s for s in pledge.signatures.select_related("meeting")}
+    members = services.members_of(pledge)
+    member_ids = {org.pk for org in members}
+    signature_rows = [SignatureRow(org, signatures.get(org.pk)) for org in members]
+    # A signature of an organization that has since left stays on record.
+    extra = [s for org_id, s in signatures.items() if org_id not in member_ids]
+    if extra:
+        organizations = Organization.objects.in_bulk([s.organization_id for s in extra])
+        signature_rows += [SignatureRow(organizations[s.organization_id], s) for s in extra]
+    return PledgePage(
+        pledge=pledge,
+        items=list(pledge.items.all()),
+        criteria=rows,
+        groups_total=sum((r.node.max_points for r in rows if r.depth == 0), Decimal(0)),
+        quotas=quotas,
+        signatures=signature_rows,
+        signed=sum(1 for r in signature_rows if r.signature),
+        steps=_steps(pledge),
+        rules=_rules(pledge, quotas),
+    )
+
+
+@require_GET
+def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    pledge = _get_pledge_for_user(request, pk)
+    secretariat = is_pledge_secretariat(request.user, pledge)
+    my_org = official_org(request.user, pledge)
+    page = pledge_page(pledge)
+    my_signature = next(
+        (r.signature for r in page.signatures if my_org and r.organization.pk == my_org.pk), None
+    )
+    context = {
+        **_nav(pledge, secretariat, "pledge"),
+        "page": page,
+        "my_org": my_org,
+        "my_signature": my_signature,
+        "next_status": services.next_status(pledge),
+        "items_editable": services.items_editable(pledge),
+        "criteria_editable": services.criteria_editable(pledge),
+        "legal_basis": [line for line in pledge.legal_basis.splitlines() if line.strip()],
+    }
+    return render(request, "pledges/pledge_detail.html", context)
+
+
+# Writing the pledge: rules, contents, criteria, status -------------------------------
+
+
+@pledge_writer
+def pledge_edit(request: HttpRequest, pledge: Pledge) -> HttpResponse:
+    """The rules of the year, its classification bands and commendation quotas: all of it
+    is saved or none."""
+    data = request.POST or None
+    form = f.PledgeRulesForm(data, pledge=pledge, initial=f.PledgeRulesForm.initial_for(pledge))
+    bands = f.BandFormSet(data, prefix="bands", initial=pledge.classification_bands or [])
+    quotas = list(pledge.quotas.all())
+    quota_forms = f.QuotaFormSet(
+        data,
+        prefix="quotas",
+        initial=[_quota_initial(q) for q in quotas],
+        form_kwargs={"titles": _quota_titles()},
+    )
+    forms_valid = data is not None and all(
+        [form.is_valid(), bands.is_valid(), quota_forms.is_valid()]
+    )
+    if request.method == "POST" and forms_valid:
+        try:
+            with transaction.atomic():
+                services.pledge_update_rules(
+                    pledge=pledge,
+                    classification_bands=f.band_rows(bands),
+                    actor=request.user,
+                    **form.cleaned_data,
+                )
+                _save_quotas(request, pledge, quotas, f.quota_rows(quota_forms))
+        except ValidationError as exc:
+            _add_errors(form, exc)
+            pledge.refresh_from_db()
+        else:
+            messages.success(request, _("The rules of the year have been saved."))
+            return redirect(pledge)
+    context = {**_nav(pledge, True, "pledge"), "form": form, "bands": bands}
+    return render(request, "pledges/pledge_edit.html", {**context, "quotas": quota_forms})
+
+
+def _quota_titles() -> list[EmulationTitle]:
+    kinds = [EmulationTitle.Kind.TITLE, EmulationTitle.Kind.COMMENDATION]
+    return list(EmulationTitle.objects.filter(is_active=True, kind__in=kinds))
+
+
+def _quota_initial(quota: CommendationQuota) -> dict:
+    fields = ("id", "title", "max_percent", "base", "max_count")
+    initial = {name: getattr(quota, name) for name in fields}
+    initial["title"] = quota.title_id
+    return initial
+
+
+def _save_quotas(request, pledge: Pledge, quotas: list[CommendationQuota], rows) -> None:
+    existing = {quota.pk: quota for quota in quotas}
+    for row in rows:
+        old = existing.get(row.get("id"))
+        if old is not None and (row.get("DELETE") or row["title"] != old.title):
+            services.quota_delete(quota=old, actor=request.user)
+        if row.get("DELETE") or row["title"] is None:
+            continue
+        services.quota_set(
+            pledge=pledge,
+            title=row["title"],
+            max_percent=row["max_percent"],
+            base=row["base"],
+            max_count=row["max_count"],
+            actor=request.user,
+        )
+
+
+def _frozen(request: HttpRequest, pledge: Pledge, message) -> HttpResponse:
+    messages.error(request, str(message % {"status": pledge.get_status_display()}))
+    return redirect(pledge)
+
+
+@pledge_writer
+def pledge_items(request: HttpRequest, pledge: Pledge) -> HttpResponse:
+    if not services.items_editable(pledge):
+        return _frozen(request, pledge, services.ITEMS_FROZEN)
+    initial = list(pledge.items.values("id", "order", "text"))
+    formset = f.ItemFormSet(request.POST or None, prefix="items", initial=initial)
+    if request.method == "POST" and formset.is_valid():
+        try:
+            services.pledge_save_items(pledge=pledge, rows=f.item_rows(formset), actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("The contents of the pledge have been saved."))
+            return redirect(pledge)
+    context = {**_nav(pledge, True, "pledge"), "formset": formset}
+    return render(request, "pledges/pledge_items.html", context)
+
+
+def _criterion_param(request: HttpRequest, name: str, criteria: list[Criterion]):
+    value = request.GET.get(name, "")
+    if not value:
+        return None
+    found = next((c for c in criteria if str(c.pk) == value), None)
+    if found is None:
+        raise Http404
+    return found
+
+
+@pledge_writer
+def pledge_criteria(request: HttpRequest, pledge: Pledge) -> HttpResponse:
+    """The criteria tree with one form to add a criterion, or to edit the one in ?edit=;
+    ?delete= asks for confirmation first."""
+    if not services.criteria_editable(pledge):
+        return _frozen(request, pledge, services.CRITERIA_FROZEN)
+    criteria = list(pledge.criteria.all())
+    deleting = _criterion_param(request, "delete", criteria)
+    if deleting is not None:
+        return _criterion_delete(request, pledge, deleting, criteria)
+    editing = _criterion_param(request, "edit", criteria)
+    initial = {"order": (max((c.order for c in criteria), default=0) + 1)}
+    if editing is not None:
+        initial = {name: getattr(editing, name) for name in f.CriterionForm.base_fields}
+    form = f.CriterionForm(
+        request.POST or None,
+        pledge=pledge,
+        criteria=criteria,
+        criterion=editing,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            if editing is None:
+                services.criterion_create(pledge=pledge, actor=request.user, **form.cleaned_data)
+            else:
+                services.criterion_update(
+                    criterion=editing, actor=request.user, **form.cleaned_data
+                )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            done = (
+                _("The criterion has been saved.")
+                if editing
+                else _("The criterion has been added.")
+            )
+            messages.success(request, done)
+            return redirect("pledges:pledge_criteria", pledge.pk)
+    rows = criteria_rows(criteria)
+    context = {
+        **_nav(pledge, True, "pledge"),
+        "rows": rows,
+        "groups_total": sum((r.node.max_points for r in rows if r.depth == 0), Decimal(0)),
+        "form": form,
+        "editing": editing,
+    }
+    return render(request, "pledges/pledge_criteria.html", context)
+
+
+def _criterion_delete(request, pledge, criterion, criteria) -> HttpResponse:
+    back = reverse("pledges:pledge_criteria", args=[pledge.pk])
+    if request.method == "POST":
+        try:
+            services.criterion_delete(criterion=criterion, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("The criterion has been deleted."))
+        return redirect(back)
+    below = len(f._descendants(criteria, criterion)) - 1
+    text = _("Delete the criterion %(code)s “%(text)s”?") % {
+        "code": criterion.code,
+        "text": criterion.text,
+    }
+    if below:
+        text += " " + _("Its %(count)s sub-criteria are deleted with it.") % {"count": below}
+    return _confirm_page(
+        request, pledge, _("Delete criterion"), text, _("Delete"), back, danger=True
+    )
+
+
+def _confirm_page(request, pledge, title, text, submit, back, **extra) -> HttpResponse:
+    context = {**_nav(pledge, True, "pledge"), "title": title, "text": text, "submit": submit}
+    return render(request, "pledges/pledge_confirm.html", {**context, "back": back, **extra})
+
+
+@GET_POST
+def pledge_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move the pledge on by one status after confirmation; a closed one is reopened with
+    a reason instead."""
+    pledge = _get_pledge_for_user(request, pk)
+    _check_secretariat(request, pledge)
+    if pledge.is_closed:
+        return _reopen(request, pledge)
+    following = services.next_status(pledge)
+    error = None
+    if request.method == "POST":
+        if request.POST.get("status") != following:  # moved on meanwhile, or a stale page
+            messages.error(request, _("The status has changed meanwhile; check and try again."))
+            return redirect(pledge)
+        try:
+            services.pledge_set_status(pledge=pledge, status=following, actor=request.user)
+        except ValidationError as exc:
+            error = _error_text(exc)
+        else:
+            messages.success(
+                request,
+                _("The pledge is now “%(status)s”.") % {"status": Status(following).label},
+            )
+            return redirect(pledge)
+    title = _("Move the pledge on to “%(status)s”") % {"status": Status(following).label}
+    context = {
+        **_nav(pledge, True, "pledge"),
+        "title": title,
+        "text": CONSEQUENCES[following],
+        "submit": _("Confirm: %(status)s") % {"status": Status(following).label},
+        "back": pledge.get_absolute_url(),
+        "status": following,
+        "error": error,
+    }
+    return render(request, "pledges/pledge_confirm.html", context)
+
+
+def _reopen(request: HttpRequest, pledge: Pledge) -> HttpResponse:
+    form = f.ReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pledge_reopen(pledge=pledge, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The pledge is reopened for scoring."))
+            return redirect(pledge)
+    context = {
+        **_nav(pledge, True, "pledge"),
+        "title": _("Reopen the closed pledge"),
+        "text": _(
+            "Reopening brings the year back to scoring so that scores, ballots and proposals "
+            "can be corrected. The reason is kept in the history."
+        ),
+        "submit": _("Reopen"),
+        "back": pledge.get_absolute_url(),
+        "form": form,
+    }
+    return render(request, "pledges/pledge_confirm.html", context)
+
+
+# Signing -----------------------------------------------------------------------------
+
+
+def _official(user):
+    return getattr(user, "official", None)
+
+
+@GET_POST
+def pledge_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    """A member official signs for their own organization; with ?mode=record the
+    secretariat records the signature of any member given at the launch meeting."""
+    pledge = _get_pledge_for_user(request, pk)
+    secretariat = is_pledge_secretariat(request.user, pledge)
+    my_org = official_org(request.user, pledge)
+    recording = request.GET.get("mode") == "record" or my_org is None
+    if recording and not secretariat:
+        raise PermissionDenied
+    members = services.members_of(pledge)
+    signatures = list(pledge.signatures.select_related("meeting"))
+    signed_ids = {s.organization_id for s in signatures}
+    my_signature = next((s for s in signatures if my_org and s.organization_id == my_org.pk), None)
+    if recording:
+        unsigned = [org for org in members if org.pk not in signed_ids]
+        initial = {"meeting": pledge.launch_meeting_id}
+        form = f.SignatureForm(
+            request.POST or None, pledge=pledge, organizations=unsigned, initial=initial
+        )
+    else:
+        official = _official(request.user)
+        initial = {
+            "signer_name": request.user.get_full_name(),
+            "signer_position": official.position if official else "",
+        }
+        form = f.SignatureForm(request.POST or None, pledge=pledge, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        organization = data.pop("organization", my_org)
+        meeting = data.pop("meeting", None)
+        try:
+            services.pledge_sign(
+                pledge=pledge,
+                organization=organization,
+                meeting=meeting,
+                signed_at=meeting.starts_at if meeting else None,
+                actor=request.user,
+                **data,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(organization)s has signed the %(year)s pledge.")
+                % {"organization": organization.name, "year": pledge.year},
+            )
+            return redirect(pledge)
+    context = {
+        **_nav(pledge, secretariat, "pledge"),
+        "form": form,
+        "recording": recording,
+        "everyone_signed": recording and signed_ids >= {org.pk for org in members},
+        "my_org": my_org,
+        "my_signature": my_signature,
+        "can_sign": pledge.status == Status.OPEN,
+        "signed": len(signed_ids & {org.pk for org in members}),
+        "members": len(members),
+    }
+    return render(request, "pledges/pledge_sign.html", context)
+
+
+# Registration ------------------------------------------------------------------------
+
+
+def _registration_of(pledge: Pledge, organization: Organization) -> Registration | None:
+    return (
+        Registration.objects.filter(pledge=pledge, organization=organization)
+        .prefetch_related("titles", Prefetch("targets"))
+        .first()
+    )
+
+
+def _member_param(request: HttpRequest, members: list[Organization]) -> Organization | None:
+    value = request.GET.get("org", "")
+    if not value:
+        return None
+    found = next((org for org in members if str(org.pk) == value), None)
+    if found is None:
+        raise Http404
+    return found
+
+
+@GET_POST
+def registration(request: HttpRequest, pk: int) -> HttpResponse:
+    """My organization's registration: titles aimed for and a target per content.
+    The secretariat opens any member's with ?org=; other members only read submitted ones."""
+    pledge = _get_pledge_for_user(request, pk)
+    secretariat = is_pledge_secretariat(request.user, pledge)
+    my_org = official_org(request.user, pledge)
+    members = services.members_of(pledge)
+    organization = _member_param(request, members) or my_org
+    if organization is None:
+        if not secretariat:
+            raise PermissionDenied
+        context = {**_nav(pledge, secretariat, "registrations"), "members": members}
+        return render(request, "pledges/registration_form.html", context)
+    found = _registration_of(pledge, organization)
+    mine = my_org is not None and organization.pk == my_org.pk
+    if not (mine or secretariat) and not (found and found.submitted_at):
+        raise PermissionDenied
+    today = timezone.localdate()
+    deadline = pledge.registration_deadline
+    late = deadline is not None and today > deadline
+    writable = (mine or secretariat) and not pledge.is_closed and not late
+    items = list(pledge.items.all())
+    titles = list(EmulationTitle.objects.filter(is_active=True))
+    data = request.POST if writable and request.method == "POST" else None
+    form = f.RegistrationForm(
+        data,
+        titles=titles,
+        initial={
+            "titles": [t.pk for t in found.titles.all()] if found else [],
+            "note": found.note if found else "",
+        },
+    )
+    targets = {t.item_id: t for t in found.targets.all()} if found else {}
+    formset = f.TargetFormSet(
+        data,
+        prefix="targets",
+        initial=[_target_initial(item, targets.get(item.pk)) for item in items],
+        form_kwargs={"items": items},
+    )
+    if request.method == "POST" and not writable:
+        messages.error(request, _read_only_reason(pledge, late) or _("You cannot change it."))
+    elif data is not None and form.is_valid() and formset.is_valid():
+        submit = "submit" in request.POST
+        try:
+            services.registration_save(
+                pledge=pledge,
+                organization=organization,
+                titles=list(form.cleaned_data["titles"]),
+                targets=f.target_rows(formset),
+                note=form.cleaned_data["note"],
+                submit=submit,
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            done = (
+                _("The registration has been submitted to the secretariat.")
+                if submit
+                else _("The registration has been saved as a draft.")
+            )
+            messages.success(request, done)
+            url = reverse("pledges:registration", args=[pledge.pk])
+            return redirect(url if mine else f"{url}?org={organization.pk}")
+    context = {
+        **_nav(pledge, secretariat, "registrations"),
+        "organization": organization,
+        "registration": found,
+        "mine": mine,
+        "form": form,
+        "formset": formset,
+        "writable": writable,
+        "read_only_reason": _read_only_reason(pledge, late) if mine or secretariat else "",
+        "deadline": deadline,
+        "rows": list(zip(items, formset.forms, strict=True)),
+        "chosen_titles": list(found.titles.all()) if found else [],
+        "item_targets": [(item, targets.get(item.pk)) for item in items],
+    }
+    return render(request, "pledges/registration_form.html", context)
+
+
+def _target_initial(item, target) -> dict:
+    if target is None:
+        return {"item": item}
+    return {"item": item, "text": target.text, "number": target.number, "unit": target.unit}
+
+
+def _read_only_reason(pledge: Pledge, late: bool) -> str:
+    if pledge.is_closed:
+        return _closed_message(pledge)
+    if late:
+        return str(
+            services.REGISTRATION_CLOSED
+            % {"year": pledge.year, "deadline": pledge.registration_deadline.strftime("%d/%m/%Y")}
+        )
+    return ""
+
+
+@dataclass
+class RegistrationRow:
+    organization: Organization
+    registration: Registration | None
+    visible: bool  # may this user see its contents
+
+    @property
+    def state(self) -> str:
+        if self.registration is None:
+            return "none"
+        if self.registration.submitted_at:
+            return "submitted"
+        return "draft" if self.visible else "none"
+
+
+@require_GET
+def registration_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """Members × registration; the secretariat sees every one, the other members the
+    submitted ones and their own."""
+    pledge = _get_pledge_for_user(request, pk)
+    secretariat = is_pledge_secretariat(request.user, pledge)
+    my_org = official_org(request.user, pledge)
+    registrations = {
+        r.organization_id: r
+        for r in Registration.objects.filter(pledge=pledge)
+        .annotate(targets_count=Count("targets"))
+        .prefetch_related("titles")
+    }
+    rows = []
+    for org in services.members_of(pledge):
+        found = registrations.get(org.pk)
+        mine = my_org is not None and org.pk == my_org.pk
+        visible = secretariat or mine or bool(found and found.submitted_at)
+        rows.append(RegistrationRow(org, found, visible))
+    context = {
+        **_nav(pledge, secretariat, "registrations"),
+        "rows": rows,
+        "my_org": my_org,
+        "submitted": sum(1 for r in rows if r.state == "submitted"),
+        "deadline": pledge.registration_deadline,
+    }
+    return render(request, "pledges/registration_list.html", context)

@@ -237,8 +237,8 @@ def test_bloc_page_query_count_is_constant(world, client_for, django_assert_num_
     count = _assert_constant(client, url, lambda: grow(18), django_assert_num_queries)
     # session, user, bloc (visible_to), memberships, chair terms, assigned secretaries,
     # chair officials, recent meetings, manage_bloc (secretaries, chair term),
-    # navbar official + organization
-    assert count == 12
+    # navbar official + organization, the bloc's pledges (the "Emulation pledges" card)
+    assert count == 13
 
 
 # Bloc edit -----------------------------------------------------------------
