@@ -1,35 +1,346 @@
-"""Results pages: ballots, proposals, the score table and ranking, xlsx, charts."""
+"""Results pages: ballots, proposals, the score table and ranking, xlsx, charts.
 
-from django.http import Http404
+Access: every member of the bloc reads them (404 for outsiders); recording and deleting
+ballots and proposals is the secretariat's (403 for members), never in a closed year.
+The results page and its downloads read everything in a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from blocs.models import Organization
+
+from .. import rules, services
+from ..charts import chart_group_points, chart_rank_history
+from ..forms import scoring as f
+from ..models import Ballot, CommendationQuota, Pledge, Proposal
+from ..ranking import compute_results, results_over_years
+from ..xlsx import results_xlsx as build_xlsx
+from .scoring import (
+    GET_POST,
+    _check_secretariat,
+    _confirm,
+    _error_text,
+    _get_pledge_for_user,
+    _is_secretariat,
+    _member,
+    closed_notice,
+)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def ballots(request, pk: int):
-    raise Http404  # placeholder until the helper writes it
+# Ballots -------------------------------------------------------------------------------
 
 
-def ballot_delete(request, pk: int):
-    raise Http404  # placeholder until the helper writes it
+@dataclass
+class BallotView:
+    ballot: Ballot
+    outcomes: list = field(default_factory=list)
+    base_label: str = ""
 
 
-def proposals(request, pk: int):
-    raise Http404  # placeholder until the helper writes it
+def base_label(pledge: Pledge, base: int) -> str:
+    """What the ratio is of, named explicitly: "11 members", "9 members present"…"""
+    labels = {
+        Pledge.VoteBase.MEMBERS: _("%(n)s members"),
+        Pledge.VoteBase.PRESENT: _("%(n)s members present"),
+        Pledge.VoteBase.VALID: _("%(n)s valid ballots"),
+    }
+    return labels[pledge.vote_base] % {"n": base}
 
 
-def proposal_delete(request, pk: int):
-    raise Http404  # placeholder until the helper writes it
+def vote_base(ballot: Ballot, pledge: Pledge) -> int:
+    return {
+        Pledge.VoteBase.MEMBERS: ballot.members_total,
+        Pledge.VoteBase.PRESENT: ballot.present,
+        Pledge.VoteBase.VALID: ballot.valid,
+    }[pledge.vote_base]
 
 
-def results(request, pk: int):
-    raise Http404  # placeholder until the helper writes it
+def ballots_of(pledge: Pledge) -> list[BallotView]:
+    """The pledge's ballots with each candidate's outcome, in 2 queries."""
+    ballots = (
+        Ballot.objects.filter(pledge=pledge)
+        .select_related("meeting")
+        .prefetch_related("candidates__organization")
+        .order_by("recorded_at", "pk")
+    )
+    views = []
+    for ballot in ballots:
+        outcomes = services.candidate_outcomes(
+            [(c.organization, c.votes) for c in ballot.candidates.all()],
+            base=vote_base(ballot, pledge),
+            threshold=pledge.vote_threshold,
+            strict=pledge.vote_threshold_strict,
+            leading_units=pledge.leading_units
+            if ballot.purpose == Ballot.Purpose.LEADING
+            else None,
+        )
+        base = vote_base(ballot, pledge)
+        views.append(BallotView(ballot, outcomes, base_label(pledge, base)))
+    return views
 
 
-def results_xlsx(request, pk: int):
-    raise Http404  # placeholder until the helper writes it
+@GET_POST
+def ballots(request: HttpRequest, pk: int) -> HttpResponse:
+    """Members read the ballots and their outcomes; the secretariat records them."""
+    pledge = _get_pledge_for_user(request, pk)
+    secretariat = _is_secretariat(request, pledge)
+    if request.method == "POST":
+        _check_secretariat(request, pledge)
+    notice = closed_notice(pledge)
+    members = services.members_of(pledge)
+    url = reverse("pledges:ballots", args=[pledge.pk])
+    initial = {"members_total": len(members), "purpose": Ballot.Purpose.LEADING}
+    if pledge.review_meeting_id:
+        initial["meeting"] = pledge.review_meeting_id
+    form = f.BallotForm(request.POST or None, pledge=pledge, initial=initial)
+    candidates = f.CandidateFormSet(
+        request.POST or None,
+        prefix="candidates",
+        initial=[{"organization": org} for org in members],
+        form_kwargs={"members": members},
+    )
+    if request.method == "POST":
+        if notice:
+            messages.error(request, notice)
+            return redirect(url)
+        if form.is_valid() and candidates.is_valid():
+            try:
+                services.ballot_record(
+                    pledge=pledge,
+                    actor=request.user,
+                    candidates=f.candidate_rows(candidates),
+                    **form.cleaned_data,
+                )
+            except ValidationError as exc:
+                _ballot_errors(form, exc)
+            else:
+                messages.success(request, _("The ballot has been recorded."))
+                return redirect(url)
+    names = {org.pk: org for org in members}
+    for row in candidates:
+        row.org = names.get(_initial_org(row))
+    context = {
+        "pledge": pledge,
+        "ballots": ballots_of(pledge),
+        "form": form,
+        "candidates": candidates,
+        "secretariat": secretariat,
+        "can_write": secretariat and not notice,
+        "notice": notice,
+    }
+    return render(request, "pledges/ballots.html", context)
 
 
-def chart_groups(request, pk: int):
-    raise Http404  # placeholder until the helper writes it
+def _initial_org(row) -> int | None:
+    org = row.initial.get("organization")
+    return getattr(org, "pk", org)
 
 
-def chart_rank(request, pk: int, org: int):
-    raise Http404  # placeholder until the helper writes it
+def _ballot_errors(form, exc: ValidationError) -> None:
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for name, errors in exc.message_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+@GET_POST
+def ballot_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    visible = Pledge.objects.visible_to(request.user)
+    ballot = get_object_or_404(
+        Ballot.objects.filter(pledge__in=visible).select_related("pledge__bloc"), pk=pk
+    )
+    pledge = ballot.pledge
+    _check_secretariat(request, pledge)
+    url = reverse("pledges:ballots", args=[pledge.pk])
+    if request.method == "POST":
+        try:
+            services.ballot_delete(ballot=ballot, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("The ballot has been deleted."))
+        return redirect(url)
+    text = _(
+        "Delete the ballot “%(title)s” and its votes? Proposals that cite it keep their place "
+        "without the ballot."
+    ) % {"title": ballot.title}
+    return _confirm(request, pledge, _("Delete ballot"), text, _("Delete"), url)
+
+
+# Proposals -----------------------------------------------------------------------------
+
+
+@dataclass
+class QuotaGroup:
+    title: object
+    proposals: list
+    quota: CommendationQuota | None = None
+    limit: int | None = None
+    how: str = ""
+
+    @property
+    def over(self) -> bool:
+        return self.limit is not None and len(self.proposals) > self.limit
+
+
+def proposal_groups(pledge: Pledge, members: list[Organization]) -> list[QuotaGroup]:
+    """Proposals grouped by commendation, each with its quota's limit and how it is computed."""
+    proposals = list(
+        Proposal.objects.filter(pledge=pledge).select_related("organization", "title", "ballot")
+    )
+    quotas = {
+        q.title_id: q
+        for q in CommendationQuota.objects.filter(pledge=pledge).select_related("title")
+    }
+    leading = None
+    groups: dict[int, QuotaGroup] = {}
+    for quota in quotas.values():
+        groups[quota.title_id] = QuotaGroup(quota.title, [], quota)
+    for proposal in proposals:
+        groups.setdefault(proposal.title_id, QuotaGroup(proposal.title, [])).proposals.append(
+            proposal
+        )
+    for group in groups.values():
+        quota = group.quota
+        if quota is None:
+            continue
+        if quota.base == CommendationQuota.Base.LEADING and leading is None:
+            leading = len(services.leading_organizations(pledge))
+        numbers = {"members": len(members), "leading": leading or 0}
+        group.limit = services.quota_limit(quota, **numbers)
+        group.how = services.quota_explanation(quota, **numbers)
+    return sorted(groups.values(), key=lambda g: (g.title.order, g.title.name))
+
+
+@GET_POST
+def proposals(request: HttpRequest, pk: int) -> HttpResponse:
+    """Members read the proposals and quota usage; the secretariat adds them."""
+    pledge = _get_pledge_for_user(request, pk)
+    secretariat = _is_secretariat(request, pledge)
+    if request.method == "POST":
+        _check_secretariat(request, pledge)
+    notice = closed_notice(pledge)
+    members = services.members_of(pledge)
+    url = reverse("pledges:proposals", args=[pledge.pk])
+    form = f.ProposalForm(request.POST or None, pledge=pledge, members=members)
+    if request.method == "POST":
+        if notice:
+            messages.error(request, notice)
+            return redirect(url)
+        if form.is_valid():
+            try:
+                services.proposal_add(pledge=pledge, actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _ballot_errors(form, exc)
+            else:
+                messages.success(request, _("The proposal has been added."))
+                return redirect(url)
+    context = {
+        "pledge": pledge,
+        "groups": proposal_groups(pledge, members),
+        "form": form,
+        "secretariat": secretariat,
+        "can_write": secretariat and not notice,
+        "notice": notice,
+    }
+    return render(request, "pledges/proposals.html", context)
+
+
+@GET_POST
+def proposal_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    visible = Pledge.objects.visible_to(request.user)
+    proposal = get_object_or_404(
+        Proposal.objects.filter(pledge__in=visible).select_related(
+            "pledge__bloc", "organization", "title"
+        ),
+        pk=pk,
+    )
+    pledge = proposal.pledge
+    _check_secretariat(request, pledge)
+    url = reverse("pledges:proposals", args=[pledge.pk])
+    if request.method == "POST":
+        try:
+            services.proposal_delete(proposal=proposal, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("The proposal has been deleted."))
+        return redirect(url)
+    text = _("Delete the proposal of %(organization)s for %(title)s?") % {
+        "organization": proposal.organization,
+        "title": proposal.title,
+    }
+    return _confirm(request, pledge, _("Delete proposal"), text, _("Delete"), url)
+
+
+# Results -------------------------------------------------------------------------------
+
+
+@require_GET
+def results(request: HttpRequest, pk: int) -> HttpResponse:
+    pledge = _get_pledge_for_user(request, pk)
+    members = services.members_of(pledge)
+    computed = compute_results(pledge)
+    own = rules.official_org(request.user, pledge)
+    notes = [m for m in computed.members if m.tie_note and m.scored]
+    for member in computed.members:  # the template cannot look a dict up by a variable
+        member.group_list = [member.group_points.get(g.pk) for g in computed.groups]
+    context = {
+        "pledge": pledge,
+        "results": computed,
+        "tie_notes": notes,
+        "ballots": ballots_of(pledge),
+        "groups": proposal_groups(pledge, members),
+        "own": own,
+        "secretariat": _is_secretariat(request, pledge),
+        "any_scored": any(m.scored for m in computed.members),
+    }
+    return render(request, "pledges/results.html", context)
+
+
+@require_GET
+def results_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    pledge = _get_pledge_for_user(request, pk)
+    content = build_xlsx(compute_results(pledge), pledge)
+    response = HttpResponse(content, content_type=XLSX)
+    filename = f"ket-qua-thi-dua-{pledge.year}-khoi-{pledge.bloc_id}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _svg(content: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="image/svg+xml; charset=utf-8")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@require_GET
+def chart_groups(request: HttpRequest, pk: int) -> HttpResponse:
+    pledge = _get_pledge_for_user(request, pk)
+    computed = compute_results(pledge)
+    computed.members = [m for m in computed.members if m.scored]
+    return _svg(chart_group_points(computed, empty_text=_("No scores yet.")))
+
+
+@require_GET
+def chart_rank(request: HttpRequest, pk: int, org: int) -> HttpResponse:
+    pledge = _get_pledge_for_user(request, pk)
+    organization = _member(pledge, org)
+    history = results_over_years(pledge.bloc, organization)
+    ranks = {year: by_org.get(organization.pk) for year, by_org in history.items()}
+    return _svg(chart_rank_history(ranks, organization, empty_text=_("Not ranked yet.")))

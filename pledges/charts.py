@@ -1,0 +1,157 @@
+"""Charts of a year's results as SVG text, drawn on the server with matplotlib.
+
+The same pictures go into the pages (as `image/svg+xml`) and into the PDF reports, so
+these are pure functions of plain data: no request, no database, no global pyplot state
+(`matplotlib.figure.Figure` with the SVG canvas only). Text stays text in the SVG
+(`svg.fonttype: none`) so the page's or the PDF's fonts draw the Vietnamese letters;
+matplotlib only measures it with the first installed family of `FONT_FAMILIES`.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+
+import matplotlib as mpl
+from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+FONT_FAMILIES = ("Liberation Serif", "Times New Roman", "DejaVu Serif", "DejaVu Sans")
+COLORS = ("#a4161a", "#1d4e89", "#e09f3e", "#2a7f62", "#6c4f8c", "#7f7f7f", "#c2571a", "#3d8eb9")
+WIDTH_IN = 8.0
+
+
+@functools.cache
+def _families() -> list[str]:
+    """The families of FONT_FAMILIES installed here (matplotlib warns for each missing one)."""
+    from matplotlib import font_manager
+
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    found = [name for name in FONT_FAMILIES if name in installed]
+    return found or ["DejaVu Sans"]
+
+
+def _style() -> dict:
+    return {
+        "svg.fonttype": "none",
+        "svg.hashsalt": "emulation-portal",  # stable ids: the same data gives the same SVG
+        "font.family": _families(),
+        "font.size": 10,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    }
+
+
+def _svg(figure: Figure) -> str:
+    buffer = io.StringIO()
+    FigureCanvasSVG(figure).print_svg(buffer, metadata={"Date": None})
+    return buffer.getvalue()
+
+
+def _get(obj, name: str, default=None):
+    if isinstance(obj, Mapping):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+def _name(organization) -> str:
+    """Short name when there is one: the chart's labels are narrow."""
+    if isinstance(organization, str):
+        return organization
+    return _get(organization, "short_name") or _get(organization, "name") or str(organization)
+
+
+def _number(value) -> float:
+    return float(value or Decimal(0))
+
+
+def _empty(message: str) -> str:
+    with mpl.rc_context(_style()):
+        figure = Figure(figsize=(WIDTH_IN, 1.2))
+        figure.text(0.5, 0.5, message, ha="center", va="center", color="#555555")
+        return _svg(figure)
+
+
+def chart_group_points(results, *, empty_text: str = "—") -> str:
+    """Stacked horizontal bars: each member's points per criteria group, best rank on top.
+
+    `results` is `pledges.ranking.Results` (or a dict with the same keys): `groups`
+    (objects or dicts with `pk`/`id`, `code`, `text`) and `members` (each with
+    `organization`, `group_points` keyed by group id, `total`).
+    """
+    groups = list(_get(results, "groups", []) or [])
+    members = list(_get(results, "members", []) or [])
+    if not groups or not members:
+        return _empty(empty_text)
+    group_ids = [_get(g, "pk", None) or _get(g, "id") for g in groups]
+    labels = [_name(_get(m, "organization")) for m in members]
+    height = max(2.2, 0.42 * len(members) + 1.4)
+    with mpl.rc_context(_style()):
+        figure = Figure(figsize=(WIDTH_IN, height), layout="constrained")
+        axes = figure.add_subplot()
+        positions = list(range(len(members)))
+        left = [0.0] * len(members)
+        for index, (group, group_id) in enumerate(zip(groups, group_ids, strict=True)):
+            values = [_number((_get(m, "group_points") or {}).get(group_id)) for m in members]
+            code = _get(group, "code") or ""
+            text = _get(group, "text") or ""
+            label = f"{code}. {text}" if code else text
+            axes.barh(
+                positions,
+                values,
+                left=left,
+                color=COLORS[index % len(COLORS)],
+                label=label[:48],
+                height=0.62,
+            )
+            left = [a + b for a, b in zip(left, values, strict=True)]
+        for position, member in zip(positions, members, strict=True):
+            total = _number(_get(member, "total"))
+            axes.text(left[position] + 0.5, position, f"{total:g}".replace(".", ","), va="center")
+        axes.set_yticks(positions, labels)
+        axes.invert_yaxis()
+        axes.set_xlim(0, max(left + [1.0]) * 1.12)
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.legend(
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.08),
+            ncols=min(len(groups), 3),
+            frameon=False,
+            fontsize=9,
+        )
+        return _svg(figure)
+
+
+def chart_rank_history(
+    history: Mapping[int, int | None], organization, *, empty_text: str = "—"
+) -> str:
+    """Rank over the years for one organization: 1 at the top, one tick per year and rank."""
+    points = sorted((int(year), int(rank)) for year, rank in history.items() if rank)
+    if not points:
+        return _empty(empty_text)
+    years = [year for year, _ in points]
+    ranks = [rank for _, rank in points]
+    with mpl.rc_context(_style()):
+        figure = Figure(figsize=(WIDTH_IN * 0.75, 3.0), layout="constrained")
+        axes = figure.add_subplot()
+        axes.plot(years, ranks, marker="o", color=COLORS[0], linewidth=2)
+        for year, rank in points:
+            axes.annotate(
+                str(rank), (year, rank), textcoords="offset points", xytext=(0, 7), ha="center"
+            )
+        title = organization if isinstance(organization, str) else _get(organization, "name")
+        axes.set_title(str(title or organization))
+        axes.set_xticks(_ticks(years))
+        axes.set_xlim(min(years) - 0.5, max(years) + 0.5)
+        axes.set_ylim(max(ranks) + 0.7, 0.3)  # inverted: first place on top
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+        axes.grid(axis="y", color="#dddddd", linewidth=0.6)
+        return _svg(figure)
+
+
+def _ticks(years: Iterable[int]) -> list[int]:
+    years = list(years)
+    return list(range(min(years), max(years) + 1))

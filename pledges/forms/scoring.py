@@ -1,0 +1,234 @@
+"""Forms of the scoring and results pages: score rows, verification cells, bonus and
+penalty lines, ballots, proposals. They validate and normalize; `pledges.services` writes
+(and checks every rule again)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.template.defaultfilters import floatformat
+from django.utils.translation import gettext_lazy as _
+
+from blocs.forms import RowForm
+from blocs.models import Meeting, Organization
+
+from ..models import Adjustment, Ballot, Criterion, EmulationTitle, Pledge
+
+POINTS_OVER_MAX = _("At most %(max)s points for %(code)s.")
+BONUS_OVER_CAP = _("At most %(max)s bonus points for %(code)s.")
+NO_BONUS = _("%(code)s gives no bonus points.")
+NOT_A_NUMBER = _("Enter a number of points, e.g. 12,5.")
+
+
+def _points_field(label, required: bool = False) -> forms.DecimalField:
+    """Points typed the Vietnamese way (12,5) or the dotted way (12.5); never negative."""
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        min_value=Decimal("0"),
+        max_digits=7,
+        decimal_places=2,
+        localize=True,
+        error_messages={"invalid": NOT_A_NUMBER},
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+
+
+def _fmt(value: Decimal) -> str:
+    """12,5 in Vietnamese, 12.5 in English; 15 rather than 15,00."""
+    return floatformat(value, "-2")
+
+
+class ScoreRowForm(RowForm):
+    """One leaf criterion of a sheet; the criterion is fixed by the page, never posted."""
+
+    points = _points_field(_("Points"))
+    bonus = _points_field(_("Bonus"))
+    explanation = forms.CharField(
+        label=_("Explanation"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    file = forms.FileField(label=_("Evidence file"), required=False)
+
+    def __init__(self, *args, criterion: Criterion, with_file: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criterion = criterion
+        if not with_file:
+            del self.fields["file"]
+        else:
+            self.fields["file"].widget.attrs["class"] = "form-control form-control-sm"
+        if not criterion.bonus_cap:
+            del self.fields["bonus"]
+
+    def _shown(self, name: str) -> str:
+        """What the input shows: the typed text when posted, else the stored number."""
+        value = self[name].value()
+        if value in (None, ""):
+            return ""
+        return str(value) if self.is_bound else _fmt(value)
+
+    @property
+    def shown_points(self) -> str:
+        return self._shown("points")
+
+    @property
+    def shown_bonus(self) -> str:
+        return self._shown("bonus") if "bonus" in self.fields else ""
+
+    def clean_points(self):
+        points = self.cleaned_data.get("points")
+        if points is not None and points > self.criterion.max_points:
+            raise forms.ValidationError(
+                POINTS_OVER_MAX,
+                code="over_max",
+                params={"max": _fmt(self.criterion.max_points), "code": self.criterion.code},
+            )
+        return points
+
+    def clean_bonus(self):
+        bonus = self.cleaned_data.get("bonus")
+        cap = self.criterion.bonus_cap or Decimal("0")
+        if bonus is not None and bonus > cap:
+            raise forms.ValidationError(
+                BONUS_OVER_CAP,
+                code="over_cap",
+                params={"max": _fmt(cap), "code": self.criterion.code},
+            )
+        return bonus
+
+    def row(self) -> dict | None:
+        """The row for `sheet_save_grid`, or None when the points are left blank."""
+        data = self.cleaned_data
+        if data.get("points") is None:
+            return None
+        return {
+            "criterion": self.criterion,
+            "points": data["points"],
+            "bonus": data.get("bonus") or Decimal("0"),
+            "explanation": data.get("explanation", ""),
+            "version": data.get("version"),
+        }
+
+
+class VerifyCellForm(ScoreRowForm):
+    """One cell of the verification grid: points (and bonus when the criterion has one)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, with_file=False, **kwargs)
+        del self.fields["explanation"]
+        label = f"{self.criterion.code}"
+        for field in self.fields.values():
+            field.widget.attrs["aria-label"] = label
+            field.widget.attrs["class"] = "form-control form-control-sm verify-input"
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+    )
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(
+        label=_("Evidence file"), help_text=_("PDF, Word, Excel, JPEG or PNG; at most 10 MB.")
+    )
+
+
+class AdjustmentForm(forms.Form):
+    organization = forms.ModelChoiceField(
+        label=_("Organization"), queryset=Organization.objects.none()
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=Adjustment.Kind.choices)
+    points = forms.DecimalField(
+        label=_("Points"),
+        min_value=Decimal("0.01"),
+        max_digits=7,
+        decimal_places=2,
+        localize=True,
+        error_messages={"invalid": NOT_A_NUMBER},
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+    def __init__(self, *args, members: list[Organization], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = _members_qs(members)
+
+
+def _members_qs(members: list[Organization]):
+    # Only the year's members can be chosen: a forged id is refused by the form.
+    return Organization.objects.filter(pk__in=[org.pk for org in members]).order_by("name")
+
+
+class BallotForm(forms.Form):
+    meeting = forms.ModelChoiceField(
+        label=_("Meeting"), queryset=Meeting.objects.none(), required=False
+    )
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=Ballot.Purpose.choices)
+    title = forms.CharField(label=_("Title"), max_length=300)
+    members_total = forms.IntegerField(label=_("Members in all"), min_value=0)
+    present = forms.IntegerField(label=_("Members present"), min_value=0)
+    issued = forms.IntegerField(label=_("Ballots issued"), min_value=0)
+    returned = forms.IntegerField(label=_("Ballots returned"), min_value=0)
+    valid = forms.IntegerField(label=_("Valid ballots"), min_value=0)
+    invalid = forms.IntegerField(label=_("Invalid ballots"), min_value=0)
+    tellers = forms.CharField(
+        label=_("Vote-counting committee"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One person per line: name and position."),
+    )
+
+    def __init__(self, *args, pledge: Pledge, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = Meeting.objects.filter(
+            bloc_id=pledge.bloc_id, year=pledge.year
+        ).order_by("starts_at")
+
+
+class CandidateForm(RowForm):
+    """One member of the year; blank votes mean it was not a candidate."""
+
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.none(), widget=forms.HiddenInput
+    )
+    votes = forms.IntegerField(label=_("Votes for"), min_value=0, required=False)
+
+    def __init__(self, *args, members: list[Organization], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = _members_qs(members)
+
+
+CandidateFormSet = forms.formset_factory(CandidateForm, extra=0)
+
+
+def candidate_rows(formset) -> list[dict]:
+    return [
+        {"organization": form.cleaned_data["organization"], "votes": form.cleaned_data["votes"]}
+        for form in formset.forms
+        if form.cleaned_data.get("votes") is not None
+    ]
+
+
+class ProposalForm(forms.Form):
+    organization = forms.ModelChoiceField(
+        label=_("Organization"), queryset=Organization.objects.none()
+    )
+    title = forms.ModelChoiceField(
+        label=_("Commendation"), queryset=EmulationTitle.objects.filter(is_active=True)
+    )
+    ballot = forms.ModelChoiceField(
+        label=_("Ballot"), queryset=Ballot.objects.none(), required=False
+    )
+    achievements = forms.CharField(
+        label=_("Achievements in brief"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, pledge: Pledge, members: list[Organization], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = _members_qs(members)
+        self.fields["ballot"].queryset = Ballot.objects.filter(pledge=pledge)

@@ -1,0 +1,70 @@
+"""The SVG charts are pure functions of plain data: valid XML, the names and years in it,
+the same picture for the same data."""
+
+import xml.etree.ElementTree as ET
+from decimal import Decimal
+from types import SimpleNamespace
+
+from pledges.charts import chart_group_points, chart_rank_history
+
+
+def org(name, short=""):
+    return SimpleNamespace(name=name, short_name=short)
+
+
+def results():
+    groups = [
+        SimpleNamespace(pk=1, code="A", text="Tiêu chí chung"),
+        SimpleNamespace(pk=2, code="B", text="Tiêu chí chuyên môn"),
+    ]
+    members = [
+        SimpleNamespace(
+            organization=org("Hội Liên hiệp Phụ nữ thành phố", "Hội LHPN"),
+            group_points={1: Decimal("38.5"), 2: Decimal("55")},
+            total=Decimal("93.5"),
+        ),
+        SimpleNamespace(
+            organization=org("Thành đoàn Hải Phòng", "Thành đoàn"),
+            group_points={1: Decimal("30"), 2: Decimal("50")},
+            total=Decimal("80"),
+        ),
+    ]
+    return SimpleNamespace(groups=groups, members=members)
+
+
+def test_group_chart_is_svg_with_names_groups_and_totals():
+    svg = chart_group_points(results())
+    root = ET.fromstring(svg)  # noqa: S314 -- our own SVG
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    for text in ("Hội LHPN", "Thành đoàn", "A. Tiêu chí chung", "B. Tiêu chí chuyên môn", "93,5"):
+        assert text in svg  # text stays text (svg.fonttype none): Vietnamese letters intact
+
+
+def test_group_chart_accepts_plain_dicts_and_is_stable():
+    data = {
+        "groups": [{"id": 1, "code": "A", "text": "Chung"}],
+        "members": [{"organization": "Hội Nông dân", "group_points": {1: 20}, "total": 20}],
+    }
+    first = chart_group_points(data)
+    assert "Hội Nông dân" in first
+    assert chart_group_points(data) == first
+
+
+def test_group_chart_without_scores_says_so():
+    svg = chart_group_points({"groups": [], "members": []}, empty_text="Chưa có điểm")
+    ET.fromstring(svg)  # noqa: S314 -- our own SVG
+    assert "Chưa có điểm" in svg
+
+
+def test_rank_history_has_the_years_the_ranks_and_the_name():
+    svg = chart_rank_history({2023: 3, 2024: 1, 2025: 2}, "Liên đoàn Lao động thành phố")
+    ET.fromstring(svg)  # noqa: S314 -- our own SVG
+    for text in ("2023", "2024", "2025", "Liên đoàn Lao động thành phố"):
+        assert text in svg
+
+
+def test_rank_history_with_an_organization_object_and_no_ranks():
+    svg = chart_rank_history({}, org("Hội Cựu chiến binh"), empty_text="Chưa xếp hạng")
+    assert "Chưa xếp hạng" in svg
+    svg = chart_rank_history({2025: 1, 2024: None}, org("Hội Cựu chiến binh"))
+    assert "Hội Cựu chiến binh" in svg and "2025" in svg
