@@ -306,7 +306,7 @@ def _load_signed(result, bloc, year, title, contents, when, meeting, actor) -> N
     # The articles give no scoring scale: one criterion per content, 100 points shared out
     # (example values, said in the text), since a pledge opens for signing with its scale.
     share = Decimal(100) / len(contents)
-    for order, text in enumerate(contents, start=1):
+    for order in range(1, len(contents) + 1):
         points = share.quantize(Decimal("0.01"))
         if order == len(contents):
             points = Decimal(100) - points * (len(contents) - 1)

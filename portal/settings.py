@@ -170,6 +170,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Redis redelivers an unacknowledged task after this long; it must exceed the hard time limit.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 60}
 CELERY_TIMEZONE = TIME_ZONE
+# Report builds run on their own queue, so a worker can be dedicated to them (-Q reports).
+CELERY_TASK_ROUTES = {"reports.*": {"queue": "reports"}}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -179,6 +181,14 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Year-bounded lists and forms use this as the earliest year they accept.
 PORTAL_FIRST_YEAR = env.int("PORTAL_FIRST_YEAR", default=2000)
+
+# The font family of the PDF documents (Nghị định 30/2020 names Times New Roman; Liberation
+# Serif 2.x is metric-compatible and has every Vietnamese letter). A system check
+# (portal/checks.py) refuses a family fontconfig lacks or one without Vietnamese letters.
+REPORT_FONT_FAMILY = env.str("REPORT_FONT_FAMILY", default="Liberation Serif")
+# How many times a worker may start building one report (crashes, lost workers, transient
+# errors) before the report is marked failed. Kept in the database, so it holds across workers.
+REPORT_MAX_ATTEMPTS = env.int("REPORT_MAX_ATTEMPTS", default=3)
 
 LOGGING = {
     "version": 1,

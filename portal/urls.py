@@ -13,5 +13,6 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("blocs/", include("blocs.urls")),
     path("pledges/", include("pledges.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -86,6 +86,92 @@ def bad_reset_token(world) -> dict:
     return {"uidb64": "MQ", "token": "bad-token"}
 
 
+# pledges: pledge, signing, registration (issue 4) -- a pledge of the bloc for this year.
+def d1_pledge(world) -> dict:
+    from tests.factories import PledgeFactory
+
+    return {"pk": PledgeFactory(bloc=world.bloc, year=current_year()).pk}
+
+
+def d1_open_pledge(world) -> dict:
+    from tests.factories import PledgeFactory
+
+    return {"pk": PledgeFactory(bloc=world.bloc, year=current_year(), status="open").pk}
+
+
+# reports (issue 5) -- a year-end draft of the bloc for this year, and one build of it.
+def c1_draft(world) -> dict:
+    from tests.reports.helpers import make_draft
+
+    return {"pk": make_draft(world.bloc, current_year()).pk}
+
+
+def c1_report(world) -> dict:
+    from tests.reports.helpers import make_draft, make_report
+
+    return {"pk": make_report(make_draft(world.bloc, current_year())).pk}
+
+
+# pledges: scoring, ballots, proposals, results (issue 4) -- a pledge in scoring this year.
+def d2_pledge(world, **fields):
+    from tests.factories import CriterionFactory, PledgeFactory
+
+    fields = {"status": "scoring", **fields}
+    pledge = PledgeFactory(bloc=world.bloc, year=current_year(), **fields)
+    group = CriterionFactory(pledge=pledge, code="A", max_points=10)
+    CriterionFactory(pledge=pledge, parent=group, code="A1", max_points=10)
+    return pledge
+
+
+def d2_scoring(world) -> dict:
+    return {"pk": d2_pledge(world).pk}
+
+
+def d2_cross(world) -> dict:
+    return {"pk": d2_pledge(world, scoring_method="cross_average").pk, "org": world.orgs[3].pk}
+
+
+def d2_rank(world) -> dict:
+    return {"pk": d2_pledge(world).pk, "org": world.orgs[2].pk}
+
+
+def d2_evidence(world) -> dict:
+    # A submitted self sheet of another member: every member may read its evidence.
+    from pledges.models import Evidence, Score, ScoreSheet
+
+    pledge = d2_pledge(world)
+    sheet = ScoreSheet.objects.create(
+        pledge=pledge, organization=world.orgs[3], round="self", status="submitted"
+    )
+    score = Score.objects.create(sheet=sheet, criterion=pledge.criteria.get(code="A1"), points=5)
+    upload = SimpleUploadedFile("minh-chung.pdf", b"%PDF-1.4\n%%EOF\n")
+    evidence = Evidence(
+        score=score, original_name=upload.name, content_type="application/pdf", size=upload.size
+    )
+    evidence.file.save(upload.name, upload)
+    return {"pk": evidence.pk}
+
+
+def d2_ballot(world) -> dict:
+    from pledges.models import Ballot
+
+    counts = {"members_total": 4, "present": 4, "issued": 4, "returned": 4, "valid": 4}
+    ballot = Ballot.objects.create(
+        pledge=d2_pledge(world), purpose="leading", title="Bầu", invalid=0, **counts
+    )
+    return {"pk": ballot.pk}
+
+
+def d2_proposal(world) -> dict:
+    from pledges.models import Proposal
+    from tests.factories import EmulationTitleFactory
+
+    proposal = Proposal.objects.create(
+        pledge=d2_pledge(world), organization=world.orgs[0], title=EmulationTitleFactory()
+    )
+    return {"pk": proposal.pk}
+
+
 #                  anonymous  outsider  member  secretariat  admin
 MATRIX: dict[str, Row] = {
     "home": Row(no_kwargs, (LOGIN, 200, 200, 200, 200)),
@@ -120,8 +206,47 @@ MATRIX: dict[str, Row] = {
     "blocs:attachment_download": Row(attachment, (LOGIN, 404, 200, 200, 200)),
     "blocs:attachment_delete": Row(attachment, (LOGIN, 404, 403, 200, 200)),
     # --- pledges: pledge, signing, registration (issue 4) ---
+    # Members read; the secretariat of the pledge's year writes; officials sign/register.
+    "pledges:pledge_list": Row(bloc, (LOGIN, 404, 200, 200, 200)),
+    "pledges:pledge_create": Row(bloc, (LOGIN, 404, 403, 200, 200)),
+    "pledges:pledge_detail": Row(d1_pledge, (LOGIN, 404, 200, 200, 200)),
+    "pledges:pledge_edit": Row(d1_pledge, (LOGIN, 404, 403, 200, 200)),
+    "pledges:pledge_items": Row(d1_pledge, (LOGIN, 404, 403, 200, 200)),
+    "pledges:pledge_criteria": Row(d1_pledge, (LOGIN, 404, 403, 200, 200)),
+    "pledges:pledge_status": Row(d1_pledge, (LOGIN, 404, 403, 200, 200)),
+    "pledges:pledge_sign": Row(d1_open_pledge, (LOGIN, 404, 200, 200, 200)),
+    "pledges:registration": Row(d1_open_pledge, (LOGIN, 404, 200, 200, 200)),
+    "pledges:registration_list": Row(d1_pledge, (LOGIN, 404, 200, 200, 200)),
     # --- pledges: scoring, ballots, proposals, results (issue 4) ---
+    # Members read (their own sheet, submitted sheets, results); the secretariat verifies,
+    # records ballots and proposals, deletes. The admin has no organization: it picks a
+    # member's sheet, and cannot cross-score.
+    "pledges:self_score": Row(d2_scoring, (LOGIN, 404, 200, 200, 200)),
+    "pledges:evidence_download": Row(d2_evidence, (LOGIN, 404, 200, 200, 200)),
+    "pledges:evidence_delete": Row(d2_evidence, (LOGIN, 404, 403, 200, 200)),
+    "pledges:verify": Row(d2_scoring, (LOGIN, 404, 403, 200, 200)),
+    "pledges:cross_score": Row(d2_cross, (LOGIN, 404, 200, 200, 403)),
+    "pledges:adjustments": Row(d2_scoring, (LOGIN, 404, 200, 200, 200)),
+    "pledges:ballots": Row(d2_scoring, (LOGIN, 404, 200, 200, 200)),
+    "pledges:ballot_delete": Row(d2_ballot, (LOGIN, 404, 403, 200, 200)),
+    "pledges:proposals": Row(d2_scoring, (LOGIN, 404, 200, 200, 200)),
+    "pledges:proposal_delete": Row(d2_proposal, (LOGIN, 404, 403, 200, 200)),
+    "pledges:results": Row(d2_scoring, (LOGIN, 404, 200, 200, 200)),
+    "pledges:results_xlsx": Row(d2_scoring, (LOGIN, 404, 200, 200, 200)),
+    "pledges:chart_groups": Row(d2_scoring, (LOGIN, 404, 200, 200, 200)),
+    "pledges:chart_rank": Row(d2_rank, (LOGIN, 404, 200, 200, 200)),
     # --- reports (issue 5) ---
+    # Members read the list, the progress and the files; the secretariat of the year writes.
+    # Build and retry are POST only: a GET that passed the access check is 405.
+    "reports:report_list": Row(bloc, (LOGIN, 404, 200, 200, 200)),
+    "reports:draft_open": Row(bloc, (LOGIN, 404, 403, 302, 302)),
+    "reports:draft_edit": Row(c1_draft, (LOGIN, 404, 403, 200, 200)),
+    "reports:draft_preview": Row(c1_draft, (LOGIN, 404, 403, 200, 200)),
+    "reports:report_build": Row(c1_draft, (LOGIN, 404, 403, 405, 405)),
+    "reports:report_status": Row(c1_report, (LOGIN, 404, 200, 200, 200)),
+    "reports:report_download": Row(c1_report, (LOGIN, 404, 200, 200, 200)),
+    "reports:report_xlsx": Row(c1_report, (LOGIN, 404, 200, 200, 200)),
+    "reports:report_retry": Row(c1_report, (LOGIN, 404, 403, 405, 405)),
 }
 
 

@@ -1,0 +1,100 @@
+"""Forms validate and normalize; the services write."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from blocs.models import Meeting, Organization
+
+from .models import DocumentStyle, ReportDraft
+
+DATE_FORMAT = "%d/%m/%Y"
+
+NARRATIVE_ROWS = {
+    "situation": 4,
+    "results": 8,
+    "shortcomings": 4,
+    "causes": 3,
+    "lessons": 3,
+    "directions": 5,
+    "recommendations": 3,
+}
+
+
+class DraftOpenForm(forms.Form):
+    """Which document to open: its kind, and the meeting for minutes."""
+
+    kind = forms.ChoiceField(
+        label=_("Document"),
+        choices=ReportDraft.Kind.choices,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    meeting = forms.ModelChoiceField(
+        label=_("Meeting"),
+        queryset=Meeting.objects.none(),
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def __init__(self, *args, bloc, year: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = Meeting.objects.filter(bloc=bloc, year=year)
+
+
+class DraftForm(forms.ModelForm):
+    """The header, narrative sections, signature block and recipients of a document."""
+
+    issue_date = forms.DateField(
+        label=_("Issue date"),
+        required=False,
+        input_formats=[DATE_FORMAT, "%Y-%m-%d"],
+        widget=forms.DateInput(format=DATE_FORMAT, attrs={"placeholder": "dd/mm/yyyy"}),
+        help_text=_("Empty: the day the first PDF is requested."),
+    )
+
+    class Meta:
+        model = ReportDraft
+        fields = [
+            "issuer",
+            "parent_body",
+            "issuer_title",
+            "style",
+            "place",
+            "issue_date",
+            *ReportDraft.NARRATIVE_FIELDS,
+            "signer_name",
+            "signer_position",
+            "sign_mode",
+            "recipients",
+        ]
+        widgets = {
+            **{name: forms.Textarea(attrs={"rows": rows}) for name, rows in NARRATIVE_ROWS.items()},
+            "recipients": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        ids = [org.pk for org in members]
+        if self.instance.issuer_id:
+            ids.append(self.instance.issuer_id)
+        self.fields["issuer"].queryset = Organization.objects.filter(pk__in=ids)
+        self.fields["style"].queryset = DocumentStyle.objects.all()
+        if self.instance.is_issued:
+            self.fields["issuer"].disabled = True
+            self.fields["issuer"].help_text = _(
+                "Fixed: the document has its number from this organization."
+            )
+
+
+class PreviewForm(forms.Form):
+    """The unsaved narrative of the editor, for the live preview (never saved from here)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ReportDraft.NARRATIVE_FIELDS:
+            self.fields[name] = forms.CharField(required=False, strip=True)
+        for name in ("parent_body", "issuer_title", "place", "signer_name", "signer_position"):
+            self.fields[name] = forms.CharField(required=False, max_length=255)
+        self.fields["sign_mode"] = forms.CharField(required=False, max_length=100)
+        self.fields["recipients"] = forms.CharField(required=False)

@@ -1,0 +1,449 @@
+"""Writes with rules for documents: drafts, numbers, and the build pipeline of a report.
+
+The pipeline (design.md, "How a request flows"):
+
+1. `report_request` (the secretariat presses "Build"): gives the draft its number the first
+   time, gathers the data and computes its digest. Unchanged inputs return the ready report
+   that already has them; otherwise a queued `Report` is created and `build_report` is sent
+   to the `reports` queue once the transaction has committed.
+2. `report_build` (in the worker): `report_claim` takes the row with one conditional UPDATE
+   (queued, or running but abandoned by a dead or retried run) and counts the attempt in
+   the database; then gather → render HTML → PDF, and `report_mark_ready` stores the file.
+   Marking ready is fenced by the attempt number, so a run that lost its claim can never
+   overwrite the winner's PDF: a report ends with exactly one PDF.
+3. Failures: `report_mark_failed` keeps a readable reason; earlier reports and their PDFs
+   are never touched. `report_retry` puts a failed (or stuck) report back in the queue.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from datetime import date, timedelta
+from functools import partial
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from blocs.models import Bloc, ChairTerm, Meeting, Organization
+
+from .models import DocumentStyle, NumberSequence, Report, ReportDraft
+
+logger = logging.getLogger(__name__)
+
+MINUTES_NEED_MEETING = _("Minutes belong to a meeting: choose the meeting they record.")
+MEETING_ONLY_FOR_MINUTES = _("Only minutes belong to a meeting.")
+MEETING_OF_ANOTHER_BLOC = _("That meeting belongs to another bloc or year.")
+NO_ISSUER = _(
+    "Choose the issuing organization first: its abbreviation goes into the document number."
+)
+ISSUER_WITHOUT_ABBREVIATION = _(
+    "%(organization)s has no symbol abbreviation, so no document number can be given. "
+    "An administrator must set it on the organization first."
+)
+ISSUER_LOCKED = _(
+    "The document already has its number %(symbol)s from %(organization)s; the issuer can "
+    "no longer change."
+)
+RETRY_NOT_ALLOWED = _("Only a failed or stuck build can be tried again.")
+BUILD_FAILED = _("The document could not be built: %(error)s")
+BUILD_TOO_SLOW = _(
+    "Building the document took too long (more than %(seconds)s seconds) and was stopped. "
+    "Try again; if it happens again, tell the administrator."
+)
+BUILD_GAVE_UP = _(
+    "The document could not be built after %(attempts)s attempts. Last problem: %(error)s"
+)
+BUILD_WORKER_LOST = _("the worker building it stopped (restarted or out of memory)")
+BUILD_TEMPORARY_PROBLEM = _("A temporary problem occurred; trying again: %(error)s")
+
+DRAFT_FIELDS = (
+    "issuer",
+    "parent_body",
+    "issuer_title",
+    "style",
+    "place",
+    "issue_date",
+    *ReportDraft.NARRATIVE_FIELDS,
+    "signer_name",
+    "signer_position",
+    "sign_mode",
+    "recipients",
+)
+
+
+def _stamp(instance, actor) -> None:
+    # simple_history reads the author of a change from this attribute outside a request.
+    if actor is not None:
+        instance._history_user = actor
+
+
+def _text(message, **params) -> str:
+    """A message as stored in the database: in the portal's language, not the worker's."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = gettext(str(message))
+    return text % params if params else text
+
+
+def max_attempts() -> int:
+    return max(1, int(getattr(settings, "REPORT_MAX_ATTEMPTS", 3)))
+
+
+def stale_after() -> timedelta:
+    """How long a build may run at most: past the hard time limit its worker is gone."""
+    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 30)
+
+
+# Drafts ------------------------------------------------------------------------------------
+
+
+# The two profiles the migration 0002 seeds; recreated here if every style was deleted.
+SEED_STYLES = (
+    {"code": "nd30", "name": "Nghị định 30/2020/NĐ-CP", "header": "nd30", "is_default": True},
+    {
+        "code": "youth",
+        "name": "Đoàn TNCS Hồ Chí Minh",
+        "header": "youth",
+        "number_pattern": "{number}-{type}/{issuer}",
+        "is_default": False,
+    },
+)
+
+
+def default_style(issuer: Organization | None) -> DocumentStyle:
+    styles = DocumentStyle.objects.all()
+    if not styles.exists():
+        for seed in SEED_STYLES:
+            DocumentStyle.objects.get_or_create(code=seed["code"], defaults=seed)
+    if issuer is not None and issuer.kind == Organization.Kind.YOUTH:
+        youth = styles.filter(header=DocumentStyle.Header.YOUTH).first()
+        if youth is not None:
+            return youth
+    return styles.filter(is_default=True).first() or styles.first()
+
+
+def default_recipients(bloc: Bloc) -> str:
+    members = "Khối" if bloc.kind == Bloc.Kind.KHOI else "Cụm"
+    lines = []
+    if bloc.organizing_body_id:
+        lines.append(f"- {bloc.organizing_body.name};")
+    if bloc.locality:
+        lines.append(f"- Hội đồng Thi đua - Khen thưởng {bloc.locality};")
+    lines.append(f"- Các đơn vị thành viên {members};")
+    lines.append("- Lưu: VT.")
+    return "\n".join(lines)
+
+
+def draft_defaults(*, bloc: Bloc, year: int, kind: str) -> dict:
+    """What a new draft starts with: the chair issues it, in the bloc's name and place."""
+    term = ChairTerm.objects.filter(bloc=bloc, year=year).select_related("chair").first()
+    issuer = term.chair if term else None
+    cum = bloc.kind == Bloc.Kind.CUM
+    defaults = {
+        "issuer": issuer,
+        "parent_body": bloc.organizing_body.name.upper() if bloc.organizing_body_id else "",
+        "issuer_title": bloc.name.upper(),
+        "style": default_style(issuer),
+        "place": bloc.locality,
+        "recipients": default_recipients(bloc),
+    }
+    if kind == ReportDraft.Kind.MINUTES:
+        defaults.update(sign_mode="", signer_position="CHỦ TỌA")
+    else:
+        defaults.update(
+            sign_mode="TM. CỤM THI ĐUA" if cum else "TM. KHỐI THI ĐUA",
+            signer_position="CỤM TRƯỞNG" if cum else "TRƯỞNG KHỐI",
+        )
+    return defaults
+
+
+@transaction.atomic
+def draft_get_or_create(
+    *, bloc: Bloc, year: int, kind: str, meeting: Meeting | None = None, actor=None
+) -> ReportDraft:
+    """The bloc's document of that kind and year (of that meeting, for minutes)."""
+    kind = ReportDraft.Kind(kind)
+    if kind == ReportDraft.Kind.MINUTES and meeting is None:
+        raise ValidationError({"meeting": MINUTES_NEED_MEETING}, code="needs_meeting")
+    if kind != ReportDraft.Kind.MINUTES and meeting is not None:
+        raise ValidationError({"meeting": MEETING_ONLY_FOR_MINUTES}, code="meeting_not_minutes")
+    if meeting is not None and (meeting.bloc_id != bloc.pk or meeting.year != year):
+        raise ValidationError({"meeting": MEETING_OF_ANOTHER_BLOC}, code="meeting_elsewhere")
+    found = ReportDraft.objects.filter(bloc=bloc, year=year, kind=kind, meeting=meeting).first()
+    if found is not None:
+        return found
+    draft = ReportDraft(
+        bloc=bloc, year=year, kind=kind, meeting=meeting, updated_by=actor,
+        **draft_defaults(bloc=bloc, year=year, kind=kind),
+    )  # fmt: skip
+    draft.full_clean()
+    _stamp(draft, actor)
+    draft.save()
+    return draft
+
+
+@transaction.atomic
+def draft_update(*, draft: ReportDraft, actor=None, **fields) -> ReportDraft:
+    """Save the header, narrative, signature and recipients of a draft."""
+    unknown = set(fields) - set(DRAFT_FIELDS)
+    if unknown:
+        raise TypeError(f"draft_update() got unexpected fields: {sorted(unknown)}")
+    draft = ReportDraft.objects.select_for_update().get(pk=draft.pk)
+    if "issuer" in fields and draft.is_issued and fields["issuer"] != draft.issuer:
+        raise ValidationError(
+            {"issuer": ISSUER_LOCKED % {"symbol": draft.symbol, "organization": draft.issuer}},
+            code="issuer_locked",
+        )
+    for name, value in fields.items():
+        setattr(draft, name, value.strip() if isinstance(value, str) else value)
+    draft.updated_by = actor
+    draft.full_clean()
+    _stamp(draft, actor)
+    draft.save()
+    return draft
+
+
+def draft_preview_copy(draft: ReportDraft, **fields) -> ReportDraft:
+    """An unsaved copy of the draft with the given (not yet saved) fields, for the preview."""
+    copy = ReportDraft.objects.select_related("bloc", "issuer", "style", "meeting").get(pk=draft.pk)
+    for name, value in fields.items():
+        if name in DRAFT_FIELDS:
+            setattr(copy, name, value)
+    return copy
+
+
+# Numbers -----------------------------------------------------------------------------------
+
+
+def allocate_number(*, issuer: Organization, year: int) -> int:
+    """The issuer's next number for the year. The UPDATE locks the row until commit, so two
+    concurrent allocations queue up and never get the same number."""
+    sequence, _created = NumberSequence.objects.get_or_create(issuer=issuer, year=year)
+    NumberSequence.objects.filter(pk=sequence.pk).update(last=F("last") + 1)
+    sequence.refresh_from_db(fields=["last"])
+    return sequence.last
+
+
+def _issue(draft: ReportDraft, *, today: date) -> None:
+    """Give a locked draft its number and symbol (once; rebuilds keep them)."""
+    if draft.issuer is None:
+        raise ValidationError(NO_ISSUER, code="no_issuer")
+    abbreviation = draft.issuer.abbreviation.strip()
+    if not abbreviation:
+        raise ValidationError(
+            ISSUER_WITHOUT_ABBREVIATION % {"organization": draft.issuer}, code="no_abbreviation"
+        )
+    if draft.issue_date is None:
+        draft.issue_date = today
+    draft.number_year = draft.issue_date.year
+    draft.number = allocate_number(issuer=draft.issuer, year=draft.number_year)
+    draft.symbol = draft.style.format_symbol(
+        number=draft.number, type_code=draft.type_code, issuer=abbreviation
+    )
+    draft.save(update_fields=["issue_date", "number_year", "number", "symbol", "updated_at"])
+
+
+# Requests ----------------------------------------------------------------------------------
+
+
+def _template_version() -> str:
+    from . import documents
+
+    return str(getattr(documents, "TEMPLATE_VERSION", ""))
+
+
+def input_digest(data: dict) -> str:
+    """SHA-256 of what a PDF is made of: the gathered data and the template version."""
+    payload = {"data": data, "template": _template_version()}
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def gather(report: Report) -> dict:
+    from . import documents
+
+    return documents.gather(report)
+
+
+def _enqueue(report_id: int) -> None:
+    from .tasks import build_report
+
+    build_report.delay(report_id)
+
+
+@transaction.atomic
+def report_request(*, draft: ReportDraft, actor=None, today: date | None = None) -> Report:
+    """Ask for a PDF of the draft: the existing one if nothing changed, else a queued build."""
+    # Locking the draft serializes requests for it: two clicks never queue two builds.
+    draft = (
+        ReportDraft.objects.select_for_update(of=("self",))
+        .select_related("bloc", "issuer", "style", "meeting")
+        .get(pk=draft.pk)
+    )
+    if not draft.is_issued:
+        _issue(draft, today=today or timezone.localdate())
+    in_progress = draft.reports.filter(status__in=[Report.Status.QUEUED, Report.Status.RUNNING])
+    pending = in_progress.first()
+    if pending is not None:
+        return pending
+    report = Report(draft=draft, requested_by=actor)
+    digest = input_digest(gather(report))
+    existing = draft.reports.filter(status=Report.Status.READY, input_digest=digest).first()
+    if existing is not None:
+        return existing
+    report.input_digest = digest
+    report.save()
+    transaction.on_commit(partial(_enqueue, report.pk), robust=True)
+    return report
+
+
+def is_stuck(report: Report, *, now=None) -> bool:
+    """Queued or running for longer than any build may take: its task was lost."""
+    now = now or timezone.now()
+    since = report.started_at if report.status == Report.Status.RUNNING else report.requested_at
+    active = report.status in {Report.Status.QUEUED, Report.Status.RUNNING}
+    return active and since is not None and since < now - stale_after()
+
+
+@transaction.atomic
+def report_retry(*, report: Report, actor=None) -> Report:
+    """Put a failed (or stuck) build back in the queue with a fresh count of attempts."""
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if not (report.status == Report.Status.FAILED or is_stuck(report)):
+        raise ValidationError(RETRY_NOT_ALLOWED, code="not_failed")
+    report.status = Report.Status.QUEUED
+    report.attempts = 0
+    report.error = ""
+    report.started_at = report.finished_at = None
+    report.requested_by = actor or report.requested_by
+    report.save(
+        update_fields=["status", "attempts", "error", "started_at", "finished_at", "requested_by"]
+    )
+    transaction.on_commit(partial(_enqueue, report.pk), robust=True)
+    return report
+
+
+# The worker's side -------------------------------------------------------------------------
+
+
+def report_claim(*, report_id: int, previous_run_over: bool = False, now=None) -> Report | None:
+    """Take the report for this run with one conditional UPDATE, or None if it is not ours.
+
+    Claimable: queued; or running when its previous run is known to be over (the message was
+    redelivered after its worker died, or this is a retry of it) or has outlived the hard time
+    limit. Each claim counts an attempt; past REPORT_MAX_ATTEMPTS the report fails instead.
+    """
+    now = now or timezone.now()
+    running = Q(status=Report.Status.RUNNING)
+    if not previous_run_over:
+        running &= Q(started_at__lt=now - stale_after())
+    claimable = Report.objects.filter(Q(status=Report.Status.QUEUED) | running, pk=report_id)
+    claimed = claimable.filter(attempts__lt=max_attempts()).update(
+        status=Report.Status.RUNNING, started_at=now, finished_at=None, attempts=F("attempts") + 1
+    )
+    if claimed:
+        return Report.objects.select_related("draft__bloc", "draft__issuer", "draft__style").get(
+            pk=report_id
+        )
+    # Out of attempts (a build that keeps crashing its worker): fail it with the last reason.
+    for report in claimable.filter(attempts__gte=max_attempts()):
+        last = report.error or _text(BUILD_WORKER_LOST)
+        error = _text(BUILD_GAVE_UP, attempts=report.attempts, error=last)
+        _finish_failed(report.pk, error=error, now=now)
+    return None
+
+
+def _finish_failed(report_id: int, *, error: str, now=None, attempt: int | None = None) -> bool:
+    active = Report.objects.filter(
+        pk=report_id, status__in=[Report.Status.QUEUED, Report.Status.RUNNING]
+    )
+    if attempt is not None:
+        active = active.filter(attempts=attempt)
+    return bool(
+        active.update(status=Report.Status.FAILED, error=error, finished_at=now or timezone.now())
+    )
+
+
+def report_mark_ready(
+    *, report: Report, pdf: bytes, page_count: int, digest: str, xlsx: bytes | None = None
+) -> bool:
+    """Store the PDF and mark the report ready, if this run still holds the claim."""
+    report.pdf.save(f"{report.draft.kind}.pdf", ContentFile(pdf), save=False)
+    if xlsx:
+        report.xlsx.save(f"{report.draft.kind}.xlsx", ContentFile(xlsx), save=False)
+    won = Report.objects.filter(
+        pk=report.pk, status=Report.Status.RUNNING, attempts=report.attempts
+    ).update(
+        status=Report.Status.READY,
+        pdf=report.pdf.name,
+        xlsx=report.xlsx.name or "",
+        page_count=page_count,
+        size=len(pdf),
+        input_digest=digest,
+        error="",
+        finished_at=timezone.now(),
+    )
+    if not won:  # another run took the report over: leave its file as the only one
+        report.pdf.delete(save=False)
+        if report.xlsx:
+            report.xlsx.delete(save=False)
+        logger.warning("report %s: claim lost, the PDF of this run was discarded", report.pk)
+        return False
+    report.refresh_from_db()
+    return True
+
+
+def report_mark_failed(*, report_id: int, error: str, attempt: int | None = None) -> bool:
+    """Fail the report with a readable reason (earlier reports and PDFs stay as they are)."""
+    return _finish_failed(report_id, error=error, attempt=attempt)
+
+
+def report_note_problem(*, report: Report, error: str) -> bool:
+    """A transient problem: note it and say whether another attempt is allowed.
+
+    Out of attempts, the report fails now with the reason (the task then stops retrying)."""
+    if report.attempts >= max_attempts():
+        message = _text(BUILD_GAVE_UP, attempts=report.attempts, error=error)
+        report_mark_failed(report_id=report.pk, error=message, attempt=report.attempts)
+        return False
+    Report.objects.filter(pk=report.pk, status=Report.Status.RUNNING).update(
+        error=_text(BUILD_TEMPORARY_PROBLEM, error=error)
+    )
+    return True
+
+
+def render(report: Report) -> tuple[dict, bytes, int, bytes | None]:
+    """Gather, render HTML, PDF (and the score table for year-end and mid-year reports)."""
+    from . import documents, rendering
+
+    data = documents.gather(report)
+    html = documents.render_html(report, data)
+    rendered = rendering.html_to_pdf(html)
+    table = None
+    if report.draft.kind in {ReportDraft.Kind.YEAR_END, ReportDraft.Kind.MID_YEAR}:
+        try:
+            from . import xlsx
+        except ImportError:  # the spreadsheet is optional
+            xlsx = None
+        if xlsx is not None:
+            table = xlsx.score_table_xlsx(data)
+    return data, rendered.pdf, rendered.page_count, table
+
+
+def report_store(*, report: Report) -> bool:
+    """Build the claimed report's files and mark it ready (False: the claim was lost)."""
+    data, pdf, page_count, table = render(report)
+    return report_mark_ready(
+        report=report, pdf=pdf, page_count=page_count, digest=input_digest(data), xlsx=table
+    )
+
+
+def report_failure_text(message, **params) -> str:
+    return _text(message, **params)

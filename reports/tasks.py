@@ -1,0 +1,80 @@
+"""The report build task: thin. It claims the row, calls the service, and decides retries.
+
+Delivery guarantees come from the settings (acks_late, reject_on_worker_lost): a worker
+killed mid-build leaves its message unacknowledged and the broker hands it out again,
+flagged as redelivered. The number of attempts is counted on the row itself
+(`Report.attempts`), so the cap (REPORT_MAX_ATTEMPTS) holds across workers and restarts.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import Task, shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+
+logger = logging.getLogger(__name__)
+
+# Worth another attempt: the database or the broker blinked, a socket timed out.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+
+
+class ReportTask(Task):
+    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
+        # The task gave up (retries exhausted or an unexpected error escaped): the report
+        # must not stay "being built" forever.
+        from . import services
+
+        report_id = args[0] if args else kwargs.get("report_id")
+        error = services.report_failure_text(services.BUILD_FAILED, error=exc)
+        services.report_mark_failed(report_id=report_id, error=error)
+
+
+@shared_task(
+    bind=True,
+    base=ReportTask,
+    name="reports.build_report",  # routed to the "reports" queue by CELERY_TASK_ROUTES
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=2,
+    retry_backoff_max=120,
+    retry_jitter=True,
+    max_retries=10,  # the real cap is REPORT_MAX_ATTEMPTS, counted in the database
+)
+def build_report(self, report_id: int) -> str | None:
+    """Build the PDF of one Report row; returns its final status (None: not this run's)."""
+    from . import services
+
+    delivery = self.request.delivery_info or {}
+    previous_run_over = bool(self.request.retries) or bool(delivery.get("redelivered"))
+    report = services.report_claim(report_id=report_id, previous_run_over=previous_run_over)
+    if report is None:
+        return None
+    try:
+        services.report_store(report=report)
+    except SoftTimeLimitExceeded:
+        # The limit travels with the message (set by the sender); the worker's is the fallback.
+        limits = self.request.timelimit or (None, None)
+        seconds = limits[1] or self.soft_time_limit or settings.CELERY_TASK_SOFT_TIME_LIMIT
+        error = services.report_failure_text(services.BUILD_TOO_SLOW, seconds=seconds)
+        services.report_mark_failed(report_id=report_id, error=error, attempt=report.attempts)
+        return "failed"
+    except TRANSIENT_ERRORS as exc:
+        logger.warning("report %s: attempt %s failed: %r", report_id, report.attempts, exc)
+        if services.report_note_problem(report=report, error=str(exc) or repr(exc)):
+            if self.request.is_eager:
+                # Inline (no broker): nothing could bring a retry back, so try again now.
+                retries = self.request.retries + 1
+                return self.apply(args=(report_id,), retries=retries).result
+            raise  # autoretry_for queues the next attempt with a backoff
+        return "failed"
+    except Exception as exc:
+        logger.exception("report %s: the build failed", report_id)
+        error = services.report_failure_text(services.BUILD_FAILED, error=str(exc) or repr(exc))
+        services.report_mark_failed(report_id=report_id, error=error, attempt=report.attempts)
+        return "failed"
+    report.refresh_from_db(fields=["status"])
+    return report.status

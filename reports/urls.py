@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("bloc/<int:pk>/", views.report_list, name="report_list"),
+    path("bloc/<int:pk>/open/", views.draft_open, name="draft_open"),
+    path("draft/<int:pk>/", views.draft_edit, name="draft_edit"),
+    path("draft/<int:pk>/preview/", views.draft_preview, name="draft_preview"),
+    path("draft/<int:pk>/build/", views.report_build, name="report_build"),
+    path("<int:pk>/status/", views.report_status, name="report_status"),
+    path("<int:pk>/pdf/", views.report_download, name="report_download"),
+    path("<int:pk>/xlsx/", views.report_xlsx, name="report_xlsx"),
+    path("<int:pk>/retry/", views.report_retry, name="report_retry"),
+]

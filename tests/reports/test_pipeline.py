@@ -1,0 +1,409 @@
+"""The report pipeline without a broker: drafts, numbers, requests, claims, builds, retries.
+
+Tasks run inline here (eager, forced even when CI sets a broker). The PDF renderer is
+replaced by a fake that records its calls, so these tests are about the pipeline; the
+real renderer runs in tests/reports/test_worker.py and the browser test.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from celery.exceptions import SoftTimeLimitExceeded
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, OperationalError
+from django.utils import timezone
+
+from blocs.models import Meeting, Organization, current_year
+from portal.celery import app as celery_app
+from reports import documents, rendering, services
+from reports.models import DocumentStyle, NumberSequence, Report, ReportDraft
+from reports.tasks import build_report
+from tests.factories import BlocFactory, ChairTermFactory, MembershipFactory, OrganizationFactory
+
+from .helpers import PDF_BYTES, make_draft, make_report
+
+YEAR = current_year()
+
+
+@pytest.fixture(autouse=True)
+def _eager_and_private_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.REPORT_MAX_ATTEMPTS = 3
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = eager
+
+
+@pytest.fixture
+def renderer(monkeypatch):
+    """A fake html_to_pdf; `renderer.failures` is a list of exceptions to raise first."""
+
+    class Fake:
+        calls = 0
+        failures: list[BaseException] = []
+
+        def __call__(self, html: str):
+            self.calls += 1
+            if self.failures:
+                raise self.failures.pop(0)
+            return rendering.RenderedPdf(pdf=PDF_BYTES, page_count=3)
+
+    fake = Fake()
+    monkeypatch.setattr(rendering, "html_to_pdf", fake)
+    return fake
+
+
+@pytest.fixture
+def chair(db):
+    return OrganizationFactory(name="Hội Liên hiệp Phụ nữ thành phố", abbreviation="HLHPN")
+
+
+@pytest.fixture
+def bloc(chair):
+    bloc = BlocFactory(name="Khối thi đua các tổ chức chính trị - xã hội", locality="Hải Phòng")
+    MembershipFactory(bloc=bloc, organization=chair, first_year=YEAR - 2)
+    deputy = OrganizationFactory(kind=Organization.Kind.YOUTH, abbreviation="TĐ")
+    MembershipFactory(bloc=bloc, organization=deputy, first_year=YEAR - 2)
+    ChairTermFactory(bloc=bloc, year=YEAR, chair=chair, deputy=deputy)
+    return bloc
+
+
+@pytest.fixture
+def draft(bloc):
+    return make_draft(bloc, YEAR, situation="Tình hình chung của Khối.")
+
+
+def media_pdfs(root) -> list[Path]:
+    return sorted(Path(root).rglob("*.pdf"))
+
+
+# Drafts ------------------------------------------------------------------------------------
+
+
+def test_a_new_draft_starts_from_the_chair_the_bloc_and_the_default_style(bloc, chair):
+    draft = services.draft_get_or_create(bloc=bloc, year=YEAR, kind="year_end")
+    assert draft.issuer == chair
+    assert draft.issuer_title == bloc.name.upper()
+    assert draft.place == "Hải Phòng"
+    assert draft.style.code == "nd30" and draft.style.is_default
+    assert draft.sign_mode == "TM. KHỐI THI ĐUA" and draft.signer_position == "TRƯỞNG KHỐI"
+    assert draft.recipients.splitlines()[-1] == "- Lưu: VT."
+    assert draft.number is None and draft.symbol == ""
+    # Asking again gives the same draft.
+    assert services.draft_get_or_create(bloc=bloc, year=YEAR, kind="year_end") == draft
+
+
+def test_a_youth_union_chair_gets_the_youth_style(bloc):
+    youth = Organization.objects.get(kind=Organization.Kind.YOUTH)
+    ChairTermFactory(bloc=bloc, year=YEAR + 1, chair=youth)
+    draft = services.draft_get_or_create(bloc=bloc, year=YEAR + 1, kind="mid_year")
+    assert draft.style.code == "youth"
+    assert draft.style.youth_title == "ĐOÀN TNCS HỒ CHÍ MINH"
+    assert draft.style.number_pattern == "{number}-{type}/{issuer}"
+
+
+def test_minutes_need_a_meeting_of_the_bloc_and_year(bloc):
+    with pytest.raises(ValidationError) as exc:
+        services.draft_get_or_create(bloc=bloc, year=YEAR, kind="minutes")
+    assert services.MINUTES_NEED_MEETING in exc.value.messages
+    other = Meeting.objects.create(
+        bloc=BlocFactory(), year=YEAR, kind="other", title="Họp", starts_at=timezone.now(),
+        place="Hà Nội",
+    )  # fmt: skip
+    with pytest.raises(ValidationError) as exc:
+        services.draft_get_or_create(bloc=bloc, year=YEAR, kind="minutes", meeting=other)
+    assert services.MEETING_OF_ANOTHER_BLOC in exc.value.messages
+    assert not ReportDraft.objects.exists()
+
+
+def test_draft_update_saves_the_narrative_with_history(draft, django_user_model):
+    user = django_user_model.objects.create(username="thuky")
+    services.draft_update(draft=draft, actor=user, results="  Kết quả nổi bật.  ")
+    draft.refresh_from_db()
+    assert draft.results == "Kết quả nổi bật."
+    assert draft.history.first().history_user == user
+
+
+# Numbers -----------------------------------------------------------------------------------
+
+
+def test_the_first_request_numbers_the_draft_and_rebuilds_keep_the_number(draft, renderer):
+    services.report_request(draft=draft, today=date(YEAR, 12, 20))
+    draft.refresh_from_db()
+    assert (draft.number, draft.number_year, draft.symbol) == (1, YEAR, "01/BC-HLHPN")
+    assert draft.issue_date == date(YEAR, 12, 20)
+    services.draft_update(draft=draft, results="Thêm một đoạn.")
+    services.report_request(draft=draft)
+    draft.refresh_from_db()
+    assert draft.symbol == "01/BC-HLHPN"
+    assert NumberSequence.objects.get(issuer=draft.issuer, year=YEAR).last == 1
+
+
+def test_numbers_run_per_issuer_and_year_across_document_types(bloc, draft, renderer):
+    services.report_request(draft=draft)
+    minutes_meeting = Meeting.objects.create(
+        bloc=bloc, year=YEAR, kind="year_end", title="Hội nghị tổng kết",
+        starts_at=timezone.now(), place="Hải Phòng",
+    )  # fmt: skip
+    minutes = services.draft_get_or_create(
+        bloc=bloc, year=YEAR, kind="minutes", meeting=minutes_meeting
+    )
+    services.report_request(draft=minutes)
+    minutes.refresh_from_db()
+    assert minutes.symbol == "02/BB-HLHPN"
+
+
+def test_the_youth_pattern_writes_the_number_the_party_way(bloc, renderer):
+    youth = Organization.objects.get(kind=Organization.Kind.YOUTH)
+    ChairTermFactory(bloc=bloc, year=YEAR + 1, chair=youth)
+    draft = make_draft(bloc, YEAR + 1, "pledge")
+    services.report_request(draft=draft, today=date(YEAR + 1, 2, 1))
+    draft.refresh_from_db()
+    assert draft.symbol == "01-GƯ/TĐ"
+
+
+def test_an_issuer_without_abbreviation_gets_no_number(draft, renderer):
+    Organization.objects.filter(pk=draft.issuer_id).update(abbreviation="")
+    draft.refresh_from_db()
+    with pytest.raises(ValidationError) as exc:
+        services.report_request(draft=draft)
+    assert "no symbol abbreviation" in exc.value.messages[0]
+    assert not Report.objects.exists()
+    assert not NumberSequence.objects.exists()
+
+
+def test_the_issuer_cannot_change_once_numbered(bloc, draft, renderer):
+    services.report_request(draft=draft)
+    other = Organization.objects.get(kind=Organization.Kind.YOUTH)
+    with pytest.raises(ValidationError):
+        services.draft_update(draft=draft, issuer=other)
+
+
+def test_the_database_refuses_two_documents_with_one_number(bloc, draft):
+    ReportDraft.objects.filter(pk=draft.pk).update(number=7, number_year=YEAR, symbol="07/BC-X")
+    other = make_draft(bloc, YEAR, "mid_year")
+    with pytest.raises(IntegrityError):
+        ReportDraft.objects.filter(pk=other.pk).update(number=7, number_year=YEAR)
+
+
+def test_allocation_counts_up_from_the_stored_sequence(chair):
+    NumberSequence.objects.create(issuer=chair, year=YEAR, last=41)
+    assert services.allocate_number(issuer=chair, year=YEAR) == 42
+    assert services.allocate_number(issuer=chair, year=YEAR) == 43
+    assert services.allocate_number(issuer=chair, year=YEAR + 1) == 1
+
+
+# Requests ----------------------------------------------------------------------------------
+
+
+def test_a_request_queues_one_build_after_commit(
+    draft, renderer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        report = services.report_request(draft=draft)
+    assert len(callbacks) == 1
+    report.refresh_from_db()
+    assert report.status == Report.Status.READY
+    assert (report.attempts, report.page_count, report.size) == (1, 3, len(PDF_BYTES))
+    assert report.pdf.name.startswith(f"reports/{draft.bloc_id}/{YEAR}/")
+    assert len(report.input_digest) == 64
+    assert renderer.calls == 1
+
+
+def test_unchanged_inputs_return_the_ready_pdf_without_a_build(
+    draft, renderer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.report_request(draft=draft)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        again = services.report_request(draft=draft)
+    assert again == first
+    assert callbacks == []  # nothing queued
+    assert renderer.calls == 1
+    assert Report.objects.count() == 1
+
+
+def test_changed_inputs_build_a_new_pdf_and_keep_the_old_one(
+    draft, renderer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.report_request(draft=draft)
+    services.draft_update(draft=draft, results="Một kết quả mới.")
+    with django_capture_on_commit_callbacks(execute=True):
+        second = services.report_request(draft=draft)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert second != first and second.status == Report.Status.READY
+    assert second.input_digest != first.input_digest
+    assert Path(first.pdf.path).exists() and Path(second.pdf.path).exists()
+
+
+def test_a_pending_build_is_returned_instead_of_queueing_another(
+    draft, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        first = services.report_request(draft=draft)
+        services.draft_update(draft=draft, results="Sửa trong lúc chờ.")
+        again = services.report_request(draft=draft)
+    assert again == first and first.status == Report.Status.QUEUED
+    assert len(callbacks) == 1
+
+
+def test_the_digest_covers_the_data_and_the_template_version(draft, monkeypatch):
+    data = documents.gather(Report(draft=draft))
+    digest = services.input_digest(data)
+    assert digest == services.input_digest(documents.gather(Report(draft=draft)))
+    monkeypatch.setattr(documents, "TEMPLATE_VERSION", "something-else")
+    assert services.input_digest(data) != digest
+
+
+# Claims ------------------------------------------------------------------------------------
+
+
+def queued(draft) -> Report:
+    return Report.objects.create(draft=draft, status=Report.Status.QUEUED)
+
+
+def test_only_one_run_claims_a_report(draft):
+    report = queued(draft)
+    claimed = services.report_claim(report_id=report.pk)
+    assert claimed.status == Report.Status.RUNNING and claimed.attempts == 1
+    assert services.report_claim(report_id=report.pk) is None
+    report.refresh_from_db()
+    assert report.attempts == 1
+
+
+def test_a_running_report_is_taken_over_when_its_run_is_over_or_stale(draft):
+    report = queued(draft)
+    services.report_claim(report_id=report.pk)
+    # A redelivered message (its worker died) or a retry may take the running row over.
+    assert services.report_claim(report_id=report.pk, previous_run_over=True).attempts == 2
+    # Past the hard time limit, any run may.
+    later = timezone.now() + services.stale_after() + timedelta(seconds=1)
+    assert services.report_claim(report_id=report.pk, now=later).attempts == 3
+
+
+def test_past_the_attempt_cap_the_report_fails_with_the_reason(draft):
+    report = queued(draft)
+    for _ in range(3):
+        assert services.report_claim(report_id=report.pk, previous_run_over=True)
+    assert services.report_claim(report_id=report.pk, previous_run_over=True) is None
+    report.refresh_from_db()
+    assert report.status == Report.Status.FAILED
+    assert report.error == services._text(
+        services.BUILD_GAVE_UP, attempts=3, error=services._text(services.BUILD_WORKER_LOST)
+    )
+
+
+def test_a_run_that_lost_its_claim_leaves_no_file(draft, settings):
+    report = queued(draft)
+    mine = services.report_claim(report_id=report.pk)
+    services.report_claim(report_id=report.pk, previous_run_over=True)  # someone else's now
+    assert not services.report_mark_ready(report=mine, pdf=PDF_BYTES, page_count=1, digest="x")
+    report.refresh_from_db()
+    assert report.status == Report.Status.RUNNING and not report.pdf
+    assert media_pdfs(settings.MEDIA_ROOT) == []
+
+
+# The task ----------------------------------------------------------------------------------
+
+
+def test_a_transient_failure_is_retried_and_ends_with_one_pdf(draft, renderer, settings):
+    renderer.failures = [ConnectionError("redis went away")]
+    report = queued(draft)
+    build_report.apply(args=[report.pk])
+    report.refresh_from_db()
+    assert report.status == Report.Status.READY
+    assert report.attempts == 2
+    assert report.error == ""
+    assert media_pdfs(settings.MEDIA_ROOT) == [Path(report.pdf.path)]
+
+
+def test_transient_failures_stop_at_the_cap_with_a_clear_error(draft, renderer, settings):
+    renderer.failures = [OperationalError("database restarting")] * 5
+    report = queued(draft)
+    build_report.apply(args=[report.pk])
+    report.refresh_from_db()
+    assert report.status == Report.Status.FAILED
+    assert report.attempts == 3
+    assert report.error == services._text(
+        services.BUILD_GAVE_UP, attempts=3, error="database restarting"
+    )
+    assert renderer.calls == 3
+    assert media_pdfs(settings.MEDIA_ROOT) == []
+
+
+def test_a_build_over_the_soft_time_limit_fails_as_too_slow(draft, renderer, settings):
+    renderer.failures = [SoftTimeLimitExceeded()]
+    report = queued(draft)
+    build_report.apply(args=[report.pk])
+    report.refresh_from_db()
+    assert report.status == Report.Status.FAILED
+    seconds = settings.CELERY_TASK_SOFT_TIME_LIMIT
+    assert report.error == services._text(services.BUILD_TOO_SLOW, seconds=seconds)
+    assert "240" in report.error
+
+
+def test_a_failure_keeps_every_earlier_pdf(draft, renderer, settings):
+    earlier = make_report(draft)
+    renderer.failures = [ValueError("bảng điểm hỏng")]
+    services.draft_update(draft=draft, results="Sửa lại.")
+    report = services.report_request(draft=draft)
+    build_report.apply(args=[report.pk])
+    report.refresh_from_db()
+    assert report.status == Report.Status.FAILED
+    assert "bảng điểm hỏng" in report.error
+    earlier.refresh_from_db()
+    assert earlier.status == Report.Status.READY and Path(earlier.pdf.path).exists()
+
+
+def test_a_finished_report_is_not_built_again_by_a_duplicate_message(draft, renderer):
+    report = make_report(draft)
+    assert build_report.apply(args=[report.pk]).get() is None
+    assert renderer.calls == 0
+
+
+def test_retry_puts_a_failed_build_back_with_fresh_attempts(
+    draft, renderer, django_capture_on_commit_callbacks
+):
+    report = make_report(draft, Report.Status.FAILED, attempts=3, error="hỏng")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.report_retry(report=report)
+    assert len(callbacks) == 1
+    report.refresh_from_db()
+    assert report.status == Report.Status.READY and report.attempts == 1 and report.error == ""
+
+
+def test_retry_refuses_a_build_that_is_fine(draft):
+    for status in (Report.Status.READY, Report.Status.QUEUED):
+        with pytest.raises(ValidationError) as exc:
+            services.report_retry(report=make_report(draft, status))
+        assert exc.value.messages == [str(services.RETRY_NOT_ALLOWED)]
+
+
+def test_a_stuck_build_may_be_retried(draft):
+    report = queued(draft)
+    Report.objects.filter(pk=report.pk).update(
+        requested_at=timezone.now() - services.stale_after() - timedelta(minutes=1)
+    )
+    report.refresh_from_db()
+    assert services.is_stuck(report)
+    services.report_retry(report=report)
+
+
+def test_the_styles_come_back_if_all_were_deleted(bloc):
+    DocumentStyle.objects.all().delete()
+    assert services.draft_get_or_create(bloc=bloc, year=YEAR, kind="pledge").style.code == "nd30"
+    assert DocumentStyle.objects.count() == 2
+
+
+def test_the_seeded_styles(db):
+    styles = {s.code: s for s in DocumentStyle.objects.all()}
+    assert styles["nd30"].is_default and styles["nd30"].header == "nd30"
+    assert styles["youth"].header == "youth" and not styles["youth"].is_default
+    assert styles["nd30"].format_symbol(number=5, type_code="BC", issuer="HLHPN") == "05/BC-HLHPN"
+    assert styles["youth"].format_symbol(number=12, type_code="BC", issuer="TĐ") == "12-BC/TĐ"

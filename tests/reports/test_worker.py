@@ -1,0 +1,301 @@
+"""Report builds through a real broker and a real `celery worker -Q reports` subprocess.
+
+Nothing is mocked here: the worker gathers the data, renders the document and writes the
+PDF with WeasyPrint into a MEDIA_ROOT shared with the test, through the test database
+(pytest-django's `test_…` database, passed to the worker as DATABASE_URL). The worker is
+started from tests/reports/worker_app.py: the portal's own Celery app plus two switches
+(files) that make a build fail once or hang, so that failures can be provoked for real.
+
+What is covered:
+- a real PDF is built, downloaded by a member, and an unchanged second request reuses it;
+- a transient error is retried by Celery (autoretry) and the report ends ready with exactly
+  one PDF after two attempts;
+- the process building a report is killed with SIGKILL mid-build: the worker requeues the
+  message (acks_late + reject_on_worker_lost), a new process claims the row because the
+  message comes back flagged as redelivered, and the report ends ready with one PDF and two
+  attempts. Killing the *whole* worker leaves the message with Redis until its visibility
+  timeout (hard time limit + 60 s = 6 minutes by default), which is too slow for a test; that
+  path is the same claim of a stale running row, covered in test_pipeline.py;
+- the soft time limit stops a hanging build with the "took too long" error, and a retry
+  then builds it.
+
+Without a broker (CELERY_BROKER_URL unset) or without PostgreSQL the module is skipped
+locally with the reason printed; under CI=true that is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from django.db import close_old_connections, connection, connections
+from django.urls import reverse
+
+from blocs.models import current_year
+from portal.celery import app
+from reports import services
+from reports.models import NumberSequence, Report
+from tests.factories import (
+    BlocFactory,
+    ChairTermFactory,
+    MembershipFactory,
+    OfficialFactory,
+    OrganizationFactory,
+)
+
+from .helpers import make_draft
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+YEAR = current_year()
+
+pytestmark = pytest.mark.worker
+
+
+def _skip_or_fail(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"CI=true but {reason}")
+    print(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def broker_url() -> str:
+    url = os.environ.get("CELERY_BROKER_URL", "")
+    if not url:
+        _skip_or_fail("CELERY_BROKER_URL is not set: no broker, so no real worker")
+    return url
+
+
+def _database_url() -> str:
+    """The test database (pytest-django's `test_` name) as a URL for the worker."""
+    db = connection.settings_dict
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        _skip_or_fail("the worker needs a shared database: set DATABASE_URL to PostgreSQL")
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def _purge_reports_queue() -> None:
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge("reports")
+
+
+class Worker:
+    def __init__(self, switches: Path, media: Path, log: Path, **env: str):
+        self.switches, self.media, self.log_path = switches, media, log
+        self.nodename = f"reports-{os.getpid()}-{time.monotonic_ns()}@{socket.gethostname()}"
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": _database_url(),
+            "MEDIA_ROOT": str(media),
+            "REPORT_TEST_DIR": str(switches),
+            "CONN_MAX_AGE": "0",
+            **env,
+        }
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> Worker:
+        self.log = self.log_path.open("a")
+        command = [sys.executable, "-m", "celery", "-A", "tests.reports.worker_app", "worker"]
+        command += ["--pool", "prefork", "--concurrency", "1", "-Q", "reports"]
+        command += ["-n", self.nodename, "-l", "info"]
+        command += ["--without-heartbeat", "--without-gossip", "--without-mingle"]
+        self.process = subprocess.Popen(
+            command, cwd=BASE_DIR, env=self.env, stdout=self.log, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + 60
+        while not app.control.ping(destination=[self.nodename], timeout=1.0):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the report worker did not start:\n{self.output()}")
+            time.sleep(0.5)
+        return self
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace")[-6000:]
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+@pytest.fixture(scope="module")
+def shared(broker_url, tmp_path_factory, django_db_setup):
+    root = tmp_path_factory.mktemp("report-worker")
+    (root / "switches").mkdir()
+    (root / "media").mkdir()
+    return root
+
+
+@pytest.fixture(scope="module")
+def worker(shared, django_db_setup):
+    _purge_reports_queue()
+    running = Worker(shared / "switches", shared / "media", shared / "worker.log").start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, shared):
+    settings.MEDIA_ROOT = shared / "media"
+    for switch in (shared / "switches").iterdir():
+        switch.unlink()
+
+
+@pytest.fixture
+def world(transactional_db):
+    chair = OrganizationFactory(name="Hội Liên hiệp Phụ nữ thành phố", abbreviation="HLHPN")
+    member = OrganizationFactory(name="Liên đoàn Lao động thành phố", abbreviation="LĐLĐ")
+    bloc = BlocFactory(name="Khối thi đua các tổ chức chính trị - xã hội")
+    for org in (chair, member):
+        MembershipFactory(bloc=bloc, organization=org, first_year=YEAR - 2)
+    ChairTermFactory(bloc=bloc, year=YEAR, chair=chair, deputy=member)
+    draft = make_draft(bloc, YEAR, situation="Khối có 2 đơn vị thành viên.")
+    reader = OfficialFactory(organization=member, user__username="hoivien").user
+    return draft, reader
+
+
+def wait_for(report: Report, statuses, worker: Worker, timeout: float = 90) -> Report:
+    deadline = time.monotonic() + timeout
+    while True:
+        report.refresh_from_db()
+        if report.status in statuses:
+            return report
+        if time.monotonic() > deadline:
+            state = f"report {report.pk} is {report.status}, not {statuses}"
+            pytest.fail(f"{state}:\n{worker.output()}")
+        time.sleep(0.3)
+
+
+def pdfs_of(report: Report, media: Path) -> list[Path]:
+    return sorted((media / "reports" / str(report.draft.bloc_id)).rglob("*.pdf"))
+
+
+def test_a_real_worker_builds_a_real_pdf_a_member_downloads(worker, world, client, settings):
+    draft, reader = world
+    assert app.conf.task_always_eager is False, "a broker is set: tasks must not run inline"
+    report = services.report_request(draft=draft)
+    report = wait_for(report, {"ready", "failed"}, worker)
+    assert report.status == "ready", report.error
+    pdf = Path(report.pdf.path)
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    assert report.page_count >= 1 and report.size == pdf.stat().st_size
+    assert report.attempts == 1
+    assert pdfs_of(report, settings.MEDIA_ROOT) == [pdf]
+
+    client.force_login(reader)
+    response = client.get(reverse("reports:report_download", args=[report.pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+
+    # The same inputs again: the same report, at once, and nothing queued.
+    assert services.report_request(draft=draft) == report
+    assert Report.objects.filter(draft=draft).count() == 1
+
+
+def test_a_transient_error_is_retried_by_the_worker(worker, world, settings):
+    draft, _reader = world
+    (worker.switches / "fail-once").touch()
+    report = wait_for(services.report_request(draft=draft), {"ready", "failed"}, worker)
+    assert report.status == "ready", report.error
+    assert report.attempts == 2
+    assert not (worker.switches / "fail-once").exists()
+    assert pdfs_of(report, settings.MEDIA_ROOT) == [Path(report.pdf.path)]
+
+
+def test_a_build_whose_process_is_killed_is_redelivered_and_ends_with_one_pdf(
+    worker, world, settings
+):
+    draft, _reader = world
+    (worker.switches / "block").touch()
+    report = services.report_request(draft=draft)
+    started = worker.switches / "started"
+    deadline = time.monotonic() + 60
+    while not started.exists():
+        if time.monotonic() > deadline:
+            pytest.fail(f"the build never started:\n{worker.output()}")
+        time.sleep(0.2)
+    assert wait_for(report, {"running"}, worker).attempts == 1
+    os.kill(int(started.read_text()), signal.SIGKILL)  # the OOM killer strikes mid-build
+    (worker.switches / "block").unlink()
+    report = wait_for(report, {"ready", "failed"}, worker)
+    assert report.status == "ready", report.error
+    assert report.attempts == 2
+    assert pdfs_of(report, settings.MEDIA_ROOT) == [Path(report.pdf.path)]
+
+
+def test_a_hanging_build_stops_at_the_soft_time_limit_and_can_be_retried(
+    broker_url, shared, world, settings, monkeypatch
+):
+    draft, _reader = world
+    # Celery puts the sender's time limits into the message, so this process sets them too.
+    from reports.tasks import build_report
+
+    monkeypatch.setattr(build_report, "soft_time_limit", 3)
+    monkeypatch.setattr(build_report, "time_limit", 20)
+    monkeypatch.setattr(build_report, "_exec_options", None)
+    _purge_reports_queue()
+    slow = Worker(
+        shared / "switches",
+        shared / "media",
+        shared / "slow-worker.log",
+        CELERY_TASK_SOFT_TIME_LIMIT="3",
+        CELERY_TASK_TIME_LIMIT="20",
+    ).start()
+    try:
+        (slow.switches / "block").touch()
+        report = wait_for(services.report_request(draft=draft), {"ready", "failed"}, slow)
+        assert report.status == "failed"
+        assert report.error == services._text(services.BUILD_TOO_SLOW, seconds=3)
+        (slow.switches / "block").unlink()
+        services.report_retry(report=report)
+        report = wait_for(report, {"ready", "failed"}, slow)
+        assert report.status == "ready", report.error
+        assert pdfs_of(report, settings.MEDIA_ROOT) == [Path(report.pdf.path)]
+    finally:
+        slow.stop()
+
+
+def test_concurrent_number_allocation_never_gives_one_number_twice(transactional_db):
+    _database_url()  # PostgreSQL only: SQLite serializes everything anyway
+    issuer = OrganizationFactory(abbreviation="HLHPN")
+    numbers: list[int] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(8)
+
+    def allocate() -> None:
+        try:
+            barrier.wait()
+            for _ in range(5):
+                with services.transaction.atomic():
+                    numbers.append(services.allocate_number(issuer=issuer, year=YEAR))
+                    time.sleep(0.01)  # hold the row lock a little
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            close_old_connections()
+            connections.close_all()
+
+    threads = [threading.Thread(target=allocate) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(numbers) == list(range(1, 41))
+    assert NumberSequence.objects.get(issuer=issuer, year=YEAR).last == 40
