@@ -278,9 +278,9 @@ def _enqueue(report_id: int) -> None:
     build_report.delay(report_id)
 
 
-@transaction.atomic
-def report_request(*, draft: ReportDraft, actor=None, today: date | None = None) -> Report:
-    """Ask for a PDF of the draft: the existing one if nothing changed, else a queued build."""
+def _new_request(draft: ReportDraft, actor, today: date | None) -> tuple[Report, bool]:
+    """(report, created): the pending or unchanged ready report of the draft, or a new
+    queued one (saved). Gives the draft its number the first time."""
     # Locking the draft serializes requests for it: two clicks never queue two builds.
     draft = (
         ReportDraft.objects.select_for_update(of=("self",))
@@ -292,15 +292,35 @@ def report_request(*, draft: ReportDraft, actor=None, today: date | None = None)
     in_progress = draft.reports.filter(status__in=[Report.Status.QUEUED, Report.Status.RUNNING])
     pending = in_progress.first()
     if pending is not None:
-        return pending
+        return pending, False
     report = Report(draft=draft, requested_by=actor)
     digest = input_digest(gather(report))
     existing = draft.reports.filter(status=Report.Status.READY, input_digest=digest).first()
     if existing is not None:
-        return existing
+        return existing, False
     report.input_digest = digest
     report.save()
-    transaction.on_commit(partial(_enqueue, report.pk), robust=True)
+    return report, True
+
+
+@transaction.atomic
+def report_request(*, draft: ReportDraft, actor=None, today: date | None = None) -> Report:
+    """Ask for a PDF of the draft: the existing one if nothing changed, else a queued build."""
+    report, created = _new_request(draft, actor, today)
+    if created:
+        transaction.on_commit(partial(_enqueue, report.pk), robust=True)
+    return report
+
+
+@transaction.atomic
+def report_build_now(*, draft: ReportDraft, actor=None, today: date | None = None) -> Report:
+    """Build the PDF in this process, without the queue (demo data, scripts): the same
+    request, claim and store as a worker's build, so the same rules hold."""
+    report, created = _new_request(draft, actor, today)
+    if created:
+        claimed = report_claim(report_id=report.pk)
+        report_store(report=claimed)
+        report.refresh_from_db()
     return report
 
 

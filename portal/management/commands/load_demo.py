@@ -11,6 +11,7 @@ from django.db import transaction
 
 from blocs import demo
 from pledges import demo as pledges_demo
+from reports import demo as reports_demo
 
 
 class Command(BaseCommand):
@@ -45,6 +46,8 @@ class Command(BaseCommand):
         "contents of seed 002, signed on 07/01/2021; Hà Nội cluster 5's 2020 pledge signed "
         "on 11/02/2020; and Hải Phòng's pledge of this year, copied from 2020, open for "
         "signing. "
+        "Documents (reports/demo.py): Hải Phòng's year-end review report of 2020, its narrative "
+        "paraphrased from seed 000, built in this process so that it is ready to download. "
         "Keyed on names (meetings on bloc and title, pledges on bloc and year): running it "
         "twice changes nothing. "
         "Refuses to run with DEBUG off unless --force, because it sets known passwords."
@@ -67,6 +70,7 @@ class Command(BaseCommand):
             result = demo.load()
             admin = get_user_model().objects.get(username=demo.ADMIN.username)
             pledges_demo.load(result, admin)
+            reports_demo.load(result, admin)
 
         if result.counts:
             for what, n in sorted(result.counts.items()):

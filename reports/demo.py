@@ -1,0 +1,78 @@
+"""Demo documents (see `manage.py load_demo`): the Hải Phòng bloc's year-end review report of
+2020, ready to download.
+
+The narrative paraphrases seed 000 (the results of 2020, the directions for 2021 and the
+Front's recommendations at the review of 29/12/2020); the shortcomings, causes and lessons
+are not in the article and say so. Everything else in the report (members, chair and deputy,
+meetings, pledge contents, scores, ranking, ballot, proposals, next year's chair) is gathered
+from the demo data. The PDF is built in this process (`report_build_now`), not queued, so it
+is ready whether or not a worker runs. Keyed on (bloc, year, kind): an existing draft is left
+alone, and an unchanged one is never built twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from blocs import demo as blocs_demo
+from blocs.models import Bloc
+
+from . import services
+from .models import ReportDraft
+
+NOT_IN_ARTICLE = "(Bài báo không nêu; bộ phận giúp việc bổ sung trước khi ban hành.)"
+
+HP_2020 = {
+    "situation": (
+        "Khối thi đua gồm 06 đơn vị: Ủy ban MTTQ Việt Nam thành phố, Liên đoàn Lao động thành "
+        "phố, Hội Liên hiệp Phụ nữ thành phố, Thành đoàn, Hội Nông dân thành phố và Hội Cựu "
+        "chiến binh thành phố. Năm 2020, Hội Liên hiệp Phụ nữ thành phố giữ vai trò Trưởng khối."
+    ),
+    "results": (
+        "Các đơn vị tập trung xây dựng, củng cố tổ chức Hội, đoàn thể trong sạch vững mạnh; "
+        "tích cực phát triển đoàn viên, hội viên, giới thiệu quần chúng ưu tú cho Đảng. 100% "
+        "các đơn vị trong Khối đạt và vượt chỉ tiêu thu hút hội viên thông qua các mô hình "
+        "mới, cách làm hay sáng tạo.\n"
+        "Các đơn vị tổ chức sâu rộng các phong trào thi đua yêu nước, các đợt thi đua đặc biệt "
+        "chào mừng Đại hội Đảng các cấp và các ngày lễ lớn; làm tốt công tác nhân rộng mô "
+        "hình, biểu dương điển hình tiên tiến; thực hiện tốt công tác an sinh xã hội; tích cực "
+        "tham gia phòng, chống dịch COVID-19 và ủng hộ đồng bào miền Trung bị thiên tai, lũ lụt."
+    ),
+    "shortcomings": NOT_IN_ARTICLE,
+    "causes": NOT_IN_ARTICLE,
+    "lessons": NOT_IN_ARTICLE,
+    "directions": (
+        "Tổ chức học tập, quán triệt và xây dựng Chương trình hành động thực hiện Nghị quyết "
+        "Đại hội Đảng toàn quốc lần thứ XIII và Nghị quyết Đại hội Đảng các cấp; tiếp tục đổi "
+        "mới, đẩy mạnh phong trào thi đua yêu nước, phát hiện, bồi dưỡng, tổng kết và nhân "
+        "rộng điển hình tiên tiến.\n"
+        "Xây dựng và thực hiện chương trình phối hợp giữa Mặt trận Tổ quốc và các đoàn thể "
+        "chính trị - xã hội trong công tác giám sát và phản biện xã hội; tăng cường ứng dụng "
+        "công nghệ thông tin trong chỉ đạo, triển khai hoạt động."
+    ),
+    "recommendations": (
+        "Thực hiện hiệu quả chương trình phối hợp hành động với Mặt trận Tổ quốc Việt Nam "
+        "thành phố năm 2021; tập trung thực hiện Cuộc vận động “Toàn dân đoàn kết xây dựng "
+        "nông thôn mới, đô thị văn minh”, tham gia hoàn thành 08 xã đạt chuẩn nông thôn mới "
+        "kiểu mẫu; tích cực tham gia bầu cử đại biểu Hội đồng nhân dân các cấp."
+    ),
+}
+
+
+def load(result, actor) -> None:
+    """Build the Hải Phòng 2020 year-end review report unless its draft exists."""
+    bloc = Bloc.objects.get(name=blocs_demo.HP_BLOC)
+    kind = ReportDraft.Kind.YEAR_END
+    if ReportDraft.objects.filter(bloc=bloc, year=2020, kind=kind).exists():
+        return
+    draft = services.draft_get_or_create(bloc=bloc, year=2020, kind=kind, actor=actor)
+    draft = services.draft_update(
+        draft=draft,
+        actor=actor,
+        issue_date=dt.date(2020, 12, 29),
+        signer_name="Vũ Thị Bích Liên",
+        **HP_2020,
+    )
+    result.note("report drafts", "created")
+    services.report_build_now(draft=draft, actor=actor, today=dt.date(2020, 12, 29))
+    result.note("reports", "built")
