@@ -29,6 +29,8 @@ SCRUBBED = {
     "PORTAL_FIRST_YEAR",
     "LOG_LEVEL",
     "ENV_FILE",
+    "REPORT_FONT_FAMILY",
+    "REPORT_MAX_ATTEMPTS",
 }
 
 PROBE = """

@@ -1,0 +1,408 @@
+"""Time the year-end report of a 6-, 30- and 200-member bloc: gather + HTML + PDF.
+
+    python manage.py bench_reports [--sizes 6 30 200] [--repeat 3]
+
+Each bloc is seeded inside a transaction that is rolled back at the end, so the database
+is left as it was. One warm-up build runs first (imports, fonts, templates), then each size
+is built `--repeat` times; the median wall time and the process's peak memory are printed.
+Targets (2 cores): 6 members < 1.5 s, 30 < 2.5 s, 200 < 15 s, peak < 400 MB.
+"""
+
+from __future__ import annotations
+
+import random
+import resource
+import statistics
+import time
+from datetime import datetime
+from decimal import Decimal
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from blocs.models import (
+    Attendance,
+    Bloc,
+    ChairTerm,
+    Meeting,
+    MeetingDecision,
+    MeetingPerson,
+    Membership,
+    Organization,
+)
+from portal.text import fold
+
+KINDS = [
+    ("Hội Liên hiệp Phụ nữ", "HLHPN", Organization.Kind.WOMEN),
+    ("Liên đoàn Lao động", "LĐLĐ", Organization.Kind.LABOUR),
+    ("Đoàn Thanh niên", "ĐTN", Organization.Kind.YOUTH),
+    ("Hội Nông dân", "HND", Organization.Kind.FARMERS),
+    ("Hội Cựu chiến binh", "HCCB", Organization.Kind.VETERANS),
+    ("Ủy ban MTTQ Việt Nam", "MTTQ", Organization.Kind.FRONT),
+]
+PLACES = ["Lê Chân", "Ngô Quyền", "Hồng Bàng", "Kiến An", "Hải An", "Đồ Sơn", "Thủy Nguyên"]
+GROUPS = [
+    ("I", "Công tác tuyên truyền, vận động", [("I.1", 10), ("I.2", 15)]),
+    ("II", "Thực hiện nhiệm vụ chuyên môn", [("II.1", 20), ("II.2", 20)]),
+    ("III", "Công tác xây dựng tổ chức", [("III.1", 10), ("III.2", 10)]),
+    ("IV", "Công tác thi đua, khen thưởng", [("IV.1", 15)]),
+]
+NARRATIVE = (
+    "Năm {year}, trong bối cảnh còn nhiều khó khăn, các đơn vị thành viên đã chủ động, sáng "
+    "tạo triển khai các nội dung giao ước thi đua, gắn với nhiệm vụ chính trị của từng đơn vị."
+)
+
+
+def _when(year: int, month: int, day: int, hour: int = 8, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=timezone.get_current_timezone())
+
+
+def seed_year(members: int, *, year: int = 2020, tag: str = "", rng_seed: int = 5):
+    """A bloc with `members` members and a complete year: chair terms, three meetings
+    (attendance of every member), a pledge with criteria, verified scores, adjustments, a
+    ballot, proposals and a year-end draft. Returns the draft. Rows are created directly
+    (bulk where it matters), so it stays quick for hundreds of members."""
+    from pledges.models import (
+        Adjustment,
+        Ballot,
+        BallotCandidate,
+        Criterion,
+        EmulationTitle,
+        Pledge,
+        PledgeItem,
+        PledgeSignature,
+        Proposal,
+        Score,
+        ScoreSheet,
+    )
+    from reports.models import DocumentStyle, ReportDraft
+
+    rng = random.Random(rng_seed)  # noqa: S311 - made-up scores, not secrets
+    tag = tag or f"{members}-{rng.randrange(10**6)}"
+    parent = Organization.objects.create(
+        name=f"Ủy ban MTTQ Việt Nam thành phố Hải Phòng ({tag})",
+        short_name="UBMTTQ TP",
+        abbreviation="MTTQ",
+        kind=Organization.Kind.FRONT,
+    )
+    bloc = Bloc.objects.create(
+        name=f"Khối thi đua Mặt trận Tổ quốc và các tổ chức chính trị - xã hội ({tag})",
+        locality="Hải Phòng",
+        organizing_body=parent,
+    )
+    orgs = []
+    for i in range(members):
+        kind_name, abbr, kind = KINDS[i % len(KINDS)]
+        place = PLACES[(i // len(KINDS)) % len(PLACES)]
+        name = f"{kind_name} quận {place} số {i + 1} ({tag})"
+        orgs.append(
+            Organization(
+                name=name,
+                short_name=f"{abbr} {place} {i + 1}",
+                abbreviation=f"{abbr}{i + 1}",
+                kind=kind,
+                search_name=fold(name),
+            )
+        )
+    orgs = Organization.objects.bulk_create(orgs)
+    Membership.objects.bulk_create(
+        Membership(bloc=bloc, organization=o, first_year=year - 2, rotation_order=i + 1)
+        for i, o in enumerate(orgs)
+    )
+    ChairTerm.objects.create(bloc=bloc, year=year, chair=orgs[0], deputy=orgs[1 % members])
+    meetings = {}
+    for kind, month, day, title in [
+        (Meeting.Kind.LAUNCH, 2, 12, f"Hội nghị phát động thi đua và ký kết giao ước năm {year}"),
+        (Meeting.Kind.MID_YEAR, 7, 1, f"Hội nghị sơ kết công tác thi đua 6 tháng đầu năm {year}"),
+        (Meeting.Kind.YEAR_END, 12, 29, f"Hội nghị tổng kết công tác thi đua năm {year}"),
+    ]:
+        meetings[kind] = Meeting.objects.create(
+            bloc=bloc,
+            year=year,
+            kind=kind,
+            title=title,
+            starts_at=_when(year, month, day, 8, 30),
+            ends_at=_when(year, month, day, 11, 15),
+            place="Hội trường Ủy ban MTTQ Việt Nam thành phố Hải Phòng",
+            host=orgs[0],
+            status=Meeting.Status.HELD,
+            minutes="Hội nghị đã nghe báo cáo và thảo luận.\nCác đơn vị thống nhất nội dung.",
+            conclusions="Đồng chí chủ trì kết luận và giao nhiệm vụ cho các đơn vị.",
+        )
+    review = meetings[Meeting.Kind.YEAR_END]
+    next_term = ChairTerm.objects.create(
+        bloc=bloc,
+        year=year + 1,
+        chair=orgs[2 % members] if members > 2 else orgs[1 % members],
+        deputy=orgs[3 % members] if members > 3 else None,
+        method=ChairTerm.Method.ELECTION,
+        elected_at=review,
+    )
+    MeetingDecision.objects.create(
+        meeting=review,
+        kind=MeetingDecision.Kind.ELECTION,
+        summary=f"Bầu Trưởng khối, Phó khối năm {year + 1}",
+        chair_term=next_term,
+    )
+    for meeting in meetings.values():
+        Attendance.objects.bulk_create(
+            Attendance(
+                meeting=meeting,
+                organization=o,
+                status=Attendance.Status.PRESENT if i % 9 else Attendance.Status.EXCUSED,
+                representative=f"Nguyễn Thị Hồng {i + 1}",
+                representative_position="Phó Chủ tịch",
+            )
+            for i, o in enumerate(orgs)
+        )
+        MeetingPerson.objects.bulk_create(
+            [
+                MeetingPerson(
+                    meeting=meeting,
+                    role=MeetingPerson.Role.PRESIDING,
+                    name="Vũ Thị Bích Liên",
+                    position="Chủ tịch Hội LHPN thành phố",
+                ),
+                MeetingPerson(
+                    meeting=meeting,
+                    role=MeetingPerson.Role.SECRETARY,
+                    name="Trần Thu Hà",
+                    position="Chuyên viên",
+                ),
+                MeetingPerson(
+                    meeting=meeting,
+                    role=MeetingPerson.Role.GUEST,
+                    name="Nguyễn Thị Minh Phương",
+                    position="Phó Chủ tịch Thường trực Ủy ban MTTQ Việt Nam thành phố",
+                ),
+            ]
+        )
+        meeting.agenda.create(
+            order=1, title="Báo cáo kết quả công tác thi đua", presenter="Trưởng khối"
+        )
+        meeting.agenda.create(order=2, title="Thảo luận", outcome="Các đại biểu thống nhất.")
+
+    pledge = Pledge.objects.create(
+        bloc=bloc,
+        year=year,
+        title=f"Giao ước thi đua năm {year}",
+        status=Pledge.Status.SCORING,
+        legal_basis=(
+            "Căn cứ Luật Thi đua, khen thưởng năm 2022\n"
+            f"Căn cứ Quy chế hoạt động của Khối thi đua năm {year}"
+        ),
+        classification_bands=[
+            {"name": "Hoàn thành xuất sắc nhiệm vụ", "min": 90},
+            {"name": "Hoàn thành tốt nhiệm vụ", "min": 75},
+            {"name": "Hoàn thành nhiệm vụ", "min": 50},
+        ],
+        tie_break_order=["base_points", "penalty"],
+        bonus_cap=Decimal("5"),
+        penalty_cap=Decimal("5"),
+        launch_meeting=meetings[Meeting.Kind.LAUNCH],
+        review_meeting=review,
+    )
+    PledgeItem.objects.bulk_create(
+        PledgeItem(pledge=pledge, order=i, text=text)
+        for i, text in enumerate(
+            [
+                "Đẩy mạnh công tác tuyên truyền, vận động đoàn viên, hội viên.",
+                "Thực hiện tốt các cuộc vận động và phong trào thi đua.",
+                "Tham gia xây dựng Đảng, chính quyền trong sạch, vững mạnh.",
+                "Chăm lo đời sống, bảo vệ quyền lợi hợp pháp của đoàn viên, hội viên.",
+                "Thực hiện tốt công tác an sinh xã hội.",
+            ]
+        )
+    )
+    leaves = []
+    for order, (code, text, children) in enumerate(GROUPS):
+        group = Criterion.objects.create(
+            pledge=pledge,
+            code=code,
+            text=text,
+            order=order,
+            max_points=sum(points for _, points in children),
+        )
+        for child_order, (child_code, points) in enumerate(children):
+            leaves.append(
+                Criterion.objects.create(
+                    pledge=pledge,
+                    parent=group,
+                    code=child_code,
+                    text=f"Tiêu chí {child_code}",
+                    order=child_order,
+                    max_points=points,
+                    bonus_cap=Decimal("2") if child_order == 0 else None,
+                )
+            )
+    sheets = ScoreSheet.objects.bulk_create(
+        ScoreSheet(
+            pledge=pledge,
+            organization=o,
+            round=ScoreSheet.Round.VERIFIED,
+            status=ScoreSheet.Status.SUBMITTED,
+        )
+        for o in orgs
+    )
+    Score.objects.bulk_create(
+        Score(
+            sheet=sheet,
+            criterion=leaf,
+            points=Decimal(rng.randint(int(leaf.max_points) * 60, int(leaf.max_points) * 100))
+            / 100,
+            bonus=Decimal(rng.choice([0, 0, 1])) if leaf.bonus_cap else Decimal(0),
+        )
+        for sheet in sheets
+        for leaf in leaves
+    )
+    Adjustment.objects.bulk_create(
+        Adjustment(
+            pledge=pledge,
+            organization=o,
+            kind=Adjustment.Kind.PENALTY if i % 2 else Adjustment.Kind.BONUS,
+            points=Decimal("0.5"),
+            reason="Nộp báo cáo chậm" if i % 2 else "Mô hình hay",
+        )
+        for i, o in enumerate(orgs[: max(1, members // 5)])
+    )
+    PledgeSignature.objects.bulk_create(
+        PledgeSignature(
+            pledge=pledge,
+            organization=o,
+            signer_name=f"Nguyễn Văn {i + 1}",
+            signer_position="Chủ tịch",
+            signed_at=meetings[Meeting.Kind.LAUNCH].starts_at,
+            meeting=meetings[Meeting.Kind.LAUNCH],
+        )
+        for i, o in enumerate(orgs)
+    )
+    from pledges.ranking import compute_results
+
+    ranked = compute_results(pledge).members
+    present = sum(1 for i in range(members) if i % 9)
+    ballot = Ballot.objects.create(
+        pledge=pledge,
+        meeting=review,
+        purpose=Ballot.Purpose.LEADING,
+        title="Bỏ phiếu suy tôn đơn vị dẫn đầu Khối",
+        members_total=members,
+        present=present,
+        issued=present,
+        returned=present,
+        valid=present,
+        invalid=0,
+        tellers="Trần Thu Hà (Trưởng ban)\nLê Văn Nam",
+    )
+    top = [m.organization for m in ranked[: min(3, members)]]
+    votes = [present, max(0, present // 3), max(0, present // 5)]
+    BallotCandidate.objects.bulk_create(
+        BallotCandidate(ballot=ballot, organization=o, votes=v)
+        for o, v in zip(top, votes, strict=False)
+    )
+    flag, _ = EmulationTitle.objects.get_or_create(
+        code="co-thi-dua-tp",
+        defaults={
+            "name": "Cờ thi đua của Ủy ban nhân dân thành phố",
+            "kind": EmulationTitle.Kind.COMMENDATION,
+            "level": EmulationTitle.Level.PROVINCE,
+            "awarded_by": "Chủ tịch UBND thành phố",
+        },
+    )
+    merit, _ = EmulationTitle.objects.get_or_create(
+        code="bang-khen-tp",
+        defaults={
+            "name": "Bằng khen của Chủ tịch UBND thành phố",
+            "kind": EmulationTitle.Kind.COMMENDATION,
+            "level": EmulationTitle.Level.PROVINCE,
+            "awarded_by": "Chủ tịch UBND thành phố",
+        },
+    )
+    Proposal.objects.create(
+        pledge=pledge,
+        organization=top[0],
+        title=flag,
+        ballot=ballot,
+        achievements="Dẫn đầu Khối thi đua năm " + str(year),
+    )
+    for org in top[1:]:
+        Proposal.objects.create(pledge=pledge, organization=org, title=merit)
+    style = DocumentStyle.objects.filter(is_default=True).first() or DocumentStyle.objects.create(
+        name="Nghị định 30/2020/NĐ-CP", code=f"nd30-{tag}", is_default=False
+    )
+    return ReportDraft.objects.create(
+        bloc=bloc,
+        year=year,
+        kind=ReportDraft.Kind.YEAR_END,
+        issuer=orgs[0],
+        parent_body=parent.name.split(" (")[0].upper(),
+        issuer_title="KHỐI THI ĐUA MTTQ VÀ CÁC TỔ CHỨC CT-XH THÀNH PHỐ",
+        style=style,
+        place="Hải Phòng",
+        issue_date=_when(year, 12, 29).date(),
+        situation=NARRATIVE.format(year=year),
+        results="Các đơn vị đã hoàn thành tốt các chỉ tiêu.\nNhiều mô hình hay được nhân rộng.",
+        shortcomings="Một số đơn vị gửi báo cáo chậm.",
+        causes="Do ảnh hưởng của dịch bệnh.",
+        lessons="Cần phát huy vai trò của Trưởng khối.",
+        directions=f"Tiếp tục đẩy mạnh phong trào thi đua năm {year + 1}.",
+        recommendations="Đề nghị Hội đồng Thi đua - Khen thưởng thành phố xem xét.",
+        signer_name="Vũ Thị Bích Liên",
+        signer_position="TRƯỞNG KHỐI",
+        sign_mode="TM. KHỐI THI ĐUA",
+        recipients="Hội đồng Thi đua - Khen thưởng thành phố\nCác đơn vị thành viên Khối\nLưu: VT",
+    )
+
+
+def build(draft) -> tuple[float, int, int]:
+    """(seconds, pages, bytes) of one full build of the draft: gather, HTML, PDF."""
+    from reports.documents import gather_for_draft, render_html
+    from reports.rendering import html_to_pdf
+
+    start = time.perf_counter()
+    data = gather_for_draft(draft)
+    rendered = html_to_pdf(render_html(None, data))
+    return time.perf_counter() - start, rendered.page_count, len(rendered.pdf)
+
+
+class _Rollback(Exception):
+    pass
+
+
+class Command(BaseCommand):
+    help = "Time the year-end report build (gather + HTML + PDF) for blocs of several sizes."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--sizes", nargs="+", type=int, default=[6, 30, 200])
+        parser.add_argument("--repeat", type=int, default=3)
+
+    def handle(self, *args, sizes, repeat, **options):
+        rows = []
+        try:
+            with transaction.atomic():
+                warm = seed_year(3, tag="warm-up")
+                build(warm)
+                for size in sizes:
+                    t0 = time.perf_counter()
+                    draft = seed_year(size)
+                    seeded = time.perf_counter() - t0
+                    times, pages, size_bytes = [], 0, 0
+                    for _ in range(repeat):
+                        seconds, pages, size_bytes = build(draft)
+                        times.append(seconds)
+                    rows.append((size, statistics.median(times), min(times), max(times), pages,
+                                 size_bytes, seeded))  # fmt: skip
+                raise _Rollback
+        except _Rollback:
+            pass
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        self.stdout.write(
+            f"{'members':>7} {'median s':>9} {'min s':>6} {'max s':>6} {'pages':>5} "
+            f"{'PDF KB':>7} {'seed s':>6}"
+        )
+        for size, median, low, high, pages, size_bytes, seeded in rows:
+            self.stdout.write(
+                f"{size:>7} {median:>9.2f} {low:>6.2f} {high:>6.2f} {pages:>5} "
+                f"{size_bytes / 1024:>7.0f} {seeded:>6.2f}"
+            )
+        self.stdout.write(f"peak memory (ru_maxrss): {peak_mb:.0f} MB; repeats: {repeat}")
