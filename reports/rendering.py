@@ -18,7 +18,6 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.utils._os import safe_join
 
-
 # Relative links in the document resolve against this origin. ".invalid" never resolves
 # (RFC 2606), and the fetcher below answers for it from disk without any network.
 BASE_URL = "http://portal.invalid/"
