@@ -172,6 +172,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT 
 CELERY_TIMEZONE = TIME_ZONE
 # Report builds run on their own queue, so a worker can be dedicated to them (-Q reports).
 CELERY_TASK_ROUTES = {"reports.*": {"queue": "reports"}}
+# A queued report whose message is lost (a broker restarted without persistence) is sent
+# again by this periodic task; `celery beat` runs it (docker-compose's `beat` service).
+REPORT_REQUEUE_AFTER = env.int("REPORT_REQUEUE_AFTER", default=120)
+CELERY_BEAT_SCHEDULE = {
+    "requeue-lost-reports": {"task": "reports.requeue_lost", "schedule": 60.0},
+}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

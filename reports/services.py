@@ -350,6 +350,29 @@ def report_retry(*, report: Report, actor=None) -> Report:
     return report
 
 
+def requeue_after() -> timedelta:
+    """How long a queued report may wait before its message is presumed lost."""
+    return timedelta(seconds=int(getattr(settings, "REPORT_REQUEUE_AFTER", 120)))
+
+
+def reports_requeue_lost(*, now=None) -> list[int]:
+    """Send the build task again for reports whose message may be lost (a broker restarted
+    without persistence, a worker killed and never replaced): queued for longer than
+    REPORT_REQUEUE_AFTER, or running past the hard time limit. A duplicate message is
+    harmless: only one run can claim the row (`report_claim`). Returns the report ids."""
+    now = now or timezone.now()
+    lost = Report.objects.filter(
+        Q(status=Report.Status.QUEUED, requested_at__lt=now - requeue_after())
+        | Q(status=Report.Status.RUNNING, started_at__lt=now - stale_after())
+    )
+    ids = list(lost.values_list("pk", flat=True))
+    for report_id in ids:
+        transaction.on_commit(partial(_enqueue, report_id), robust=True)
+    if ids:
+        logger.warning("re-sent the build of reports %s (message presumed lost)", ids)
+    return ids
+
+
 # The worker's side -------------------------------------------------------------------------
 
 

@@ -78,3 +78,11 @@ def build_report(self, report_id: int) -> str | None:
         return "failed"
     report.refresh_from_db(fields=["status"])
     return report.status
+
+
+@shared_task(name="reports.requeue_lost")
+def requeue_lost_reports() -> list[int]:
+    """Periodic (celery beat, CELERY_BEAT_SCHEDULE): re-send builds whose message is lost."""
+    from . import services
+
+    return services.reports_requeue_lost()

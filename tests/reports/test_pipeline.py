@@ -287,6 +287,33 @@ def test_a_running_report_is_taken_over_when_its_run_is_over_or_stale(draft):
     assert services.report_claim(report_id=report.pk, now=later).attempts == 3
 
 
+def test_a_lost_message_is_sent_again_and_the_report_is_built(
+    draft, renderer, settings, django_capture_on_commit_callbacks
+):
+    # The request was saved but its message never reached a worker (the broker restarted
+    # without persistence): past REPORT_REQUEUE_AFTER the periodic task sends it again.
+    settings.REPORT_REQUEUE_AFTER = 120
+    lost = queued(draft)
+    Report.objects.filter(pk=lost.pk).update(requested_at=timezone.now() - timedelta(seconds=121))
+    waiting = Report.objects.create(draft=draft, status=Report.Status.QUEUED)  # just asked
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert services.reports_requeue_lost() == [lost.pk]
+    assert len(callbacks) == 1
+    lost.refresh_from_db()
+    waiting.refresh_from_db()
+    assert lost.status == Report.Status.READY and lost.attempts == 1
+    assert waiting.status == Report.Status.QUEUED
+    assert renderer.calls == 1
+
+
+def test_a_running_build_past_the_time_limit_is_sent_again(draft, renderer):
+    report = queued(draft)
+    services.report_claim(report_id=report.pk)
+    assert services.reports_requeue_lost() == []  # still within its time limit
+    later = timezone.now() + services.stale_after() + timedelta(seconds=1)
+    assert services.reports_requeue_lost(now=later) == [report.pk]
+
+
 def test_past_the_attempt_cap_the_report_fails_with_the_reason(draft):
     report = queued(draft)
     for _ in range(3):

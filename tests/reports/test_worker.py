@@ -208,6 +208,24 @@ def test_a_real_worker_builds_a_real_pdf_a_member_downloads(worker, world, clien
     assert Report.objects.filter(draft=draft).count() == 1
 
 
+def test_a_lost_message_is_sent_again_by_the_periodic_task(worker, world, settings):
+    # A request whose message never reached the broker (as after a Redis restart without
+    # persistence): the row is queued, nothing is in Redis. The periodic task (run here
+    # through the worker, as celery beat would) sends it again and the worker builds it.
+    from reports.tasks import requeue_lost_reports
+
+    draft, _reader = world
+    settings.REPORT_REQUEUE_AFTER = 0
+    report = Report.objects.create(draft=draft, status=Report.Status.QUEUED)
+    # The worker runs with the default REPORT_REQUEUE_AFTER; the test's settings only
+    # apply here, so the sweep itself is called in this process.
+    assert requeue_lost_reports.run() == [report.pk]
+    report = wait_for(report, {"ready", "failed"}, worker)
+    assert report.status == "ready", report.error
+    assert report.attempts == 1
+    assert pdfs_of(report, settings.MEDIA_ROOT) == [Path(report.pdf.path)]
+
+
 def test_a_transient_error_is_retried_by_the_worker(worker, world, settings):
     draft, _reader = world
     (worker.switches / "fail-once").touch()
