@@ -4,6 +4,7 @@
 #   make test     the whole test suite (PostgreSQL/Redis when DATABASE_URL/CELERY_BROKER_URL are set)
 #   make lint     ruff, Django system checks, missing migrations
 #   make worker   a Celery worker (needs CELERY_BROKER_URL)
+#   make beat     the Celery scheduler (one per installation)
 #   make messages compile translations (needs gettext)
 #
 # Everything is created on demand: a fresh clone needs only Python 3.11 and make.
@@ -31,13 +32,14 @@ TEST_DEBS := $(RUN_DEBS) chromium poppler-utils
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv run test lint worker messages system-deps test-deps clean
+.PHONY: help venv run test lint worker beat messages system-deps test-deps clean
 
 help:
 	@echo "make run      set up and start the portal with demo data on http://$(HOST):$(PORT)"
 	@echo "make test     run the whole test suite"
 	@echo "make lint     ruff check, ruff format --check, manage.py check, missing migrations"
 	@echo "make worker   start a Celery worker (queues celery,reports; needs CELERY_BROKER_URL)"
+	@echo "make beat     start the Celery scheduler (one per installation; needs CELERY_BROKER_URL)"
 	@echo "make messages compile translations (gettext)"
 	@echo "make clean    remove the virtualenv and caches (keeps var/: database and uploads)"
 
@@ -151,6 +153,15 @@ worker: $(STAMP) system-deps
 	  exit 1; \
 	fi
 	$(BIN)/celery -A portal worker -l info -Q celery,reports
+
+# One scheduler per installation: re-sends report builds whose message was lost.
+beat: $(STAMP)
+	@if [ -z "$${CELERY_BROKER_URL:-}" ]; then \
+	  echo "!! CELERY_BROKER_URL is not set: without a broker tasks run inline and nothing needs scheduling."; \
+	  exit 1; \
+	fi
+	@mkdir -p "$${VAR_DIR:-var}"
+	$(BIN)/celery -A portal beat -l info --schedule "$${VAR_DIR:-var}/celerybeat-schedule"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
