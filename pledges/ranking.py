@@ -211,6 +211,7 @@ def rank(
     `tie_break_order` in turn; members equal on all of them share a rank (1, 2, 2, 4).
     Members without any score come last, sharing the next rank.
     """
+    rows = list(rows)
     breaks = [tb for tb in tie_break_order if tb in _TIE_BREAK_KEYS]
     labels = dict(Pledge.TieBreak.choices)
 
@@ -219,9 +220,12 @@ def rank(
             return (True,)
         return (False, -m.total, *(_TIE_BREAK_KEYS[tb](m) for tb in breaks))
 
+    # Each member's tie-break values, computed once (a tie of many members compares pairs).
+    values = {id(m): tuple(_TIE_BREAK_KEYS[tb](m) for tb in breaks) for m in rows}
+
     def decisive(a: MemberResult, b: MemberResult) -> str | None:
-        for tb in breaks:
-            if _TIE_BREAK_KEYS[tb](a) != _TIE_BREAK_KEYS[tb](b):
+        for tb, x, y in zip(breaks, values[id(a)], values[id(b)], strict=True):
+            if x != y:
                 return tb
         return None
 
@@ -236,15 +240,17 @@ def rank(
         member.tied = False
         member.tie_note = ""
 
+    by_total: dict[Decimal, list[MemberResult]] = defaultdict(list)
+    for member in ordered:
+        if member.scored:
+            by_total[member.total].append(member)
+    unscored = len(ordered) - sum(len(group) for group in by_total.values())
     for member in ordered:
         if not member.scored:
-            others = [m for m in ordered if not m.scored and m is not member]
-            member.tied = bool(others)
+            member.tied = unscored > 1
             member.tie_note = str(NOT_SCORED)
             continue
-        same_total = [
-            m for m in ordered if m.scored and m is not member and m.total == member.total
-        ]
+        same_total = [m for m in by_total[member.total] if m is not member]
         if not same_total:
             continue
         still_tied = [m for m in same_total if decisive(member, m) is None]
