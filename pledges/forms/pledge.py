@@ -12,6 +12,7 @@ from blocs.forms import ReopenForm, RowForm, formset_rows
 from blocs.models import Meeting, Organization
 
 from ..models import CommendationQuota, Criterion, EmulationTitle, Pledge, PledgeItem
+from .fields import members_queryset, number_field
 
 __all__ = [
     "BandFormSet",
@@ -32,7 +33,6 @@ __all__ = [
 ]
 
 DATE_FORMAT = "%d/%m/%Y"
-POINTS = {"max_digits": 7, "decimal_places": 2, "min_value": Decimal("0")}
 
 
 def _date_field(label) -> forms.DateField:
@@ -88,24 +88,16 @@ class PledgeRulesForm(forms.Form):
     scoring_method = forms.ChoiceField(
         label=_("Scoring method"), choices=Pledge.ScoringMethod.choices
     )
-    bonus_cap = forms.DecimalField(
-        label=_("Bonus cap"),
-        required=False,
+    bonus_cap = number_field(
+        _("Bonus cap"),
         help_text=_("Most bonus points a member can get in all; empty for no cap."),
-        **POINTS,
     )
-    penalty_cap = forms.DecimalField(
-        label=_("Penalty cap"),
-        required=False,
+    penalty_cap = number_field(
+        _("Penalty cap"),
         help_text=_("Most penalty points a member can lose in all; empty for no cap."),
-        **POINTS,
     )
-    vote_threshold = forms.DecimalField(
-        label=_("Vote threshold (%)"),
-        max_digits=5,
-        decimal_places=2,
-        min_value=Decimal("0"),
-        max_value=Decimal("100"),
+    vote_threshold = number_field(
+        _("Vote threshold (%)"), required=True, max_value=Decimal("100"), max_digits=5
     )
     vote_threshold_strict = forms.TypedChoiceField(
         label=_("A candidate passes with"),
@@ -180,9 +172,7 @@ class BandForm(RowForm):
     """One classification band; a row left (or made) empty is no band."""
 
     name = forms.CharField(label=_("Classification"), max_length=200, required=False)
-    min = forms.DecimalField(
-        label=_("From (points)"), max_digits=7, decimal_places=2, required=False
-    )
+    min = number_field(_("From (points)"), min_value=None)
 
     def clean(self):
         data = super().clean()
@@ -217,14 +207,7 @@ class QuotaForm(RowForm):
     title = forms.ModelChoiceField(
         label=_("Commendation"), queryset=EmulationTitle.objects.none(), required=False
     )
-    max_percent = forms.DecimalField(
-        label=_("At most (%)"),
-        required=False,
-        max_digits=5,
-        decimal_places=2,
-        min_value=Decimal("0"),
-        max_value=Decimal("100"),
-    )
+    max_percent = number_field(_("At most (%)"), max_value=Decimal("100"), max_digits=5)
     base = forms.ChoiceField(
         label=_("Of"),
         choices=CommendationQuota.Base.choices,
@@ -290,12 +273,9 @@ class CriterionForm(forms.Form):
     )
     code = forms.CharField(label=_("Code"), max_length=20, help_text=_("E.g. A, A1, A1.2."))
     text = forms.CharField(label=_("Criterion"), widget=forms.Textarea(attrs={"rows": 2}))
-    max_points = forms.DecimalField(label=_("Max points"), **POINTS)
-    bonus_cap = forms.DecimalField(
-        label=_("Bonus cap"),
-        required=False,
-        help_text=_("Bonus points this criterion may add; empty for none."),
-        **POINTS,
+    max_points = number_field(_("Max points"), required=True)
+    bonus_cap = number_field(
+        _("Bonus cap"), help_text=_("Bonus points this criterion may add; empty for none.")
     )
     evidence_required = forms.BooleanField(label=_("Evidence required"), required=False)
     order = forms.IntegerField(label=_("Order"), min_value=0, required=False)
@@ -348,9 +328,7 @@ class SignatureForm(forms.Form):
             del self.fields["organization"]
             del self.fields["meeting"]
             return
-        self.fields["organization"].queryset = Organization.objects.filter(
-            pk__in=[org.pk for org in organizations]
-        ).order_by("name")
+        self.fields["organization"].queryset = members_queryset(organizations)
         self.fields["meeting"].queryset = Meeting.objects.filter(
             bloc=pledge.bloc, year=pledge.year, kind=Meeting.Kind.LAUNCH
         ).order_by("starts_at")
@@ -396,7 +374,7 @@ class TargetForm(RowForm):
     text = forms.CharField(
         label=_("Target"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    number = forms.DecimalField(label=_("Number"), required=False, max_digits=12, decimal_places=2)
+    number = number_field(_("Number"), min_value=None, max_digits=12)
     unit = forms.CharField(label=_("Unit"), max_length=50, required=False)
 
     def __init__(self, *args, items: list[PledgeItem], **kwargs):

@@ -14,6 +14,7 @@ from blocs.forms import RowForm
 from blocs.models import Meeting, Organization
 
 from ..models import Adjustment, Ballot, Criterion, EmulationTitle, Pledge
+from .fields import members_queryset, number_field
 
 POINTS_OVER_MAX = _("At most %(max)s points for %(code)s.")
 BONUS_OVER_CAP = _("At most %(max)s bonus points for %(code)s.")
@@ -21,18 +22,9 @@ NO_BONUS = _("%(code)s gives no bonus points.")
 NOT_A_NUMBER = _("Enter a number of points, e.g. 12,5.")
 
 
-def _points_field(label, required: bool = False) -> forms.DecimalField:
+def _points_field(label) -> forms.DecimalField:
     """Points typed the Vietnamese way (12,5) or the dotted way (12.5); never negative."""
-    return forms.DecimalField(
-        label=label,
-        required=required,
-        min_value=Decimal("0"),
-        max_digits=7,
-        decimal_places=2,
-        localize=True,
-        error_messages={"invalid": NOT_A_NUMBER},
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-    )
+    return number_field(label, invalid=NOT_A_NUMBER)
 
 
 def _fmt(value: Decimal) -> str:
@@ -143,25 +135,14 @@ class AdjustmentForm(forms.Form):
         label=_("Organization"), queryset=Organization.objects.none()
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=Adjustment.Kind.choices)
-    points = forms.DecimalField(
-        label=_("Points"),
-        min_value=Decimal("0.01"),
-        max_digits=7,
-        decimal_places=2,
-        localize=True,
-        error_messages={"invalid": NOT_A_NUMBER},
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    points = number_field(
+        _("Points"), required=True, min_value=Decimal("0.01"), invalid=NOT_A_NUMBER
     )
     reason = forms.CharField(label=_("Reason"), max_length=500)
 
     def __init__(self, *args, members: list[Organization], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = _members_qs(members)
-
-
-def _members_qs(members: list[Organization]):
-    # Only the year's members can be chosen: a forged id is refused by the form.
-    return Organization.objects.filter(pk__in=[org.pk for org in members]).order_by("name")
+        self.fields["organization"].queryset = members_queryset(members)
 
 
 class BallotForm(forms.Form):
@@ -200,7 +181,7 @@ class CandidateForm(RowForm):
 
     def __init__(self, *args, members: list[Organization], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = _members_qs(members)
+        self.fields["organization"].queryset = members_queryset(members)
 
 
 CandidateFormSet = forms.formset_factory(CandidateForm, extra=0)
@@ -230,5 +211,5 @@ class ProposalForm(forms.Form):
 
     def __init__(self, *args, pledge: Pledge, members: list[Organization], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = _members_qs(members)
+        self.fields["organization"].queryset = members_queryset(members)
         self.fields["ballot"].queryset = Ballot.objects.filter(pledge=pledge)

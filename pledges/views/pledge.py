@@ -17,16 +17,17 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
 from blocs.models import Organization, current_year
-from blocs.rules import is_secretariat
+from blocs.rules import is_secretariat as bloc_secretariat
 from blocs.views.blocs import _get_bloc_for_user
 
 from .. import services
@@ -39,9 +40,24 @@ from ..models import (
     PledgeSignature,
     Registration,
 )
-from ..rules import is_pledge_secretariat, official_org
+from ._access import (
+    GET_POST,
+    CriterionRow,
+    add_errors,
+    check_secretariat,
+    closed_notice,
+    confirm_page,
+    criteria_rows,
+    delete_after_confirm,
+    error_text,
+    get_pledge_for_user,
+    groups_total,
+    is_secretariat,
+    member_of,
+    official_org,
+    pick,
+)
 
-GET_POST = require_http_methods(["GET", "POST"])
 Status = Pledge.Status
 
 # What moving on to a status means, shown on the confirmation page.
@@ -66,49 +82,19 @@ CONSEQUENCES = {
 }
 
 
-def _get_pledge_for_user(request: HttpRequest, pk: int) -> Pledge:
-    """The pledge if the user may read its bloc; 404 otherwise."""
-    pledges = Pledge.objects.visible_to(request.user).select_related(
-        "bloc", "launch_meeting", "review_meeting"
-    )
-    return get_object_or_404(pledges, pk=pk)
-
-
-def _check_secretariat(request: HttpRequest, pledge: Pledge) -> None:
-    if not is_pledge_secretariat(request.user, pledge):
-        raise PermissionDenied
-
-
-def _closed_message(pledge: Pledge) -> str:
-    return str(services.PLEDGE_CLOSED % {"year": pledge.year})
-
-
 def pledge_writer(view):
     """Pass the pledge to a view only for its year's secretariat; a closed year stays shut."""
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, pk: int) -> HttpResponse:
-        pledge = _get_pledge_for_user(request, pk)
-        _check_secretariat(request, pledge)
+        pledge = get_pledge_for_user(request, pk)
+        check_secretariat(request, pledge)
         if pledge.is_closed:
-            messages.error(request, _closed_message(pledge))
+            messages.error(request, closed_notice(pledge))
             return redirect(pledge)
         return view(request, pledge)
 
     return GET_POST(wrapper)
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    """The service's message next to the field it names, or above the form."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
 
 
 def _nav(pledge: Pledge, secretariat: bool, active: str) -> dict:
@@ -131,7 +117,7 @@ def pledge_list(request: HttpRequest, pk: int) -> HttpResponse:
     # This year's pledge, or next year's once this year has one (prepared in December).
     years = {p.year for p in pledges}
     target = next((y for y in (year, year + 1) if y not in years), None)
-    can_create = target is not None and is_secretariat(request.user, bloc, target)
+    can_create = target is not None and bloc_secretariat(request.user, bloc, target)
     context = {
         "bloc": bloc,
         "year": target,
@@ -146,7 +132,7 @@ def pledge_list(request: HttpRequest, pk: int) -> HttpResponse:
 def pledge_create(request: HttpRequest, pk: int) -> HttpResponse:
     bloc = _get_bloc_for_user(request, pk)
     year = _year_param(request)
-    if not is_secretariat(request.user, bloc, year):
+    if not bloc_secretariat(request.user, bloc, year):
         raise PermissionDenied
     initial = {
         "year": year,
@@ -156,13 +142,13 @@ def pledge_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = f.PledgeCreateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if not is_secretariat(request.user, bloc, data["year"]):
+        if not bloc_secretariat(request.user, bloc, data["year"]):
             form.add_error("year", _("You are not in the secretariat for that year."))
         else:
             try:
                 pledge = _create(request, bloc, data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_errors(form, exc)
             else:
                 messages.success(request, _("The pledge has been created as a draft."))
                 return redirect(pledge)
@@ -197,17 +183,6 @@ def _year_param(request: HttpRequest) -> int:
 
 
 @dataclass
-class CriterionRow:
-    node: Criterion
-    depth: int
-    children_total: Decimal | None = None  # Σ of the children's max points; None for a leaf
-
-    @property
-    def over(self) -> bool:
-        return self.children_total is not None and self.children_total > self.node.max_points
-
-
-@dataclass
 class SignatureRow:
     organization: Organization
     signature: PledgeSignature | None
@@ -224,26 +199,6 @@ class PledgePage:
     signed: int
     steps: list[tuple[str, str, str]]
     rules: list[tuple[str, list[str]]] = field(default_factory=list)
-
-
-def criteria_rows(criteria: list[Criterion]) -> list[CriterionRow]:
-    """The tree in reading order (each node followed by its children) with its depth."""
-    children: dict[int | None, list[Criterion]] = {}
-    ids = {c.pk for c in criteria}
-    for node in criteria:  # already in (order, code) order
-        parent = node.parent_id if node.parent_id in ids else None
-        children.setdefault(parent, []).append(node)
-    rows: list[CriterionRow] = []
-
-    def walk(parent, depth):
-        for node in children.get(parent, []):
-            kids = children.get(node.pk)
-            total = sum((k.max_points for k in kids), Decimal(0)) if kids else None
-            rows.append(CriterionRow(node, depth, total))
-            walk(node.pk, depth + 1)
-
-    walk(None, 0)
-    return rows
 
 
 def _steps(pledge: Pledge) -> list[tuple[str, str, str]]:
@@ -339,7 +294,7 @@ def pledge_page(pledge: Pledge) -> PledgePage:
         pledge=pledge,
         items=list(pledge.items.all()),
         criteria=rows,
-        groups_total=sum((r.node.max_points for r in rows if r.depth == 0), Decimal(0)),
+        groups_total=groups_total(rows),
         quotas=quotas,
         signatures=signature_rows,
         signed=sum(1 for r in signature_rows if r.signature),
@@ -350,9 +305,9 @@ def pledge_page(pledge: Pledge) -> PledgePage:
 
 @require_GET
 def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    pledge = _get_pledge_for_user(request, pk)
-    secretariat = is_pledge_secretariat(request.user, pledge)
-    my_org = official_org(request.user, pledge)
+    pledge = get_pledge_for_user(request, pk)
+    secretariat = is_secretariat(request, pledge)
+    my_org = official_org(request, pledge)
     page = pledge_page(pledge)
     my_signature = next(
         (r.signature for r in page.signatures if my_org and r.organization.pk == my_org.pk), None
@@ -363,6 +318,8 @@ def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "my_org": my_org,
         "my_signature": my_signature,
         "next_status": services.next_status(pledge),
+        # Signatures can be withdrawn while open: by the secretariat, or each for its own.
+        "can_withdraw": pledge.status == Status.OPEN and (secretariat or my_signature is not None),
         "items_editable": services.items_editable(pledge),
         "criteria_editable": services.criteria_editable(pledge),
         "legal_basis": [line for line in pledge.legal_basis.splitlines() if line.strip()],
@@ -401,7 +358,7 @@ def pledge_edit(request: HttpRequest, pledge: Pledge) -> HttpResponse:
                 )
                 _save_quotas(request, pledge, quotas, f.quota_rows(quota_forms))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
             pledge.refresh_from_db()
         else:
             messages.success(request, _("The rules of the year have been saved."))
@@ -455,7 +412,7 @@ def pledge_items(request: HttpRequest, pledge: Pledge) -> HttpResponse:
         try:
             services.pledge_save_items(pledge=pledge, rows=f.item_rows(formset), actor=request.user)
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("The contents of the pledge have been saved."))
             return redirect(pledge)
@@ -465,12 +422,7 @@ def pledge_items(request: HttpRequest, pledge: Pledge) -> HttpResponse:
 
 def _criterion_param(request: HttpRequest, name: str, criteria: list[Criterion]):
     value = request.GET.get(name, "")
-    if not value:
-        return None
-    found = next((c for c in criteria if str(c.pk) == value), None)
-    if found is None:
-        raise Http404
-    return found
+    return pick(criteria, value) if value else None
 
 
 @pledge_writer
@@ -503,7 +455,7 @@ def pledge_criteria(request: HttpRequest, pledge: Pledge) -> HttpResponse:
                     criterion=editing, actor=request.user, **form.cleaned_data
                 )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             done = (
                 _("The criterion has been saved.")
@@ -516,7 +468,7 @@ def pledge_criteria(request: HttpRequest, pledge: Pledge) -> HttpResponse:
     context = {
         **_nav(pledge, True, "pledge"),
         "rows": rows,
-        "groups_total": sum((r.node.max_points for r in rows if r.depth == 0), Decimal(0)),
+        "groups_total": groups_total(rows),
         "form": form,
         "editing": editing,
     }
@@ -524,15 +476,6 @@ def pledge_criteria(request: HttpRequest, pledge: Pledge) -> HttpResponse:
 
 
 def _criterion_delete(request, pledge, criterion, criteria) -> HttpResponse:
-    back = reverse("pledges:pledge_criteria", args=[pledge.pk])
-    if request.method == "POST":
-        try:
-            services.criterion_delete(criterion=criterion, actor=request.user)
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-        else:
-            messages.success(request, _("The criterion has been deleted."))
-        return redirect(back)
     below = len(f._descendants(criteria, criterion)) - 1
     text = _("Delete the criterion %(code)s “%(text)s”?") % {
         "code": criterion.code,
@@ -540,22 +483,23 @@ def _criterion_delete(request, pledge, criterion, criteria) -> HttpResponse:
     }
     if below:
         text += " " + _("Its %(count)s sub-criteria are deleted with it.") % {"count": below}
-    return _confirm_page(
-        request, pledge, _("Delete criterion"), text, _("Delete"), back, danger=True
+    return delete_after_confirm(
+        request,
+        pledge,
+        delete=lambda: services.criterion_delete(criterion=criterion, actor=request.user),
+        done=_("The criterion has been deleted."),
+        title=_("Delete criterion"),
+        text=text,
+        back=reverse("pledges:pledge_criteria", args=[pledge.pk]),
     )
-
-
-def _confirm_page(request, pledge, title, text, submit, back, **extra) -> HttpResponse:
-    context = {**_nav(pledge, True, "pledge"), "title": title, "text": text, "submit": submit}
-    return render(request, "pledges/pledge_confirm.html", {**context, "back": back, **extra})
 
 
 @GET_POST
 def pledge_status(request: HttpRequest, pk: int) -> HttpResponse:
     """Move the pledge on by one status after confirmation; a closed one is reopened with
     a reason instead."""
-    pledge = _get_pledge_for_user(request, pk)
-    _check_secretariat(request, pledge)
+    pledge = get_pledge_for_user(request, pk)
+    check_secretariat(request, pledge)
     if pledge.is_closed:
         return _reopen(request, pledge)
     following = services.next_status(pledge)
@@ -567,24 +511,38 @@ def pledge_status(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.pledge_set_status(pledge=pledge, status=following, actor=request.user)
         except ValidationError as exc:
-            error = _error_text(exc)
+            error = error_text(exc)
         else:
             messages.success(
                 request,
                 _("The pledge is now “%(status)s”.") % {"status": Status(following).label},
             )
             return redirect(pledge)
-    title = _("Move the pledge on to “%(status)s”") % {"status": Status(following).label}
-    context = {
-        **_nav(pledge, True, "pledge"),
-        "title": title,
-        "text": CONSEQUENCES[following],
-        "submit": _("Confirm: %(status)s") % {"status": Status(following).label},
-        "back": pledge.get_absolute_url(),
-        "status": following,
-        "error": error,
-    }
-    return render(request, "pledges/pledge_confirm.html", context)
+    label = Status(following).label
+    warning = _unsigned_warning(pledge) if following == Status.SIGNED else ""
+    return confirm_page(
+        request,
+        pledge,
+        title=_("Move the pledge on to “%(status)s”") % {"status": label},
+        text=CONSEQUENCES[following],
+        submit=_("Confirm: %(status)s") % {"status": label},
+        back=pledge.get_absolute_url(),
+        hidden={"status": following},
+        error=error,
+        warning=warning,
+    )
+
+
+def _unsigned_warning(pledge: Pledge) -> str:
+    """Before signing ends: say how many members have not signed (they no longer can)."""
+    members = {org.pk for org in services.members_of(pledge)}
+    signed = len(members & set(pledge.signatures.values_list("organization_id", flat=True)))
+    if signed >= len(members):
+        return ""
+    return _(
+        "Only %(signed)s of the %(members)s members have signed; the others can no longer "
+        "sign once signing ends."
+    ) % {"signed": signed, "members": len(members)}
 
 
 def _reopen(request: HttpRequest, pledge: Pledge) -> HttpResponse:
@@ -593,22 +551,22 @@ def _reopen(request: HttpRequest, pledge: Pledge) -> HttpResponse:
         try:
             services.pledge_reopen(pledge=pledge, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("The pledge is reopened for scoring."))
             return redirect(pledge)
-    context = {
-        **_nav(pledge, True, "pledge"),
-        "title": _("Reopen the closed pledge"),
-        "text": _(
+    return confirm_page(
+        request,
+        pledge,
+        title=_("Reopen the closed pledge"),
+        text=_(
             "Reopening brings the year back to scoring so that scores, ballots and proposals "
             "can be corrected. The reason is kept in the history."
         ),
-        "submit": _("Reopen"),
-        "back": pledge.get_absolute_url(),
-        "form": form,
-    }
-    return render(request, "pledges/pledge_confirm.html", context)
+        submit=_("Reopen"),
+        back=pledge.get_absolute_url(),
+        form=form,
+    )
 
 
 # Signing -----------------------------------------------------------------------------
@@ -622,9 +580,11 @@ def _official(user):
 def pledge_sign(request: HttpRequest, pk: int) -> HttpResponse:
     """A member official signs for their own organization; with ?mode=record the
     secretariat records the signature of any member given at the launch meeting."""
-    pledge = _get_pledge_for_user(request, pk)
-    secretariat = is_pledge_secretariat(request.user, pledge)
-    my_org = official_org(request.user, pledge)
+    pledge = get_pledge_for_user(request, pk)
+    secretariat = is_secretariat(request, pledge)
+    my_org = official_org(request, pledge)
+    if request.GET.get("delete"):
+        return _signature_delete(request, pledge, request.GET["delete"], secretariat, my_org)
     recording = request.GET.get("mode") == "record" or my_org is None
     if recording and not secretariat:
         raise PermissionDenied
@@ -659,7 +619,7 @@ def pledge_sign(request: HttpRequest, pk: int) -> HttpResponse:
                 **data,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -681,6 +641,41 @@ def pledge_sign(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "pledges/pledge_sign.html", context)
 
 
+def _signature_delete(request, pledge: Pledge, value: str, secretariat: bool, my_org):
+    """Withdraw a signature while the pledge is open, after confirmation: the secretariat
+    any member's, an official their own organization's."""
+    signature = pick(pledge.signatures.select_related("organization", "meeting"), value)
+    mine = my_org is not None and signature.organization_id == my_org.pk
+    if not (secretariat or mine):
+        raise PermissionDenied
+    back = pledge.get_absolute_url() + "#signatures"
+    if pledge.status != Status.OPEN:  # closed, or signing over: say why, change nothing
+        locked = services.SIGNATURE_LOCKED % {"status": pledge.get_status_display()}
+        messages.error(request, closed_notice(pledge) or str(locked))
+        return redirect(back)
+    organization = signature.organization
+    text = _(
+        "Withdraw the signature of %(organization)s (%(name)s, %(position)s, %(when)s)? "
+        "The organization can sign again while the pledge is open for signing."
+    ) % {
+        "organization": organization.name,
+        "name": signature.signer_name,
+        "position": signature.signer_position,
+        "when": date_format(timezone.localtime(signature.signed_at), "SHORT_DATETIME_FORMAT"),
+    }
+    return delete_after_confirm(
+        request,
+        pledge,
+        delete=lambda: services.signature_delete(signature=signature, actor=request.user),
+        done=_("The signature of %(organization)s has been withdrawn.")
+        % {"organization": organization.name},
+        title=_("Withdraw a signature"),
+        text=text,
+        back=back,
+        submit=_("Withdraw the signature"),
+    )
+
+
 # Registration ------------------------------------------------------------------------
 
 
@@ -692,25 +687,16 @@ def _registration_of(pledge: Pledge, organization: Organization) -> Registration
     )
 
 
-def _member_param(request: HttpRequest, members: list[Organization]) -> Organization | None:
-    value = request.GET.get("org", "")
-    if not value:
-        return None
-    found = next((org for org in members if str(org.pk) == value), None)
-    if found is None:
-        raise Http404
-    return found
-
-
 @GET_POST
 def registration(request: HttpRequest, pk: int) -> HttpResponse:
     """My organization's registration: titles aimed for and a target per content.
     The secretariat opens any member's with ?org=; other members only read submitted ones."""
-    pledge = _get_pledge_for_user(request, pk)
-    secretariat = is_pledge_secretariat(request.user, pledge)
-    my_org = official_org(request.user, pledge)
+    pledge = get_pledge_for_user(request, pk)
+    secretariat = is_secretariat(request, pledge)
+    my_org = official_org(request, pledge)
     members = services.members_of(pledge)
-    organization = _member_param(request, members) or my_org
+    org_param = request.GET.get("org", "")
+    organization = member_of(pledge, org_param, members) if org_param else my_org
     if organization is None:
         if not secretariat:
             raise PermissionDenied
@@ -757,7 +743,7 @@ def registration(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             done = (
                 _("The registration has been submitted to the secretariat.")
@@ -792,7 +778,7 @@ def _target_initial(item, target) -> dict:
 
 def _read_only_reason(pledge: Pledge, late: bool) -> str:
     if pledge.is_closed:
-        return _closed_message(pledge)
+        return closed_notice(pledge)
     if late:
         return str(
             services.REGISTRATION_CLOSED
@@ -820,9 +806,9 @@ class RegistrationRow:
 def registration_list(request: HttpRequest, pk: int) -> HttpResponse:
     """Members × registration; the secretariat sees every one, the other members the
     submitted ones and their own."""
-    pledge = _get_pledge_for_user(request, pk)
-    secretariat = is_pledge_secretariat(request.user, pledge)
-    my_org = official_org(request.user, pledge)
+    pledge = get_pledge_for_user(request, pk)
+    secretariat = is_secretariat(request, pledge)
+    my_org = official_org(request, pledge)
     registrations = {
         r.organization_id: r
         for r in Registration.objects.filter(pledge=pledge)

@@ -19,21 +19,22 @@ from django.views.decorators.http import require_GET
 
 from blocs.models import Organization
 
-from .. import rules, services
+from .. import services
 from ..charts import chart_group_points, chart_rank_history
 from ..forms import scoring as f
 from ..models import Ballot, CommendationQuota, Pledge, Proposal
 from ..ranking import compute_results, results_over_years
 from ..xlsx import results_xlsx as build_xlsx
-from .scoring import (
+from ._access import (
     GET_POST,
-    _check_secretariat,
-    _confirm,
-    _error_text,
-    _get_pledge_for_user,
-    _is_secretariat,
-    _member,
+    add_errors,
+    check_secretariat,
     closed_notice,
+    delete_after_confirm,
+    get_pledge_for_user,
+    is_secretariat,
+    member_of,
+    official_org,
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -94,10 +95,10 @@ def ballots_of(pledge: Pledge) -> list[BallotView]:
 @GET_POST
 def ballots(request: HttpRequest, pk: int) -> HttpResponse:
     """Members read the ballots and their outcomes; the secretariat records them."""
-    pledge = _get_pledge_for_user(request, pk)
-    secretariat = _is_secretariat(request, pledge)
+    pledge = get_pledge_for_user(request, pk)
+    secretariat = is_secretariat(request, pledge)
     if request.method == "POST":
-        _check_secretariat(request, pledge)
+        check_secretariat(request, pledge)
     notice = closed_notice(pledge)
     members = services.members_of(pledge)
     url = reverse("pledges:ballots", args=[pledge.pk])
@@ -124,7 +125,7 @@ def ballots(request: HttpRequest, pk: int) -> HttpResponse:
                     **form.cleaned_data,
                 )
             except ValidationError as exc:
-                _ballot_errors(form, exc)
+                add_errors(form, exc)
             else:
                 messages.success(request, _("The ballot has been recorded."))
                 return redirect(url)
@@ -148,14 +149,6 @@ def _initial_org(row) -> int | None:
     return getattr(org, "pk", org)
 
 
-def _ballot_errors(form, exc: ValidationError) -> None:
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for name, errors in exc.message_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
-
-
 @GET_POST
 def ballot_delete(request: HttpRequest, pk: int) -> HttpResponse:
     visible = Pledge.objects.visible_to(request.user)
@@ -163,21 +156,21 @@ def ballot_delete(request: HttpRequest, pk: int) -> HttpResponse:
         Ballot.objects.filter(pledge__in=visible).select_related("pledge__bloc"), pk=pk
     )
     pledge = ballot.pledge
-    _check_secretariat(request, pledge)
-    url = reverse("pledges:ballots", args=[pledge.pk])
-    if request.method == "POST":
-        try:
-            services.ballot_delete(ballot=ballot, actor=request.user)
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-        else:
-            messages.success(request, _("The ballot has been deleted."))
-        return redirect(url)
+    check_secretariat(request, pledge)
     text = _(
         "Delete the ballot “%(title)s” and its votes? Proposals that cite it keep their place "
         "without the ballot."
     ) % {"title": ballot.title}
-    return _confirm(request, pledge, _("Delete ballot"), text, _("Delete"), url)
+    return delete_after_confirm(
+        request,
+        pledge,
+        delete=lambda: services.ballot_delete(ballot=ballot, actor=request.user),
+        done=_("The ballot has been deleted."),
+        title=_("Delete ballot"),
+        text=text,
+        back=reverse("pledges:ballots", args=[pledge.pk]),
+        active="results",
+    )
 
 
 # Proposals -----------------------------------------------------------------------------
@@ -228,10 +221,10 @@ def proposal_groups(pledge: Pledge, members: list[Organization]) -> list[QuotaGr
 @GET_POST
 def proposals(request: HttpRequest, pk: int) -> HttpResponse:
     """Members read the proposals and quota usage; the secretariat adds them."""
-    pledge = _get_pledge_for_user(request, pk)
-    secretariat = _is_secretariat(request, pledge)
+    pledge = get_pledge_for_user(request, pk)
+    secretariat = is_secretariat(request, pledge)
     if request.method == "POST":
-        _check_secretariat(request, pledge)
+        check_secretariat(request, pledge)
     notice = closed_notice(pledge)
     members = services.members_of(pledge)
     url = reverse("pledges:proposals", args=[pledge.pk])
@@ -244,7 +237,7 @@ def proposals(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.proposal_add(pledge=pledge, actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _ballot_errors(form, exc)
+                add_errors(form, exc)
             else:
                 messages.success(request, _("The proposal has been added."))
                 return redirect(url)
@@ -269,21 +262,21 @@ def proposal_delete(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     pledge = proposal.pledge
-    _check_secretariat(request, pledge)
-    url = reverse("pledges:proposals", args=[pledge.pk])
-    if request.method == "POST":
-        try:
-            services.proposal_delete(proposal=proposal, actor=request.user)
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-        else:
-            messages.success(request, _("The proposal has been deleted."))
-        return redirect(url)
+    check_secretariat(request, pledge)
     text = _("Delete the proposal of %(organization)s for %(title)s?") % {
         "organization": proposal.organization,
         "title": proposal.title,
     }
-    return _confirm(request, pledge, _("Delete proposal"), text, _("Delete"), url)
+    return delete_after_confirm(
+        request,
+        pledge,
+        delete=lambda: services.proposal_delete(proposal=proposal, actor=request.user),
+        done=_("The proposal has been deleted."),
+        title=_("Delete proposal"),
+        text=text,
+        back=reverse("pledges:proposals", args=[pledge.pk]),
+        active="results",
+    )
 
 
 # Results -------------------------------------------------------------------------------
@@ -291,10 +284,10 @@ def proposal_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def results(request: HttpRequest, pk: int) -> HttpResponse:
-    pledge = _get_pledge_for_user(request, pk)
+    pledge = get_pledge_for_user(request, pk)
     members = services.members_of(pledge)
     computed = compute_results(pledge)
-    own = rules.official_org(request.user, pledge)
+    own = official_org(request, pledge)
     notes = [m for m in computed.members if m.tie_note and m.scored]
     for member in computed.members:  # the template cannot look a dict up by a variable
         member.group_list = [member.group_points.get(g.pk) for g in computed.groups]
@@ -305,7 +298,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
         "ballots": ballots_of(pledge),
         "groups": proposal_groups(pledge, members),
         "own": own,
-        "secretariat": _is_secretariat(request, pledge),
+        "secretariat": is_secretariat(request, pledge),
         "any_scored": any(m.scored for m in computed.members),
     }
     return render(request, "pledges/results.html", context)
@@ -313,7 +306,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def results_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    pledge = _get_pledge_for_user(request, pk)
+    pledge = get_pledge_for_user(request, pk)
     content = build_xlsx(compute_results(pledge), pledge)
     response = HttpResponse(content, content_type=XLSX)
     filename = f"ket-qua-thi-dua-{pledge.year}-khoi-{pledge.bloc_id}.xlsx"
@@ -331,7 +324,7 @@ def _svg(content: str) -> HttpResponse:
 
 @require_GET
 def chart_groups(request: HttpRequest, pk: int) -> HttpResponse:
-    pledge = _get_pledge_for_user(request, pk)
+    pledge = get_pledge_for_user(request, pk)
     computed = compute_results(pledge)
     computed.members = [m for m in computed.members if m.scored]
     return _svg(chart_group_points(computed, empty_text=_("No scores yet.")))
@@ -339,8 +332,8 @@ def chart_groups(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def chart_rank(request: HttpRequest, pk: int, org: int) -> HttpResponse:
-    pledge = _get_pledge_for_user(request, pk)
-    organization = _member(pledge, org)
+    pledge = get_pledge_for_user(request, pk)
+    organization = member_of(pledge, org)
     history = results_over_years(pledge.bloc, organization)
     ranks = {year: by_org.get(organization.pk) for year, by_org in history.items()}
     return _svg(chart_rank_history(ranks, organization, empty_text=_("Not ranked yet.")))

@@ -1,6 +1,6 @@
 """Scoring pages: self-scoring, verification, cross-scoring, evidence, bonus and penalty lines.
 
-Access: every member of the bloc may open a pledge (`_get_pledge_for_user`, 404 for
+Access: every member of the bloc may open a pledge (`get_pledge_for_user`, 404 for
 outsiders). A sheet is written by the official of its organization (of the scoring
 member for cross sheets) and, for self sheets, by the secretariat through `?org=`;
 reading follows `pledges.rules.can_read_sheet` (403 for another member's draft). The
@@ -25,82 +25,42 @@ from django.utils.formats import get_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
 from blocs.models import Organization
 
 from .. import rules, services
 from ..forms import scoring as f
 from ..models import Adjustment, Criterion, Evidence, Pledge, Score, ScoreSheet
+from ._access import (
+    GET_POST,
+    CriterionRow,
+    add_errors,
+    closed_notice,
+    criteria_rows,
+    delete_after_confirm,
+    error_text,
+    get_pledge_for_user,
+    is_secretariat,
+    member_of,
+    official_org,
+)
 
-GET_POST = require_http_methods(["GET", "POST"])
 ZERO = Decimal("0")
-
-
-# Access --------------------------------------------------------------------------------
-
-
-def _get_pledge_for_user(request: HttpRequest, pk: int) -> Pledge:
-    """The pledge if the user may read its bloc; 404 otherwise."""
-    pledges = Pledge.objects.visible_to(request.user).select_related("bloc")
-    return get_object_or_404(pledges, pk=pk)
-
-
-def _is_secretariat(request: HttpRequest, pledge: Pledge) -> bool:
-    cache = request.__dict__.setdefault("_pledge_secretariat", {})
-    if pledge.pk not in cache:
-        cache[pledge.pk] = rules.is_pledge_secretariat(request.user, pledge)
-    return cache[pledge.pk]
-
-
-def _check_secretariat(request: HttpRequest, pledge: Pledge) -> None:
-    if not _is_secretariat(request, pledge):
-        raise PermissionDenied
-
-
-def _member(pledge: Pledge, org_pk, members: list[Organization] | None = None) -> Organization:
-    """A member of the pledge's year by id; 404 for anything else."""
-    members = services.members_of(pledge) if members is None else members
-    found = next((org for org in members if str(org.pk) == str(org_pk)), None)
-    if found is None:
-        raise Http404
-    return found
 
 
 def write_notice(pledge: Pledge) -> str:
     """Why nothing can be written to the pledge's scores now, or "" if it can."""
-    try:
-        services.check_writable(pledge)
-    except ValidationError as exc:
-        return " ".join(exc.messages)
-    if pledge.status != Pledge.Status.SCORING:
-        return services.SCORING_NOT_OPEN % {"status": pledge.get_status_display()}
-    return ""
-
-
-def closed_notice(pledge: Pledge) -> str:
-    """The closed-year message for pages writable in every status but closed."""
-    try:
-        services.check_writable(pledge)
-    except ValidationError as exc:
-        return " ".join(exc.messages)
-    return ""
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
-
-
-# The criteria tree as rows -------------------------------------------------------------
+    notice = closed_notice(pledge)
+    if not notice and pledge.status != Pledge.Status.SCORING:
+        notice = services.SCORING_NOT_OPEN % {"status": pledge.get_status_display()}
+    return notice
 
 
 @dataclass
-class Row:
-    """One node of the criteria tree; leaves carry the form, score and evidence."""
+class Row(CriterionRow):
+    """A criterion of a sheet; leaves carry the form, score and evidence."""
 
-    criterion: Criterion
-    depth: int
-    is_leaf: bool
     form: object = None
     score: Score | None = None
     evidence: list = field(default_factory=list)
@@ -110,25 +70,6 @@ class Row:
     def current_by(self) -> str:
         user = self.current.updated_by if self.current else None
         return (user.get_full_name() or user.get_username()) if user else "?"
-
-
-def criteria_rows(criteria: list[Criterion]) -> list[Row]:
-    """Depth-first rows in reading order (group, its criteria, their sub-criteria)."""
-    criteria = sorted(criteria, key=lambda c: (c.order, c.code))
-    children: dict[int | None, list[Criterion]] = {}
-    for criterion in criteria:
-        children.setdefault(criterion.parent_id, []).append(criterion)
-    rows: list[Row] = []
-
-    def walk(node: Criterion, depth: int) -> None:
-        kids = children.get(node.pk, [])
-        rows.append(Row(node, depth, not kids))
-        for kid in kids:
-            walk(kid, depth + 1)
-
-    for top in children.get(None, []):
-        walk(top, 0)
-    return rows
 
 
 # Sheet pages (self and cross) ----------------------------------------------------------
@@ -173,7 +114,7 @@ def _apply_grid_errors(request, rows, exc: ValidationError) -> None:
     """Errors of `sheet_save_grid` are keyed by criterion code: show each on its row."""
     by_code = {row.criterion.code: row for row in rows if row.is_leaf}
     if not hasattr(exc, "error_dict"):
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
         return
     for code, errors in exc.message_dict.items():
         row = by_code.get(code)
@@ -230,7 +171,7 @@ def _sheet_of(page: SheetPage) -> ScoreSheet | None:
 def _sheet_view(request: HttpRequest, page: SheetPage) -> HttpResponse:
     pledge = page.pledge
     sheet = _sheet_of(page)
-    rows = criteria_rows(list(pledge.criteria.all()))
+    rows = criteria_rows(list(pledge.criteria.all()), Row)
     scores = _sheet_scores(sheet, page.with_evidence)
     for row in rows:
         row.score = scores.get(row.criterion.pk)
@@ -268,7 +209,7 @@ def _sheet_view(request: HttpRequest, page: SheetPage) -> HttpResponse:
         "writable": writable,
         "total": _totals(scores.values()),
         "sub": "verify" if page.round == ScoreSheet.Round.CROSS else "self",
-        "secretariat": _is_secretariat(request, pledge),
+        "secretariat": is_secretariat(request, pledge),
     }
     return render(request, "pledges/score_sheet.html", context)
 
@@ -345,7 +286,7 @@ def _upload_files(request, page: SheetPage, sheet, rows) -> list[str]:
                 as_secretariat=page.as_secretariat,
             )
         except ValidationError as exc:
-            refused.append(f"{code}: {_error_text(exc)}")
+            refused.append(f"{code}: {error_text(exc)}")
     return refused
 
 
@@ -353,7 +294,7 @@ def _submit(request, page: SheetPage, sheet: ScoreSheet) -> HttpResponse:
     try:
         services.sheet_submit(sheet=sheet, actor=request.user)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("The sheet is submitted; it is now read-only."))
     return redirect(page.url)
@@ -379,12 +320,12 @@ def _confirm_submit(request, page: SheetPage) -> HttpResponse:
 @GET_POST
 def self_score(request: HttpRequest, pk: int) -> HttpResponse:
     """My organization's self-scoring sheet; the secretariat opens any member's with ?org=."""
-    pledge = _get_pledge_for_user(request, pk)
-    own = rules.official_org(request.user, pledge)
-    secretariat = _is_secretariat(request, pledge)
+    pledge = get_pledge_for_user(request, pk)
+    own = official_org(request, pledge)
+    secretariat = is_secretariat(request, pledge)
     org_param = request.GET.get("org", "")
     if org_param:
-        organization = _member(pledge, org_param)
+        organization = member_of(pledge, org_param)
     elif own is not None:
         organization = own
     elif secretariat:
@@ -421,11 +362,11 @@ def self_score(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def cross_score(request: HttpRequest, pk: int, org: int) -> HttpResponse:
     """My organization's cross-scoring sheet of member `org` (cross-scoring years only)."""
-    pledge = _get_pledge_for_user(request, pk)
+    pledge = get_pledge_for_user(request, pk)
     if not pledge.is_cross_scored:
         raise Http404
-    organization = _member(pledge, org)
-    scorer = rules.official_org(request.user, pledge)
+    organization = member_of(pledge, org)
+    scorer = official_org(request, pledge)
     if scorer is None or scorer.pk == organization.pk:
         raise PermissionDenied
     page = SheetPage(
@@ -473,35 +414,30 @@ def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = _get_evidence_for_user(request, pk)
     sheet = evidence.score.sheet
     pledge = sheet.pledge
-    own = rules.official_org(request.user, pledge)
+    own = official_org(request, pledge)
     is_own = own is not None and own.pk == sheet.organization_id
-    secretariat = _is_secretariat(request, pledge)
+    secretariat = is_secretariat(request, pledge)
     if sheet.round != ScoreSheet.Round.SELF or not (is_own or secretariat):
         raise PermissionDenied
     url = reverse("pledges:self_score", args=[pledge.pk])
     if not is_own:
         url += f"?org={sheet.organization_id}"
-    if request.method == "POST":
-        try:
-            services.evidence_delete(
-                evidence=evidence, actor=request.user, as_secretariat=secretariat and not is_own
-            )
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-        else:
-            messages.success(request, _("The evidence file has been deleted."))
-        return redirect(url)
     text = _("Delete the evidence “%(name)s” of %(code)s? The file is removed for good.") % {
         "name": evidence.original_name,
         "code": evidence.score.criterion.code,
     }
-    return _confirm(request, pledge, _("Delete evidence"), text, _("Delete"), url)
-
-
-def _confirm(request, pledge, title: str, text: str, submit: str, back: str, **hidden):
-    context = {"pledge": pledge, "title": title, "text": text, "submit": submit, "back": back}
-    context["hidden"] = hidden
-    return render(request, "pledges/score_confirm_delete.html", context)
+    return delete_after_confirm(
+        request,
+        pledge,
+        delete=lambda: services.evidence_delete(
+            evidence=evidence, actor=request.user, as_secretariat=secretariat and not is_own
+        ),
+        done=_("The evidence file has been deleted."),
+        title=_("Delete evidence"),
+        text=text,
+        back=url,
+        active="scoring",
+    )
 
 
 # Verification --------------------------------------------------------------------------
@@ -593,7 +529,7 @@ def _verify_rows(pledge: Pledge, members, leaves) -> list[MemberRow]:
 
 
 def _verify_post(request, pledge, members, leaves, rows) -> HttpResponse | None:
-    organization = _member(pledge, request.POST.get("member", ""), members)
+    organization = member_of(pledge, request.POST.get("member", ""), members)
     row = next(r for r in rows if r.organization.pk == organization.pk)
     row.cells_html = ""
     forms = [
@@ -645,8 +581,8 @@ def verify(request: HttpRequest, pk: int) -> HttpResponse:
     """Self-verified years: the secretariat's grid members × criteria, saved per member.
     Cross-scored years: the secretariat's matrix of cross sheets, and each member's links
     to score the others."""
-    pledge = _get_pledge_for_user(request, pk)
-    secretariat = _is_secretariat(request, pledge)
+    pledge = get_pledge_for_user(request, pk)
+    secretariat = is_secretariat(request, pledge)
     if pledge.is_cross_scored:
         return _cross_matrix(request, pledge, secretariat)
     if not secretariat:
@@ -670,7 +606,13 @@ def verify(request: HttpRequest, pk: int) -> HttpResponse:
         row.label = row.organization.short_name or row.organization.name
         row.link = f"{sheet_url}?org={row.organization.pk}"
         row.cells_html = _cells_html(row, editable=row.editable)
-    context = {"pledge": pledge, "leaves": leaves, "rows": rows, "notice": notice}
+    context = {
+        "pledge": pledge,
+        "leaves": leaves,
+        "rows": rows,
+        "notice": notice,
+        "any_editable": any(row.editable for row in rows),
+    }
     return render(request, "pledges/verify.html", context)
 
 
@@ -729,7 +671,7 @@ def _cells_html(row: MemberRow, *, editable: bool) -> str:
 
 def _cross_matrix(request, pledge: Pledge, secretariat: bool) -> HttpResponse:
     members = services.members_of(pledge)
-    scorer = rules.official_org(request.user, pledge)
+    scorer = official_org(request, pledge)
     if not secretariat and scorer is None:
         raise PermissionDenied
     if request.method == "POST":
@@ -782,8 +724,8 @@ def _cross_matrix(request, pledge: Pledge, secretariat: bool) -> HttpResponse:
 @GET_POST
 def adjustments(request: HttpRequest, pk: int) -> HttpResponse:
     """Members read the lines; the secretariat adds and (after confirming) deletes them."""
-    pledge = _get_pledge_for_user(request, pk)
-    secretariat = _is_secretariat(request, pledge)
+    pledge = get_pledge_for_user(request, pk)
+    secretariat = is_secretariat(request, pledge)
     members = services.members_of(pledge)
     notice = closed_notice(pledge)
     url = reverse("pledges:adjustments", args=[pledge.pk])
@@ -805,7 +747,7 @@ def adjustments(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.adjustment_add(pledge=pledge, actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                form.add_error(None, exc)
+                add_errors(form, exc)
             else:
                 messages.success(request, _("The line has been added."))
                 return redirect(url)
@@ -833,20 +775,22 @@ def _adjustment_totals(lines, members) -> list[dict]:
 
 
 def _delete_adjustment(request, pledge, line: Adjustment, notice: str, url: str):
-    if request.method == "POST":
-        if notice:
-            messages.error(request, notice)
-            return redirect(url)
-        try:
-            services.adjustment_delete(adjustment=line, actor=request.user)
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-        else:
-            messages.success(request, _("The line has been deleted."))
+    if request.method == "POST" and notice:
+        messages.error(request, notice)
         return redirect(url)
     sign = "+" if line.kind == Adjustment.Kind.BONUS else "−"
     text = _("Delete the line “%(line)s” of %(organization)s?") % {
         "line": f"{sign}{floatformat(line.points, '-2')}: {line.reason}",
         "organization": line.organization,
     }
-    return _confirm(request, pledge, _("Delete line"), text, _("Delete"), url, delete=line.pk)
+    return delete_after_confirm(
+        request,
+        pledge,
+        delete=lambda: services.adjustment_delete(adjustment=line, actor=request.user),
+        done=_("The line has been deleted."),
+        title=_("Delete line"),
+        text=text,
+        back=url,
+        active="scoring",
+        hidden={"delete": line.pk},
+    )

@@ -527,6 +527,17 @@ def test_opening_without_contents_is_refused_with_the_reason(pledge, client_for)
     assert pledge.status == Pledge.Status.DRAFT
 
 
+def test_ending_signing_warns_about_members_that_have_not_signed(open_pledge, world, client_for):
+    client = client_for("secretariat")
+    members = services.members_of(open_pledge)
+    page = client.get(url("pledge_status", open_pledge)).content.decode()
+    assert f"Only 0 of the {len(members)} members have signed" in page
+    for org in members:
+        sign(open_pledge, org)
+    page = client.get(url("pledge_status", open_pledge)).content.decode()
+    assert 'id="confirm-warning"' not in page
+
+
 def test_a_stale_status_confirmation_changes_nothing(pledge, client_for):
     set_status(pledge, Pledge.Status.OPEN)
     response = client_for("secretariat").post(url("pledge_status", pledge), {"status": "open"})
@@ -633,6 +644,76 @@ def test_a_former_members_official_cannot_sign(open_pledge, world, client_for, c
     assert response.status_code == 403
     assert client.get(url("registration", open_pledge)).status_code == 403
     assert not PledgeSignature.objects.exists()
+
+
+def sign(pledge, organization, name="Nguyễn Văn A", position="Chủ tịch"):
+    return services.pledge_sign(
+        pledge=pledge, organization=organization, signer_name=name, signer_position=position
+    )
+
+
+def test_secretariat_withdraws_a_signature_after_confirmation(open_pledge, world, client_for):
+    signature = sign(open_pledge, world.orgs[3], name="Phạm Thị D")
+    client = client_for("secretariat")
+    detail = client.get(url("pledge_detail", open_pledge)).content.decode()
+    withdraw = url("pledge_sign", open_pledge, f"?delete={signature.pk}")
+    assert withdraw.replace("&", "&amp;") in detail
+    page = client.get(withdraw)
+    assert page.status_code == 200
+    assert "Withdraw the signature of" in page.content.decode()
+    assert "Phạm Thị D" in page.content.decode()
+    assert PledgeSignature.objects.exists()  # GET only asks
+    response = client.post(withdraw, follow=True)
+    assert response.redirect_chain[-1][0].startswith(url("pledge_detail", open_pledge))
+    assert not PledgeSignature.objects.exists()
+    name = world.orgs[3].name
+    assert f"The signature of {name} has been withdrawn." in messages_of(response)
+
+
+def test_member_withdraws_only_its_own_signature(open_pledge, world, client_for):
+    own = sign(open_pledge, world.orgs[2])
+    other = sign(open_pledge, world.orgs[3])
+    client = client_for("member")
+    detail = client.get(url("pledge_detail", open_pledge)).content.decode()
+    assert f"?delete={own.pk}" in detail and f"?delete={other.pk}" not in detail
+    assert 'id="withdraw-signature"' in client.get(url("pledge_sign", open_pledge)).content.decode()
+    assert client.get(url("pledge_sign", open_pledge, f"?delete={other.pk}")).status_code == 403
+    assert client.post(url("pledge_sign", open_pledge, f"?delete={other.pk}")).status_code == 403
+    client.post(url("pledge_sign", open_pledge, f"?delete={own.pk}"))
+    assert list(PledgeSignature.objects.all()) == [other]
+    # it may sign again
+    client.post(url("pledge_sign", open_pledge), {"signer_name": "X", "signer_position": "Y"})
+    assert PledgeSignature.objects.count() == 2
+
+
+def test_withdrawing_unknown_or_outside_signatures(open_pledge, world, client_for):
+    signature = sign(open_pledge, world.orgs[3])
+    other_year = PledgeFactory(bloc=world.bloc, year=YEAR - 1, status=Pledge.Status.OPEN)
+    client = client_for("secretariat")
+    assert client.get(url("pledge_sign", open_pledge, "?delete=999999")).status_code == 404
+    assert client.get(url("pledge_sign", open_pledge, "?delete=abc")).status_code == 404
+    assert client.post(url("pledge_sign", other_year, f"?delete={signature.pk}")).status_code == 404
+    outsider = client_for("outsider")
+    assert (
+        outsider.post(url("pledge_sign", open_pledge, f"?delete={signature.pk}")).status_code == 404
+    )
+    assert PledgeSignature.objects.count() == 1
+
+
+@pytest.mark.parametrize("status", [Pledge.Status.SIGNED, Pledge.Status.CLOSED])
+def test_signatures_cannot_be_withdrawn_once_signing_is_over(
+    open_pledge, world, client_for, status
+):
+    signature = sign(open_pledge, world.orgs[3])
+    set_status(open_pledge, status)
+    client = client_for("secretariat")
+    detail = client.get(url("pledge_detail", open_pledge)).content.decode()
+    assert "?delete=" not in detail
+    withdraw = url("pledge_sign", open_pledge, f"?delete={signature.pk}")
+    for response in (client.get(withdraw, follow=True), client.post(withdraw, follow=True)):
+        [message] = messages_of(response)
+        assert ("only while the pledge is open" in message) or ("is closed" in message)
+    assert PledgeSignature.objects.filter(pk=signature.pk).exists()
 
 
 # Registration ----------------------------------------------------------------------

@@ -1,0 +1,211 @@
+"""What every pledge page asks first: may this user open the pledge, is the user its
+year's secretariat, which member organization is the user's, is the year closed; and the
+helpers the pages share (the criteria tree as rows, service errors onto forms, the one
+confirmation page).
+
+Access: every member of a bloc reads its pledges (`get_pledge_for_user`, 404 for
+outsiders). The secretariat of the pledge's year writes (`check_secretariat`, 403 for the
+other members). Nothing is written to a closed pledge (`closed_notice`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from blocs.models import Organization
+
+from .. import rules, services
+from ..models import Criterion, Pledge
+
+GET_POST = require_http_methods(["GET", "POST"])
+
+
+# Who may open and write ------------------------------------------------------------------
+
+
+def get_pledge_for_user(request: HttpRequest, pk: int) -> Pledge:
+    """The pledge if the user may read its bloc; 404 otherwise."""
+    pledges = Pledge.objects.visible_to(request.user).select_related(
+        "bloc", "launch_meeting", "review_meeting"
+    )
+    return get_object_or_404(pledges, pk=pk)
+
+
+def is_secretariat(request: HttpRequest, pledge: Pledge) -> bool:
+    """The secretariat of the pledge's year; asked once per request and pledge."""
+    cache = request.__dict__.setdefault("_pledge_secretariat", {})
+    if pledge.pk not in cache:
+        cache[pledge.pk] = rules.is_pledge_secretariat(request.user, pledge)
+    return cache[pledge.pk]
+
+
+def check_secretariat(request: HttpRequest, pledge: Pledge) -> None:
+    if not is_secretariat(request, pledge):
+        raise PermissionDenied
+
+
+def official_org(request: HttpRequest, pledge: Pledge) -> Organization | None:
+    """The user's organization when it is a member of the bloc in the pledge's year."""
+    return rules.official_org(request.user, pledge)
+
+
+def pick(objects, pk):
+    """The object of the list with that id (as typed in a URL or a form); 404 otherwise."""
+    found = next((obj for obj in objects if str(obj.pk) == str(pk)), None)
+    if found is None:
+        raise Http404
+    return found
+
+
+def member_of(pledge: Pledge, org_pk, members: list[Organization] | None = None) -> Organization:
+    """A member of the pledge's year by id; 404 for anything else."""
+    return pick(services.members_of(pledge) if members is None else members, org_pk)
+
+
+def closed_notice(pledge: Pledge) -> str:
+    """The closed-year message, or "" while the pledge can be written to."""
+    try:
+        services.check_writable(pledge)
+    except ValidationError as exc:
+        return error_text(exc)
+    return ""
+
+
+# Errors ----------------------------------------------------------------------------------
+
+
+def error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def add_errors(form, exc: ValidationError) -> None:
+    """The service's message next to the field it names, or above the form."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for name, errors in exc.message_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+# The criteria tree as rows ---------------------------------------------------------------
+
+
+@dataclass
+class CriterionRow:
+    """One node of the criteria tree in reading order, with its depth (0 for a group)."""
+
+    criterion: Criterion
+    depth: int
+    children_total: Decimal | None = None  # Σ of the children's max points; None for a leaf
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.children_total is None
+
+    @property
+    def over(self) -> bool:
+        return self.children_total is not None and self.children_total > self.criterion.max_points
+
+
+def criteria_rows(criteria: list[Criterion], row_class=CriterionRow) -> list:
+    """The tree in reading order (each node followed by its children, by order and code).
+    A node whose parent is not in the list is shown at the top level."""
+    ids = {c.pk for c in criteria}
+    children: dict[int | None, list[Criterion]] = {}
+    for node in sorted(criteria, key=lambda c: (c.order, c.code)):
+        parent = node.parent_id if node.parent_id in ids else None
+        children.setdefault(parent, []).append(node)
+    rows: list = []
+
+    def walk(parent, depth):
+        for node in children.get(parent, []):
+            kids = children.get(node.pk)
+            total = sum((k.max_points for k in kids), Decimal(0)) if kids else None
+            rows.append(row_class(node, depth, total))
+            walk(node.pk, depth + 1)
+
+    walk(None, 0)
+    return rows
+
+
+def groups_total(rows: list[CriterionRow]) -> Decimal:
+    """The points of the whole tree: the sum of its top-level groups."""
+    return sum((r.criterion.max_points for r in rows if r.depth == 0), Decimal(0))
+
+
+# The one confirmation page ---------------------------------------------------------------
+
+
+def confirm_page(
+    request: HttpRequest,
+    pledge: Pledge,
+    *,
+    title: str,
+    text: str,
+    submit: str,
+    back: str,
+    active: str = "pledge",
+    danger: bool = False,
+    hidden: dict | None = None,
+    **extra,
+) -> HttpResponse:
+    """Ask before a step that cannot be undone: a POST to the same URL does it.
+    `hidden` fields go with the POST; `extra` (form, error) goes to the template."""
+    context = {
+        "pledge": pledge,
+        "bloc": pledge.bloc,
+        "secretariat": is_secretariat(request, pledge),
+        "active": active,
+        "title": title,
+        "text": text,
+        "submit": submit,
+        "back": back,
+        "danger": danger,
+        "hidden": hidden or {},
+        **extra,
+    }
+    return render(request, "pledges/pledge_confirm.html", context)
+
+
+def delete_after_confirm(
+    request: HttpRequest,
+    pledge: Pledge,
+    *,
+    delete,
+    done: str,
+    title: str,
+    text: str,
+    back: str,
+    active: str = "pledge",
+    submit: str | None = None,
+    hidden: dict | None = None,
+) -> HttpResponse:
+    """GET asks (`text`), POST calls `delete()` and goes `back` with `done` or the
+    service's refusal."""
+    if request.method == "POST":
+        try:
+            delete()
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+        else:
+            messages.success(request, done)
+        return redirect(back)
+    return confirm_page(
+        request,
+        pledge,
+        title=title,
+        text=text,
+        submit=submit or _("Delete"),
+        back=back,
+        active=active,
+        danger=True,
+        hidden=hidden,
+    )
