@@ -119,9 +119,9 @@ def test_dashboard_query_count_is_constant(world, client_for, django_assert_num_
     )
     assert len(client.get(reverse("home")).context["dashboard"].cards) == 30
     # session, user, official+organization, blocs (member count and secretary as
-    # subqueries), chair terms of this and next year, upcoming meetings,
-    # navbar: user.official, its organization
-    assert count == 8
+    # subqueries), chair terms of this and next year, upcoming meetings, this year's
+    # pledges (none here: the to-do list stops there), navbar: user.official, its organization
+    assert count == 9
 
 
 # Bloc list -----------------------------------------------------------------

@@ -1,0 +1,87 @@
+"""Reads of the emulation year that other pages share: the dashboard's to-do list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from blocs.models import Membership
+
+from .models import Pledge, PledgeSignature, Registration, ScoreSheet
+
+
+@dataclass(frozen=True)
+class PledgeTask:
+    """Something an organization (or the secretariat) still has to do for a pledge."""
+
+    kind: str  # "sign" | "register" | "self_score" | "verify"
+    pledge: Pledge
+    deadline: date | None = None
+
+
+def pledge_tasks(
+    *,
+    organization_id: int | None,
+    bloc_ids: list[int],
+    secretariat_bloc_ids: set[int],
+    year: int,
+    today: date,
+) -> list[PledgeTask]:
+    """The year's open work of an official's organization in its blocs, and of the
+    secretariat in the blocs it serves, in at most 5 queries whatever the number of blocs."""
+    pledges = list(
+        Pledge.objects.filter(bloc_id__in=bloc_ids, year=year)
+        .exclude(status__in=[Pledge.Status.DRAFT, Pledge.Status.CLOSED])
+        .select_related("bloc")
+        .order_by("bloc__name")
+    )
+    if not pledges:
+        return []
+    tasks: list[PledgeTask] = []
+    if organization_id is not None:
+        tasks += _member_tasks(pledges, organization_id, year, today)
+    tasks += [
+        PledgeTask("verify", p)
+        for p in pledges
+        if p.bloc_id in secretariat_bloc_ids and p.status == Pledge.Status.SCORING
+    ]
+    return tasks
+
+
+def _member_tasks(pledges: list[Pledge], org_id: int, year: int, today: date) -> list:
+    member_of = set(
+        Membership.objects.filter(organization_id=org_id, bloc_id__in=[p.bloc_id for p in pledges])
+        .active_in(year)
+        .values_list("bloc_id", flat=True)
+    )
+    pledges = [p for p in pledges if p.bloc_id in member_of]
+    ids = [p.pk for p in pledges]
+    signed = set(
+        PledgeSignature.objects.filter(pledge_id__in=ids, organization_id=org_id).values_list(
+            "pledge_id", flat=True
+        )
+    )
+    registered = set(
+        Registration.objects.filter(
+            pledge_id__in=ids, organization_id=org_id, submitted_at__isnull=False
+        ).values_list("pledge_id", flat=True)
+    )
+    scored = set(
+        ScoreSheet.objects.filter(
+            pledge_id__in=ids,
+            organization_id=org_id,
+            round=ScoreSheet.Round.SELF,
+            status=ScoreSheet.Status.SUBMITTED,
+        ).values_list("pledge_id", flat=True)
+    )
+    tasks = []
+    for p in pledges:
+        if p.status == Pledge.Status.OPEN and p.pk not in signed:
+            tasks.append(PledgeTask("sign", p))
+        deadline = p.registration_deadline
+        if p.pk not in registered and (deadline is None or today <= deadline):
+            tasks.append(PledgeTask("register", p, deadline))
+        needs_self_score = not p.is_cross_scored and p.pk not in scored
+        if p.status == Pledge.Status.SCORING and needs_self_score:
+            tasks.append(PledgeTask("self_score", p, p.scoring_deadline))
+    return tasks

@@ -1,0 +1,121 @@
+"""The dashboard's to-do list for the year's pledges (pledges.selectors.pledge_tasks)."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from blocs.models import current_year
+from pledges import services
+from pledges.models import Pledge, ScoreSheet
+from tests.blocs.test_views import _assert_constant
+from tests.factories import (
+    BlocFactory,
+    ChairTermFactory,
+    CriterionFactory,
+    MembershipFactory,
+    PledgeFactory,
+    PledgeItemFactory,
+)
+
+YEAR = current_year()
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    settings.LANGUAGE_CODE = "en"
+
+
+def tasks_of(client) -> list[tuple[str, str]]:
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    return [(t.kind, t.pledge.bloc.name) for t in response.context["tasks"]]
+
+
+def _open(pledge):
+    return services.pledge_set_status(pledge=pledge, status=Pledge.Status.OPEN)
+
+
+def test_a_member_is_asked_to_sign_and_register_until_it_has(pledge, world, client_for):
+    client = client_for("member")
+    assert tasks_of(client) == []  # a draft asks nothing of anyone
+    pledge = _open(pledge)
+    bloc = world.bloc.name
+    assert tasks_of(client) == [("sign", bloc), ("register", bloc)]
+    page = client.get(reverse("home")).content.decode()
+    assert reverse("pledges:pledge_sign", args=[pledge.pk]) in page
+
+    services.pledge_sign(
+        pledge=pledge,
+        organization=world.orgs[2],
+        signer_name="Nguyễn Văn A",
+        signer_position="Chủ tịch",
+    )
+    services.registration_save(
+        pledge=pledge, organization=world.orgs[2], titles=[], targets=[], submit=True
+    )
+    assert tasks_of(client) == []
+
+
+def test_registration_is_not_asked_after_its_deadline(pledge, world, client_for):
+    services.pledge_update_rules(pledge=pledge, registration_deadline=dt.date(YEAR - 1, 12, 31))
+    _open(pledge)
+    assert tasks_of(client_for("member")) == [("sign", world.bloc.name)]
+
+
+def test_scoring_asks_members_to_self_score_and_the_secretariat_to_verify(
+    pledge, world, client_for
+):
+    pledge = _open(pledge)
+    for status in (Pledge.Status.SIGNED, Pledge.Status.SCORING):
+        pledge = services.pledge_set_status(pledge=pledge, status=status)
+    services.registration_save(
+        pledge=pledge, organization=world.orgs[2], titles=[], targets=[], submit=True
+    )
+    assert tasks_of(client_for("member")) == [("self_score", world.bloc.name)]
+
+    sheet = services.sheet_for(
+        pledge=pledge, organization=world.orgs[2], round=ScoreSheet.Round.SELF
+    )
+    ScoreSheet.objects.filter(pk=sheet.pk).update(status=ScoreSheet.Status.SUBMITTED)
+    assert tasks_of(client_for("member")) == []
+
+
+def test_the_secretariat_is_asked_to_verify(pledge, world, client_for):
+    pledge = _open(pledge)
+    for status in (Pledge.Status.SIGNED, Pledge.Status.SCORING):
+        pledge = services.pledge_set_status(pledge=pledge, status=status)
+    kinds = [kind for kind, _bloc in tasks_of(client_for("secretariat"))]
+    assert "verify" in kinds
+
+
+def test_an_outsider_gets_no_task_of_another_bloc(pledge, client_for):
+    _open(pledge)
+    assert tasks_of(client_for("outsider")) == []
+
+
+def test_the_dashboard_runs_the_same_queries_with_many_open_pledges(
+    world, client_for, django_assert_num_queries
+):
+    org = world.orgs[2]
+
+    def add_blocs(n):
+        for _ in range(n):
+            bloc = BlocFactory()
+            MembershipFactory(bloc=bloc, organization=org, first_year=YEAR - 1)
+            other = MembershipFactory(bloc=bloc, first_year=YEAR - 1)
+            ChairTermFactory(bloc=bloc, year=YEAR, chair=other.organization)
+            pledge = PledgeFactory(bloc=bloc, year=YEAR)
+            PledgeItemFactory(pledge=pledge)
+            CriterionFactory(pledge=pledge)
+            _open(pledge)
+
+    client = client_for("member")
+    add_blocs(2)
+    count = _assert_constant(
+        client, reverse("home"), lambda: add_blocs(10), django_assert_num_queries
+    )
+    assert len(client.get(reverse("home")).context["tasks"]) == 24  # sign and register × 12
+    # the 9 of test_dashboard_query_count_is_constant, then: memberships of the year,
+    # signatures, registrations, self sheets
+    assert count == 13
