@@ -110,7 +110,7 @@ def chart_group_points(results, *, empty_text: str = "—") -> str:
             left = [a + b for a, b in zip(left, values, strict=True)]
         for position, member in zip(positions, members, strict=True):
             total = _number(_get(member, "total"))
-            axes.text(left[position] + 0.5, position, f"{total:g}".replace(".", ","), va="center")
+            axes.text(left[position] + 0.5, position, f"{total:.2f}".replace(".", ","), va="center")
         axes.set_yticks(positions, labels)
         axes.invert_yaxis()
         axes.set_xlim(0, max(left + [1.0]) * 1.12)

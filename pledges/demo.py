@@ -273,6 +273,11 @@ def _load_hai_phong_2020(result, bloc: Bloc, actor) -> None:
                 achievements="Hoàn thành xuất sắc nhiệm vụ năm 2020.",
                 actor=actor,
             )
+    # The sheets were submitted through the services today; date them as the year went
+    # (self-scores by 15/12/2020, verification before the review of 29/12/2020).
+    sheets = ScoreSheet.objects.filter(pledge=pledge)
+    sheets.filter(round=ScoreSheet.Round.SELF).update(submitted_at=_at(dt.date(2020, 12, 15)))
+    sheets.filter(round=ScoreSheet.Round.VERIFIED).update(submitted_at=_at(dt.date(2020, 12, 25)))
     _advance(pledge, Pledge.Status.CLOSED, actor)
 
 
