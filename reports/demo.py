@@ -23,10 +23,12 @@ from .models import ReportDraft
 NOT_IN_ARTICLE = "(Bài báo không nêu; bộ phận giúp việc bổ sung trước khi ban hành.)"
 
 HP_2020 = {
+    # The composition, chair and deputy are written from the data; this is the year's setting.
     "situation": (
-        "Khối thi đua gồm 06 đơn vị: Ủy ban MTTQ Việt Nam thành phố, Liên đoàn Lao động thành "
-        "phố, Hội Liên hiệp Phụ nữ thành phố, Thành đoàn, Hội Nông dân thành phố và Hội Cựu "
-        "chiến binh thành phố. Năm 2020, Hội Liên hiệp Phụ nữ thành phố giữ vai trò Trưởng khối."
+        "Năm 2020, bên cạnh những thuận lợi, các đơn vị trong Khối triển khai nhiệm vụ trong "
+        "bối cảnh dịch COVID-19 và thiên tai, lũ lụt ở miền Trung; các đơn vị vừa tham gia "
+        "phòng, chống dịch, ủng hộ đồng bào bị thiên tai, vừa phấn đấu hoàn thành chương "
+        "trình công tác năm, góp phần thực hiện chủ đề năm 2020 của thành phố."
     ),
     "results": (
         "Các đơn vị tập trung xây dựng, củng cố tổ chức Hội, đoàn thể trong sạch vững mạnh; "
