@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from blocs.models import Meeting, Organization
 
@@ -26,7 +27,7 @@ class DraftOpenForm(forms.Form):
     """Which document to open: its kind, and the meeting for minutes."""
 
     kind = forms.ChoiceField(
-        label=_("Document"),
+        label=pgettext_lazy("official document", "Document"),
         choices=ReportDraft.Kind.choices,
         widget=forms.Select(attrs={"class": "form-select"}),
     )

@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from blocs.models import Bloc, Meeting, Organization
@@ -166,7 +167,10 @@ class ReportDraft(models.Model):
         related_name="drafts",
     )
     place = models.CharField(
-        _("place"), max_length=100, blank=True, help_text=_("Place name before the date.")
+        pgettext_lazy("place name in a date line", "place"),
+        max_length=100,
+        blank=True,
+        help_text=_("Place name before the date."),
     )
     issue_date = models.DateField(_("issue date"), null=True, blank=True)
     number = models.PositiveIntegerField(
@@ -284,7 +288,10 @@ class Report(models.Model):
         FAILED = "failed", _("Failed")
 
     draft = models.ForeignKey(
-        ReportDraft, verbose_name=_("draft"), on_delete=models.CASCADE, related_name="reports"
+        ReportDraft,
+        verbose_name=pgettext_lazy("document being written", "draft"),
+        on_delete=models.CASCADE,
+        related_name="reports",
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED

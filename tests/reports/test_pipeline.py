@@ -171,7 +171,9 @@ def test_an_issuer_without_abbreviation_gets_no_number(draft, renderer):
     draft.refresh_from_db()
     with pytest.raises(ValidationError) as exc:
         services.report_request(draft=draft)
-    assert "no symbol abbreviation" in exc.value.messages[0]
+    assert exc.value.messages == [
+        services.ISSUER_WITHOUT_ABBREVIATION % {"organization": draft.issuer}
+    ]
     assert not Report.objects.exists()
     assert not NumberSequence.objects.exists()
 

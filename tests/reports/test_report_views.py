@@ -20,6 +20,12 @@ YEAR = current_year()
 
 
 @pytest.fixture(autouse=True)
+def english(settings):
+    # The assertions read the pages' English msgids; the Vietnamese is tests/test_translations.
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True)
 def _eager_fake_pdf_private_media(settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = tmp_path
     monkeypatch.setattr(
