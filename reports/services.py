@@ -464,19 +464,14 @@ def report_note_problem(*, report: Report, error: str) -> bool:
 
 def render(report: Report) -> tuple[dict, bytes, int, bytes | None]:
     """Gather, render HTML, PDF (and the score table for year-end and mid-year reports)."""
-    from . import documents, rendering
+    from . import documents, rendering, xlsx
 
     data = documents.gather(report)
     html = documents.render_html(report, data)
     rendered = rendering.html_to_pdf(html)
     table = None
     if report.draft.kind in {ReportDraft.Kind.YEAR_END, ReportDraft.Kind.MID_YEAR}:
-        try:
-            from . import xlsx
-        except ImportError:  # the spreadsheet is optional
-            xlsx = None
-        if xlsx is not None:
-            table = xlsx.score_table_xlsx(data)
+        table = xlsx.score_table_xlsx(data)
     return data, rendered.pdf, rendered.page_count, table
 
 
