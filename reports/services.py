@@ -183,6 +183,9 @@ def draft_get_or_create(
         bloc=bloc, year=year, kind=kind, meeting=meeting, updated_by=actor,
         **draft_defaults(bloc=bloc, year=year, kind=kind),
     )  # fmt: skip
+    if meeting is not None:
+        # Minutes are dated the day of the meeting, not the day someone prints them.
+        draft.issue_date = timezone.localtime(meeting.starts_at).date()
     draft.full_clean()
     _stamp(draft, actor)
     draft.save()

@@ -7,8 +7,9 @@ real renderer runs in tests/reports/test_worker.py and the browser test.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
@@ -104,6 +105,23 @@ def test_a_youth_union_chair_gets_the_youth_style(bloc):
     assert draft.style.code == "youth"
     assert draft.style.youth_title == "ĐOÀN TNCS HỒ CHÍ MINH"
     assert draft.style.number_pattern == "{number}-{type}/{issuer}"
+
+
+def test_minutes_are_dated_the_day_of_their_meeting(bloc, renderer):
+    meeting = Meeting.objects.create(
+        bloc=bloc,
+        year=YEAR,
+        kind=Meeting.Kind.YEAR_END,
+        title="Hội nghị tổng kết",
+        # 06:00 in Hà Nội is still 4 January in UTC.
+        starts_at=datetime(YEAR, 1, 5, 6, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),
+        place="Hải Phòng",
+    )
+    draft = services.draft_get_or_create(bloc=bloc, year=YEAR, kind="minutes", meeting=meeting)
+    assert draft.issue_date == date(YEAR, 1, 5)  # the local day (Asia/Ho_Chi_Minh)
+    services.report_request(draft=draft, today=date(YEAR + 1, 6, 1))
+    draft.refresh_from_db()
+    assert (draft.issue_date, draft.number_year) == (date(YEAR, 1, 5), YEAR)
 
 
 def test_minutes_need_a_meeting_of_the_bloc_and_year(bloc):
