@@ -27,12 +27,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from blocs.models import Bloc, ChairTerm, Meeting, Organization
+from pledges.models import Pledge
 
 from .models import DocumentStyle, NumberSequence, Report, ReportDraft
 
@@ -183,13 +184,28 @@ def draft_get_or_create(
         bloc=bloc, year=year, kind=kind, meeting=meeting, updated_by=actor,
         **draft_defaults(bloc=bloc, year=year, kind=kind),
     )  # fmt: skip
-    if meeting is not None:
-        # Minutes are dated the day of the meeting, not the day someone prints them.
-        draft.issue_date = timezone.localtime(meeting.starts_at).date()
+    # Minutes are dated the day of their meeting and a pledge the day it was signed, not the
+    # day someone prints them (the number then belongs to that year too).
+    draft.issue_date = _document_day(bloc, year, kind, meeting)
     draft.full_clean()
     _stamp(draft, actor)
     draft.save()
     return draft
+
+
+def _document_day(bloc: Bloc, year: int, kind: str, meeting: Meeting | None) -> date | None:
+    """The day a minutes or pledge document bears; None: the day it is first requested."""
+    when = None
+    if meeting is not None:
+        when = meeting.starts_at
+    elif kind == ReportDraft.Kind.PLEDGE:
+        pledge = Pledge.objects.filter(bloc=bloc, year=year).select_related("launch_meeting")
+        pledge = pledge.first()
+        if pledge is not None:
+            signed = pledge.signatures.aggregate(last=Max("signed_at"))["last"]
+            launch = pledge.launch_meeting
+            when = signed or (launch.starts_at if launch else None)
+    return timezone.localtime(when).date() if when else None
 
 
 @transaction.atomic

@@ -18,11 +18,18 @@ from django.db import IntegrityError, OperationalError
 from django.utils import timezone
 
 from blocs.models import Meeting, Organization, current_year
+from pledges.models import PledgeSignature
 from portal.celery import app as celery_app
 from reports import documents, rendering, services
 from reports.models import DocumentStyle, NumberSequence, Report, ReportDraft
 from reports.tasks import build_report
-from tests.factories import BlocFactory, ChairTermFactory, MembershipFactory, OrganizationFactory
+from tests.factories import (
+    BlocFactory,
+    ChairTermFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    PledgeFactory,
+)
 
 from .helpers import PDF_BYTES, make_draft, make_report
 
@@ -122,6 +129,19 @@ def test_minutes_are_dated_the_day_of_their_meeting(bloc, renderer):
     services.report_request(draft=draft, today=date(YEAR + 1, 6, 1))
     draft.refresh_from_db()
     assert (draft.issue_date, draft.number_year) == (date(YEAR, 1, 5), YEAR)
+
+
+def test_a_pledge_document_is_dated_the_day_it_was_signed(bloc, chair):
+    pledge = PledgeFactory(bloc=bloc, year=YEAR)
+    draft = services.draft_get_or_create(bloc=bloc, year=YEAR, kind="pledge")
+    assert draft.issue_date is None  # nobody has signed: the day it is first requested
+    draft.delete()
+    signed_at = datetime(YEAR, 2, 11, 14, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    PledgeSignature.objects.create(
+        pledge=pledge, organization=chair, signer_name="A", signer_position="B", signed_at=signed_at
+    )
+    draft = services.draft_get_or_create(bloc=bloc, year=YEAR, kind="pledge")
+    assert draft.issue_date == date(YEAR, 2, 11)
 
 
 def test_minutes_need_a_meeting_of_the_bloc_and_year(bloc):
