@@ -209,3 +209,24 @@ def delete_after_confirm(
         danger=True,
         hidden=hidden,
     )
+
+
+def add_after_post(
+    request: HttpRequest, *, notice: str, forms: list, save, done: str, back: str
+) -> HttpResponse | None:
+    """The POST of a page that lists lines and adds one (ballots, proposals, bonus and
+    penalty lines): refused in a closed year (`notice`); else, once every form is valid,
+    `save()` and go `back` with `done`. None shows the page again with the errors (a
+    service's refusal goes on the first form)."""
+    if notice:
+        messages.error(request, notice)
+        return redirect(back)
+    if all(form.is_valid() for form in forms):
+        try:
+            save()
+        except ValidationError as exc:
+            add_errors(forms[0], exc)
+        else:
+            messages.success(request, done)
+            return redirect(back)
+    return None

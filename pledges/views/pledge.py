@@ -436,24 +436,10 @@ def pledge_criteria(request: HttpRequest, pledge: Pledge) -> HttpResponse:
     if deleting is not None:
         return _criterion_delete(request, pledge, deleting, criteria)
     editing = _criterion_param(request, "edit", criteria)
-    initial = {"order": (max((c.order for c in criteria), default=0) + 1)}
-    if editing is not None:
-        initial = {name: getattr(editing, name) for name in f.CriterionForm.base_fields}
-    form = f.CriterionForm(
-        request.POST or None,
-        pledge=pledge,
-        criteria=criteria,
-        criterion=editing,
-        initial=initial,
-    )
+    form = _criterion_form(request, pledge, criteria, editing)
     if request.method == "POST" and form.is_valid():
         try:
-            if editing is None:
-                services.criterion_create(pledge=pledge, actor=request.user, **form.cleaned_data)
-            else:
-                services.criterion_update(
-                    criterion=editing, actor=request.user, **form.cleaned_data
-                )
+            _save_criterion(request, pledge, editing, form.cleaned_data)
         except ValidationError as exc:
             add_errors(form, exc)
         else:
@@ -473,6 +459,27 @@ def pledge_criteria(request: HttpRequest, pledge: Pledge) -> HttpResponse:
         "editing": editing,
     }
     return render(request, "pledges/pledge_criteria.html", context)
+
+
+def _criterion_form(request, pledge: Pledge, criteria, editing) -> f.CriterionForm:
+    """The form of the criterion being edited, or of a new one placed last."""
+    initial = {"order": (max((c.order for c in criteria), default=0) + 1)}
+    if editing is not None:
+        initial = {name: getattr(editing, name) for name in f.CriterionForm.base_fields}
+    return f.CriterionForm(
+        request.POST or None,
+        pledge=pledge,
+        criteria=criteria,
+        criterion=editing,
+        initial=initial,
+    )
+
+
+def _save_criterion(request, pledge: Pledge, editing, data: dict) -> None:
+    if editing is None:
+        services.criterion_create(pledge=pledge, actor=request.user, **data)
+    else:
+        services.criterion_update(criterion=editing, actor=request.user, **data)
 
 
 def _criterion_delete(request, pledge, criterion, criteria) -> HttpResponse:
@@ -518,6 +525,11 @@ def pledge_status(request: HttpRequest, pk: int) -> HttpResponse:
                 _("The pledge is now “%(status)s”.") % {"status": Status(following).label},
             )
             return redirect(pledge)
+    return _status_confirm(request, pledge, following, error)
+
+
+def _status_confirm(request, pledge: Pledge, following: str, error: str | None) -> HttpResponse:
+    """What moving on means, with the members left unsigned when signing is to end."""
     label = Status(following).label
     warning = _unsigned_warning(pledge) if following == Status.SIGNED else ""
     return confirm_page(
@@ -589,56 +601,71 @@ def pledge_sign(request: HttpRequest, pk: int) -> HttpResponse:
     if recording and not secretariat:
         raise PermissionDenied
     members = services.members_of(pledge)
+    member_ids = {org.pk for org in members}
     signatures = list(pledge.signatures.select_related("meeting"))
     signed_ids = {s.organization_id for s in signatures}
-    my_signature = next((s for s in signatures if my_org and s.organization_id == my_org.pk), None)
-    if recording:
-        unsigned = [org for org in members if org.pk not in signed_ids]
-        initial = {"meeting": pledge.launch_meeting_id}
-        form = f.SignatureForm(
-            request.POST or None, pledge=pledge, organizations=unsigned, initial=initial
-        )
-    else:
-        official = _official(request.user)
-        initial = {
-            "signer_name": request.user.get_full_name(),
-            "signer_position": official.position if official else "",
-        }
-        form = f.SignatureForm(request.POST or None, pledge=pledge, initial=initial)
+    unsigned = [org for org in members if org.pk not in signed_ids]
+    form = _signature_form(request, pledge, recording, unsigned)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        organization = data.pop("organization", my_org)
-        meeting = data.pop("meeting", None)
-        try:
-            services.pledge_sign(
-                pledge=pledge,
-                organization=organization,
-                meeting=meeting,
-                signed_at=meeting.starts_at if meeting else None,
-                actor=request.user,
-                **data,
-            )
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("%(organization)s has signed the %(year)s pledge.")
-                % {"organization": organization.name, "year": pledge.year},
-            )
-            return redirect(pledge)
+        response = _sign(request, pledge, form, my_org)
+        if response is not None:
+            return response
     context = {
         **_nav(pledge, secretariat, "pledge"),
         "form": form,
         "recording": recording,
-        "everyone_signed": recording and signed_ids >= {org.pk for org in members},
+        "everyone_signed": recording and signed_ids >= member_ids,
         "my_org": my_org,
-        "my_signature": my_signature,
+        "my_signature": next(
+            (s for s in signatures if my_org and s.organization_id == my_org.pk), None
+        ),
         "can_sign": pledge.status == Status.OPEN,
-        "signed": len(signed_ids & {org.pk for org in members}),
+        "signed": len(signed_ids & member_ids),
         "members": len(members),
     }
     return render(request, "pledges/pledge_sign.html", context)
+
+
+def _signature_form(request, pledge: Pledge, recording: bool, unsigned) -> f.SignatureForm:
+    """Recording: any unsigned member, at the launch meeting by default. Signing for the
+    own organization: the signer is the user, with their position."""
+    if recording:
+        initial = {"meeting": pledge.launch_meeting_id}
+        return f.SignatureForm(
+            request.POST or None, pledge=pledge, organizations=unsigned, initial=initial
+        )
+    official = _official(request.user)
+    initial = {
+        "signer_name": request.user.get_full_name(),
+        "signer_position": official.position if official else "",
+    }
+    return f.SignatureForm(request.POST or None, pledge=pledge, initial=initial)
+
+
+def _sign(request, pledge: Pledge, form: f.SignatureForm, my_org) -> HttpResponse | None:
+    """Sign for the chosen member (recording) or the user's own; None shows the form
+    again with the service's refusal."""
+    data = dict(form.cleaned_data)
+    organization = data.pop("organization", my_org)
+    meeting = data.pop("meeting", None)
+    try:
+        services.pledge_sign(
+            pledge=pledge,
+            organization=organization,
+            meeting=meeting,
+            signed_at=meeting.starts_at if meeting else None,
+            actor=request.user,
+            **data,
+        )
+    except ValidationError as exc:
+        add_errors(form, exc)
+        return None
+    messages.success(
+        request,
+        _("%(organization)s has signed the %(year)s pledge.")
+        % {"organization": organization.name, "year": pledge.year},
+    )
+    return redirect(pledge)
 
 
 def _signature_delete(request, pledge: Pledge, value: str, secretariat: bool, my_org):
@@ -698,21 +725,54 @@ def registration(request: HttpRequest, pk: int) -> HttpResponse:
     org_param = request.GET.get("org", "")
     organization = member_of(pledge, org_param, members) if org_param else my_org
     if organization is None:
-        if not secretariat:
-            raise PermissionDenied
-        context = {**_nav(pledge, secretariat, "registrations"), "members": members}
-        return render(request, "pledges/registration_form.html", context)
+        return _choose_member(request, pledge, secretariat, members)
     found = _registration_of(pledge, organization)
     mine = my_org is not None and organization.pk == my_org.pk
     if not (mine or secretariat) and not (found and found.submitted_at):
         raise PermissionDenied
-    today = timezone.localdate()
-    deadline = pledge.registration_deadline
-    late = deadline is not None and today > deadline
+    late = _registration_late(pledge)
     writable = (mine or secretariat) and not pledge.is_closed and not late
     items = list(pledge.items.all())
-    titles = list(EmulationTitle.objects.filter(is_active=True))
     data = request.POST if writable and request.method == "POST" else None
+    form, formset = _registration_forms(data, found, items)
+    if request.method == "POST" and not writable:
+        messages.error(request, _read_only_reason(pledge, late) or _("You cannot change it."))
+    elif data is not None and form.is_valid() and formset.is_valid():
+        response = _save_registration(request, pledge, organization, form, formset, mine)
+        if response is not None:
+            return response
+    context = {
+        **_nav(pledge, secretariat, "registrations"),
+        **_registration_context(found, items, form, formset),
+        "organization": organization,
+        "mine": mine,
+        "writable": writable,
+        "read_only_reason": _read_only_reason(pledge, late) if mine or secretariat else "",
+        "deadline": pledge.registration_deadline,
+    }
+    return render(request, "pledges/registration_form.html", context)
+
+
+def _choose_member(request, pledge: Pledge, secretariat: bool, members) -> HttpResponse:
+    """No organization of the user's own and no ?org=: the secretariat chooses a member."""
+    if not secretariat:
+        raise PermissionDenied
+    context = {**_nav(pledge, secretariat, "registrations"), "members": members}
+    return render(request, "pledges/registration_form.html", context)
+
+
+def _registration_late(pledge: Pledge) -> bool:
+    deadline = pledge.registration_deadline
+    return deadline is not None and timezone.localdate() > deadline
+
+
+def _targets_by_item(found: Registration | None) -> dict:
+    return {t.item_id: t for t in found.targets.all()} if found else {}
+
+
+def _registration_forms(data, found: Registration | None, items: list):
+    """The titles-and-note form and a target row per content, filled from `found`."""
+    titles = list(EmulationTitle.objects.filter(is_active=True))
     form = f.RegistrationForm(
         data,
         titles=titles,
@@ -721,53 +781,56 @@ def registration(request: HttpRequest, pk: int) -> HttpResponse:
             "note": found.note if found else "",
         },
     )
-    targets = {t.item_id: t for t in found.targets.all()} if found else {}
+    targets = _targets_by_item(found)
     formset = f.TargetFormSet(
         data,
         prefix="targets",
         initial=[_target_initial(item, targets.get(item.pk)) for item in items],
         form_kwargs={"items": items},
     )
-    if request.method == "POST" and not writable:
-        messages.error(request, _read_only_reason(pledge, late) or _("You cannot change it."))
-    elif data is not None and form.is_valid() and formset.is_valid():
-        submit = "submit" in request.POST
-        try:
-            services.registration_save(
-                pledge=pledge,
-                organization=organization,
-                titles=list(form.cleaned_data["titles"]),
-                targets=f.target_rows(formset),
-                note=form.cleaned_data["note"],
-                submit=submit,
-                actor=request.user,
-            )
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            done = (
-                _("The registration has been submitted to the secretariat.")
-                if submit
-                else _("The registration has been saved as a draft.")
-            )
-            messages.success(request, done)
-            url = reverse("pledges:registration", args=[pledge.pk])
-            return redirect(url if mine else f"{url}?org={organization.pk}")
-    context = {
-        **_nav(pledge, secretariat, "registrations"),
-        "organization": organization,
+    return form, formset
+
+
+def _save_registration(
+    request, pledge: Pledge, organization, form, formset, mine: bool
+) -> HttpResponse | None:
+    """Save as a draft, or submit to the secretariat; None shows the form again with the
+    service's refusal."""
+    submit = "submit" in request.POST
+    try:
+        services.registration_save(
+            pledge=pledge,
+            organization=organization,
+            titles=list(form.cleaned_data["titles"]),
+            targets=f.target_rows(formset),
+            note=form.cleaned_data["note"],
+            submit=submit,
+            actor=request.user,
+        )
+    except ValidationError as exc:
+        add_errors(form, exc)
+        return None
+    done = (
+        _("The registration has been submitted to the secretariat.")
+        if submit
+        else _("The registration has been saved as a draft.")
+    )
+    messages.success(request, done)
+    url = reverse("pledges:registration", args=[pledge.pk])
+    return redirect(url if mine else f"{url}?org={organization.pk}")
+
+
+def _registration_context(found: Registration | None, items: list, form, formset) -> dict:
+    """The registration's forms and what it holds, row by row for the template."""
+    targets = _targets_by_item(found)
+    return {
         "registration": found,
-        "mine": mine,
         "form": form,
         "formset": formset,
-        "writable": writable,
-        "read_only_reason": _read_only_reason(pledge, late) if mine or secretariat else "",
-        "deadline": deadline,
         "rows": list(zip(items, formset.forms, strict=True)),
         "chosen_titles": list(found.titles.all()) if found else [],
         "item_targets": [(item, targets.get(item.pk)) for item in items],
     }
-    return render(request, "pledges/registration_form.html", context)
 
 
 def _target_initial(item, target) -> dict:

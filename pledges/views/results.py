@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -27,7 +25,7 @@ from ..ranking import compute_results, results_over_years
 from ..xlsx import results_xlsx as build_xlsx
 from ._access import (
     GET_POST,
-    add_errors,
+    add_after_post,
     check_secretariat,
     closed_notice,
     delete_after_confirm,
@@ -101,37 +99,24 @@ def ballots(request: HttpRequest, pk: int) -> HttpResponse:
         check_secretariat(request, pledge)
     notice = closed_notice(pledge)
     members = services.members_of(pledge)
-    url = reverse("pledges:ballots", args=[pledge.pk])
-    initial = {"members_total": len(members), "purpose": Ballot.Purpose.LEADING}
-    if pledge.review_meeting_id:
-        initial["meeting"] = pledge.review_meeting_id
-    form = f.BallotForm(request.POST or None, pledge=pledge, initial=initial)
-    candidates = f.CandidateFormSet(
-        request.POST or None,
-        prefix="candidates",
-        initial=[{"organization": org} for org in members],
-        form_kwargs={"members": members},
-    )
+    form, candidates = _ballot_forms(request, pledge, members)
     if request.method == "POST":
-        if notice:
-            messages.error(request, notice)
-            return redirect(url)
-        if form.is_valid() and candidates.is_valid():
-            try:
-                services.ballot_record(
-                    pledge=pledge,
-                    actor=request.user,
-                    candidates=f.candidate_rows(candidates),
-                    **form.cleaned_data,
-                )
-            except ValidationError as exc:
-                add_errors(form, exc)
-            else:
-                messages.success(request, _("The ballot has been recorded."))
-                return redirect(url)
-    names = {org.pk: org for org in members}
-    for row in candidates:
-        row.org = names.get(_initial_org(row))
+        response = add_after_post(
+            request,
+            notice=notice,
+            forms=[form, candidates],
+            save=lambda: services.ballot_record(
+                pledge=pledge,
+                actor=request.user,
+                candidates=f.candidate_rows(candidates),
+                **form.cleaned_data,
+            ),
+            done=_("The ballot has been recorded."),
+            back=reverse("pledges:ballots", args=[pledge.pk]),
+        )
+        if response is not None:
+            return response
+    _name_candidates(candidates, members)
     context = {
         "pledge": pledge,
         "ballots": ballots_of(pledge),
@@ -144,32 +129,68 @@ def ballots(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "pledges/ballots.html", context)
 
 
+def _ballot_forms(request: HttpRequest, pledge: Pledge, members: list[Organization]):
+    """The ballot form (the review meeting by default) and one vote row per member."""
+    initial = {"members_total": len(members), "purpose": Ballot.Purpose.LEADING}
+    if pledge.review_meeting_id:
+        initial["meeting"] = pledge.review_meeting_id
+    form = f.BallotForm(request.POST or None, pledge=pledge, initial=initial)
+    candidates = f.CandidateFormSet(
+        request.POST or None,
+        prefix="candidates",
+        initial=[{"organization": org} for org in members],
+        form_kwargs={"members": members},
+    )
+    return form, candidates
+
+
+def _name_candidates(candidates, members: list[Organization]) -> None:
+    """Each vote row gets its organization, for the row's label in the template."""
+    names = {org.pk: org for org in members}
+    for row in candidates:
+        row.org = names.get(_initial_org(row))
+
+
 def _initial_org(row) -> int | None:
     org = row.initial.get("organization")
     return getattr(org, "pk", org)
 
 
+def _get_for_secretariat(request: HttpRequest, objects, pk: int):
+    """A ballot or proposal of a pledge the user may read (404 otherwise), for the
+    secretariat of its year only (403 for the other members)."""
+    visible = Pledge.objects.visible_to(request.user)
+    found = get_object_or_404(objects.filter(pledge__in=visible), pk=pk)
+    check_secretariat(request, found.pledge)
+    return found
+
+
+def _delete_from_results(request: HttpRequest, pledge: Pledge, *, page: str, **confirm):
+    """Ask, then delete; back to the results page (`page`) it was listed on."""
+    return delete_after_confirm(
+        request,
+        pledge,
+        back=reverse(page, args=[pledge.pk]),
+        active="results",
+        **confirm,
+    )
+
+
 @GET_POST
 def ballot_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    visible = Pledge.objects.visible_to(request.user)
-    ballot = get_object_or_404(
-        Ballot.objects.filter(pledge__in=visible).select_related("pledge__bloc"), pk=pk
-    )
-    pledge = ballot.pledge
-    check_secretariat(request, pledge)
+    ballot = _get_for_secretariat(request, Ballot.objects.select_related("pledge__bloc"), pk)
     text = _(
         "Delete the ballot “%(title)s” and its votes? Proposals that cite it keep their place "
         "without the ballot."
     ) % {"title": ballot.title}
-    return delete_after_confirm(
+    return _delete_from_results(
         request,
-        pledge,
+        ballot.pledge,
+        page="pledges:ballots",
         delete=lambda: services.ballot_delete(ballot=ballot, actor=request.user),
         done=_("The ballot has been deleted."),
         title=_("Delete ballot"),
         text=text,
-        back=reverse("pledges:ballots", args=[pledge.pk]),
-        active="results",
     )
 
 
@@ -227,20 +248,20 @@ def proposals(request: HttpRequest, pk: int) -> HttpResponse:
         check_secretariat(request, pledge)
     notice = closed_notice(pledge)
     members = services.members_of(pledge)
-    url = reverse("pledges:proposals", args=[pledge.pk])
     form = f.ProposalForm(request.POST or None, pledge=pledge, members=members)
     if request.method == "POST":
-        if notice:
-            messages.error(request, notice)
-            return redirect(url)
-        if form.is_valid():
-            try:
-                services.proposal_add(pledge=pledge, actor=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                add_errors(form, exc)
-            else:
-                messages.success(request, _("The proposal has been added."))
-                return redirect(url)
+        response = add_after_post(
+            request,
+            notice=notice,
+            forms=[form],
+            save=lambda: services.proposal_add(
+                pledge=pledge, actor=request.user, **form.cleaned_data
+            ),
+            done=_("The proposal has been added."),
+            back=reverse("pledges:proposals", args=[pledge.pk]),
+        )
+        if response is not None:
+            return response
     context = {
         "pledge": pledge,
         "groups": proposal_groups(pledge, members),
@@ -254,28 +275,23 @@ def proposals(request: HttpRequest, pk: int) -> HttpResponse:
 
 @GET_POST
 def proposal_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    visible = Pledge.objects.visible_to(request.user)
-    proposal = get_object_or_404(
-        Proposal.objects.filter(pledge__in=visible).select_related(
-            "pledge__bloc", "organization", "title"
-        ),
-        pk=pk,
+    proposal = _get_for_secretariat(
+        request,
+        Proposal.objects.select_related("pledge__bloc", "organization", "title"),
+        pk,
     )
-    pledge = proposal.pledge
-    check_secretariat(request, pledge)
     text = _("Delete the proposal of %(organization)s for %(title)s?") % {
         "organization": proposal.organization,
         "title": proposal.title,
     }
-    return delete_after_confirm(
+    return _delete_from_results(
         request,
-        pledge,
+        proposal.pledge,
+        page="pledges:proposals",
         delete=lambda: services.proposal_delete(proposal=proposal, actor=request.user),
         done=_("The proposal has been deleted."),
         title=_("Delete proposal"),
         text=text,
-        back=reverse("pledges:proposals", args=[pledge.pk]),
-        active="results",
     )
 
 

@@ -35,7 +35,7 @@ from ..models import Adjustment, Criterion, Evidence, Pledge, Score, ScoreSheet
 from ._access import (
     GET_POST,
     CriterionRow,
-    add_errors,
+    add_after_post,
     closed_notice,
     criteria_rows,
     delete_after_confirm,
@@ -173,30 +173,14 @@ def _sheet_view(request: HttpRequest, page: SheetPage) -> HttpResponse:
     sheet = _sheet_of(page)
     rows = criteria_rows(list(pledge.criteria.all()), Row)
     scores = _sheet_scores(sheet, page.with_evidence)
-    for row in rows:
-        row.score = scores.get(row.criterion.pk)
-        if row.score is not None and page.with_evidence:
-            row.evidence = list(row.score.evidence.all())
+    _attach_scores(rows, scores, page.with_evidence)
     notice = write_notice(pledge)
     submitted = sheet is not None and sheet.is_submitted
     writable = page.can_write and not notice and not submitted
     if request.method == "POST":
-        if not page.can_write:
-            raise PermissionDenied
-        if not writable:
-            messages.error(request, notice or _("This sheet cannot be changed."))
-            return redirect(page.url)
-        action = request.POST.get("action", "save")
-        if action == "confirm_submit" and sheet is not None:
-            return _submit(request, page, sheet)
-        data = request.POST.copy()
-        _row_forms(rows, data, request.FILES, with_file=page.with_evidence)
-        if all(row.form.is_valid() for row in rows if row.is_leaf):
-            response = _save_grid(request, page, sheet, rows, data, action)
-            if response is not None:
-                return response
-        else:
-            messages.error(request, _("Nothing was saved: correct the marked rows."))
+        response = _sheet_post(request, page, sheet, rows, notice, writable)
+        if response is not None:
+            return response
     else:
         _row_forms(rows, with_file=page.with_evidence)
     context = {
@@ -212,6 +196,34 @@ def _sheet_view(request: HttpRequest, page: SheetPage) -> HttpResponse:
         "secretariat": is_secretariat(request, pledge),
     }
     return render(request, "pledges/score_sheet.html", context)
+
+
+def _attach_scores(rows: list[Row], scores: dict[int, Score], with_evidence: bool) -> None:
+    """Each row of the criteria tree gets its saved score (and evidence files)."""
+    for row in rows:
+        row.score = scores.get(row.criterion.pk)
+        if row.score is not None and with_evidence:
+            row.evidence = list(row.score.evidence.all())
+
+
+def _sheet_post(
+    request, page: SheetPage, sheet, rows, notice: str, writable: bool
+) -> HttpResponse | None:
+    """Submit the sheet, or save its rows; None to show the page again with the errors."""
+    if not page.can_write:
+        raise PermissionDenied
+    if not writable:
+        messages.error(request, notice or _("This sheet cannot be changed."))
+        return redirect(page.url)
+    action = request.POST.get("action", "save")
+    if action == "confirm_submit" and sheet is not None:
+        return _submit(request, page, sheet)
+    data = request.POST.copy()
+    _row_forms(rows, data, request.FILES, with_file=page.with_evidence)
+    if all(row.form.is_valid() for row in rows if row.is_leaf):
+        return _save_grid(request, page, sheet, rows, data, action)
+    messages.error(request, _("Nothing was saved: correct the marked rows."))
+    return None
 
 
 def _totals(scores) -> dict:
@@ -323,24 +335,37 @@ def self_score(request: HttpRequest, pk: int) -> HttpResponse:
     pledge = get_pledge_for_user(request, pk)
     own = official_org(request, pledge)
     secretariat = is_secretariat(request, pledge)
+    organization = _self_sheet_organization(request, pledge, own, secretariat)
+    if organization is None:  # the secretariat, without ?org=: choose a member first
+        context = {"pledge": pledge, "members": services.members_of(pledge)}
+        return render(request, "pledges/score_choose.html", context)
+    page = _self_sheet_page(pledge, organization, own, secretariat)
+    if not page.can_write:
+        sheet = _sheet_of(page)
+        if sheet is None or not rules.can_read_sheet(request.user, sheet):
+            raise PermissionDenied
+    if request.method == "GET" and request.GET.get("confirm") and page.can_write:
+        return _confirm_submit(request, page)
+    return _sheet_view(request, page)
+
+
+def _self_sheet_organization(request, pledge: Pledge, own, secretariat: bool):
+    """The member in ?org=, else the user's own; None for the secretariat to choose one.
+    403 for a user who is neither a member official nor the secretariat."""
     org_param = request.GET.get("org", "")
     if org_param:
-        organization = member_of(pledge, org_param)
-    elif own is not None:
-        organization = own
-    elif secretariat:
-        return render(
-            request,
-            "pledges/score_choose.html",
-            {"pledge": pledge, "members": services.members_of(pledge)},
-        )
-    else:
+        return member_of(pledge, org_param)
+    if own is None and not secretariat:
         raise PermissionDenied
+    return own
+
+
+def _self_sheet_page(pledge: Pledge, organization, own, secretariat: bool) -> SheetPage:
     is_own = own is not None and own.pk == organization.pk
     url = reverse("pledges:self_score", args=[pledge.pk])
     if not is_own:
         url += f"?org={organization.pk}"
-    page = SheetPage(
+    return SheetPage(
         pledge=pledge,
         organization=organization,
         round=ScoreSheet.Round.SELF,
@@ -350,13 +375,6 @@ def self_score(request: HttpRequest, pk: int) -> HttpResponse:
         url=url,
         as_secretariat=secretariat and not is_own,
     )
-    if not page.can_write:
-        sheet = _sheet_of(page)
-        if sheet is None or not rules.can_read_sheet(request.user, sheet):
-            raise PermissionDenied
-    if request.method == "GET" and request.GET.get("confirm") and page.can_write:
-        return _confirm_submit(request, page)
-    return _sheet_view(request, page)
 
 
 @GET_POST
@@ -477,58 +495,59 @@ class MemberRow:
 
 def _verify_rows(pledge: Pledge, members, leaves) -> list[MemberRow]:
     """The grid in 2 queries (sheets, scores) whatever the number of members and criteria."""
+    sheets, scores = _verify_values(pledge)
+    plan = [(leaf, leaf.pk, bool(leaf.bonus_cap)) for leaf in leaves]
+    return [_member_row(org, sheets, scores, plan) for org in members]
+
+
+def _verify_values(pledge: Pledge) -> tuple[dict, dict]:
+    """The self and verified sheets by (member, round); their scores by (sheet, criterion)."""
+    rounds = [ScoreSheet.Round.SELF, ScoreSheet.Round.VERIFIED]
     sheets = {
         (s.organization_id, s.round): s
-        for s in ScoreSheet.objects.filter(
-            pledge=pledge, round__in=[ScoreSheet.Round.SELF, ScoreSheet.Round.VERIFIED]
-        )
+        for s in ScoreSheet.objects.filter(pledge=pledge, round__in=rounds)
     }
     # Plain tuples, not model instances: thousands of cells.
-    values = Score.objects.filter(
-        sheet__pledge=pledge,
-        sheet__round__in=[ScoreSheet.Round.SELF, ScoreSheet.Round.VERIFIED],
-    ).values_list("sheet_id", "criterion_id", "points", "bonus", "version")
+    values = Score.objects.filter(sheet__pledge=pledge, sheet__round__in=rounds).values_list(
+        "sheet_id", "criterion_id", "points", "bonus", "version"
+    )
     scores = {
         (sheet_id, criterion_id): Value(points, bonus, version)
         for sheet_id, criterion_id, points, bonus, version in values
     }
-    plan = [(leaf, leaf.pk, bool(leaf.bonus_cap)) for leaf in leaves]
-    rows = []
-    for org in members:
-        own = sheets.get((org.pk, ScoreSheet.Round.SELF))
-        verified = sheets.get((org.pk, ScoreSheet.Round.VERIFIED))
-        own_id = own.pk if own is not None and own.is_submitted else None
-        verified_id = verified.pk if verified is not None else None
-        row = MemberRow(org, own)
-        cells = row.cells
-        self_sum, verified_sum = [], []
-        for leaf, leaf_id, has_bonus in plan:
-            mine = scores.get((own_id, leaf_id)) if own_id else None
-            checked = scores.get((verified_id, leaf_id)) if verified_id else None
-            shown = checked or mine
-            if shown is None:
-                cells.append(Cell(leaf, mine, checked))
-                continue
-            cells.append(
-                Cell(
-                    leaf,
-                    mine,
-                    checked,
-                    shown.points,
-                    shown.bonus if has_bonus else "",
-                    checked.version if checked else 0,
-                )
-            )
-            if mine is not None:
-                self_sum += (mine.points, mine.bonus)
-            verified_sum += (shown.points, shown.bonus)
-        row.self_total = sum(self_sum, ZERO)
-        row.verified_total = sum(verified_sum, ZERO)
-        rows.append(row)
-    return rows
+    return sheets, scores
+
+
+def _member_row(org: Organization, sheets: dict, scores: dict, plan: list) -> MemberRow:
+    """A member's cells: the verified value where there is one, else its submitted own."""
+    own = sheets.get((org.pk, ScoreSheet.Round.SELF))
+    verified = sheets.get((org.pk, ScoreSheet.Round.VERIFIED))
+    own_id = own.pk if own is not None and own.is_submitted else None
+    verified_id = verified.pk if verified is not None else None
+    row = MemberRow(org, own)
+    cells = row.cells
+    self_sum, verified_sum = [], []
+    for leaf, leaf_id, has_bonus in plan:
+        mine = scores.get((own_id, leaf_id)) if own_id else None
+        checked = scores.get((verified_id, leaf_id)) if verified_id else None
+        shown = checked or mine
+        if shown is None:
+            cells.append(Cell(leaf, mine, checked))
+            continue
+        version = checked.version if checked else 0
+        bonus = shown.bonus if has_bonus else ""
+        cells.append(Cell(leaf, mine, checked, shown.points, bonus, version))
+        if mine is not None:
+            self_sum += (mine.points, mine.bonus)
+        verified_sum += (shown.points, shown.bonus)
+    row.self_total = sum(self_sum, ZERO)
+    row.verified_total = sum(verified_sum, ZERO)
+    return row
 
 
 def _verify_post(request, pledge, members, leaves, rows) -> HttpResponse | None:
+    """Save one member's verified scores; None shows the grid again with that member's
+    typed values and errors."""
     organization = member_of(pledge, request.POST.get("member", ""), members)
     row = next(r for r in rows if r.organization.pk == organization.pk)
     row.cells_html = ""
@@ -537,43 +556,53 @@ def _verify_post(request, pledge, members, leaves, rows) -> HttpResponse | None:
     ]
     reason_form = f.ReasonForm(request.POST)
     valid = all(form.is_valid() for form in forms) and reason_form.is_valid()
-    reason = reason_form.cleaned_data.get("reason", "") if valid else ""
     row.reason = request.POST.get("reason", "")
     if valid and not row.submitted:
         row.errors.append(_("This member has not submitted its self-scores yet."))
     elif valid:
-        try:
-            sheet = services.sheet_for(
-                pledge=pledge, organization=organization, round=ScoreSheet.Round.VERIFIED
-            )
-            grid = [form.row() for form in forms]
-            services.sheet_save_grid(
-                sheet=sheet,
-                rows=[r for r in grid if r is not None],
-                reason=reason,
-                actor=request.user,
-            )
-        except ValidationError as exc:
-            row.errors.extend(exc.messages)
-        else:
-            messages.success(
-                request,
-                _("The verified scores of %(organization)s are saved.")
-                % {"organization": organization},
-            )
+        reason = reason_form.cleaned_data.get("reason", "")
+        if _save_verified(request, pledge, row, forms, reason):
             return redirect(reverse("pledges:verify", args=[pledge.pk]) + f"#m{organization.pk}")
-    # Show the typed values and errors of that member again.
-    for cell, form in zip(row.cells, forms, strict=True):
-        cell.points = form.data.get(form.add_prefix("points"), "")
-        cell.bonus = form.data.get(form.add_prefix("bonus"), "")
-        cell.version = form.data.get(form.add_prefix("version"), cell.version)
-        cell.errors = [e for errors in form.errors.values() for e in errors] or None
+    _show_typed(row, forms)
     if not row.errors and not valid:
         row.errors.append(_("Correct the marked cells."))
     messages.error(
         request, _("Nothing was saved for %(organization)s.") % {"organization": organization}
     )
     return None
+
+
+def _save_verified(request, pledge: Pledge, row: MemberRow, forms, reason: str) -> bool:
+    """The member's verified sheet, all cells or none; the service's refusal goes on the row."""
+    organization = row.organization
+    try:
+        sheet = services.sheet_for(
+            pledge=pledge, organization=organization, round=ScoreSheet.Round.VERIFIED
+        )
+        grid = [form.row() for form in forms]
+        services.sheet_save_grid(
+            sheet=sheet,
+            rows=[r for r in grid if r is not None],
+            reason=reason,
+            actor=request.user,
+        )
+    except ValidationError as exc:
+        row.errors.extend(exc.messages)
+        return False
+    messages.success(
+        request,
+        _("The verified scores of %(organization)s are saved.") % {"organization": organization},
+    )
+    return True
+
+
+def _show_typed(row: MemberRow, forms) -> None:
+    """The cells show what was typed, with their errors, instead of what is stored."""
+    for cell, form in zip(row.cells, forms, strict=True):
+        cell.points = form.data.get(form.add_prefix("points"), "")
+        cell.bonus = form.data.get(form.add_prefix("bonus"), "")
+        cell.version = form.data.get(form.add_prefix("version"), cell.version)
+        cell.errors = [e for errors in form.errors.values() for e in errors] or None
 
 
 @GET_POST
@@ -598,14 +627,7 @@ def verify(request: HttpRequest, pk: int) -> HttpResponse:
         response = _verify_post(request, pledge, members, leaves, rows)
         if response is not None:
             return response
-    for leaf in leaves:
-        leaf.escaped_code = escape(leaf.code)
-    sheet_url = reverse("pledges:self_score", args=[pledge.pk])
-    for row in rows:
-        row.editable = row.submitted and not notice
-        row.label = row.organization.short_name or row.organization.name
-        row.link = f"{sheet_url}?org={row.organization.pk}"
-        row.cells_html = _cells_html(row, editable=row.editable)
+    _prepare_grid(pledge, leaves, rows, notice)
     context = {
         "pledge": pledge,
         "leaves": leaves,
@@ -614,6 +636,18 @@ def verify(request: HttpRequest, pk: int) -> HttpResponse:
         "any_editable": any(row.editable for row in rows),
     }
     return render(request, "pledges/verify.html", context)
+
+
+def _prepare_grid(pledge: Pledge, leaves, rows: list[MemberRow], notice: str) -> None:
+    """Labels, links and the cells' HTML of each member row, built once here."""
+    for leaf in leaves:
+        leaf.escaped_code = escape(leaf.code)
+    sheet_url = reverse("pledges:self_score", args=[pledge.pk])
+    for row in rows:
+        row.editable = row.submitted and not notice
+        row.label = row.organization.short_name or row.organization.name
+        row.link = f"{sheet_url}?org={row.organization.pk}"
+        row.cells_html = _cells_html(row, editable=row.editable)
 
 
 def _num(value, separator: str) -> str:
@@ -680,42 +714,45 @@ def _cross_matrix(request, pledge: Pledge, secretariat: bool) -> HttpResponse:
     if not secretariat:
         sheets = sheets.filter(scorer=scorer)
     by_pair = {(s.organization_id, s.scorer_id): s for s in sheets}
-    totals: dict[int, Decimal] = {}
-    if secretariat:
-        for score in Score.objects.filter(
-            sheet__pledge=pledge, sheet__round=ScoreSheet.Round.CROSS
-        ).only("sheet_id", "points", "bonus"):
-            totals[score.sheet_id] = totals.get(score.sheet_id, ZERO) + score.points + score.bonus
-    matrix = [
-        {
-            "organization": org,
-            "cells": [
-                {"scorer": other, "sheet": by_pair.get((org.pk, other.pk)), "self": other == org}
-                for other in members
-            ],
-        }
-        for org in members
-    ]
-    for row in matrix:
-        for cell in row["cells"]:
-            sheet = cell["sheet"]
-            cell["total"] = totals.get(sheet.pk) if sheet is not None else None
-    mine = []
-    if scorer is not None:
-        mine = [
-            {"organization": org, "sheet": by_pair.get((org.pk, scorer.pk))}
-            for org in members
-            if org.pk != scorer.pk
-        ]
     context = {
         "pledge": pledge,
         "members": members,
-        "matrix": matrix if secretariat else None,
-        "mine": mine,
+        "matrix": _cross_grid(pledge, members, by_pair) if secretariat else None,
+        "mine": _sheets_to_score(members, by_pair, scorer),
         "scorer": scorer,
         "notice": write_notice(pledge),
     }
     return render(request, "pledges/verify_cross.html", context)
+
+
+def _cross_grid(pledge: Pledge, members, by_pair: dict) -> list[dict]:
+    """The secretariat's matrix: a row per scored member, a cell per scorer with the
+    sheet and its total."""
+    totals: dict[int, Decimal] = {}
+    for score in Score.objects.filter(
+        sheet__pledge=pledge, sheet__round=ScoreSheet.Round.CROSS
+    ).only("sheet_id", "points", "bonus"):
+        totals[score.sheet_id] = totals.get(score.sheet_id, ZERO) + score.points + score.bonus
+    matrix = []
+    for org in members:
+        cells = []
+        for other in members:
+            sheet = by_pair.get((org.pk, other.pk))
+            total = totals.get(sheet.pk) if sheet is not None else None
+            cells.append({"scorer": other, "sheet": sheet, "self": other == org, "total": total})
+        matrix.append({"organization": org, "cells": cells})
+    return matrix
+
+
+def _sheets_to_score(members, by_pair: dict, scorer) -> list[dict]:
+    """The scorer's own sheet of each other member (none for the secretariat alone)."""
+    if scorer is None:
+        return []
+    return [
+        {"organization": org, "sheet": by_pair.get((org.pk, scorer.pk))}
+        for org in members
+        if org.pk != scorer.pk
+    ]
 
 
 # Bonus and penalty lines ---------------------------------------------------------------
@@ -735,22 +772,20 @@ def adjustments(request: HttpRequest, pk: int) -> HttpResponse:
     if (request.method == "POST" or delete) and not secretariat:
         raise PermissionDenied
     if delete:
-        line = get_object_or_404(lines, pk=delete) if str(delete).isdigit() else None
-        if line is None:
-            raise Http404
-        return _delete_adjustment(request, pledge, line, notice, url)
+        return _delete_adjustment(request, pledge, _line_to_delete(lines, delete), notice, url)
     if request.method == "POST":
-        if notice:
-            messages.error(request, notice)
-            return redirect(url)
-        if form.is_valid():
-            try:
-                services.adjustment_add(pledge=pledge, actor=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                add_errors(form, exc)
-            else:
-                messages.success(request, _("The line has been added."))
-                return redirect(url)
+        response = add_after_post(
+            request,
+            notice=notice,
+            forms=[form],
+            save=lambda: services.adjustment_add(
+                pledge=pledge, actor=request.user, **form.cleaned_data
+            ),
+            done=_("The line has been added."),
+            back=url,
+        )
+        if response is not None:
+            return response
     context = {
         "pledge": pledge,
         "lines": list(lines),
@@ -761,6 +796,13 @@ def adjustments(request: HttpRequest, pk: int) -> HttpResponse:
         "totals": _adjustment_totals(lines, members),
     }
     return render(request, "pledges/adjustments.html", context)
+
+
+def _line_to_delete(lines, value: str) -> Adjustment:
+    """The line in ?delete= (or the posted `delete`); 404 for anything else."""
+    if not str(value).isdigit():
+        raise Http404
+    return get_object_or_404(lines, pk=value)
 
 
 def _adjustment_totals(lines, members) -> list[dict]:
