@@ -373,35 +373,15 @@ def _results(pledge) -> dict:
     }
 
 
-def _ballot_queryset():
-    from pledges.models import Ballot, BallotCandidate
-
-    return (
-        Ballot.objects.select_related("meeting")
-        .prefetch_related(
-            Prefetch("candidates", queryset=BallotCandidate.objects.select_related("organization"))
-        )
-        .order_by("recorded_at", "pk")
-    )
-
-
-def _ballot_data(ballots, pledge) -> list[dict]:
-    from pledges.services.ballots import candidate_outcomes
+def _ballot_data(pledge, **where) -> list[dict]:
+    """The ballots of `pledge` matching `where` (all of them, or one meeting's), 2 queries."""
+    from pledges.services.ballots import ballots_with_candidates, ballots_with_outcomes, vote_base
 
     out = []
-    for ballot in ballots:
-        base = {
-            "members": ballot.members_total,
-            "present": ballot.present,
-            "valid": ballot.valid,
-        }[pledge.vote_base]
-        outcomes = candidate_outcomes(
-            [(c.organization, c.votes) for c in ballot.candidates.all()],
-            base=base,
-            threshold=pledge.vote_threshold,
-            strict=pledge.vote_threshold_strict,
-            leading_units=pledge.leading_units if ballot.purpose == "leading" else None,
-        )
+    for ballot, outcomes in ballots_with_outcomes(
+        pledge, ballots_with_candidates().filter(pledge=pledge, **where)
+    ):
+        base = vote_base(ballot, pledge.vote_base)
         out.append(
             {
                 "title": ballot.title,
@@ -463,7 +443,7 @@ def _year_end(draft, bloc: Bloc, year: int) -> dict:
     }
     if pledge is not None:
         data["results"] = _results(pledge)
-        data["ballots"] = _ballot_data(_ballot_queryset().filter(pledge=pledge), pledge)
+        data["ballots"] = _ballot_data(pledge)
         data["proposals"] = _proposals(pledge)
     return data
 
@@ -510,7 +490,6 @@ def _minutes(draft, bloc: Bloc, year: int) -> dict:
     for a in attendance.values():  # recorded but no longer a member: still in the record
         rows.append(_attendance_row(a.organization, a))
     pledge = Pledge.objects.filter(bloc=bloc, year=meeting.year).first()
-    ballots = list(_ballot_queryset().filter(meeting=meeting)) if pledge else []
     presiding = [p for p in people if p.role == MeetingPerson.Role.PRESIDING]
     secretaries = [p for p in people if p.role == MeetingPerson.Role.SECRETARY]
     return {
@@ -539,7 +518,7 @@ def _minutes(draft, bloc: Bloc, year: int) -> dict:
         ],
         "minutes_text": _lines(meeting.minutes),
         "conclusions": _lines(meeting.conclusions),
-        "ballots": _ballot_data(ballots, pledge) if pledge else [],
+        "ballots": _ballot_data(pledge, meeting=meeting) if pledge else [],
         "decisions": [_decision(d) for d in meeting.decisions.all()],
     }
 

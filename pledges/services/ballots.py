@@ -21,6 +21,7 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -46,12 +47,15 @@ __all__ = [
     "ballot_delete",
     "ballot_outcome",
     "ballot_record",
+    "ballots_with_candidates",
+    "ballots_with_outcomes",
     "candidate_outcomes",
     "leading_organizations",
     "proposal_add",
     "proposal_delete",
     "quota_explanation",
     "quota_limit",
+    "vote_base",
     "vote_ratio",
 ]
 
@@ -262,12 +266,13 @@ def vote_ratio(votes: int, base: int) -> Decimal:
     return (Decimal(votes) * HUNDRED / Decimal(base)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _base(ballot: Ballot, vote_base: str) -> int:
+def vote_base(ballot: Ballot, base: str) -> int:
+    """The number the ratio is of, per the pledge's vote base."""
     return {
         Pledge.VoteBase.MEMBERS: ballot.members_total,
         Pledge.VoteBase.PRESENT: ballot.present,
         Pledge.VoteBase.VALID: ballot.valid,
-    }[vote_base]
+    }[base]
 
 
 def _name(org) -> str:
@@ -314,38 +319,59 @@ def candidate_outcomes(
 
 def ballot_outcome(ballot: Ballot) -> list[CandidateOutcome]:
     """The outcome of each candidate under the pledge's vote rules (2 queries)."""
-    pledge = ballot.pledge
-    candidates = [
-        (c.organization, c.votes) for c in ballot.candidates.select_related("organization")
-    ]
+    candidates = ballot.candidates.select_related("organization")
+    return _outcomes(ballot, ballot.pledge, candidates)
+
+
+def ballots_with_candidates() -> QuerySet[Ballot]:
+    """Ballots, oldest first, with their meeting and their candidates' organizations: 2
+    queries however many ballots and candidates."""
+    candidates = BallotCandidate.objects.select_related("organization")
+    return (
+        Ballot.objects.select_related("meeting")
+        .prefetch_related(Prefetch("candidates", queryset=candidates))
+        .order_by("recorded_at", "pk")
+    )
+
+
+def ballots_with_outcomes(
+    pledge: Pledge, ballots: Iterable[Ballot] | None = None
+) -> list[tuple[Ballot, list[CandidateOutcome]]]:
+    """Each ballot of the pledge (or each of `ballots`, from `ballots_with_candidates`)
+    with its candidates' outcomes, in 2 queries."""
+    if ballots is None:
+        ballots = ballots_with_candidates().filter(pledge=pledge)
+    return [(ballot, _outcomes(ballot, pledge, ballot.candidates.all())) for ballot in ballots]
+
+
+def leading_organizations(
+    pledge: Pledge, outcomes: list[tuple[Ballot, list[CandidateOutcome]]] | None = None
+) -> set[int]:
+    """Ids of the organizations leading in any LEADING ballot of the pledge (2 queries,
+    none when the caller has the `ballots_with_outcomes` already)."""
+    if outcomes is None:
+        outcomes = ballots_with_outcomes(
+            pledge, ballots_with_candidates().filter(pledge=pledge, purpose=Ballot.Purpose.LEADING)
+        )
+    return {
+        o.organization.pk
+        for ballot, rows in outcomes
+        if ballot.purpose == Ballot.Purpose.LEADING
+        for o in rows
+        if o.leading
+    }
+
+
+def _outcomes(
+    ballot: Ballot, pledge: Pledge, candidates: Iterable[BallotCandidate]
+) -> list[CandidateOutcome]:
     return candidate_outcomes(
-        candidates,
-        base=_base(ballot, pledge.vote_base),
+        [(c.organization, c.votes) for c in candidates],
+        base=vote_base(ballot, pledge.vote_base),
         threshold=pledge.vote_threshold,
         strict=pledge.vote_threshold_strict,
         leading_units=pledge.leading_units if ballot.purpose == Ballot.Purpose.LEADING else None,
     )
-
-
-def leading_organizations(pledge: Pledge) -> set[int]:
-    """Ids of the organizations leading in any LEADING ballot of the pledge (2 queries)."""
-    ballots = list(
-        Ballot.objects.filter(pledge=pledge, purpose=Ballot.Purpose.LEADING).prefetch_related(
-            "candidates__organization"
-        )
-    )
-    leading = set()
-    for ballot in ballots:
-        ballot.pledge = pledge
-        outcomes = candidate_outcomes(
-            [(c.organization, c.votes) for c in ballot.candidates.all()],
-            base=_base(ballot, pledge.vote_base),
-            threshold=pledge.vote_threshold,
-            strict=pledge.vote_threshold_strict,
-            leading_units=pledge.leading_units,
-        )
-        leading |= {o.organization.pk for o in outcomes if o.leading}
-    return leading
 
 
 # Proposals and quotas -----------------------------------------------------------------

@@ -58,36 +58,14 @@ def base_label(pledge: Pledge, base: int) -> str:
     return labels[pledge.vote_base] % {"n": base}
 
 
-def vote_base(ballot: Ballot, pledge: Pledge) -> int:
-    return {
-        Pledge.VoteBase.MEMBERS: ballot.members_total,
-        Pledge.VoteBase.PRESENT: ballot.present,
-        Pledge.VoteBase.VALID: ballot.valid,
-    }[pledge.vote_base]
-
-
 def ballots_of(pledge: Pledge) -> list[BallotView]:
     """The pledge's ballots with each candidate's outcome, in 2 queries."""
-    ballots = (
-        Ballot.objects.filter(pledge=pledge)
-        .select_related("meeting")
-        .prefetch_related("candidates__organization")
-        .order_by("recorded_at", "pk")
-    )
-    views = []
-    for ballot in ballots:
-        outcomes = services.candidate_outcomes(
-            [(c.organization, c.votes) for c in ballot.candidates.all()],
-            base=vote_base(ballot, pledge),
-            threshold=pledge.vote_threshold,
-            strict=pledge.vote_threshold_strict,
-            leading_units=pledge.leading_units
-            if ballot.purpose == Ballot.Purpose.LEADING
-            else None,
+    return [
+        BallotView(
+            ballot, outcomes, base_label(pledge, services.vote_base(ballot, pledge.vote_base))
         )
-        base = vote_base(ballot, pledge)
-        views.append(BallotView(ballot, outcomes, base_label(pledge, base)))
-    return views
+        for ballot, outcomes in services.ballots_with_outcomes(pledge)
+    ]
 
 
 @GET_POST
@@ -210,8 +188,11 @@ class QuotaGroup:
         return self.limit is not None and len(self.proposals) > self.limit
 
 
-def proposal_groups(pledge: Pledge, members: list[Organization]) -> list[QuotaGroup]:
-    """Proposals grouped by commendation, each with its quota's limit and how it is computed."""
+def proposal_groups(
+    pledge: Pledge, members: list[Organization], ballots: list[BallotView] | None = None
+) -> list[QuotaGroup]:
+    """Proposals grouped by commendation, each with its quota's limit and how it is computed
+    (the leading units from `ballots` when the page has them already)."""
     proposals = list(
         Proposal.objects.filter(pledge=pledge).select_related("organization", "title", "ballot")
     )
@@ -232,7 +213,8 @@ def proposal_groups(pledge: Pledge, members: list[Organization]) -> list[QuotaGr
         if quota is None:
             continue
         if quota.base == CommendationQuota.Base.LEADING and leading is None:
-            leading = len(services.leading_organizations(pledge))
+            outcomes = None if ballots is None else [(b.ballot, b.outcomes) for b in ballots]
+            leading = len(services.leading_organizations(pledge, outcomes))
         numbers = {"members": len(members), "leading": leading or 0}
         group.limit = services.quota_limit(quota, **numbers)
         group.how = services.quota_explanation(quota, **numbers)
@@ -307,12 +289,13 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     notes = [m for m in computed.members if m.tie_note and m.scored]
     for member in computed.members:  # the template cannot look a dict up by a variable
         member.group_list = [member.group_points.get(g.pk) for g in computed.groups]
+    ballots = ballots_of(pledge)
     context = {
         "pledge": pledge,
         "results": computed,
         "tie_notes": notes,
-        "ballots": ballots_of(pledge),
-        "groups": proposal_groups(pledge, members),
+        "ballots": ballots,
+        "groups": proposal_groups(pledge, members, ballots),
         "own": own,
         "secretariat": is_secretariat(request, pledge),
         "any_scored": any(m.scored for m in computed.members),

@@ -152,10 +152,10 @@ def test_results_queries_do_not_grow(world, client_for, django_assert_num_querie
     client = client_for("member")
     count = _assert_constant(client, url("results", pledge.pk), grow, django_assert_num_queries)
     assert len(client.get(url("results", pledge.pk)).context["results"].members) == 12
-    # session, user, pledge+bloc, official org (official, membership), secretariat (2),
-    # members, criteria, scores, adjustments, ballots+candidates (2), proposals, quotas,
-    # leading ballots (2), navbar official
-    assert count <= 22
+    # session, user, pledge+bloc, members (2), criteria, scores, adjustments, official org
+    # (official, membership), ballots+candidates (2), proposals, quotas, secretariat (2),
+    # navbar official and organization
+    assert count == 18
 
 
 def test_results_xlsx_has_the_rows_and_ranks_of_the_page(world, scored, client_for):
