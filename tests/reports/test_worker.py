@@ -13,9 +13,10 @@ What is covered:
 - the process building a report is killed with SIGKILL mid-build: the worker requeues the
   message (acks_late + reject_on_worker_lost), a new process claims the row because the
   message comes back flagged as redelivered, and the report ends ready with one PDF and two
-  attempts. Killing the *whole* worker leaves the message with Redis until its visibility
-  timeout (hard time limit + 60 s = 6 minutes by default), which is too slow for a test; that
-  path is the same claim of a stale running row, covered in test_pipeline.py;
+  attempts;
+- the *whole* worker is killed mid-build (its message stays unacknowledged in Redis until
+  the visibility timeout, 6 minutes by default): past the hard time limit the periodic sweep
+  sends the build again and a replacement worker finishes it with one PDF;
 - the soft time limit stops a hanging build with the "took too long" error, and a retry
   then builds it.
 
@@ -32,10 +33,12 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.db import close_old_connections, connection, connections
+from django.db.models import F
 from django.urls import reverse
 
 from blocs.models import current_year
@@ -185,6 +188,18 @@ def pdfs_of(report: Report, media: Path) -> list[Path]:
     return sorted((media / "reports" / str(report.draft.bloc_id)).rglob("*.pdf"))
 
 
+def wait_until_building(report: Report, worker: Worker) -> int:
+    """Wait until a blocked build has started; the pid of the process building it."""
+    started = worker.switches / "started"
+    deadline = time.monotonic() + 60
+    while not started.exists():
+        if time.monotonic() > deadline:
+            pytest.fail(f"the build never started:\n{worker.output()}")
+        time.sleep(0.2)
+    assert wait_for(report, {"running"}, worker).attempts == 1
+    return int(started.read_text())
+
+
 def test_a_real_worker_builds_a_real_pdf_a_member_downloads(worker, world, client, settings):
     draft, reader = world
     assert app.conf.task_always_eager is False, "a broker is set: tasks must not run inline"
@@ -242,16 +257,45 @@ def test_a_build_whose_process_is_killed_is_redelivered_and_ends_with_one_pdf(
     draft, _reader = world
     (worker.switches / "block").touch()
     report = services.report_request(draft=draft)
-    started = worker.switches / "started"
-    deadline = time.monotonic() + 60
-    while not started.exists():
-        if time.monotonic() > deadline:
-            pytest.fail(f"the build never started:\n{worker.output()}")
-        time.sleep(0.2)
-    assert wait_for(report, {"running"}, worker).attempts == 1
-    os.kill(int(started.read_text()), signal.SIGKILL)  # the OOM killer strikes mid-build
+    building = wait_until_building(report, worker)
+    os.kill(building, signal.SIGKILL)  # the OOM killer strikes mid-build
     (worker.switches / "block").unlink()
     report = wait_for(report, {"ready", "failed"}, worker)
+    assert report.status == "ready", report.error
+    assert report.attempts == 2
+    assert pdfs_of(report, settings.MEDIA_ROOT) == [Path(report.pdf.path)]
+
+
+def test_a_whole_worker_killed_mid_build_is_replaced_and_the_sweep_finishes_the_report(
+    worker, world, shared, settings
+):
+    # The machine of the worker goes down: worker and building process die at once, so
+    # nobody requeues the message (Redis keeps it unacknowledged until its visibility
+    # timeout, 6 minutes by default) and the row stays "running". Once the row has been
+    # running past the hard time limit, the periodic sweep sends the build again and a new
+    # worker claims the stale row. The row's start is moved back by that limit instead of
+    # waiting 5 minutes; everything else is real.
+    from reports.tasks import requeue_lost_reports
+
+    draft, _reader = world
+    (worker.switches / "block").touch()
+    report = services.report_request(draft=draft)
+    building = wait_until_building(report, worker)
+    for pid in (building, worker.process.pid):
+        os.kill(pid, signal.SIGKILL)
+    worker.process.wait()
+    (worker.switches / "block").unlink()
+
+    assert requeue_lost_reports.run() == []  # still within its time limit: left alone
+    stale = services.stale_after() + timedelta(seconds=1)
+    Report.objects.filter(pk=report.pk).update(started_at=F("started_at") - stale)
+    replacement = Worker(shared / "switches", shared / "media", shared / "new-worker.log")
+    replacement.start()
+    try:
+        assert requeue_lost_reports.run() == [report.pk]
+        report = wait_for(report, {"ready", "failed"}, replacement)
+    finally:
+        replacement.stop()
     assert report.status == "ready", report.error
     assert report.attempts == 2
     assert pdfs_of(report, settings.MEDIA_ROOT) == [Path(report.pdf.path)]
