@@ -9,6 +9,7 @@ from django.utils.translation import pgettext_lazy
 from blocs.models import Meeting, Organization
 
 from .models import DocumentStyle, ReportDraft
+from .services import DRAFT_FIELDS
 
 DATE_FORMAT = "%d/%m/%Y"
 
@@ -56,19 +57,7 @@ class DraftForm(forms.ModelForm):
 
     class Meta:
         model = ReportDraft
-        fields = [
-            "issuer",
-            "parent_body",
-            "issuer_title",
-            "style",
-            "place",
-            "issue_date",
-            *ReportDraft.NARRATIVE_FIELDS,
-            "signer_name",
-            "signer_position",
-            "sign_mode",
-            "recipients",
-        ]
+        fields = list(DRAFT_FIELDS)  # what services.draft_update may change
         widgets = {
             **{name: forms.Textarea(attrs={"rows": rows}) for name, rows in NARRATIVE_ROWS.items()},
             "recipients": forms.Textarea(attrs={"rows": 4}),
