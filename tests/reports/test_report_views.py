@@ -6,14 +6,18 @@ build finishes inside the request; the real renderer runs in test_worker.py and 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from blocs.models import current_year
+from blocs.models import Meeting, current_year
 from portal.celery import app as celery_app
 from reports import rendering, services
 from reports.models import Report, ReportDraft
 from tests.blocs.test_views import _assert_constant
+from tests.factories import PledgeFactory
 
 from .helpers import PDF_BYTES, make_draft, make_report
 
@@ -246,3 +250,59 @@ def test_an_earlier_pdf_stays_downloadable_after_a_failure(
     download = client.get(reverse("reports:report_download", args=[earlier.pk]))
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == PDF_BYTES
+
+
+# Ways in from the pages the documents are about ----------------------------------------------
+
+
+def _open_document_forms(content: str) -> list[str]:
+    return re.findall(r'data-open-document="(\w+)"', content)
+
+
+@pytest.mark.parametrize(
+    ("status", "role", "shown"),
+    [
+        ("held", "secretariat", True),
+        ("approved", "secretariat", True),
+        ("planned", "secretariat", False),  # nothing to write minutes of yet
+        ("held", "member", False),
+    ],
+)
+def test_a_meeting_page_opens_its_minutes_for_the_secretariat(
+    world, client_for, status, role, shown
+):
+    meeting = Meeting.objects.create(
+        bloc=world.bloc,
+        year=YEAR,
+        kind=Meeting.Kind.MID_YEAR,
+        title="Hội nghị sơ kết",
+        starts_at=timezone.now(),
+        place="Hải Phòng",
+        status=status,
+    )
+    client = client_for(role)
+    content = client.get(meeting.get_absolute_url()).content.decode()
+    assert _open_document_forms(content) == (["minutes"] if shown else [])
+    if not shown:
+        return
+    response = client.post(
+        reverse("reports:draft_open", args=[world.bloc.pk]) + f"?year={YEAR}",
+        {"kind": "minutes", "meeting": meeting.pk},
+    )
+    draft = ReportDraft.objects.get(kind="minutes", meeting=meeting)
+    assert response.status_code == 302 and response.url == draft.get_absolute_url()
+
+
+def test_a_pledge_page_opens_the_pledge_document_for_the_secretariat(world, client_for):
+    pledge = PledgeFactory(bloc=world.bloc, year=YEAR, status="draft")
+    page = pledge.get_absolute_url()
+    assert _open_document_forms(client_for("secretariat").get(page).content.decode()) == []
+    pledge.status = "open"
+    pledge.save(update_fields=["status"])
+    assert _open_document_forms(client_for("member").get(page).content.decode()) == []
+    client = client_for("secretariat")
+    assert _open_document_forms(client.get(page).content.decode()) == ["pledge"]
+    url = reverse("reports:draft_open", args=[world.bloc.pk]) + f"?year={YEAR}"
+    response = client.post(url, {"kind": "pledge"})
+    draft = ReportDraft.objects.get(bloc=world.bloc, year=YEAR, kind="pledge")
+    assert response.status_code == 302 and response.url == draft.get_absolute_url()
