@@ -65,6 +65,8 @@ class Row(CriterionRow):
     score: Score | None = None
     evidence: list = field(default_factory=list)
     current: Score | None = None  # the score saved meanwhile by someone else
+    own: Score | None = None  # cross-scoring: the member's own submitted self-score
+    own_evidence: list = field(default_factory=list)
 
     @property
     def current_by(self) -> str:
@@ -153,19 +155,34 @@ class SheetPage:
     with_evidence: bool
     url: str
     as_secretariat: bool = False
+    # Cross-scoring: beside each row, what the member gave itself and its evidence, once its
+    # self-scoring sheet is submitted (members may read submitted sheets, never drafts).
+    with_own_scores: bool = False
 
 
-def _sheet_of(page: SheetPage) -> ScoreSheet | None:
+def _sheet_of(page: SheetPage, of_round: str | None = None, **where) -> ScoreSheet | None:
     return (
         ScoreSheet.objects.filter(
             pledge=page.pledge,
             organization=page.organization,
-            round=page.round,
-            scorer=page.scorer,
+            round=of_round or page.round,
+            scorer=page.scorer if of_round is None else None,
+            **where,
         )
         .select_related("submitted_by")
         .first()
     )
+
+
+def _attach_own_scores(page: SheetPage, rows: list[Row]) -> ScoreSheet | None:
+    """The member's submitted self-scoring sheet beside a cross-scoring sheet (3 queries)."""
+    own_sheet = _sheet_of(page, ScoreSheet.Round.SELF, status=ScoreSheet.Status.SUBMITTED)
+    own_scores = _sheet_scores(own_sheet, with_evidence=True)
+    for row in rows:
+        row.own = own_scores.get(row.criterion.pk)
+        if row.own is not None:
+            row.own_evidence = list(row.own.evidence.all())
+    return own_sheet
 
 
 def _sheet_view(request: HttpRequest, page: SheetPage) -> HttpResponse:
@@ -174,6 +191,7 @@ def _sheet_view(request: HttpRequest, page: SheetPage) -> HttpResponse:
     rows = criteria_rows(list(pledge.criteria.all()), Row)
     scores = _sheet_scores(sheet, page.with_evidence)
     _attach_scores(rows, scores, page.with_evidence)
+    own_sheet = _attach_own_scores(page, rows) if page.with_own_scores else None
     notice = write_notice(pledge)
     submitted = sheet is not None and sheet.is_submitted
     writable = page.can_write and not notice and not submitted
@@ -188,6 +206,7 @@ def _sheet_view(request: HttpRequest, page: SheetPage) -> HttpResponse:
         "pledge": pledge,
         "organization": page.organization,
         "sheet": sheet,
+        "own_sheet": own_sheet,
         "rows": rows,
         "notice": notice,
         "writable": writable,
@@ -395,6 +414,7 @@ def cross_score(request: HttpRequest, pk: int, org: int) -> HttpResponse:
         can_write=True,
         with_evidence=False,
         url=reverse("pledges:cross_score", args=[pledge.pk, organization.pk]),
+        with_own_scores=True,
     )
     if request.method == "GET" and request.GET.get("confirm"):
         return _confirm_submit(request, page)

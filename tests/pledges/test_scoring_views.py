@@ -408,6 +408,58 @@ def test_cross_score_my_org_scores_another_member(world, cross, client_for):
     assert sheet.scores.get().points == Decimal("7.00")
 
 
+def test_cross_score_shows_the_members_own_score_and_evidence_once_submitted(
+    world, cross, client_for
+):
+    scored = world.orgs[0]
+    client = client_for("member")
+    target = url("cross_score", cross.pk, scored.pk)
+    sheet = services.sheet_for(pledge=cross, organization=scored, round=ScoreSheet.Round.SELF)
+    a1 = leaves(cross)["A1"]
+    services.sheet_save_grid(
+        sheet=sheet,
+        rows=[{"criterion": a1, "points": 14, "explanation": "bản nháp riêng", "version": 0}],
+    )
+    # A draft is the member's own business: not shown to those who score it.
+    response = client.get(target)
+    content = response.content.decode()
+    assert 'id="own-missing"' in content and "bản nháp riêng" not in content
+    assert response.context["own_sheet"] is None
+    assert [row.own for row in response.context["rows"]] == [None] * 5
+
+    Score.objects.filter(sheet=sheet).delete()
+    fill_and_submit(cross, scored, {"A1": 9, "A2": 20, "B1": 50})
+    response = client.get(target)
+    content = response.content.decode()
+    assert 'id="own-missing"' not in content
+    own = {row.criterion.code: row.own.points for row in response.context["rows"] if row.own}
+    assert own == {"A1": Decimal("9"), "A2": Decimal("20"), "B1": Decimal("50")}
+    [evidence] = Evidence.objects.filter(score__sheet__organization=scored)
+    assert evidence.get_absolute_url() in content and "a2.pdf" in content
+    download = client.get(evidence.get_absolute_url())  # the scorer may open it
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == PDF
+
+
+def test_cross_score_queries_do_not_grow(world, cross, client_for, django_assert_num_queries):
+    scored = world.orgs[0]
+    fill_and_submit(cross, scored)
+    client = client_for("member")
+
+    def grow():
+        sheet = ScoreSheet.objects.get(pledge=cross, organization=scored, round="self")
+        for i in range(9):
+            group = CriterionFactory(pledge=cross, code=f"G{i}", max_points=10, order=10 + i)
+            leaf = CriterionFactory(pledge=cross, parent=group, code=f"G{i}.1", max_points=10)
+            score = Score.objects.create(sheet=sheet, criterion=leaf, points=5)
+            Evidence.objects.create(
+                score=score, file=f"e{i}.pdf", original_name=f"e{i}.pdf", size=1, content_type="x"
+            )
+
+    target = url("cross_score", cross.pk, scored.pk)
+    _assert_constant(client, target, grow, django_assert_num_queries)
+
+
 def test_cross_score_of_oneself_is_refused(world, cross, client_for):
     response = client_for("member").get(url("cross_score", cross.pk, world.orgs[2].pk))
     assert response.status_code == 403
