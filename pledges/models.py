@@ -509,6 +509,17 @@ class ScoreSheet(models.Model):
         blank=True,
         related_name="+",
     )
+    returned_at = models.DateTimeField(
+        _("returned at"),
+        null=True,
+        blank=True,
+        help_text=_("When the secretariat last sent the submitted sheet back for corrections."),
+    )
+    return_reason = models.TextField(
+        _("reason for returning"),
+        blank=True,
+        help_text=_("What the member is asked to correct; shown on its sheet."),
+    )
 
     history = HistoricalRecords()
 

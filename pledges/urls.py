@@ -21,6 +21,7 @@ pledge_urls = [
 # Scoring (views/scoring.py)
 scoring_urls = [
     path("<int:pk>/score/", views.self_score, name="self_score"),
+    path("<int:pk>/score/<int:org>/return/", views.self_score_return, name="self_score_return"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("evidence/<int:pk>/delete/", views.evidence_delete, name="evidence_delete"),
     path("<int:pk>/verify/", views.verify, name="verify"),

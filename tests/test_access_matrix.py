@@ -135,6 +135,16 @@ def d2_rank(world) -> dict:
     return {"pk": d2_pledge(world).pk, "org": world.orgs[2].pk}
 
 
+def d2_submitted_sheet(world) -> dict:
+    # Another member's submitted self sheet, which the secretariat may send back.
+    from pledges.models import ScoreSheet
+
+    pledge = d2_pledge(world)
+    org = world.orgs[3]
+    ScoreSheet.objects.create(pledge=pledge, organization=org, round="self", status="submitted")
+    return {"pk": pledge.pk, "org": org.pk}
+
+
 def d2_evidence(world) -> dict:
     # A submitted self sheet of another member: every member may read its evidence.
     from pledges.models import Evidence, Score, ScoreSheet
@@ -222,6 +232,7 @@ MATRIX: dict[str, Row] = {
     # records ballots and proposals, deletes. The admin has no organization: it picks a
     # member's sheet, and cannot cross-score.
     "pledges:self_score": Row(d2_scoring, (LOGIN, 404, 200, 200, 200)),
+    "pledges:self_score_return": Row(d2_submitted_sheet, (LOGIN, 404, 403, 200, 200)),
     "pledges:evidence_download": Row(d2_evidence, (LOGIN, 404, 200, 200, 200)),
     "pledges:evidence_delete": Row(d2_evidence, (LOGIN, 404, 403, 200, 200)),
     "pledges:verify": Row(d2_scoring, (LOGIN, 404, 403, 200, 200)),

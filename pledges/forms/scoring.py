@@ -124,6 +124,15 @@ class ReasonForm(forms.Form):
     )
 
 
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What should be corrected"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The member reads this on its sheet; it is also kept in the history."),
+    )
+
+
 class EvidenceForm(forms.Form):
     file = forms.FileField(
         label=_("Evidence file"), help_text=_("PDF, Word, Excel, JPEG or PNG; at most 10 MB.")

@@ -51,6 +51,10 @@ __all__ = [
     "SCORER_REQUIRED",
     "SCORE_CHANGED_MEANWHILE",
     "SCORING_NOT_OPEN",
+    "RETURN_AFTER_DEADLINE",
+    "RETURN_NEEDS_REASON",
+    "RETURN_NOT_SUBMITTED",
+    "RETURN_VERIFIED",
     "SHEET_ALREADY_SUBMITTED",
     "SHEET_SUBMITTED",
     "TOO_MANY_DECIMALS",
@@ -61,6 +65,7 @@ __all__ = [
     "score_save",
     "sheet_for",
     "sheet_save_grid",
+    "sheet_return",
     "sheet_submit",
 ]
 
@@ -90,6 +95,18 @@ SHEET_SUBMITTED = _(
     "This self-scoring sheet was submitted on %(date)s and can no longer be changed."
 )
 SHEET_ALREADY_SUBMITTED = _("This sheet was already submitted on %(date)s.")
+RETURN_NOT_SUBMITTED = _(
+    "The self-scoring of %(organization)s is not submitted: there is nothing to send back."
+)
+RETURN_VERIFIED = _(
+    "The verification of %(organization)s was submitted on %(date)s: its self-scoring can "
+    "no longer be sent back."
+)
+RETURN_AFTER_DEADLINE = _(
+    "The self-scoring deadline was %(date)s: %(organization)s could not submit again. Move "
+    "the deadline in the pledge's rules first."
+)
+RETURN_NEEDS_REASON = _("Say what %(organization)s should correct: the member reads it.")
 REASON_REQUIRED = _(
     "%(code)s: give the reason for changing the submitted value (%(old)s → %(new)s)."
 )
@@ -488,6 +505,47 @@ def sheet_submit(*, sheet: ScoreSheet, actor=None, today: date | None = None) ->
     sheet.status = ScoreSheet.Status.SUBMITTED
     sheet.submitted_at = timezone.now()
     sheet.submitted_by = actor
+    _stamp(sheet, actor)
+    sheet.save()
+    return sheet
+
+
+@transaction.atomic
+def sheet_return(
+    *, sheet: ScoreSheet, reason: str, actor=None, today: date | None = None
+) -> ScoreSheet:
+    """The secretariat sends a submitted self-scoring sheet back to its member as a draft,
+    saying what to correct (a member cannot take back what it submitted). Not once the
+    member's verification is submitted (it was made from these scores), nor after the
+    self-scoring deadline (the member could not submit again). Scores and evidence stay;
+    the reason is shown on the sheet and kept in the history."""
+    sheet = _lock_sheet(sheet)
+    pledge = sheet.pledge
+    _check_scoring(pledge)
+    names = {"organization": sheet.organization}
+    if sheet.round != ScoreSheet.Round.SELF or not sheet.is_submitted:
+        raise ValidationError(RETURN_NOT_SUBMITTED % names, code="not_submitted")
+    verified = ScoreSheet.objects.filter(
+        pledge=pledge,
+        organization=sheet.organization_id,
+        round=ScoreSheet.Round.VERIFIED,
+        status=ScoreSheet.Status.SUBMITTED,
+    ).first()
+    if verified is not None:
+        day = _submitted_day(verified)
+        raise ValidationError(RETURN_VERIFIED % {**names, "date": day}, code="verified")
+    today = today or timezone.localdate()
+    if pledge.scoring_deadline and today > pledge.scoring_deadline:
+        day = _day(pledge.scoring_deadline)
+        raise ValidationError(RETURN_AFTER_DEADLINE % {**names, "date": day}, code="deadline")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": RETURN_NEEDS_REASON % names}, code="no_reason")
+    sheet.status = ScoreSheet.Status.DRAFT
+    sheet.submitted_at = sheet.submitted_by = None
+    sheet.returned_at = timezone.now()
+    sheet.return_reason = reason
+    sheet._change_reason = reason
     _stamp(sheet, actor)
     sheet.save()
     return sheet

@@ -29,6 +29,7 @@ from .scoring import (
     evidence_delete,
     evidence_download,
     self_score,
+    self_score_return,
     verify,
 )
 
@@ -56,5 +57,6 @@ __all__ = [
     "results",
     "results_xlsx",
     "self_score",
+    "self_score_return",
     "verify",
 ]

@@ -36,7 +36,10 @@ from ._access import (
     GET_POST,
     CriterionRow,
     add_after_post,
+    add_errors,
+    check_secretariat,
     closed_notice,
+    confirm_page,
     criteria_rows,
     delete_after_confirm,
     error_text,
@@ -393,6 +396,43 @@ def _self_sheet_page(pledge: Pledge, organization, own, secretariat: bool) -> Sh
         with_evidence=True,
         url=url,
         as_secretariat=secretariat and not is_own,
+    )
+
+
+@GET_POST
+def self_score_return(request: HttpRequest, pk: int, org: int) -> HttpResponse:
+    """The secretariat sends a member's submitted self-scoring back to it, with a reason."""
+    pledge = get_pledge_for_user(request, pk)
+    check_secretariat(request, pledge)
+    organization = member_of(pledge, org)
+    page = _self_sheet_page(pledge, organization, None, secretariat=True)
+    sheet = _sheet_of(page)
+    if sheet is None:
+        raise Http404
+    form = f.ReturnForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sheet_return(sheet=sheet, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            done = _("The self-scoring of %(organization)s is back with it as a draft.")
+            messages.success(request, done % {"organization": organization})
+            return redirect(page.url)
+    text = _(
+        "%(organization)s will be able to change its scores and evidence and must submit again. "
+        "What it already entered is kept."
+    ) % {"organization": organization}
+    title = _("Send the self-scoring back to %(organization)s") % {"organization": organization}
+    return confirm_page(
+        request,
+        pledge,
+        title=title,
+        text=text,
+        submit=_("Send back"),
+        back=page.url,
+        active="scoring",
+        form=form,
     )
 
 

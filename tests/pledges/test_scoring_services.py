@@ -339,6 +339,52 @@ def test_submit_twice_is_refused(own, crit, media):
     assert "already submitted" in messages(exc)
 
 
+def test_a_returned_sheet_is_a_draft_again_with_its_scores_and_the_reason(own, crit, world, media):
+    submit_self(own, crit)
+    secretary = UserFactory()
+    sheet = services.sheet_return(sheet=own, reason="  Bổ sung minh chứng A1  ", actor=secretary)
+    sheet.refresh_from_db()
+    assert sheet.status == ScoreSheet.Status.DRAFT
+    assert sheet.submitted_at is None and sheet.submitted_by is None
+    assert sheet.return_reason == "Bổ sung minh chứng A1" and sheet.returned_at is not None
+    last = sheet.history.first()
+    assert (last.history_change_reason, last.history_user) == ("Bổ sung minh chứng A1", secretary)
+    assert Score.objects.filter(sheet=sheet).count() == 3
+    assert Evidence.objects.filter(score__sheet=sheet).count() == 1
+    # The member corrects and submits again.
+    services.score_save(sheet=sheet, criterion=crit["A1"], points="12", version=1)
+    assert services.sheet_submit(sheet=sheet).is_submitted
+
+
+def _refused_return(sheet, reason="Sửa lại", **kwargs) -> str:
+    with pytest.raises(ValidationError) as exc:
+        services.sheet_return(sheet=sheet, reason=reason, **kwargs)
+    return messages(exc)
+
+
+def test_returning_is_refused_with_a_reason_and_changes_nothing(own, crit, scoring, world, media):
+    name = world.orgs[2].name
+    assert _refused_return(own) == (
+        f"The self-scoring of {name} is not submitted: there is nothing to send back."
+    )
+    submit_self(own, crit)
+    assert _refused_return(own, reason="  ") == (
+        f"Say what {name} should correct: the member reads it."
+    )
+    Pledge.objects.filter(pk=scoring.pk).update(scoring_deadline=dt.date(2025, 12, 15))
+    assert _refused_return(own, today=dt.date(2025, 12, 16)).startswith(
+        f"The self-scoring deadline was 15/12/2025: {name} could not submit again."
+    )
+    Pledge.objects.filter(pk=scoring.pk).update(scoring_deadline=None)
+    verify = services.sheet_for(pledge=scoring, organization=world.orgs[2], round="verified")
+    services.sheet_submit(sheet=verify)
+    assert _refused_return(own).startswith(f"The verification of {name} was submitted on ")
+    Pledge.objects.filter(pk=scoring.pk).update(status="closed")
+    assert "closed" in _refused_return(own)
+    own.refresh_from_db()
+    assert own.is_submitted and own.return_reason == "" and own.returned_at is None
+
+
 def test_submit_on_a_closed_pledge_is_refused(own, crit):
     fill(own, crit, A1="10", A2="20", B1="50")
     Pledge.objects.filter(pk=own.pledge_id).update(status="closed")

@@ -227,6 +227,36 @@ def test_submit_asks_for_confirmation_then_makes_the_sheet_read_only(world, scor
     assert points_of(scoring, world.orgs[2])["A1"] == Decimal("10.00")
 
 
+def test_the_secretariat_sends_a_submitted_sheet_back_with_a_reason(world, scoring, client_for):
+    member_org = world.orgs[2]
+    fill_and_submit(scoring, member_org)
+    sheet_page = url("self_score", scoring.pk, query=f"?org={member_org.pk}")
+    back = url("self_score_return", scoring.pk, member_org.pk)
+    member = client_for("member")  # one test client: logging in as another role switches it
+    assert back not in member.get(url("self_score", scoring.pk)).content.decode()
+    assert member.post(back, {"reason": "x"}).status_code == 403
+    secretariat = client_for("secretariat")
+    assert back in secretariat.get(sheet_page).content.decode()
+
+    confirm = secretariat.get(back)
+    assert confirm.status_code == 200 and 'id="confirm"' in confirm.content.decode()
+    empty = secretariat.post(back, {"reason": " "})
+    assert empty.status_code == 200 and "This field is required." in empty.content.decode()
+    assert sheet_of(scoring, member_org).is_submitted
+
+    done = secretariat.post(back, {"reason": "Thiếu minh chứng cho A1"}, follow=True)
+    assert done.redirect_chain[-1][0] == sheet_page
+    assert f"The self-scoring of {member_org} is back with it as a draft." in messages_of(done)
+    assert not sheet_of(scoring, member_org).is_submitted
+    # Sending back a sheet that is no longer submitted: the reason, nothing changes.
+    again = secretariat.post(back, {"reason": "lần nữa"})
+    assert "there is nothing to send back" in again.content.decode()
+    # The member reads why, and can save and submit again.
+    page = client_for("member").get(url("self_score", scoring.pk)).content.decode()
+    assert 'id="sheet-returned"' in page and "Thiếu minh chứng cho A1" in page
+    assert 'id="save-draft"' in page
+
+
 def test_submit_without_required_evidence_is_refused(world, scoring, client_for):
     client = client_for("member")
     client.post(url("self_score", scoring.pk), grid(scoring, {"A1": "1", "A2": "2", "B1": "3"}))
