@@ -214,10 +214,11 @@ def delete_after_confirm(
 def add_after_post(
     request: HttpRequest, *, notice: str, forms: list, save, done: str, back: str
 ) -> HttpResponse | None:
-    """The POST of a page that lists lines and adds one (ballots, proposals, bonus and
-    penalty lines): refused in a closed year (`notice`); else, once every form is valid,
-    `save()` and go `back` with `done`. None shows the page again with the errors (a
-    service's refusal goes on the first form)."""
+    """The POST of a page whose forms a service saves (adding a ballot, a proposal, a
+    bonus or penalty line; reopening with a reason): refused with `notice` when there is
+    one (a closed year); else, once every form is valid, `save()` and go `back` with
+    `done`. None shows the page again with the errors (a service's refusal goes on the
+    first form)."""
     if notice:
         messages.error(request, notice)
         return redirect(back)

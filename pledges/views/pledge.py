@@ -43,6 +43,7 @@ from ..models import (
 from ._access import (
     GET_POST,
     CriterionRow,
+    add_after_post,
     add_errors,
     check_secretariat,
     closed_notice,
@@ -559,14 +560,19 @@ def _unsigned_warning(pledge: Pledge) -> str:
 
 def _reopen(request: HttpRequest, pledge: Pledge) -> HttpResponse:
     form = f.ReopenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.pledge_reopen(pledge=pledge, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, _("The pledge is reopened for scoring."))
-            return redirect(pledge)
+    if request.method == "POST":
+        response = add_after_post(
+            request,
+            notice="",
+            forms=[form],
+            save=lambda: services.pledge_reopen(
+                pledge=pledge, actor=request.user, **form.cleaned_data
+            ),
+            done=_("The pledge is reopened for scoring."),
+            back=pledge.get_absolute_url(),
+        )
+        if response is not None:
+            return response
     return confirm_page(
         request,
         pledge,

@@ -36,7 +36,6 @@ from ._access import (
     GET_POST,
     CriterionRow,
     add_after_post,
-    add_errors,
     check_secretariat,
     closed_notice,
     confirm_page,
@@ -410,15 +409,20 @@ def self_score_return(request: HttpRequest, pk: int, org: int) -> HttpResponse:
     if sheet is None:
         raise Http404
     form = f.ReturnForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.sheet_return(sheet=sheet, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            done = _("The self-scoring of %(organization)s is back with it as a draft.")
-            messages.success(request, done % {"organization": organization})
-            return redirect(page.url)
+    if request.method == "POST":
+        done = _("The self-scoring of %(organization)s is back with it as a draft.")
+        response = add_after_post(
+            request,
+            notice="",  # the service refuses a closed year with its own message
+            forms=[form],
+            save=lambda: services.sheet_return(
+                sheet=sheet, actor=request.user, **form.cleaned_data
+            ),
+            done=done % {"organization": organization},
+            back=page.url,
+        )
+        if response is not None:
+            return response
     text = _(
         "%(organization)s will be able to change its scores and evidence and must submit again. "
         "What it already entered is kept."
