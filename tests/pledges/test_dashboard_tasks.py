@@ -81,6 +81,31 @@ def test_scoring_asks_members_to_self_score_and_the_secretariat_to_verify(
     assert tasks_of(client_for("member")) == []
 
 
+def test_a_cross_scoring_year_asks_to_self_score_and_to_score_each_other_member(
+    pledge, world, client_for
+):
+    pledge = _open(pledge)
+    services.pledge_update_rules(pledge=pledge, scoring_method=Pledge.ScoringMethod.CROSS_AVERAGE)
+    for status in (Pledge.Status.SIGNED, Pledge.Status.SCORING):
+        pledge = services.pledge_set_status(pledge=pledge, status=status)
+    services.registration_save(
+        pledge=pledge, organization=world.orgs[2], titles=[], targets=[], submit=True
+    )
+    bloc = world.bloc.name
+    assert tasks_of(client_for("member")) == [("self_score", bloc), ("cross_score", bloc)]
+    own = services.sheet_for(pledge=pledge, organization=world.orgs[2], round="self")
+    ScoreSheet.objects.filter(pk=own.pk).update(status=ScoreSheet.Status.SUBMITTED)
+    others = [org for org in world.orgs if org != world.orgs[2]]
+    for i, org in enumerate(others):
+        sheet = services.sheet_for(
+            pledge=pledge, organization=org, round="cross", scorer=world.orgs[2]
+        )
+        ScoreSheet.objects.filter(pk=sheet.pk).update(status=ScoreSheet.Status.SUBMITTED)
+        # Asked until the last of the 3 other members is scored and submitted.
+        expected = [] if i == len(others) - 1 else [("cross_score", bloc)]
+        assert tasks_of(client_for("member")) == expected
+
+
 def test_the_secretariat_is_asked_to_verify(pledge, world, client_for):
     pledge = _open(pledge)
     for status in (Pledge.Status.SIGNED, Pledge.Status.SCORING):
@@ -119,3 +144,29 @@ def test_the_dashboard_runs_the_same_queries_with_many_open_pledges(
     # the 9 of test_dashboard_query_count_is_constant, then: memberships of the year,
     # signatures, registrations, self sheets
     assert count == 13
+
+
+def test_the_dashboard_runs_the_same_queries_with_many_cross_scoring_years(
+    world, client_for, django_assert_num_queries
+):
+    org = world.orgs[2]
+
+    def add_blocs(n):
+        for _ in range(n):
+            bloc = BlocFactory()
+            MembershipFactory(bloc=bloc, organization=org, first_year=YEAR - 1)
+            for _ in range(2):
+                MembershipFactory(bloc=bloc, first_year=YEAR - 1)
+            pledge = PledgeFactory(
+                bloc=bloc, year=YEAR, status="scoring", scoring_method="cross_average"
+            )
+            services.sheet_for(pledge=pledge, organization=org, round="self")
+
+    client = client_for("member")
+    add_blocs(2)
+    count = _assert_constant(
+        client, reverse("home"), lambda: add_blocs(10), django_assert_num_queries
+    )
+    kinds = [task.kind for task in client.get(reverse("home")).context["tasks"]]
+    assert kinds.count("self_score") == kinds.count("cross_score") == 12
+    assert count == 15  # the 13 above, then members per bloc and my cross sheets
