@@ -788,6 +788,11 @@ def _registration_forms(data, found: Registration | None, items: list):
         },
     )
     targets = _targets_by_item(found)
+    if data is not None:
+        # One row per content, always: the row count is the server's, not the browser's
+        # (a tampered management form would otherwise bind more or fewer rows than contents).
+        data = data.copy()
+        data["targets-TOTAL_FORMS"] = data["targets-INITIAL_FORMS"] = str(len(items))
     formset = f.TargetFormSet(
         data,
         prefix="targets",
