@@ -8,6 +8,8 @@ disguised file for every file input. The answer must be a page, a redirect or a 
 (< 500); the test client re-raises any exception a view lets through, so a server error
 fails here with its traceback.
 
+The query parameters the views read (year, org, page, q, …) get the same values.
+
 The values go in four rounds per form, each field taking a different value in each round,
 so every field meets every kind of value at least once without sending 13 × fields posts.
 """
@@ -114,3 +116,17 @@ def test_hostile_values_in_every_form_never_cause_a_server_error(name, world, cl
                 assert response.status_code < 500, (role, action, data)
                 posted += 1
     print(f"{name}: {posted} hostile posts")
+
+
+QUERY_PARAMS = ("year", "org", "page", "q", "kind", "mode", "copy", "delete", "confirm")
+
+
+@pytest.mark.parametrize("name", sorted(n for n in MATRIX if ":" in n))
+def test_hostile_query_parameters_never_cause_a_server_error(name, world, client_for):
+    # Every parameter the views read from the query string, all with the same hostile value
+    # at once (a view reads each on its own), value after value.
+    url = reverse(name, kwargs=MATRIX[name].kwargs(world))
+    client = client_for("secretariat")
+    for value in HOSTILE[:-1] + ["-5", "0", "999999"]:  # no NUL: a URL cannot carry it
+        response = client.get(url, dict.fromkeys(QUERY_PARAMS, value))
+        assert response.status_code < 500, value
