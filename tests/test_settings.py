@@ -54,6 +54,8 @@ print(json.dumps({
     "STATIC_ROOT": str(settings.STATIC_ROOT),
     "CELERY_TASK_ALWAYS_EAGER": settings.CELERY_TASK_ALWAYS_EAGER,
     "task_always_eager": app.conf.task_always_eager,
+    "worker_max_tasks_per_child": app.conf.worker_max_tasks_per_child,
+    "worker_max_memory_per_child": app.conf.worker_max_memory_per_child,
     "result_backend": app.conf.result_backend,
     "SESSION_COOKIE_SECURE": settings.SESSION_COOKIE_SECURE,
     "SECURE_PROXY_SSL_HEADER": settings.SECURE_PROXY_SSL_HEADER,
@@ -155,6 +157,13 @@ def test_broker_turns_off_inline_tasks():
         CELERY_RESULT_BACKEND="redis://redis.example:6379/1",
     )
     assert s["result_backend"] == "redis://redis.example:6379/1"
+
+
+def test_worker_processes_are_recycled_and_the_limits_come_from_the_environment():
+    s = probe()
+    assert (s["worker_max_tasks_per_child"], s["worker_max_memory_per_child"]) == (50, 400_000)
+    s = probe(CELERY_WORKER_MAX_TASKS_PER_CHILD="5", CELERY_WORKER_MAX_MEMORY_PER_CHILD="250000")
+    assert (s["worker_max_tasks_per_child"], s["worker_max_memory_per_child"]) == (5, 250_000)
 
 
 def test_var_dir_and_media_root(tmp_path):
