@@ -248,7 +248,7 @@ def _load_hai_phong_2020(result, bloc: Bloc, actor) -> None:
         returned=n,
         valid=n,
         invalid=0,
-        tellers="Ban kiểm phiếu gồm 03 đồng chí do Hội nghị bầu",
+        tellers="03 đồng chí do Hội nghị bầu",
         candidates=[
             {"organization": women, "votes": n - 1},
             {"organization": youth, "votes": 1},
