@@ -408,6 +408,9 @@ def self_score_return(request: HttpRequest, pk: int, org: int) -> HttpResponse:
     sheet = _sheet_of(page)
     if sheet is None:
         raise Http404
+    if request.method == "GET" and not sheet.is_submitted:  # sent back meanwhile, or never sent
+        messages.info(request, services.RETURN_NOT_SUBMITTED % {"organization": organization})
+        return redirect(page.url)
     form = f.ReturnForm(request.POST or None)
     if request.method == "POST":
         done = _("The self-scoring of %(organization)s is back with it as a draft.")
@@ -423,16 +426,20 @@ def self_score_return(request: HttpRequest, pk: int, org: int) -> HttpResponse:
         )
         if response is not None:
             return response
+    return _return_confirm(request, page, form)
+
+
+def _return_confirm(request: HttpRequest, page: SheetPage, form) -> HttpResponse:
+    names = {"organization": page.organization}
     text = _(
         "%(organization)s will be able to change its scores and evidence and must submit again. "
         "What it already entered is kept."
-    ) % {"organization": organization}
-    title = _("Send the self-scoring back to %(organization)s") % {"organization": organization}
+    )
     return confirm_page(
         request,
-        pledge,
-        title=title,
-        text=text,
+        page.pledge,
+        title=_("Send the self-scoring back to %(organization)s") % names,
+        text=text % names,
         submit=_("Send back"),
         back=page.url,
         active="scoring",

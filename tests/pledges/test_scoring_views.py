@@ -251,6 +251,9 @@ def test_the_secretariat_sends_a_submitted_sheet_back_with_a_reason(world, scori
     # Sending back a sheet that is no longer submitted: the reason, nothing changes.
     again = secretariat.post(back, {"reason": "lần nữa"})
     assert "there is nothing to send back" in again.content.decode()
+    opened = secretariat.get(back, follow=True)  # a stale link: back to the sheet, told why
+    assert opened.redirect_chain[-1][0] == sheet_page
+    assert any("there is nothing to send back" in m for m in messages_of(opened))
     # The member reads why, and can save and submit again.
     page = client_for("member").get(url("self_score", scoring.pk)).content.decode()
     assert 'id="sheet-returned"' in page and "Thiếu minh chứng cho A1" in page
