@@ -375,12 +375,10 @@ def _results(pledge) -> dict:
 
 def _ballot_data(pledge, **where) -> list[dict]:
     """The ballots of `pledge` matching `where` (all of them, or one meeting's), 2 queries."""
-    from pledges.services.ballots import ballots_with_candidates, ballots_with_outcomes, vote_base
+    from pledges.services.ballots import ballots_with_outcomes, vote_base
 
     out = []
-    for ballot, outcomes in ballots_with_outcomes(
-        pledge, ballots_with_candidates().filter(pledge=pledge, **where)
-    ):
+    for ballot, outcomes in ballots_with_outcomes(pledge, **where):
         base = vote_base(ballot, pledge.vote_base)
         out.append(
             {

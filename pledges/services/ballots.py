@@ -21,7 +21,7 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -47,7 +47,6 @@ __all__ = [
     "ballot_delete",
     "ballot_outcome",
     "ballot_record",
-    "ballots_with_candidates",
     "ballots_with_outcomes",
     "candidate_outcomes",
     "leading_organizations",
@@ -323,24 +322,16 @@ def ballot_outcome(ballot: Ballot) -> list[CandidateOutcome]:
     return _outcomes(ballot, ballot.pledge, candidates)
 
 
-def ballots_with_candidates() -> QuerySet[Ballot]:
-    """Ballots, oldest first, with their meeting and their candidates' organizations: 2
-    queries however many ballots and candidates."""
+def ballots_with_outcomes(pledge: Pledge, **where) -> list[tuple[Ballot, list[CandidateOutcome]]]:
+    """The pledge's ballots matching `where` (all, one meeting's, one purpose's), oldest
+    first, each with its candidates' outcomes: 2 queries however many ballots and votes."""
     candidates = BallotCandidate.objects.select_related("organization")
-    return (
-        Ballot.objects.select_related("meeting")
+    ballots = (
+        Ballot.objects.filter(pledge=pledge, **where)
+        .select_related("meeting")
         .prefetch_related(Prefetch("candidates", queryset=candidates))
         .order_by("recorded_at", "pk")
     )
-
-
-def ballots_with_outcomes(
-    pledge: Pledge, ballots: Iterable[Ballot] | None = None
-) -> list[tuple[Ballot, list[CandidateOutcome]]]:
-    """Each ballot of the pledge (or each of `ballots`, from `ballots_with_candidates`)
-    with its candidates' outcomes, in 2 queries."""
-    if ballots is None:
-        ballots = ballots_with_candidates().filter(pledge=pledge)
     return [(ballot, _outcomes(ballot, pledge, ballot.candidates.all())) for ballot in ballots]
 
 
@@ -350,9 +341,7 @@ def leading_organizations(
     """Ids of the organizations leading in any LEADING ballot of the pledge (2 queries,
     none when the caller has the `ballots_with_outcomes` already)."""
     if outcomes is None:
-        outcomes = ballots_with_outcomes(
-            pledge, ballots_with_candidates().filter(pledge=pledge, purpose=Ballot.Purpose.LEADING)
-        )
+        outcomes = ballots_with_outcomes(pledge, purpose=Ballot.Purpose.LEADING)
     return {
         o.organization.pk
         for ballot, rows in outcomes

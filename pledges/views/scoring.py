@@ -162,14 +162,13 @@ class SheetPage:
     with_own_scores: bool = False
 
 
-def _sheet_of(page: SheetPage, of_round: str | None = None, **where) -> ScoreSheet | None:
+def _sheet_of(page: SheetPage) -> ScoreSheet | None:
     return (
         ScoreSheet.objects.filter(
             pledge=page.pledge,
             organization=page.organization,
-            round=of_round or page.round,
-            scorer=page.scorer if of_round is None else None,
-            **where,
+            round=page.round,
+            scorer=page.scorer,
         )
         .select_related("submitted_by")
         .first()
@@ -178,7 +177,12 @@ def _sheet_of(page: SheetPage, of_round: str | None = None, **where) -> ScoreShe
 
 def _attach_own_scores(page: SheetPage, rows: list[Row]) -> ScoreSheet | None:
     """The member's submitted self-scoring sheet beside a cross-scoring sheet (3 queries)."""
-    own_sheet = _sheet_of(page, ScoreSheet.Round.SELF, status=ScoreSheet.Status.SUBMITTED)
+    own_sheet = ScoreSheet.objects.filter(
+        pledge=page.pledge,
+        organization=page.organization,
+        round=ScoreSheet.Round.SELF,
+        status=ScoreSheet.Status.SUBMITTED,
+    ).first()
     own_scores = _sheet_scores(own_sheet, with_evidence=True)
     for row in rows:
         row.own = own_scores.get(row.criterion.pk)
