@@ -15,15 +15,18 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
-from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.text import fold
+from portal.lib.admin import (
+    AllOrNothingImportMixin,
+    FoldedSearchMixin,
+    ServiceCheckedForm,
+    ServiceRefusalMixin,
+    adopt,
+)
 
 from . import services
 from .models import (
@@ -47,96 +50,6 @@ admin.site.site_title = _("Emulation bloc portal")
 admin.site.index_title = _("Administration")
 
 User = get_user_model()
-
-
-# ---------------------------------------------------------------------------
-# Shared behaviour
-# ---------------------------------------------------------------------------
-
-
-class FoldedSearchMixin:
-    """Also match the accent-free `search_name` columns, so "thanh doan" finds "Thành đoàn"."""
-
-    folded_search_fields: tuple[str, ...] = ()
-
-    def get_search_results(self, request, queryset, search_term):
-        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        folded = fold(search_term)
-        if folded and self.folded_search_fields:
-            condition = Q()
-            for field in self.folded_search_fields:
-                condition |= Q(**{f"{field}__contains": folded})
-            results = results | queryset.filter(condition)
-        return results, may_have_duplicates
-
-
-class ServiceRefusalMixin:
-    """A service may still refuse at save time (a concurrent change since the form was
-    checked). The admin's transaction is then rolled back and the refusal shown."""
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as exc:
-            for message in exc.messages:
-                self.message_user(request, message, level=messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-
-
-def _adopt(obj, saved) -> None:
-    """Make the admin's unsaved instance stand for the row a service created."""
-    obj.pk = saved.pk
-    obj._state.adding = False
-    obj._state.db = saved._state.db
-
-
-def _add_service_error(form: forms.BaseForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
-class ServiceCheckedForm(forms.ModelForm):
-    """Runs `service_check()` once the model's own validation (constraints) passed, so a
-    refusal shows once, in the service's words."""
-
-    def service_check(self) -> None:
-        raise NotImplementedError
-
-    def _post_clean(self):
-        super()._post_clean()
-        if self._errors:
-            return
-        try:
-            self.service_check()
-        except ValidationError as exc:
-            _add_service_error(self, exc)
-
-
-class AllOrNothingImportMixin(ImportExportMixin):
-    """A confirmed import that meets a refused row (the data changed since the preview)
-    rolls the whole file back and says so, instead of importing the other rows."""
-
-    def get_import_data_kwargs(self, **kwargs):
-        kwargs = super().get_import_data_kwargs(**kwargs)
-        kwargs.setdefault("rollback_on_validation_errors", True)
-        return kwargs
-
-    def process_result(self, result, request):
-        if result.has_errors() or result.has_validation_errors():
-            self.message_user(
-                request,
-                gettext(
-                    "Nothing was imported: some rows are refused now (the data changed "
-                    "since the preview). Import the file again to see why."
-                ),
-                level=messages.ERROR,
-            )
-            name = f"admin:{self.opts.app_label}_{self.opts.model_name}_import"
-            return HttpResponseRedirect(reverse(name, current_app=self.admin_site.name))
-        return super().process_result(result, request)
 
 
 # ---------------------------------------------------------------------------
@@ -507,7 +420,7 @@ class BlocAdmin(ServiceRefusalMixin, FoldedSearchMixin, SimpleHistoryAdmin):
                     rotation_order=obj.rotation_order,
                     actor=request.user,
                 )
-                _adopt(obj, saved)
+                adopt(obj, saved)
             else:
                 services.membership_update(
                     membership=obj,
@@ -532,7 +445,7 @@ class BlocAdmin(ServiceRefusalMixin, FoldedSearchMixin, SimpleHistoryAdmin):
                     note=obj.note,
                     actor=request.user,
                 )
-                _adopt(obj, saved)
+                adopt(obj, saved)
             else:
                 services.chair_term_update(
                     term=obj,
@@ -715,7 +628,7 @@ class MembershipAdmin(
                 rotation_order=obj.rotation_order,
                 actor=request.user,
             )
-            _adopt(obj, saved)
+            adopt(obj, saved)
 
 
 @admin.register(ChairTerm)
@@ -749,7 +662,7 @@ class ChairTermAdmin(ServiceRefusalMixin, FoldedSearchMixin, SimpleHistoryAdmin)
                 note=obj.note,
                 actor=request.user,
             )
-            _adopt(obj, saved)
+            adopt(obj, saved)
 
 
 @admin.register(Official)
@@ -1013,7 +926,7 @@ class MeetingAdmin(ServiceRefusalMixin, FoldedSearchMixin, SimpleHistoryAdmin):
         saved = services.meeting_create(bloc=obj.bloc, actor=request.user, **fields)
         if any(record.values()):
             saved = services.meeting_update(meeting=saved, actor=request.user, **record)
-        _adopt(obj, saved)
+        adopt(obj, saved)
 
     def save_formset(self, request, form, formset, change):
         meeting = formset.instance

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.forms import RowForm
+
 from .models import Attendance, Bloc, Meeting, MeetingAttachment, MeetingPerson, Organization
 
 
@@ -69,21 +71,6 @@ class MeetingEditForm(MeetingForm):
     )
 
 
-class RowForm(forms.Form):
-    """A row of a formset rendered in a table: Bootstrap classes on every widget."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.Select):
-                widget.attrs["class"] = "form-select form-select-sm"
-            elif isinstance(widget, forms.CheckboxInput):
-                widget.attrs["class"] = "form-check-input"
-            elif not widget.is_hidden:
-                widget.attrs["class"] = "form-control form-control-sm"
-
-
 class PersonForm(RowForm):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     # The initial is what a browser sends for an untouched select: a blank row stays blank.
@@ -131,27 +118,6 @@ class AgendaItemForm(RowForm):
 PersonFormSet = forms.formset_factory(PersonForm, extra=2, can_delete=True)
 AttendanceFormSet = forms.formset_factory(AttendanceForm, extra=0)
 AgendaFormSet = forms.formset_factory(AgendaItemForm, extra=2, can_delete=True)
-
-
-def formset_rows(formset) -> list[dict]:
-    """Rows for the sync services: kept forms in order, blank extra forms and deletions left out."""
-    rows = []
-    for index, form in enumerate(formset.forms):
-        data = dict(form.cleaned_data)
-        if not data or data.pop("DELETE", False):
-            continue
-        if "order" in data and data["order"] is None:
-            data["order"] = index + 1
-        if data.get("id") is None:
-            data.pop("id", None)
-        rows.append(data)
-    return rows
-
-
-class ReopenForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason for reopening"), widget=forms.Textarea(attrs={"rows": 3})
-    )
 
 
 class ElectionForm(forms.Form):

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-from pathlib import Path
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -13,11 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from portal.text import fold
-
-
-def current_year() -> int:
-    return timezone.localdate().year
+from portal.lib.dates import current_year
+from portal.lib.files import StoredUpload
+from portal.lib.text import fold
 
 
 class OrganizationQuerySet(models.QuerySet):
@@ -515,13 +510,7 @@ class AgendaItem(models.Model):
         return self.title
 
 
-def attachment_path(instance: MeetingAttachment, filename: str) -> str:
-    # The stored name never reuses the uploaded path; only its extension survives.
-    suffix = Path(filename).suffix.lower()[:10]
-    return f"meetings/{instance.meeting.bloc_id}/{instance.meeting_id}/{uuid.uuid4().hex}{suffix}"
-
-
-class MeetingAttachment(models.Model):
+class MeetingAttachment(StoredUpload):
     """A photo, signed scan or document of a meeting; served only to those who may see it."""
 
     class Kind(models.TextChoices):
@@ -534,18 +523,6 @@ class MeetingAttachment(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=255)
-    file = models.FileField(_("file"), upload_to=attachment_path, max_length=255)
-    original_name = models.CharField(_("original file name"), max_length=255)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
         ordering = ["meeting", "uploaded_at"]
@@ -557,6 +534,9 @@ class MeetingAttachment(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("blocs:attachment_download", args=[self.pk])
+
+    def storage_folder(self) -> str:
+        return f"meetings/{self.meeting.bloc_id}/{self.meeting_id}"
 
 
 class MeetingDecision(models.Model):

@@ -12,7 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
-from portal.text import fold
+from portal.lib.text import fold
 
 from . import services
 from .models import Bloc, Membership, Organization

@@ -16,7 +16,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.uploads import DOCUMENT_TYPES, IMAGE_TYPES, validate_upload
+from portal.lib.history import stamp
+from portal.lib.uploads import DOCUMENT_TYPES, IMAGE_TYPES, validate_upload
 
 from .models import (
     AgendaItem,
@@ -43,12 +44,6 @@ CHAIR_TERM_EXISTS = _("%(bloc)s already has a chair term for %(year)s.")
 CHAIR_IS_DEPUTY = _("The chair and the deputy must be different organizations.")
 NOT_A_MEMBER = _("%(organization)s is not a member of %(bloc)s in %(year)s.")
 NO_MEMBERS = _("%(bloc)s has no members in %(year)s, so nobody can chair it.")
-
-
-def _stamp(instance, actor) -> None:
-    # simple_history reads the author of a change from this attribute outside a request.
-    if actor is not None:
-        instance._history_user = actor
 
 
 def _overlapping(bloc: Bloc, organization: Organization, first: int, last: int | None):
@@ -122,7 +117,7 @@ def membership_create(
         rotation_order=rotation_order,
     )
     membership.full_clean()
-    _stamp(membership, actor)
+    stamp(membership, actor)
     membership.save()
     return membership
 
@@ -144,7 +139,7 @@ def membership_update(
     membership.last_year = last_year
     membership.rotation_order = rotation_order
     membership.full_clean()
-    _stamp(membership, actor)
+    stamp(membership, actor)
     membership.save()
     return membership
 
@@ -200,7 +195,7 @@ def chair_term_create(
         raise ValidationError({"deputy": CHAIR_IS_DEPUTY}, code="chair_is_deputy")
     _check_members(bloc, year, chair, deputy)
     term = ChairTerm(bloc=bloc, year=year, chair=chair, deputy=deputy, method=method, note=note)
-    _stamp(term, actor)
+    stamp(term, actor)
     try:
         with transaction.atomic():
             term.save()
@@ -225,7 +220,7 @@ def chair_term_update(
         raise ValidationError({"deputy": CHAIR_IS_DEPUTY}, code="chair_is_deputy")
     _check_members(term.bloc, term.year, chair, deputy)
     term.chair, term.deputy, term.method, term.note = chair, deputy, method, note
-    _stamp(term, actor)
+    stamp(term, actor)
     term.save()
     return term
 
@@ -236,7 +231,7 @@ def bloc_update_info(*, bloc: Bloc, locality: str, operating_rules: str, actor=N
     bloc.locality = locality.strip()
     bloc.operating_rules = operating_rules.strip()
     bloc.full_clean()
-    _stamp(bloc, actor)
+    stamp(bloc, actor)
     bloc.save()
     return bloc
 
@@ -389,7 +384,7 @@ def meeting_create(*, bloc: Bloc, actor=None, **fields) -> Meeting:
     _check_meeting_times(fields["kind"], fields["year"], fields["starts_at"], fields.get("ends_at"))
     meeting = Meeting(bloc=bloc, **{k: fields.get(k) for k in MEETING_FIELDS})
     meeting.full_clean()
-    _stamp(meeting, actor)
+    stamp(meeting, actor)
     meeting.save()
     return meeting
 
@@ -405,7 +400,7 @@ def meeting_update(*, meeting: Meeting, actor=None, **fields) -> Meeting:
         setattr(meeting, name, value)
     _check_meeting_times(meeting.kind, meeting.year, meeting.starts_at, meeting.ends_at)
     meeting.full_clean()
-    _stamp(meeting, actor)
+    stamp(meeting, actor)
     meeting.save()
     return meeting
 
@@ -442,12 +437,12 @@ def _sync_rows(model, meeting: Meeting, rows: list[dict], key: str, actor) -> No
                 changed = True
         if changed:
             obj.full_clean(exclude=["meeting"])
-            _stamp(obj, actor)
+            stamp(obj, actor)
             obj.save()
         seen.add(getattr(obj, key))
     for ident, obj in existing.items():
         if ident not in seen:
-            _stamp(obj, actor)
+            stamp(obj, actor)
             obj.delete()
 
 
@@ -511,7 +506,7 @@ def meeting_mark_held(*, meeting: Meeting, actor=None) -> Meeting:
     if meeting.starts_at > timezone.now():
         raise ValidationError(HOLD_IN_FUTURE, code="future")
     meeting.status = Meeting.Status.HELD
-    _stamp(meeting, actor)
+    stamp(meeting, actor)
     meeting.save()
     return meeting
 
@@ -524,7 +519,7 @@ def meeting_approve(*, meeting: Meeting, actor=None) -> Meeting:
     meeting.status = Meeting.Status.APPROVED
     meeting.approved_at = timezone.now()
     meeting.approved_by = actor
-    _stamp(meeting, actor)
+    stamp(meeting, actor)
     meeting.save()
     return meeting
 
@@ -541,7 +536,7 @@ def meeting_reopen(*, meeting: Meeting, reason: str, actor=None) -> Meeting:
     meeting.approved_at = None
     meeting.approved_by = None
     meeting._change_reason = reason.strip()
-    _stamp(meeting, actor)
+    stamp(meeting, actor)
     meeting.save()
     return meeting
 

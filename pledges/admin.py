@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from blocs.admin import FoldedSearchMixin, ServiceCheckedForm, ServiceRefusalMixin
+from portal.lib.admin import FoldedSearchMixin, ServiceCheckedForm, ServiceRefusalMixin, adopt
 
 from . import services
 from .models import (
@@ -43,13 +43,6 @@ from .models import (
 # ---------------------------------------------------------------------------
 # Shared behaviour
 # ---------------------------------------------------------------------------
-
-
-def _adopt(obj, saved) -> None:
-    """Make the admin's unsaved instance stand for the row a service created."""
-    obj.pk = saved.pk
-    obj._state.adding = False
-    obj._state.db = saved._state.db
 
 
 def _kept_forms(formset) -> list[forms.BaseForm]:
@@ -369,7 +362,7 @@ class PledgeAdmin(ServiceRefusalMixin, FoldedSearchMixin, SimpleHistoryAdmin):
         saved = services.pledge_create(
             bloc=obj.bloc, year=obj.year, title=obj.title, actor=request.user, **fields
         )
-        _adopt(obj, saved)
+        adopt(obj, saved)
 
     def save_formset(self, request, form, formset, change):
         # Applies the forms to their instances and sets new/changed/deleted_objects for the
@@ -427,7 +420,7 @@ class PledgeAdmin(ServiceRefusalMixin, FoldedSearchMixin, SimpleHistoryAdmin):
                 actor=user,
                 **{name: getattr(obj, name) for name in fields},
             )
-            _adopt(obj, saved)
+            adopt(obj, saved)
 
     # Status ----------------------------------------------------------------------
 

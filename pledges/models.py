@@ -11,9 +11,7 @@ ranking is computed from them by `pledges.ranking`, never typed in.
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
-from pathlib import Path
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -24,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from blocs.models import Bloc, Meeting, Organization
+from portal.lib.files import StoredUpload
 
 POINTS = {"max_digits": 7, "decimal_places": 2}
 ZERO = Decimal("0")
@@ -596,31 +595,12 @@ class Score(models.Model):
         return f"{self.criterion.code}: {self.points}"
 
 
-def evidence_path(instance: Evidence, filename: str) -> str:
-    # The stored name never reuses the uploaded path; only its extension survives.
-    suffix = Path(filename).suffix.lower()[:10]
-    sheet = instance.score.sheet
-    return f"evidence/{sheet.pledge_id}/{sheet.organization_id}/{uuid.uuid4().hex}{suffix}"
-
-
-class Evidence(models.Model):
+class Evidence(StoredUpload):
     """A file backing a score (minh chứng); served only to those who may read the score."""
 
     score = models.ForeignKey(
         Score, verbose_name=_("score"), on_delete=models.CASCADE, related_name="evidence"
     )
-    file = models.FileField(_("file"), upload_to=evidence_path, max_length=255)
-    original_name = models.CharField(_("original file name"), max_length=255)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
         ordering = ["score", "uploaded_at"]
@@ -632,6 +612,10 @@ class Evidence(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("pledges:evidence_download", args=[self.pk])
+
+    def storage_folder(self) -> str:
+        sheet = self.score.sheet
+        return f"evidence/{sheet.pledge_id}/{sheet.organization_id}"
 
 
 class Adjustment(models.Model):

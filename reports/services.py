@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from blocs.models import Bloc, ChairTerm, Meeting, Organization
 from pledges.models import Pledge
+from portal.lib.history import stamp
 
 from .models import DocumentStyle, NumberSequence, Report, ReportDraft
 
@@ -78,12 +79,6 @@ DRAFT_FIELDS = (
     "sign_mode",
     "recipients",
 )
-
-
-def _stamp(instance, actor) -> None:
-    # simple_history reads the author of a change from this attribute outside a request.
-    if actor is not None:
-        instance._history_user = actor
 
 
 def _text(message, **params) -> str:
@@ -188,7 +183,7 @@ def draft_get_or_create(
     # day someone prints them (the number then belongs to that year too).
     draft.issue_date = _document_day(bloc, year, kind, meeting)
     draft.full_clean()
-    _stamp(draft, actor)
+    stamp(draft, actor)
     draft.save()
     return draft
 
@@ -224,7 +219,7 @@ def draft_update(*, draft: ReportDraft, actor=None, **fields) -> ReportDraft:
         setattr(draft, name, value.strip() if isinstance(value, str) else value)
     draft.updated_by = actor
     draft.full_clean()
-    _stamp(draft, actor)
+    stamp(draft, actor)
     draft.save()
     return draft
 

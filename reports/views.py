@@ -8,10 +8,9 @@ retries (`_get_draft_for_writer`, 403 for the other members).
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,6 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from blocs.models import Bloc, current_year
 from blocs.rules import is_secretariat
 from blocs.services import members_in
+from portal.lib.files import private_download
+from portal.lib.http import post_only, year_param
 
 from . import forms as f
 from . import services
@@ -52,25 +53,13 @@ def _get_report_for_user(request: HttpRequest, pk: int) -> Report:
     return get_object_or_404(reports, pk=pk)
 
 
-def _year_param(request: HttpRequest) -> int:
-    year = request.GET.get("year", "")
-    if year.isdigit() and settings.PORTAL_FIRST_YEAR <= int(year) <= current_year() + 10:
-        return int(year)
-    return current_year()
-
-
-def _post_only(request: HttpRequest) -> HttpResponse | None:
-    # Checked after access, so the matrix tells outsiders (404) and members (403) apart.
-    return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
-
-
 # Reading -------------------------------------------------------------------
 
 
 @require_GET
 def report_list(request: HttpRequest, pk: int) -> HttpResponse:
     bloc = _get_bloc_for_user(request, pk)
-    year = _year_param(request)
+    year = year_param(request)
     drafts = list(
         ReportDraft.objects.filter(bloc=bloc, year=year)
         .select_related("meeting", "issuer")
@@ -112,17 +101,9 @@ def _status_context(request: HttpRequest, report: Report | None) -> dict:
 
 
 def _file_response(report: Report, field: str, suffix: str, content_type: str) -> FileResponse:
-    stored = getattr(report, field)
-    if report.status != Report.Status.READY or not stored:
+    if report.status != Report.Status.READY:
         raise Http404
-    try:
-        handle = stored.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    name = f"{report.filename}.{suffix}"
-    response = FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_download(getattr(report, field), f"{report.filename}.{suffix}", content_type)
 
 
 @require_GET
@@ -145,7 +126,7 @@ def report_xlsx(request: HttpRequest, pk: int) -> FileResponse:
 def draft_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Open (or start) the bloc's document of a kind for the year; POST only."""
     bloc = _get_bloc_for_user(request, pk)
-    year = _year_param(request)
+    year = year_param(request)
     if not is_secretariat(request.user, bloc, year):
         raise PermissionDenied
     list_url = reverse("reports:report_list", args=[bloc.pk]) + f"?year={year}"
@@ -243,7 +224,7 @@ def _request_build(request: HttpRequest, draft: ReportDraft) -> HttpResponse:
 @GET_POST
 def report_build(request: HttpRequest, pk: int) -> HttpResponse:
     draft = _get_draft_for_writer(request, pk)
-    if refused := _post_only(request):
+    if refused := post_only(request):
         return refused
     try:
         return _request_build(request, draft)
@@ -258,7 +239,7 @@ def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
     draft = report.draft
     if not is_secretariat(request.user, draft.bloc, draft.year):
         raise PermissionDenied
-    if refused := _post_only(request):
+    if refused := post_only(request):
         return refused
     try:
         services.report_retry(report=report, actor=request.user)

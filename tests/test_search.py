@@ -1,9 +1,9 @@
-"""Accent-insensitive search: `portal.text.fold` and the search page."""
+"""Accent-insensitive search: `portal.lib.text.fold` and the search page."""
 
 import pytest
 from django.urls import reverse
 
-from portal.text import fold
+from portal.lib.text import fold
 from tests.factories import BlocFactory, MembershipFactory, OrganizationFactory
 
 

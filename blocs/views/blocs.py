@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from portal.text import fold
+from portal.lib.text import fold
 
 from .. import selectors
 from ..forms import BlocInfoForm

@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 from datetime import UTC, timedelta
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import HiddenInput
@@ -20,16 +19,17 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 from icalendar import Calendar, Event
+
+from portal.lib.forms import ReopenForm, formset_rows
+from portal.lib.http import GET_POST, year_param
 
 from .. import forms as f
 from .. import selectors, services
 from ..models import Bloc, ChairTerm, Meeting, MeetingAttachment, current_year
 from ..rules import is_secretariat
 from .blocs import _get_bloc_for_user
-
-GET_POST = require_http_methods(["GET", "POST"])
 
 
 def _get_meeting_for_user(request: HttpRequest, pk: int) -> Meeting:
@@ -61,14 +61,6 @@ def meeting_writer(unlocked: bool = True):
     return decorator
 
 
-def _year_param(request: HttpRequest) -> int:
-    """?year=, when it is a year the portal can hold; this year otherwise."""
-    year = request.GET.get("year", "")
-    if year.isdigit() and settings.PORTAL_FIRST_YEAR <= int(year) <= current_year() + 10:
-        return int(year)
-    return current_year()
-
-
 def _form_page(request, meeting, form, title: str, submit: str, **extra) -> HttpResponse:
     context = {"meeting": meeting, "bloc": meeting.bloc, "year": meeting.year, "form": form}
     context["title"] = title
@@ -86,7 +78,7 @@ def _confirm_page(request, meeting, title: str, text: str, submit: str) -> HttpR
 @require_GET
 def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
     bloc = _get_bloc_for_user(request, pk)
-    year = _year_param(request)
+    year = year_param(request)
     years = sorted({*selectors.meeting_years(bloc), current_year(), year}, reverse=True)
     context = {
         "bloc": bloc,
@@ -112,7 +104,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
     bloc = _get_bloc_for_user(request, pk)
-    year = _year_param(request)
+    year = year_param(request)
     _check_secretariat(request, bloc, year)
     form = f.MeetingForm(request.POST or None, bloc=bloc, initial={"year": year})
     if request.method == "POST" and form.is_valid():
@@ -166,9 +158,9 @@ def meeting_record(request: HttpRequest, meeting: Meeting) -> HttpResponse:
         try:
             services.meeting_save_record(
                 meeting=meeting,
-                people=f.formset_rows(formsets["people"]),
-                attendance=f.formset_rows(formsets["attendance"]),
-                agenda=f.formset_rows(formsets["agenda"]),
+                people=formset_rows(formsets["people"]),
+                attendance=formset_rows(formsets["attendance"]),
+                agenda=formset_rows(formsets["agenda"]),
                 actor=request.user,
             )
         except ValidationError as exc:
@@ -221,7 +213,7 @@ def meeting_approve(request: HttpRequest, meeting: Meeting) -> HttpResponse:
 
 @meeting_writer(unlocked=False)
 def meeting_reopen(request: HttpRequest, meeting: Meeting) -> HttpResponse:
-    form = f.ReopenForm(request.POST or None)
+    form = ReopenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.meeting_reopen(meeting=meeting, actor=request.user, **form.cleaned_data)
@@ -313,15 +305,7 @@ def _get_attachment_for_user(request: HttpRequest, pk: int) -> MeetingAttachment
 
 @require_GET
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
-    attachment = _get_attachment_for_user(request, pk)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return _get_attachment_for_user(request, pk).download()
 
 
 @GET_POST

@@ -8,8 +8,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from blocs.forms import ReopenForm, RowForm, formset_rows
 from blocs.models import Meeting, Organization
+from portal.lib.forms import ReopenForm, RowForm, formset_rows
 
 from ..models import CommendationQuota, Criterion, EmulationTitle, Pledge, PledgeItem
 from .fields import members_queryset, number_field

@@ -10,8 +10,8 @@ from django import forms
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext_lazy as _
 
-from blocs.forms import RowForm
 from blocs.models import Meeting, Organization
+from portal.lib.forms import RowForm
 
 from ..models import Adjustment, Ballot, Criterion, EmulationTitle, Pledge
 from .fields import members_queryset, number_field

@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.db.models.expressions
-import pledges.models
+import portal.lib.files
 import simple_history.models
 from decimal import Decimal
 from django.conf import settings
@@ -606,7 +606,7 @@ class Migration(migrations.Migration):
             name='Evidence',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=255, upload_to=pledges.models.evidence_path, verbose_name='file')),
+                ('file', models.FileField(max_length=255, upload_to=portal.lib.files.stored_upload_path, verbose_name='file')),
                 ('original_name', models.CharField(max_length=255, verbose_name='original file name')),
                 ('content_type', models.CharField(max_length=100, verbose_name='content type')),
                 ('size', models.PositiveIntegerField(verbose_name='size (bytes)')),

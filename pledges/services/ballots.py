@@ -25,6 +25,8 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from portal.lib.history import stamp
+
 from ..models import Ballot, BallotCandidate, CommendationQuota, Pledge, Proposal
 from .pledges import MEETING_NOT_OF_PLEDGE, NOT_A_MEMBER, check_writable, members_of
 
@@ -90,11 +92,6 @@ QUOTA_EXCEEDED = _(
 
 HUNDRED = Decimal("100")
 CENT = Decimal("0.01")
-
-
-def _stamp(instance, actor) -> None:
-    if actor is not None:
-        instance._history_user = actor
 
 
 # Ballots ------------------------------------------------------------------------------
@@ -227,11 +224,11 @@ def ballot_record(
         **{name: int(str(value).strip()) for name, value in counts.items()},
     )
     ballot.full_clean(exclude=["pledge", "meeting", "recorded_by"])
-    _stamp(ballot, actor)
+    stamp(ballot, actor)
     ballot.save()
     for org, votes in rows:
         candidate = BallotCandidate(ballot=ballot, organization=org, votes=votes)
-        _stamp(candidate, actor)
+        stamp(candidate, actor)
         candidate.save()
     return ballot
 
@@ -239,7 +236,7 @@ def ballot_record(
 @transaction.atomic
 def ballot_delete(*, ballot: Ballot, actor=None) -> None:
     check_writable(Pledge.objects.get(pk=ballot.pledge_id))
-    _stamp(ballot, actor)
+    stamp(ballot, actor)
     ballot.delete()
 
 
@@ -457,7 +454,7 @@ def proposal_add(
         achievements=(achievements or "").strip(),
         created_by=actor,
     )
-    _stamp(proposal, actor)
+    stamp(proposal, actor)
     proposal.save()
     return proposal
 
@@ -465,5 +462,5 @@ def proposal_add(
 @transaction.atomic
 def proposal_delete(*, proposal: Proposal, actor=None) -> None:
     check_writable(Pledge.objects.get(pk=proposal.pledge_id))
-    _stamp(proposal, actor)
+    stamp(proposal, actor)
     proposal.delete()

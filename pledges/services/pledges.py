@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from blocs.models import Bloc, Meeting, Organization, current_year
 from blocs.services import members_in
+from portal.lib.history import stamp
 
 from ..models import (
     CommendationQuota,
@@ -231,12 +232,6 @@ COPIED_RULE_FIELDS = (
 EDITABLE_CONTENT = (Pledge.Status.DRAFT, Pledge.Status.OPEN)
 
 # --- Helpers --------------------------------------------------------------------------------
-
-
-def _stamp(instance, actor) -> None:
-    # simple_history reads the author of a change from this attribute outside a request.
-    if actor is not None:
-        instance._history_user = actor
 
 
 def _points(value) -> str:
@@ -460,7 +455,7 @@ def pledge_create(*, bloc: Bloc, year: int, title: str, actor=None, **rules) -> 
     cleaned = check_pledge_rules(bloc=bloc, year=year, title=title, **rules)
     pledge = Pledge(bloc=bloc, year=year, status=Pledge.Status.DRAFT, **cleaned)
     _full_clean(pledge)
-    _stamp(pledge, actor)
+    stamp(pledge, actor)
     try:
         with transaction.atomic():
             pledge.save()
@@ -500,12 +495,12 @@ def pledge_copy_from_previous(*, bloc: Bloc, year: int, actor=None) -> Pledge:
         scoring_deadline=_shift_date(source.scoring_deadline, years),
         **{name: getattr(source, name) for name in COPIED_RULE_FIELDS},
     )
-    _stamp(pledge, actor)
+    stamp(pledge, actor)
     pledge.save()
 
     for item in source.items.all():
         copy = PledgeItem(pledge=pledge, order=item.order, text=item.text)
-        _stamp(copy, actor)
+        stamp(copy, actor)
         copy.save()
 
     nodes = list(source.criteria.all())
@@ -522,7 +517,7 @@ def pledge_copy_from_previous(*, bloc: Bloc, year: int, actor=None) -> Pledge:
             bonus_cap=node.bonus_cap,
             evidence_required=node.evidence_required,
         )
-        _stamp(copy, actor)
+        stamp(copy, actor)
         copy.save()
         new_ids[node.pk] = copy.pk
 
@@ -534,7 +529,7 @@ def pledge_copy_from_previous(*, bloc: Bloc, year: int, actor=None) -> Pledge:
             base=quota.base,
             max_count=quota.max_count,
         )
-        _stamp(copy, actor)
+        stamp(copy, actor)
         copy.save()
     return pledge
 
@@ -548,7 +543,7 @@ def pledge_update_rules(*, pledge: Pledge, actor=None, **fields) -> Pledge:
     for name, value in cleaned.items():
         setattr(pledge, name, value)
     _full_clean(pledge)
-    _stamp(pledge, actor)
+    stamp(pledge, actor)
     pledge.save()
     return pledge
 
@@ -584,12 +579,12 @@ def pledge_save_items(*, pledge: Pledge, rows: list[dict], actor=None) -> None:
         if item.pk is None or (item.text, item.order) != (text, order):
             item.text, item.order = text, order
             item.full_clean(exclude=["pledge"])
-            _stamp(item, actor)
+            stamp(item, actor)
             item.save()
         kept.add(item.pk)
     for ident, item in existing.items():
         if ident not in kept:
-            _stamp(item, actor)
+            stamp(item, actor)
             item.delete()
 
 
@@ -745,7 +740,7 @@ def criterion_create(
         },
     )
     criterion.full_clean(exclude=["pledge", "parent"], validate_constraints=False)
-    _stamp(criterion, actor)
+    stamp(criterion, actor)
     criterion.save()
     return criterion
 
@@ -786,7 +781,7 @@ def criterion_update(*, criterion: Criterion, actor=None, **fields) -> Criterion
         exclude_pk=criterion.pk,
     )
     criterion.full_clean(exclude=["pledge", "parent"], validate_constraints=False)
-    _stamp(criterion, actor)
+    stamp(criterion, actor)
     criterion.save()
     return criterion
 
@@ -805,7 +800,7 @@ def criterion_delete(*, criterion: Criterion, actor=None) -> None:
         .exists()
     ):
         raise ValidationError(OPEN_NEEDS_CRITERIA, code="no_criteria")
-    _stamp(criterion, actor)
+    stamp(criterion, actor)
     criterion.delete()
 
 
@@ -836,7 +831,7 @@ def quota_set(
     quota = quota or CommendationQuota(pledge=pledge, title=title)
     quota.max_percent, quota.base, quota.max_count = percent, base, max_count
     quota.full_clean(exclude=["pledge", "title"], validate_constraints=False)
-    _stamp(quota, actor)
+    stamp(quota, actor)
     quota.save()
     return quota
 
@@ -845,7 +840,7 @@ def quota_set(
 def quota_delete(*, quota: CommendationQuota, actor=None) -> None:
     pledge = _lock(quota.pledge)
     check_writable(pledge)
-    _stamp(quota, actor)
+    stamp(quota, actor)
     quota.delete()
 
 
@@ -887,7 +882,7 @@ def pledge_set_status(*, pledge: Pledge, status: str, actor=None) -> Pledge:
             raise ValidationError(OPEN_NEEDS_CRITERIA, code="no_criteria")
         check_criteria_tree(tree)
     pledge.status = status
-    _stamp(pledge, actor)
+    stamp(pledge, actor)
     pledge.save()
     original.status = pledge.status
     return pledge
@@ -906,7 +901,7 @@ def pledge_reopen(*, pledge: Pledge, reason: str, actor=None) -> Pledge:
         raise ValidationError({"reason": REOPEN_NEEDS_REASON}, code="no_reason")
     pledge.status = Pledge.Status.SCORING
     pledge._change_reason = reason.strip()
-    _stamp(pledge, actor)
+    stamp(pledge, actor)
     pledge.save()
     original.status = pledge.status
     return pledge
@@ -953,7 +948,7 @@ def pledge_sign(
     signature.full_clean(
         exclude=["pledge", "organization", "meeting", "recorded_by"], validate_constraints=False
     )
-    _stamp(signature, actor)
+    stamp(signature, actor)
     try:
         with transaction.atomic():
             signature.save()
@@ -971,7 +966,7 @@ def signature_delete(*, signature: PledgeSignature, actor=None) -> None:
         raise ValidationError(
             SIGNATURE_LOCKED % {"status": _status_label(pledge.status)}, code="signature_locked"
         )
-    _stamp(signature, actor)
+    stamp(signature, actor)
     signature.delete()
 
 
@@ -1044,15 +1039,15 @@ def registration_save(
     registration.updated_by = actor
     if submit:
         registration.submitted_at = timezone.now()
-    _stamp(registration, actor)
+    stamp(registration, actor)
     registration.save()
     registration.titles.set(titles)
     for target in registration.targets.all():
-        _stamp(target, actor)
+        stamp(target, actor)
         target.delete()
     for row in rows:
         target = RegistrationTarget(registration=registration, **row)
         target.full_clean(exclude=["registration", "item"], validate_constraints=False)
-        _stamp(target, actor)
+        stamp(target, actor)
         target.save()
     return registration

@@ -22,7 +22,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from portal.uploads import DOCUMENT_TYPES, validate_upload
+from portal.lib.history import stamp
+from portal.lib.uploads import DOCUMENT_TYPES, validate_upload
 
 from ..models import Adjustment, Criterion, Evidence, Pledge, Score, ScoreSheet
 from .pledges import NOT_A_MEMBER, check_writable, members_of
@@ -132,12 +133,6 @@ PENALTY_CAP_EXCEEDED = _(
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
-
-
-def _stamp(instance, actor) -> None:
-    # simple_history reads the author of a change from this attribute outside a request.
-    if actor is not None:
-        instance._history_user = actor
 
 
 def _day(value: date | None) -> str:
@@ -363,7 +358,7 @@ def _write(sheet, current, leaf, points, bonus, explanation, reason, actor) -> S
     score.updated_by = actor
     if reason:
         score._change_reason = reason
-    _stamp(score, actor)
+    stamp(score, actor)
     score.save()
     return score
 
@@ -505,7 +500,7 @@ def sheet_submit(*, sheet: ScoreSheet, actor=None, today: date | None = None) ->
     sheet.status = ScoreSheet.Status.SUBMITTED
     sheet.submitted_at = timezone.now()
     sheet.submitted_by = actor
-    _stamp(sheet, actor)
+    stamp(sheet, actor)
     sheet.save()
     return sheet
 
@@ -546,7 +541,7 @@ def sheet_return(
     sheet.returned_at = timezone.now()
     sheet.return_reason = reason
     sheet._change_reason = reason
-    _stamp(sheet, actor)
+    stamp(sheet, actor)
     sheet.save()
     return sheet
 
@@ -658,7 +653,7 @@ def adjustment_add(
         created_by=actor,
     )
     adjustment.full_clean(exclude=["created_by"])
-    _stamp(adjustment, actor)
+    stamp(adjustment, actor)
     adjustment.save()
     return adjustment
 
@@ -666,5 +661,5 @@ def adjustment_add(
 @transaction.atomic
 def adjustment_delete(*, adjustment: Adjustment, actor=None) -> None:
     check_writable(_fresh_pledge(adjustment.pledge_id))
-    _stamp(adjustment, actor)
+    stamp(adjustment, actor)
     adjustment.delete()

@@ -18,15 +18,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from blocs.models import Organization
+from portal.lib.forms import add_service_errors
 
 from .. import rules, services
 from ..models import Criterion, Pledge
-
-GET_POST = require_http_methods(["GET", "POST"])
-
 
 # Who may open and write ------------------------------------------------------------------
 
@@ -84,15 +81,6 @@ def closed_notice(pledge: Pledge) -> str:
 
 def error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
-
-
-def add_errors(form, exc: ValidationError) -> None:
-    """The service's message next to the field it names, or above the form."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for name, errors in exc.message_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 # The criteria tree as rows ---------------------------------------------------------------
@@ -226,7 +214,7 @@ def add_after_post(
         try:
             save()
         except ValidationError as exc:
-            add_errors(forms[0], exc)
+            add_service_errors(forms[0], exc)
         else:
             messages.success(request, done)
             return redirect(back)

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET
 from blocs.models import Organization, current_year
 from blocs.rules import is_secretariat as bloc_secretariat
 from blocs.views.blocs import _get_bloc_for_user
+from portal.lib.http import GET_POST, year_param
 
 from .. import services
 from ..forms import pledge as f
@@ -41,10 +42,9 @@ from ..models import (
     Registration,
 )
 from ._access import (
-    GET_POST,
     CriterionRow,
     add_after_post,
-    add_errors,
+    add_service_errors,
     check_secretariat,
     closed_notice,
     confirm_page,
@@ -132,7 +132,7 @@ def pledge_list(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def pledge_create(request: HttpRequest, pk: int) -> HttpResponse:
     bloc = _get_bloc_for_user(request, pk)
-    year = _year_param(request)
+    year = year_param(request, ahead=1)
     if not bloc_secretariat(request.user, bloc, year):
         raise PermissionDenied
     initial = {
@@ -149,7 +149,7 @@ def pledge_create(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 pledge = _create(request, bloc, data)
             except ValidationError as exc:
-                add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The pledge has been created as a draft."))
                 return redirect(pledge)
@@ -171,13 +171,6 @@ def _create(request: HttpRequest, bloc, data: dict) -> Pledge:
                 pledge=pledge, title=data["title"], actor=request.user
             )
     return pledge
-
-
-def _year_param(request: HttpRequest) -> int:
-    year = request.GET.get("year", "")
-    if year.isdigit() and 2000 <= int(year) <= current_year() + 1:
-        return int(year)
-    return current_year()
 
 
 # The pledge page -----------------------------------------------------------------
@@ -359,7 +352,7 @@ def pledge_edit(request: HttpRequest, pledge: Pledge) -> HttpResponse:
                 )
                 _save_quotas(request, pledge, quotas, f.quota_rows(quota_forms))
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
             pledge.refresh_from_db()
         else:
             messages.success(request, _("The rules of the year have been saved."))
@@ -442,7 +435,7 @@ def pledge_criteria(request: HttpRequest, pledge: Pledge) -> HttpResponse:
         try:
             _save_criterion(request, pledge, editing, form.cleaned_data)
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             done = (
                 _("The criterion has been saved.")
@@ -664,7 +657,7 @@ def _sign(request, pledge: Pledge, form: f.SignatureForm, my_org) -> HttpRespons
             **data,
         )
     except ValidationError as exc:
-        add_errors(form, exc)
+        add_service_errors(form, exc)
         return None
     messages.success(
         request,
@@ -819,7 +812,7 @@ def _save_registration(
             actor=request.user,
         )
     except ValidationError as exc:
-        add_errors(form, exc)
+        add_service_errors(form, exc)
         return None
     done = (
         _("The registration has been submitted to the secretariat.")

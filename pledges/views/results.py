@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from blocs.models import Organization
+from portal.lib.http import GET_POST
 
 from .. import services
 from ..charts import chart_group_points, chart_rank_history
@@ -24,7 +25,6 @@ from ..models import Ballot, CommendationQuota, Pledge, Proposal
 from ..ranking import compute_results, results_over_years
 from ..xlsx import results_xlsx as build_xlsx
 from ._access import (
-    GET_POST,
     add_after_post,
     check_secretariat,
     closed_notice,

@@ -28,12 +28,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from blocs.models import Organization
+from portal.lib.http import GET_POST
 
 from .. import rules, services
 from ..forms import scoring as f
 from ..models import Adjustment, Criterion, Evidence, Pledge, Score, ScoreSheet
 from ._access import (
-    GET_POST,
     CriterionRow,
     add_after_post,
     check_secretariat,
@@ -492,14 +492,7 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     evidence = _get_evidence_for_user(request, pk)
     if not rules.can_read_sheet(request.user, evidence.score.sheet):
         raise PermissionDenied
-    response = FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return evidence.download()
 
 
 @GET_POST

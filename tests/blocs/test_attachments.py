@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from blocs import services
 from blocs.models import Meeting, MeetingAttachment
-from portal.uploads import MAX_UPLOAD_BYTES
+from portal.lib.uploads import MAX_UPLOAD_BYTES
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

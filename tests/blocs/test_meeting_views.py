@@ -18,7 +18,7 @@ from blocs.models import (
     Membership,
     current_year,
 )
-from portal.uploads import MAX_UPLOAD_BYTES
+from portal.lib.uploads import MAX_UPLOAD_BYTES
 from tests.factories import ChairTermFactory, OrganizationFactory
 
 from .test_views import _assert_constant

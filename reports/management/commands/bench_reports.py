@@ -31,7 +31,7 @@ from blocs.models import (
     Membership,
     Organization,
 )
-from portal.text import fold
+from portal.lib.text import fold
 
 KINDS = [
     ("Hội Liên hiệp Phụ nữ", "HLHPN", Organization.Kind.WOMEN),

@@ -1,0 +1,93 @@
+"""Admin behaviour every app's admin shares: accent-free search, service refusals shown as
+form errors (never a half-saved change), and imports that are all or nothing."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext
+from import_export.admin import ImportExportMixin
+
+from .forms import add_service_errors
+from .text import fold
+
+
+class FoldedSearchMixin:
+    """Also match the accent-free `search_name` columns, so "thanh doan" finds "Thành đoàn"."""
+
+    folded_search_fields: tuple[str, ...] = ()
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        folded = fold(search_term)
+        if folded and self.folded_search_fields:
+            condition = Q()
+            for field in self.folded_search_fields:
+                condition |= Q(**{f"{field}__contains": folded})
+            results = results | queryset.filter(condition)
+        return results, may_have_duplicates
+
+
+class ServiceRefusalMixin:
+    """A service may still refuse at save time (a concurrent change since the form was
+    checked). The admin's transaction is then rolled back and the refusal shown."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:
+            for message in exc.messages:
+                self.message_user(request, message, level=messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+def adopt(obj, saved) -> None:
+    """Make the admin's unsaved instance stand for the row a service created."""
+    obj.pk = saved.pk
+    obj._state.adding = False
+    obj._state.db = saved._state.db
+
+
+class ServiceCheckedForm(forms.ModelForm):
+    """Runs `service_check()` once the model's own validation (constraints) passed, so a
+    refusal shows once, in the service's words."""
+
+    def service_check(self) -> None:
+        raise NotImplementedError
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self._errors:
+            return
+        try:
+            self.service_check()
+        except ValidationError as exc:
+            add_service_errors(self, exc)
+
+
+class AllOrNothingImportMixin(ImportExportMixin):
+    """A confirmed import that meets a refused row (the data changed since the preview)
+    rolls the whole file back and says so, instead of importing the other rows."""
+
+    def get_import_data_kwargs(self, **kwargs):
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        kwargs.setdefault("rollback_on_validation_errors", True)
+        return kwargs
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            self.message_user(
+                request,
+                gettext(
+                    "Nothing was imported: some rows are refused now (the data changed "
+                    "since the preview). Import the file again to see why."
+                ),
+                level=messages.ERROR,
+            )
+            name = f"admin:{self.opts.app_label}_{self.opts.model_name}_import"
+            return HttpResponseRedirect(reverse(name, current_app=self.admin_site.name))
+        return super().process_result(result, request)
