@@ -28,7 +28,7 @@ from portal.lib.admin import (
     adopt,
 )
 
-from . import services
+from . import selectors, services
 from .models import (
     AgendaItem,
     Attendance,
@@ -41,6 +41,7 @@ from .models import (
     Membership,
     Official,
     Organization,
+    SecretaryAssignment,
     current_year,
 )
 from .resources import MembershipResource, OrganizationResource
@@ -227,6 +228,37 @@ class MembershipInline(admin.TabularInline):
         return super().get_queryset(request).select_related("organization").in_rotation_order()
 
 
+class SecretaryAssignmentForm(ServiceCheckedForm):
+    class Meta:
+        model = SecretaryAssignment
+        fields = ["user", "first_year", "last_year"]
+
+    def service_check(self) -> None:
+        instance = self.instance
+        services.check_secretary_assignment(
+            bloc=instance.bloc,
+            user=instance.user,
+            first_year=instance.first_year,
+            last_year=instance.last_year,
+            exclude_pk=instance.pk,
+        )
+
+
+class SecretaryAssignmentInline(admin.TabularInline):
+    """Staff who work for the secretariat besides the chair's officials, for the years given:
+    an assignment ends with its last year, so a rotation does not carry it on."""
+
+    model = SecretaryAssignment
+    form = SecretaryAssignmentForm
+    fields = ["user", "first_year", "last_year"]
+    autocomplete_fields = ["user"]
+    extra = 0
+    verbose_name_plural = _("assigned secretaries (besides the chair's officials), by years")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+
 class ChairTermInline(admin.TabularInline):
     model = ChairTerm
     form = ChairTermInlineForm
@@ -342,13 +374,11 @@ class BlocAdmin(ServiceRefusalMixin, FoldedSearchMixin, SimpleHistoryAdmin):
     search_fields = ["name", "number", "locality", "search_name"]
     folded_search_fields = ("search_name",)
     autocomplete_fields = ["organizing_body"]
-    filter_horizontal = ["secretaries"]
     fieldsets = [
         (None, {"fields": ["name", "kind", "level", "number", "organizing_body", "locality"]}),
-        (_("Secretariat"), {"fields": ["secretaries"]}),
         (_("Operating rules"), {"fields": ["operating_rules"], "classes": ["collapse"]}),
     ]
-    inlines = [MembershipInline, ChairTermInline]
+    inlines = [MembershipInline, ChairTermInline, SecretaryAssignmentInline]
     actions = ["rotate_chair"]
     rotation_template = "admin/blocs/bloc/rotate_chair.html"
 
@@ -401,6 +431,8 @@ class BlocAdmin(ServiceRefusalMixin, FoldedSearchMixin, SimpleHistoryAdmin):
             self._save_memberships(request, formset)
         elif formset.model is ChairTerm:
             self._save_chair_terms(request, formset)
+        elif formset.model is SecretaryAssignment:
+            self._save_assignments(request, formset)
         else:
             super().save_formset(request, form, formset, change)
 
@@ -455,6 +487,21 @@ class BlocAdmin(ServiceRefusalMixin, FoldedSearchMixin, SimpleHistoryAdmin):
                     note=obj.note,
                     actor=request.user,
                 )
+
+    def _save_assignments(self, request, formset) -> None:
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        for obj in instances:
+            saved = services.secretary_assignment_save(
+                bloc=formset.instance,
+                user=obj.user,
+                first_year=obj.first_year,
+                last_year=obj.last_year,
+                assignment=obj if obj.pk else None,
+                actor=request.user,
+            )
+            adopt(obj, saved)
 
     # Chair rotation ---------------------------------------------------------------
 
@@ -786,7 +833,7 @@ class AttendanceInlineFormSet(forms.BaseInlineFormSet):
         meeting = self.instance
         if not meeting.bloc_id or not meeting.year:
             return
-        member_ids = {org.pk for org in services.members_in(meeting.bloc, meeting.year)}
+        member_ids = {org.pk for org in selectors.members_in(meeting.bloc, meeting.year)}
         for form in self.forms:
             data = getattr(form, "cleaned_data", None)
             if not data or data.get("DELETE") or not data.get("organization"):

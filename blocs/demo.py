@@ -57,7 +57,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import translation
 
-from . import services
+from . import selectors, services
 from .models import (
     Attendance,
     Bloc,
@@ -805,7 +805,7 @@ def _load_meeting(bloc: Bloc, spec: MeetingSpec, orgs, actor, result: LoadResult
                 "representative": representatives.get(org.name, ("", ""))[0],
                 "representative_position": representatives.get(org.name, ("", ""))[1],
             }
-            for org in services.members_in(bloc, spec.year)
+            for org in selectors.members_in(bloc, spec.year)
         ],
         actor=actor,
     )
@@ -947,8 +947,10 @@ def load(*, year: int | None = None) -> LoadResult:
 
     secretary = _load_user(SECRETARY, result, SECRETARY.password)
     _load_official(secretary, this_year.chair, SECRETARY.position, result)
-    if not hp_bloc.secretaries.filter(pk=secretary.pk).exists():
-        hp_bloc.secretaries.add(secretary)
+    if not hp_bloc.secretary_assignments.filter(user=secretary).active_in(this_year.year).exists():
+        hp_bloc.secretary_assignments.create(
+            user=secretary, first_year=this_year.year, last_year=this_year.year
+        )
         result.note("bloc secretaries", "added")
     result.logins.append(
         (SECRETARY.username, SECRETARY.password, SECRETARY.role, this_year.chair.name)

@@ -99,7 +99,7 @@ class BlocQuerySet(models.QuerySet):
         org_ids = Official.objects.filter(user=user).values("organization_id")
         return self.filter(
             Q(memberships__organization_id__in=org_ids, memberships__first_year__lte=current_year())
-            | Q(secretaries=user)
+            | Q(secretary_assignments__user=user)
         ).distinct()
 
 
@@ -136,20 +136,10 @@ class Bloc(models.Model):
         help_text=_("Place name used in document dates, e.g. “Hải Phòng”."),
     )
     operating_rules = models.TextField(_("operating rules"), blank=True)
-    secretaries = models.ManyToManyField(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("assigned secretaries"),
-        blank=True,
-        related_name="secretary_of_blocs",
-        help_text=_(
-            "Staff who work for the bloc's secretariat besides the officials of the "
-            "chairing organization."
-        ),
-    )
     search_name = models.CharField(max_length=400, editable=False, db_index=True, default="")
 
     objects = BlocQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[secretaries])
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -175,15 +165,33 @@ class Bloc(models.Model):
         return _("Cluster deputy") if self.kind == self.Kind.CUM else _("Bloc deputy")
 
 
-class MembershipQuerySet(models.QuerySet):
-    def active_in(self, year: int) -> MembershipQuerySet:
+class YearSpanQuerySet(models.QuerySet):
+    """Rows that hold for a span of years: `first_year` to `last_year` (none: still open)."""
+
+    def active_in(self, year: int):
         return self.filter(Q(last_year__isnull=True) | Q(last_year__gte=year), first_year__lte=year)
 
+
+class YearSpan:
+    """The years a membership or an assignment holds, from `first_year` to `last_year`."""
+
+    first_year: int
+    last_year: int | None
+
+    @property
+    def period(self) -> str:
+        return f"{self.first_year}–{self.last_year or ''}"
+
+    def covers(self, year: int) -> bool:
+        return self.first_year <= year and (self.last_year is None or year <= self.last_year)
+
+
+class MembershipQuerySet(YearSpanQuerySet):
     def in_rotation_order(self) -> MembershipQuerySet:
         return self.order_by(F("rotation_order").asc(nulls_last=True), "organization__name")
 
 
-class Membership(models.Model):
+class Membership(YearSpan, models.Model):
     """An organization's membership of a bloc for a span of years (no last year: still a member)."""
 
     bloc = models.ForeignKey(
@@ -230,17 +238,54 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.organization} – {self.bloc} ({self.period})"
 
-    @property
-    def period(self) -> str:
-        return f"{self.first_year}–{self.last_year or ''}"
 
-    def covers(self, year: int) -> bool:
-        return self.first_year <= year and (self.last_year is None or year <= self.last_year)
+class SecretaryAssignment(YearSpan, models.Model):
+    """A person who works for a bloc's secretariat for some years, besides the officials of
+    each year's chair organization. The years matter: when the chair rotates, the outgoing
+    chair's assigned staff keep the years they were assigned to and nothing after."""
 
+    bloc = models.ForeignKey(
+        Bloc,
+        verbose_name=_("bloc"),
+        on_delete=models.CASCADE,
+        related_name="secretary_assignments",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="secretary_assignments",
+    )
+    first_year = models.PositiveSmallIntegerField(_("first year"))
+    last_year = models.PositiveSmallIntegerField(
+        _("last year"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty while the assignment lasts."),
+    )
 
-class ChairTermQuerySet(models.QuerySet):
-    def for_year(self, year: int) -> ChairTermQuerySet:
-        return self.filter(year=year)
+    objects = YearSpanQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["bloc", "-first_year", "user__last_name", "user__first_name"]
+        verbose_name = _("assigned secretary")
+        verbose_name_plural = _("assigned secretaries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bloc", "user", "first_year"],
+                name="one_assignment_per_bloc_person_and_first_year",
+                violation_error_message=_("This person is already assigned from that year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(last_year__isnull=True) | Q(last_year__gte=F("first_year")),
+                name="assignment_last_year_not_before_first_year",
+                violation_error_message=_("The last year cannot be before the first year."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.bloc} ({self.period})"
 
 
 class ChairTerm(models.Model):
@@ -279,7 +324,6 @@ class ChairTerm(models.Model):
         related_name="elected_terms",
     )
 
-    objects = ChairTermQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

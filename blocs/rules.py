@@ -1,44 +1,249 @@
-"""Who may do what with a bloc. Views ask through these, never inline.
+"""Who may do what in a bloc: the one place that answers it.
 
-- admins (staff) may do everything;
-- members: officials of an organization that belongs to the bloc, and its
-  assigned secretaries, may read it;
-- the secretariat of a bloc in a year: the bloc's assigned secretaries and every
-  official of that year's chair organization. Rotating the chair moves it.
+Roles, for one bloc and one year:
+- admin: staff; may do everything (the Django admin's own permissions still apply there);
+- secretariat: the officials of that year's chair organization, and the people assigned to the
+  bloc's secretariat for that year (`SecretaryAssignment`, from–to). Rotating the chair moves
+  it; an assignment ends with its last year. Once next year's chair term exists, that chair's
+  officials are next year's secretariat, so they may prepare it (its pledge, its launch
+  meeting) while this year still runs;
+- member: whoever may read the bloc (officials of an organization that has belonged to it,
+  anyone ever assigned to it);
+- outsider: anyone else; outsiders do not learn that a bloc or anything in it exists (404).
+
+Views ask through `get_bloc_or_404` / `get_meeting_or_404` / `get_attachment_or_404`, which
+return the object with its `Access` (what a template shows); services that write on behalf of
+a person ask `check_year_writer`. Everything else asks the registered `rules` permissions:
+`blocs.read_bloc` (a Bloc), `blocs.write_year` (a `BlocYear`), `blocs.manage_bloc` (a Bloc:
+this or a coming year's secretariat).
 """
 
 from __future__ import annotations
 
-import rules
+from enum import StrEnum
+from functools import cached_property
+from typing import Literal, NamedTuple
 
-from .models import Bloc, ChairTerm, Official, current_year
+import rules
+from django.core.exceptions import PermissionDenied
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+
+from .models import Bloc, ChairTerm, Meeting, MeetingAttachment, Official, SecretaryAssignment
+from .models import current_year as _current_year
+
+Need = Literal["read", "write"]
+
+
+class Role(StrEnum):
+    OUTSIDER = "outsider"
+    MEMBER = "member"
+    SECRETARIAT = "secretariat"
+    ADMIN = "admin"
+
+
+class Access:
+    """What one person may do with one bloc in one year; views and templates read the same
+    value. Each question is asked when first read, at most once."""
+
+    def __init__(self, user, bloc: Bloc, year: int, *, readable: bool = False) -> None:
+        self.user = user
+        self.bloc = bloc
+        self.year = year
+        self._readable = readable  # the bloc was found among those visible to the user
+
+    @cached_property
+    def role(self) -> Role:
+        user = self.user
+        if not user.is_authenticated:
+            return Role.OUTSIDER
+        if user.is_staff:
+            return Role.ADMIN
+        if user.has_perm("blocs.write_year", BlocYear(self.bloc, self.year)):
+            return Role.SECRETARIAT
+        if self._readable or user.has_perm("blocs.read_bloc", self.bloc):
+            return Role.MEMBER
+        return Role.OUTSIDER
+
+    @property
+    def can_read(self) -> bool:
+        return self.role is not Role.OUTSIDER
+
+    @property
+    def can_write(self) -> bool:
+        """Writes what belongs to this year: its meetings, pledge, scores and documents."""
+        return self.role in (Role.SECRETARIAT, Role.ADMIN)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+    @cached_property
+    def can_manage(self) -> bool:
+        """Runs the bloc from its page: this year's or a coming year's secretariat."""
+        return self.user.has_perm("blocs.manage_bloc", self.bloc)
+
+
+class BlocYear(NamedTuple):
+    """The object of a year-level question: this bloc in this year."""
+
+    bloc: Bloc
+    year: int
+
+
+# Questions --------------------------------------------------------------------------------
+
+
+def _official_orgs(user) -> QuerySet:
+    return Official.objects.filter(user=user).values("organization_id")
 
 
 def is_secretariat(user, bloc: Bloc, year: int | None = None) -> bool:
+    """The bloc's secretariat in `year` (this year by default); admins always (2 queries)."""
     if not user.is_authenticated:
         return False
     if user.is_staff:
         return True
-    if bloc.secretaries.filter(pk=user.pk).exists():
+    year = _current_year() if year is None else year
+    assigned = SecretaryAssignment.objects.filter(bloc=bloc, user=user).active_in(year)
+    if assigned.exists():
         return True
     return ChairTerm.objects.filter(
-        bloc=bloc,
-        year=year or current_year(),
-        chair_id__in=Official.objects.filter(user=user).values("organization_id"),
+        bloc=bloc, year=year, chair_id__in=_official_orgs(user)
     ).exists()
 
 
-@rules.predicate
-def is_bloc_member(user, bloc: Bloc | None) -> bool:
-    if bloc is None:
+def may_read(user, bloc: Bloc) -> bool:
+    if not user.is_authenticated:
         return False
-    return Bloc.objects.visible_to(user).filter(pk=bloc.pk).exists()
+    return user.is_staff or Bloc.objects.visible_to(user).filter(pk=bloc.pk).exists()
+
+
+def secretariat_years(user, bloc: Bloc, years: range) -> list[int]:
+    """The years of `years` in which the user is the bloc's secretariat (2 queries)."""
+    if not user.is_authenticated:
+        return []
+    if user.is_staff:
+        return list(years)
+    chaired = set(
+        ChairTerm.objects.filter(
+            bloc=bloc, year__in=list(years), chair_id__in=_official_orgs(user)
+        ).values_list("year", flat=True)
+    )
+    spans = list(SecretaryAssignment.objects.filter(bloc=bloc, user=user))
+    return [y for y in years if y in chaired or any(span.covers(y) for span in spans)]
+
+
+def coming_years() -> range:
+    """The years a secretariat may work on from a bloc's page: this one and the next."""
+    year = _current_year()
+    return range(year, year + 2)
+
+
+def secretariat_bloc_ids(user, blocs: list[Bloc], year: int) -> set[int]:
+    """Of `blocs`, those whose secretariat the user is in `year` (2 queries for any number)."""
+    if not user.is_authenticated or not blocs:
+        return set()
+    ids = [bloc.pk for bloc in blocs]
+    if user.is_staff:
+        return set(ids)
+    assigned = SecretaryAssignment.objects.filter(bloc_id__in=ids, user=user).active_in(year)
+    chaired = ChairTerm.objects.filter(
+        bloc_id__in=ids, year=year, chair_id__in=_official_orgs(user)
+    )
+    return set(assigned.values_list("bloc_id", flat=True)) | set(
+        chaired.values_list("bloc_id", flat=True)
+    )
+
+
+def with_secretariat(blocs: QuerySet, user, year: int) -> QuerySet:
+    """`blocs` annotated with `in_secretariat`: whether the user is the secretariat of each in
+    `year` — the question of `is_secretariat`, asked inside the list's own query."""
+    if not user.is_authenticated:
+        return blocs.annotate(in_secretariat=Value(False))
+    if user.is_staff:
+        return blocs.annotate(in_secretariat=Value(True))
+    assigned = SecretaryAssignment.objects.filter(bloc_id=OuterRef("pk"), user=user).active_in(year)
+    chaired = ChairTerm.objects.filter(
+        bloc_id=OuterRef("pk"), year=year, chair_id__in=_official_orgs(user)
+    )
+    either = ExpressionWrapper(Q(Exists(assigned)) | Q(Exists(chaired)), BooleanField())
+    return blocs.annotate(in_secretariat=either)
+
+
+def access(user, bloc: Bloc, year: int | None = None, *, readable: bool = False) -> Access:
+    """The user's access to the bloc in `year` (this year by default). `readable`: already
+    known (the bloc was found among those visible to the user), which saves a query."""
+    return Access(user, bloc, _current_year() if year is None else year, readable=readable)
+
+
+def check_year_writer(actor, bloc: Bloc, year: int) -> None:
+    """For services: refuse a write on behalf of someone who is not that year's secretariat.
+    `actor=None` is the system itself (a command, a migration, the demo)."""
+    if actor is not None and not is_secretariat(actor, bloc, year):
+        raise PermissionDenied
+
+
+# Objects for views ------------------------------------------------------------------------
+
+
+def require(found: Access, need: Need) -> Access:
+    """`found` when it allows `need`; PermissionDenied (403) otherwise."""
+    if need == "write" and not found.can_write:
+        raise PermissionDenied
+    return found
+
+
+def get_bloc_or_404(
+    request: HttpRequest, pk: int, *, need: Need = "read", year: int | None = None
+) -> tuple[Bloc, Access]:
+    """The bloc and the user's access in `year`: 404 for outsiders, 403 when `need` is
+    "write" and the user is not that year's secretariat."""
+    blocs = Bloc.objects.visible_to(request.user).select_related("organizing_body")
+    bloc = get_object_or_404(blocs, pk=pk)
+    return bloc, require(access(request.user, bloc, year, readable=True), need)
+
+
+def get_meeting_or_404(
+    request: HttpRequest, pk: int, *, need: Need = "read"
+) -> tuple[Meeting, Access]:
+    """The meeting and the user's access in the meeting's year (404 / 403 as above)."""
+    meetings = Meeting.objects.visible_to(request.user).select_related("bloc", "host")
+    meeting = get_object_or_404(meetings, pk=pk)
+    found = access(request.user, meeting.bloc, meeting.year, readable=True)
+    return meeting, require(found, need)
+
+
+def get_attachment_or_404(
+    request: HttpRequest, pk: int, *, need: Need = "read"
+) -> tuple[MeetingAttachment, Access]:
+    visible = Meeting.objects.visible_to(request.user)
+    attachments = MeetingAttachment.objects.filter(meeting__in=visible)
+    attachment = get_object_or_404(attachments.select_related("meeting__bloc"), pk=pk)
+    meeting = attachment.meeting
+    found = access(request.user, meeting.bloc, meeting.year, readable=True)
+    return attachment, require(found, need)
+
+
+# Registered permissions -------------------------------------------------------------------
 
 
 @rules.predicate
-def is_bloc_secretariat(user, bloc: Bloc | None) -> bool:
-    return bloc is not None and is_secretariat(user, bloc)
+def reads_bloc(user, bloc: Bloc | None) -> bool:
+    return bloc is not None and may_read(user, bloc)
 
 
-rules.add_perm("blocs.read_bloc", rules.is_staff | is_bloc_member)
-rules.add_perm("blocs.manage_bloc", rules.is_staff | is_bloc_secretariat)
+@rules.predicate
+def writes_year(user, target: BlocYear | None) -> bool:
+    return target is not None and is_secretariat(user, target.bloc, target.year)
+
+
+@rules.predicate
+def manages_bloc(user, bloc: Bloc | None) -> bool:
+    return bloc is not None and bool(secretariat_years(user, bloc, coming_years()))
+
+
+rules.add_perm("blocs.read_bloc", reads_bloc)
+rules.add_perm("blocs.write_year", writes_year)
+rules.add_perm("blocs.manage_bloc", manages_bloc)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from .models import (
@@ -24,8 +24,26 @@ from .models import (
     Membership,
     Official,
     Organization,
+    SecretaryAssignment,
 )
-from .services import quorum
+from .rules import with_secretariat
+
+
+def members_in(bloc: Bloc, year: int) -> list[Organization]:
+    """The bloc's member organizations in `year`, in rotation order."""
+    memberships = (
+        Membership.objects.filter(bloc=bloc)
+        .active_in(year)
+        .in_rotation_order()
+        .select_related("organization")
+    )
+    return [m.organization for m in memberships]
+
+
+def quorum(meeting: Meeting) -> tuple[int, int]:
+    """(present, members of that year); uses prefetched attendance when there is some."""
+    present = sum(1 for a in meeting.attendance.all() if a.status == Attendance.Status.PRESENT)
+    return present, len(members_in(meeting.bloc, meeting.year))
 
 
 def with_member_count(blocs: QuerySet[Bloc], year: int) -> QuerySet[Bloc]:
@@ -92,16 +110,12 @@ class Dashboard:
 
 def dashboard(user, year: int) -> Dashboard:
     official = Official.objects.select_related("organization").filter(user=user).first()
-    assigned = Bloc.secretaries.through.objects.filter(bloc_id=OuterRef("pk"), user_id=user.pk)
     blocs = with_terms(with_member_count(Bloc.objects.visible_to(user), year), year, year + 1)
-    blocs = blocs.select_related("organizing_body").annotate(is_assigned=Exists(assigned))
-    org_id = official.organization_id if official else None
-    cards = []
-    for bloc in blocs:
-        term = term_for(bloc, year)
-        # Mirrors rules.is_secretariat without a query per bloc.
-        in_secretariat = bloc.is_assigned or (term is not None and term.chair_id == org_id)
-        cards.append(BlocCard(bloc, term, term_for(bloc, year + 1), in_secretariat))
+    blocs = with_secretariat(blocs.select_related("organizing_body"), user, year)
+    cards = [
+        BlocCard(bloc, term_for(bloc, year), term_for(bloc, year + 1), bloc.in_secretariat)
+        for bloc in blocs
+    ]
     return Dashboard(year, official, cards, _attention(user, cards, year), upcoming_meetings(user))
 
 
@@ -143,9 +157,12 @@ def bloc_page(bloc: Bloc, year: int) -> BlocPage:
     term = next((t for t in terms if t.year == year), None)
     secretaries = list(
         get_user_model()
-        .objects.filter(secretary_of_blocs=bloc)
+        .objects.filter(
+            secretary_assignments__in=SecretaryAssignment.objects.filter(bloc=bloc).active_in(year)
+        )
         .select_related("official__organization")
         .order_by("last_name", "first_name", "username")
+        .distinct()
     )
     chair_officials = (
         list(Official.objects.filter(organization_id=term.chair_id).select_related("user"))

@@ -30,8 +30,10 @@ from .models import (
     MeetingPerson,
     Membership,
     Organization,
+    SecretaryAssignment,
     current_year,
 )
+from .selectors import members_in
 
 MEMBERSHIP_OVERLAPS = _(
     "%(organization)s is already a member of %(bloc)s in %(period)s; membership periods "
@@ -83,6 +85,63 @@ def check_membership_period(
 ) -> None:
     """Raise the ValidationError membership_create/update would raise (for forms, imports)."""
     _check_period(bloc, organization, first_year, last_year, exclude_pk=exclude_pk)
+
+
+ASSIGNMENT_OVERLAPS = _(
+    "%(person)s is already assigned to %(bloc)s in %(period)s; assignment periods must not overlap."
+)
+
+
+def check_secretary_assignment(
+    *, bloc: Bloc, user, first_year: int, last_year: int | None, exclude_pk=None
+) -> None:
+    """Raise the ValidationError secretary_assignment_save would raise (for forms)."""
+    if last_year is not None and last_year < first_year:
+        raise ValidationError(
+            {"last_year": MEMBERSHIP_YEARS_REVERSED % {"first": first_year, "last": last_year}},
+            code="years_reversed",
+        )
+    others = SecretaryAssignment.objects.filter(bloc=bloc, user=user).exclude(pk=exclude_pk)
+    for other in others:
+        if periods_overlap(first_year, last_year, other.first_year, other.last_year):
+            raise ValidationError(
+                ASSIGNMENT_OVERLAPS
+                % {
+                    "person": user.get_full_name() or user.get_username(),
+                    "bloc": bloc,
+                    "period": other.period,
+                },
+                code="overlap",
+            )
+
+
+@transaction.atomic
+def secretary_assignment_save(
+    *,
+    bloc: Bloc,
+    user,
+    first_year: int,
+    last_year: int | None = None,
+    assignment: SecretaryAssignment | None = None,
+    actor=None,
+) -> SecretaryAssignment:
+    """Assign `user` to the bloc's secretariat for `first_year`–`last_year` (or change the
+    years of `assignment`)."""
+    Bloc.objects.select_for_update().filter(pk=bloc.pk).first()
+    check_secretary_assignment(
+        bloc=bloc,
+        user=user,
+        first_year=first_year,
+        last_year=last_year,
+        exclude_pk=assignment.pk if assignment else None,
+    )
+    assignment = assignment or SecretaryAssignment(bloc=bloc, user=user)
+    assignment.first_year = first_year
+    assignment.last_year = last_year
+    assignment.full_clean()
+    stamp(assignment, actor)
+    assignment.save()
+    return assignment
 
 
 def check_chair_term(
@@ -153,17 +212,6 @@ def membership_end(*, membership: Membership, last_year: int, actor=None) -> Mem
         rotation_order=membership.rotation_order,
         actor=actor,
     )
-
-
-def members_in(bloc: Bloc, year: int) -> list[Organization]:
-    """The bloc's member organizations in `year`, in rotation order."""
-    memberships = (
-        Membership.objects.filter(bloc=bloc)
-        .active_in(year)
-        .in_rotation_order()
-        .select_related("organization")
-    )
-    return [m.organization for m in memberships]
 
 
 def _check_members(bloc: Bloc, year: int, *organizations: Organization | None) -> None:
@@ -491,12 +539,6 @@ def meeting_save_record(
     meeting_save_people(meeting=meeting, rows=people, actor=actor)
     meeting_save_attendance(meeting=meeting, rows=attendance, actor=actor)
     meeting_save_agenda(meeting=meeting, rows=agenda, actor=actor)
-
-
-def quorum(meeting: Meeting) -> tuple[int, int]:
-    """(present, members of that year); uses prefetched attendance when there is some."""
-    present = sum(1 for a in meeting.attendance.all() if a.status == Attendance.Status.PRESENT)
-    return present, len(members_in(meeting.bloc, meeting.year))
 
 
 @transaction.atomic

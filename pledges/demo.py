@@ -34,7 +34,7 @@ from django.utils import translation
 from blocs import demo as blocs_demo
 from blocs.models import Bloc, Meeting, Organization, current_year
 
-from . import services
+from . import selectors, services
 from .models import Ballot, EmulationTitle, Pledge, ScoreSheet
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -152,7 +152,7 @@ def _new_pledge(result, bloc: Bloc, year: int, title: str, contents, actor, **ru
 
 
 def _sign_all(pledge: Pledge, when: dt.datetime, meeting: Meeting | None, actor) -> None:
-    for org in services.members_of(pledge):
+    for org in selectors.members_of(pledge):
         name, position = _head(org)
         services.pledge_sign(
             pledge=pledge,
@@ -213,7 +213,7 @@ def _load_hai_phong_2020(result, bloc: Bloc, actor) -> None:
     _sign_all(pledge, _at(dt.date(2020, 2, 20)), None, actor)
     pledge = _advance(pledge, Pledge.Status.SCORING, actor)
 
-    members = services.members_of(pledge)
+    members = selectors.members_of(pledge)
     for org in members:
         shortfall = HP_SHORTFALL.get(org.name, Decimal("10"))
         _score_member(pledge, org, leaves, shortfall, actor)

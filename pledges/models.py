@@ -72,9 +72,6 @@ class PledgeQuerySet(models.QuerySet):
     def visible_to(self, user) -> PledgeQuerySet:
         return self.filter(bloc__in=Bloc.objects.visible_to(user))
 
-    def for_year(self, year: int) -> PledgeQuerySet:
-        return self.filter(year=year)
-
 
 class Pledge(models.Model):
     """A bloc's emulation year: the pledge (giao ước thi đua), its criteria and its rules."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import rules
 
 from blocs.models import Membership, Official, Organization
-from blocs.rules import is_bloc_member, is_secretariat
+from blocs.rules import is_secretariat, may_read
 
 from .models import Pledge, ScoreSheet
 
@@ -24,7 +24,7 @@ def is_pledge_member(user, pledge: Pledge | None) -> bool:
     """May read the pledge: the bloc is visible to the user."""
     if pledge is None or not user.is_authenticated:
         return False
-    return bool(is_bloc_member(user, pledge.bloc))
+    return may_read(user, pledge.bloc)
 
 
 @rules.predicate

@@ -6,9 +6,15 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from blocs.models import Membership
+from blocs.models import Membership, Organization
+from blocs.selectors import members_in
 
 from .models import Pledge, PledgeSignature, Registration, ScoreSheet
+
+
+def members_of(pledge: Pledge) -> list[Organization]:
+    """The members of the pledge's bloc in the pledge's year, in rotation order."""
+    return members_in(pledge.bloc, pledge.year)
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from blocs.models import Attendance, Bloc, ChairTerm, Meeting, MeetingDecision, MeetingPerson
-from blocs.services import members_in
+from blocs.selectors import members_in
 
 SCHEMA = 1
 KINDS = ("year_end", "mid_year", "minutes", "pledge")

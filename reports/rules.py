@@ -1,34 +1,41 @@
-"""Who may do what with documents. Views ask through these, never inline.
+"""Who may do what with documents; the bloc's policy (`blocs.rules`) answers, for the
+document's bloc and year:
 
-- members of a bloc (and admins) read its documents: the list, the progress of a build,
-  the ready PDF and spreadsheet; outsiders do not learn they exist (404);
-- the secretariat of the document's year (blocs.rules.is_secretariat) writes the draft,
-  previews it, builds and retries.
+- members of a bloc (and admins) read its documents: the list, the progress of a build, the
+  ready PDF and spreadsheet; outsiders do not learn they exist (404);
+- the secretariat of the document's year writes the draft, previews it, builds and retries
+  (403 for the other members).
 """
 
 from __future__ import annotations
 
-import rules
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 
-from blocs.models import Bloc
-from blocs.rules import is_secretariat
+from blocs.rules import Access, Need, access, require
 
-from .models import ReportDraft
-
-
-def can_read_bloc_documents(user, bloc: Bloc) -> bool:
-    return Bloc.objects.visible_to(user).filter(pk=bloc.pk).exists()
+from .models import Report, ReportDraft
 
 
-@rules.predicate
-def is_draft_writer(user, draft: ReportDraft | None) -> bool:
-    return draft is not None and is_secretariat(user, draft.bloc, draft.year)
+def get_draft_or_404(
+    request: HttpRequest, pk: int, *, need: Need = "write"
+) -> tuple[ReportDraft, Access]:
+    """The draft and the user's access in its year: 404 for outsiders, 403 for members
+    when `need` is "write" (every draft page writes or previews unsaved text)."""
+    drafts = ReportDraft.objects.visible_to(request.user).select_related(
+        "bloc", "issuer", "style", "meeting"
+    )
+    draft = get_object_or_404(drafts, pk=pk)
+    return draft, require(access(request.user, draft.bloc, draft.year, readable=True), need)
 
 
-@rules.predicate
-def is_draft_reader(user, draft: ReportDraft | None) -> bool:
-    return draft is not None and can_read_bloc_documents(user, draft.bloc)
-
-
-rules.add_perm("reports.read_draft", rules.is_staff | is_draft_reader)
-rules.add_perm("reports.write_draft", rules.is_staff | is_draft_writer)
+def get_report_or_404(
+    request: HttpRequest, pk: int, *, need: Need = "read"
+) -> tuple[Report, Access]:
+    """A build of a draft and the user's access in the draft's year (404 / 403 as above)."""
+    reports = Report.objects.visible_to(request.user).select_related(
+        "draft__bloc", "draft__issuer", "draft__meeting"
+    )
+    report = get_object_or_404(reports, pk=pk)
+    draft = report.draft
+    return report, require(access(request.user, draft.bloc, draft.year, readable=True), need)

@@ -1,72 +1,46 @@
 """Document pages: the list per bloc and year, the draft editor with its live preview, the
 build button, the progress of a build (polled by htmx), downloads and retries.
 
-Access: members of a bloc read its documents (`_get_report_for_user`, 404 for outsiders,
-even with the URL); the secretariat of the document's year writes, previews, builds and
-retries (`_get_draft_for_writer`, 403 for the other members).
+Access is the policy's (`reports.rules`, which asks `blocs.rules`): members of a bloc read its
+documents (404 for outsiders, even with the URL); the secretariat of the document's year
+writes, previews, builds and retries (403 for the other members).
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
-from blocs.models import Bloc, current_year
-from blocs.rules import is_secretariat
-from blocs.services import members_in
+from blocs.models import current_year
+from blocs.rules import Access, get_bloc_or_404
+from blocs.selectors import members_in
 from portal.lib.files import private_download
-from portal.lib.http import post_only, year_param
+from portal.lib.http import GET_POST, post_only, year_param
 
 from . import forms as f
 from . import services
 from .models import Report, ReportDraft
-
-GET_POST = require_http_methods(["GET", "POST"])
-
-
-def _get_bloc_for_user(request: HttpRequest, pk: int) -> Bloc:
-    """The bloc if the user may read it; 404 otherwise."""
-    return get_object_or_404(Bloc.objects.visible_to(request.user), pk=pk)
-
-
-def _get_draft_for_writer(request: HttpRequest, pk: int) -> ReportDraft:
-    """The draft for its year's secretariat; 404 for outsiders, 403 for other members."""
-    drafts = ReportDraft.objects.visible_to(request.user).select_related(
-        "bloc", "issuer", "style", "meeting"
-    )
-    draft = get_object_or_404(drafts, pk=pk)
-    if not is_secretariat(request.user, draft.bloc, draft.year):
-        raise PermissionDenied
-    return draft
-
-
-def _get_report_for_user(request: HttpRequest, pk: int) -> Report:
-    """The report if the user may read its bloc; 404 otherwise."""
-    reports = Report.objects.visible_to(request.user).select_related(
-        "draft__bloc", "draft__issuer", "draft__meeting"
-    )
-    return get_object_or_404(reports, pk=pk)
-
+from .rules import get_draft_or_404, get_report_or_404
 
 # Reading -------------------------------------------------------------------
 
 
 @require_GET
 def report_list(request: HttpRequest, pk: int) -> HttpResponse:
-    bloc = _get_bloc_for_user(request, pk)
-    year = year_param(request)
+    bloc, access = get_bloc_or_404(request, pk, year=year_param(request))
+    year = access.year
     drafts = list(
         ReportDraft.objects.filter(bloc=bloc, year=year)
         .select_related("meeting", "issuer")
         .prefetch_related("reports")
         .order_by("kind", "meeting__starts_at")
     )
-    can_write = is_secretariat(request.user, bloc, year)
+    can_write = access.can_write
     open_form = f.DraftOpenForm(bloc=bloc, year=year) if can_write else None
     stored = ReportDraft.objects.filter(bloc=bloc).values_list("year", flat=True)
     years = sorted({current_year(), year, *stored}, reverse=True)
@@ -84,19 +58,18 @@ def report_list(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def report_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress of one build; htmx polls it until the build is ready or failed."""
-    report = _get_report_for_user(request, pk)
-    return render(request, "reports/_report_status.html", _status_context(request, report))
+    report, access = get_report_or_404(request, pk)
+    return render(request, "reports/_report_status.html", _status_context(report, access))
 
 
-def _status_context(request: HttpRequest, report: Report | None) -> dict:
+def _status_context(report: Report | None, access: Access) -> dict:
     if report is None:
         return {"report": None}
-    draft = report.draft
     return {
         "report": report,
         "stuck": services.is_stuck(report),
         "max_attempts": services.max_attempts(),
-        "can_write": is_secretariat(request.user, draft.bloc, draft.year),
+        "can_write": access.can_write,
     }
 
 
@@ -108,13 +81,13 @@ def _file_response(report: Report, field: str, suffix: str, content_type: str) -
 
 @require_GET
 def report_download(request: HttpRequest, pk: int) -> FileResponse:
-    report = _get_report_for_user(request, pk)
+    report, _access = get_report_or_404(request, pk)
     return _file_response(report, "pdf", "pdf", "application/pdf")
 
 
 @require_GET
 def report_xlsx(request: HttpRequest, pk: int) -> FileResponse:
-    report = _get_report_for_user(request, pk)
+    report, _access = get_report_or_404(request, pk)
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return _file_response(report, "xlsx", "xlsx", xlsx)
 
@@ -125,10 +98,8 @@ def report_xlsx(request: HttpRequest, pk: int) -> FileResponse:
 @GET_POST
 def draft_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Open (or start) the bloc's document of a kind for the year; POST only."""
-    bloc = _get_bloc_for_user(request, pk)
-    year = year_param(request)
-    if not is_secretariat(request.user, bloc, year):
-        raise PermissionDenied
+    bloc, access = get_bloc_or_404(request, pk, need="write", year=year_param(request))
+    year = access.year
     list_url = reverse("reports:report_list", args=[bloc.pk]) + f"?year={year}"
     if request.method != "POST":
         return redirect(list_url)
@@ -148,7 +119,7 @@ def draft_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 @GET_POST
 def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    draft = _get_draft_for_writer(request, pk)
+    draft, access = get_draft_or_404(request, pk)
     members = members_in(draft.bloc, draft.year)
     form = f.DraftForm(request.POST or None, instance=draft, members=members)
     if request.method == "POST" and form.is_valid():
@@ -171,7 +142,7 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "year": draft.year,
         "form": form,
         "builds": draft.reports.order_by("-requested_at", "-pk")[:10],
-        **_status_context(request, latest),
+        **_status_context(latest, access),
         "preview": _preview_html(draft),
     }
     return render(request, "reports/draft_edit.html", context)
@@ -196,7 +167,7 @@ def _preview_html(draft: ReportDraft) -> str:
 @GET_POST
 def draft_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The live preview of the whole document, with the editor's unsaved text."""
-    draft = _get_draft_for_writer(request, pk)
+    draft, _access = get_draft_or_404(request, pk)
     if request.method == "POST":
         form = f.PreviewForm(request.POST)
         form.is_valid()  # every field is optional; invalid ones are simply left out
@@ -223,7 +194,7 @@ def _request_build(request: HttpRequest, draft: ReportDraft) -> HttpResponse:
 
 @GET_POST
 def report_build(request: HttpRequest, pk: int) -> HttpResponse:
-    draft = _get_draft_for_writer(request, pk)
+    draft, _access = get_draft_or_404(request, pk)
     if refused := post_only(request):
         return refused
     try:
@@ -235,10 +206,8 @@ def report_build(request: HttpRequest, pk: int) -> HttpResponse:
 
 @GET_POST
 def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _get_report_for_user(request, pk)
+    report, _access = get_report_or_404(request, pk, need="write")
     draft = report.draft
-    if not is_secretariat(request.user, draft.bloc, draft.year):
-        raise PermissionDenied
     if refused := post_only(request):
         return refused
     try:

@@ -3,7 +3,15 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from blocs.models import Bloc, ChairTerm, Membership, Official, Organization
+from blocs.models import (
+    Bloc,
+    ChairTerm,
+    Membership,
+    Official,
+    Organization,
+    SecretaryAssignment,
+    current_year,
+)
 
 PASSWORD = "correct-horse-battery"  # noqa: S105
 
@@ -64,6 +72,18 @@ class ChairTermFactory(factory.django.DjangoModelFactory):
     chair = factory.SubFactory(OrganizationFactory)
     deputy = None
     method = ChairTerm.Method.ROTATION
+
+
+class SecretaryAssignmentFactory(factory.django.DjangoModelFactory):
+    """Assigned to the bloc's secretariat for this year only, unless told otherwise."""
+
+    class Meta:
+        model = SecretaryAssignment
+
+    bloc = factory.SubFactory(BlocFactory)
+    user = factory.SubFactory("tests.factories.UserFactory")
+    first_year = factory.LazyFunction(current_year)
+    last_year = factory.LazyAttribute(lambda o: o.first_year)
 
 
 class OfficialFactory(factory.django.DjangoModelFactory):

@@ -1,12 +1,10 @@
 """Bloc pages: list, detail, edit, organization detail and search.
 
-Access: `_get_bloc_for_user` hides blocs a user may not read (404);
-`_get_bloc_for_secretariat` additionally refuses members outside the
-secretariat (403). Reads live in `selectors`, writes in `services`.
+Access is the policy's (`blocs.rules.get_bloc_or_404`): 404 for outsiders, 403 for members
+outside the secretariat. Reads live in `selectors`, writes in `services`.
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,23 +16,10 @@ from portal.lib.text import fold
 from .. import selectors
 from ..forms import BlocInfoForm
 from ..models import Bloc, Organization, current_year
+from ..rules import get_bloc_or_404
 from ..services import bloc_update_info
 
 PAGE_SIZE = 25
-
-
-def _get_bloc_for_user(request: HttpRequest, pk: int) -> Bloc:
-    """The bloc if the user may read it; 404 otherwise (outsiders do not learn it exists)."""
-    blocs = Bloc.objects.visible_to(request.user).select_related("organizing_body")
-    return get_object_or_404(blocs, pk=pk)
-
-
-def _get_bloc_for_secretariat(request: HttpRequest, pk: int) -> Bloc:
-    """The bloc if the user is in its secretariat; 403 for its other members."""
-    bloc = _get_bloc_for_user(request, pk)
-    if not request.user.has_perm("blocs.manage_bloc", bloc):
-        raise PermissionDenied
-    return bloc
 
 
 @require_GET
@@ -51,15 +36,15 @@ def bloc_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def bloc_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    bloc = _get_bloc_for_user(request, pk)
+    bloc, access = get_bloc_or_404(request, pk)
     page = selectors.bloc_page(bloc, current_year())
-    can_manage = request.user.has_perm("blocs.manage_bloc", bloc)
-    return render(request, "blocs/bloc_detail.html", {"page": page, "can_manage": can_manage})
+    context = {"page": page, "can_manage": access.can_manage}
+    return render(request, "blocs/bloc_detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 def bloc_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    bloc = _get_bloc_for_secretariat(request, pk)
+    bloc, _access = get_bloc_or_404(request, pk, need="write")
     form = BlocInfoForm(request.POST or None, instance=bloc)
     if request.method == "POST" and form.is_valid():
         bloc_update_info(bloc=bloc, actor=request.user, **form.cleaned_data)

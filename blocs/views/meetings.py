@@ -1,10 +1,9 @@
 """Meeting pages: the list by year, the record, its forms, decisions, attachments, calendars.
 
-Access: every member of a bloc reads its meetings (`_get_meeting_for_user`, 404
-for outsiders). Writing needs the secretariat of that bloc for the meeting's
-year (`rules.is_secretariat(user, bloc, meeting.year)`, admins always): the
-`meeting_writer` decorator checks it (403) and, for approved minutes, sends the
-user back to the record with a message instead of opening the form.
+Access is the policy's (`blocs.rules`): every member of a bloc reads its meetings (404 for
+outsiders); writing needs the bloc's secretariat of the meeting's year (403). The
+`meeting_writer` decorator asks it and, for approved minutes, sends the user back to the
+record with a message instead of opening the form.
 """
 
 from __future__ import annotations
@@ -13,10 +12,10 @@ import functools
 from datetime import UTC, timedelta
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.forms import HiddenInput
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -27,20 +26,8 @@ from portal.lib.http import GET_POST, year_param
 
 from .. import forms as f
 from .. import selectors, services
-from ..models import Bloc, ChairTerm, Meeting, MeetingAttachment, current_year
-from ..rules import is_secretariat
-from .blocs import _get_bloc_for_user
-
-
-def _get_meeting_for_user(request: HttpRequest, pk: int) -> Meeting:
-    """The meeting if the user may read its bloc; 404 otherwise."""
-    meetings = Meeting.objects.visible_to(request.user).select_related("bloc", "host")
-    return get_object_or_404(meetings, pk=pk)
-
-
-def _check_secretariat(request: HttpRequest, bloc: Bloc, year: int) -> None:
-    if not is_secretariat(request.user, bloc, year):
-        raise PermissionDenied
+from ..models import ChairTerm, Meeting, current_year
+from ..rules import get_attachment_or_404, get_bloc_or_404, get_meeting_or_404, is_secretariat
 
 
 def meeting_writer(unlocked: bool = True):
@@ -49,8 +36,7 @@ def meeting_writer(unlocked: bool = True):
     def decorator(view):
         @functools.wraps(view)
         def wrapper(request: HttpRequest, pk: int) -> HttpResponse:
-            meeting = _get_meeting_for_user(request, pk)
-            _check_secretariat(request, meeting.bloc, meeting.year)
+            meeting, _access = get_meeting_or_404(request, pk, need="write")
             if unlocked and meeting.is_locked:
                 messages.error(request, services.MEETING_LOCKED)
                 return redirect(meeting)
@@ -77,25 +63,25 @@ def _confirm_page(request, meeting, title: str, text: str, submit: str) -> HttpR
 
 @require_GET
 def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
-    bloc = _get_bloc_for_user(request, pk)
-    year = year_param(request)
+    bloc, access = get_bloc_or_404(request, pk, year=year_param(request))
+    year = access.year
     years = sorted({*selectors.meeting_years(bloc), current_year(), year}, reverse=True)
     context = {
         "bloc": bloc,
         "year": year,
         "years": years,
         "meetings": selectors.meetings_of(bloc, year),
-        "can_write": is_secretariat(request.user, bloc, year),
+        "can_write": access.can_write,
     }
     return render(request, "blocs/meeting_list.html", context)
 
 
 @require_GET
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _get_meeting_for_user(request, pk)
+    meeting, access = get_meeting_or_404(request, pk)
     page = selectors.meeting_page(meeting)
-    can_write = is_secretariat(request.user, meeting.bloc, meeting.year)
-    return render(request, "blocs/meeting_detail.html", {"page": page, "can_write": can_write})
+    context = {"page": page, "can_write": access.can_write}
+    return render(request, "blocs/meeting_detail.html", context)
 
 
 # Writing the record --------------------------------------------------------
@@ -103,9 +89,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @GET_POST
 def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
-    bloc = _get_bloc_for_user(request, pk)
-    year = year_param(request)
-    _check_secretariat(request, bloc, year)
+    bloc, access = get_bloc_or_404(request, pk, need="write", year=year_param(request))
+    year = access.year
     form = f.MeetingForm(request.POST or None, bloc=bloc, initial={"year": year})
     if request.method == "POST" and form.is_valid():
         if not is_secretariat(request.user, bloc, form.cleaned_data["year"]):
@@ -144,7 +129,7 @@ def meeting_edit(request: HttpRequest, meeting: Meeting) -> HttpResponse:
 def meeting_record(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     """People, attendance and agenda in one form; all of it is saved or none."""
     data = request.POST or None
-    members = services.members_in(meeting.bloc, meeting.year)
+    members = selectors.members_in(meeting.bloc, meeting.year)
     people = f.PersonFormSet(data, prefix="people", initial=_rows(meeting.people.all()))
     attendance = f.AttendanceFormSet(
         data,
@@ -168,7 +153,7 @@ def meeting_record(request: HttpRequest, meeting: Meeting) -> HttpResponse:
         else:
             messages.success(request, _("The record has been saved."))
             return redirect(meeting)
-    present, total = services.quorum(meeting)
+    present, total = selectors.quorum(meeting)
     context = {"meeting": meeting, **formsets, "present": present, "members": total}
     return render(request, "blocs/meeting_record.html", context)
 
@@ -230,7 +215,7 @@ def meeting_reopen(request: HttpRequest, meeting: Meeting) -> HttpResponse:
 
 @meeting_writer()
 def meeting_elect(request: HttpRequest, meeting: Meeting) -> HttpResponse:
-    members = services.members_in(meeting.bloc, meeting.year + 1)
+    members = selectors.members_in(meeting.bloc, meeting.year + 1)
     form = f.ElectionForm(request.POST or None, members=members)
     existing = None
     if request.method == "POST" and form.is_valid():
@@ -297,22 +282,16 @@ def attachment_add(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     return _form_page(request, meeting, form, _("Attach a file"), _("Upload"), multipart=True)
 
 
-def _get_attachment_for_user(request: HttpRequest, pk: int) -> MeetingAttachment:
-    visible = Meeting.objects.visible_to(request.user)
-    attachments = MeetingAttachment.objects.filter(meeting__in=visible)
-    return get_object_or_404(attachments.select_related("meeting__bloc"), pk=pk)
-
-
 @require_GET
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
-    return _get_attachment_for_user(request, pk).download()
+    attachment, _access = get_attachment_or_404(request, pk)
+    return attachment.download()
 
 
 @GET_POST
 def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    attachment = _get_attachment_for_user(request, pk)
+    attachment, _access = get_attachment_or_404(request, pk, need="write")
     meeting = attachment.meeting
-    _check_secretariat(request, meeting.bloc, meeting.year)
     if request.method == "POST":
         try:
             services.attachment_delete(attachment=attachment, actor=request.user)
@@ -360,12 +339,12 @@ def _calendar_response(request, meetings, name: str, filename: str) -> HttpRespo
 
 @require_GET
 def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _get_meeting_for_user(request, pk)
+    meeting, _access = get_meeting_or_404(request, pk)
     return _calendar_response(request, [meeting], meeting.title, f"meeting-{meeting.pk}.ics")
 
 
 @require_GET
 def bloc_ics(request: HttpRequest, pk: int) -> HttpResponse:
-    bloc = _get_bloc_for_user(request, pk)
+    bloc, _access = get_bloc_or_404(request, pk)
     meetings = bloc.meetings.select_related("bloc").order_by("starts_at")
     return _calendar_response(request, meetings, bloc.name, f"bloc-{bloc.pk}-meetings.ics")

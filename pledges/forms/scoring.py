@@ -133,12 +133,6 @@ class ReturnForm(forms.Form):
     )
 
 
-class EvidenceForm(forms.Form):
-    file = forms.FileField(
-        label=_("Evidence file"), help_text=_("PDF, Word, Excel, JPEG or PNG; at most 10 MB.")
-    )
-
-
 class AdjustmentForm(forms.Form):
     organization = forms.ModelChoiceField(
         label=_("Organization"), queryset=Organization.objects.none()

@@ -28,7 +28,8 @@ from django.utils.translation import ngettext
 from portal.lib.history import stamp
 
 from ..models import Ballot, BallotCandidate, CommendationQuota, Pledge, Proposal
-from .pledges import MEETING_NOT_OF_PLEDGE, NOT_A_MEMBER, check_writable, members_of
+from ..selectors import members_of
+from .pledges import MEETING_NOT_OF_PLEDGE, NOT_A_MEMBER, check_writable
 
 __all__ = [
     "BALLOT_NOT_OF_PLEDGE",

@@ -19,7 +19,6 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from blocs.models import Bloc, Meeting, Organization, current_year
-from blocs.services import members_in
 from portal.lib.history import stamp
 
 from ..models import (
@@ -32,6 +31,7 @@ from ..models import (
     Registration,
     RegistrationTarget,
 )
+from ..selectors import members_of
 
 __all__ = [
     # messages
@@ -94,7 +94,6 @@ __all__ = [
     "criterion_delete",
     "criterion_update",
     "items_editable",
-    "members_of",
     "next_status",
     "pledge_copy_from_previous",
     "pledge_create",
@@ -266,11 +265,6 @@ def check_writable(pledge: Pledge) -> None:
     """Refuse any write to a closed pledge (or to anything of it)."""
     if pledge.is_closed:
         raise ValidationError(PLEDGE_CLOSED % {"year": pledge.year}, code="closed")
-
-
-def members_of(pledge: Pledge) -> list[Organization]:
-    """The members of the pledge's bloc in the pledge's year, in rotation order."""
-    return members_in(pledge.bloc, pledge.year)
 
 
 def _check_member(pledge: Pledge, organization: Organization, field: str = "organization"):

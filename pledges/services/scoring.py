@@ -26,7 +26,8 @@ from portal.lib.history import stamp
 from portal.lib.uploads import DOCUMENT_TYPES, validate_upload
 
 from ..models import Adjustment, Criterion, Evidence, Pledge, Score, ScoreSheet
-from .pledges import NOT_A_MEMBER, check_writable, members_of
+from ..selectors import members_of
+from .pledges import NOT_A_MEMBER, check_writable
 
 __all__ = [
     "ADJUSTMENT_NOT_POSITIVE",

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from blocs.models import Organization
 from portal.lib.forms import add_service_errors
 
-from .. import rules, services
+from .. import rules, selectors, services
 from ..models import Criterion, Pledge
 
 # Who may open and write ------------------------------------------------------------------
@@ -64,7 +64,7 @@ def pick(objects, pk):
 
 def member_of(pledge: Pledge, org_pk, members: list[Organization] | None = None) -> Organization:
     """A member of the pledge's year by id; 404 for anything else."""
-    return pick(services.members_of(pledge) if members is None else members, org_pk)
+    return pick(selectors.members_of(pledge) if members is None else members, org_pk)
 
 
 def closed_notice(pledge: Pledge) -> str:

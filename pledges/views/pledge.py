@@ -27,11 +27,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from blocs.models import Organization, current_year
+from blocs.rules import get_bloc_or_404
 from blocs.rules import is_secretariat as bloc_secretariat
-from blocs.views.blocs import _get_bloc_for_user
 from portal.lib.http import GET_POST, year_param
 
-from .. import services
+from .. import selectors, services
 from ..forms import pledge as f
 from ..models import (
     CommendationQuota,
@@ -107,7 +107,7 @@ def _nav(pledge: Pledge, secretariat: bool, active: str) -> dict:
 
 @require_GET
 def pledge_list(request: HttpRequest, pk: int) -> HttpResponse:
-    bloc = _get_bloc_for_user(request, pk)
+    bloc, _access = get_bloc_or_404(request, pk)
     year = current_year()
     pledges = list(
         bloc.pledges.annotate(
@@ -131,7 +131,7 @@ def pledge_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 @GET_POST
 def pledge_create(request: HttpRequest, pk: int) -> HttpResponse:
-    bloc = _get_bloc_for_user(request, pk)
+    bloc, _access = get_bloc_or_404(request, pk)
     year = year_param(request, ahead=1)
     if not bloc_secretariat(request.user, bloc, year):
         raise PermissionDenied
@@ -276,7 +276,7 @@ def pledge_page(pledge: Pledge) -> PledgePage:
     rows = criteria_rows(criteria)
     quotas = list(pledge.quotas.select_related("title"))
     signatures = {s.organization_id: s for s in pledge.signatures.select_related("meeting")}
-    members = services.members_of(pledge)
+    members = selectors.members_of(pledge)
     member_ids = {org.pk for org in members}
     signature_rows = [SignatureRow(org, signatures.get(org.pk)) for org in members]
     # A signature of an organization that has since left stays on record.
@@ -541,7 +541,7 @@ def _status_confirm(request, pledge: Pledge, following: str, error: str | None) 
 
 def _unsigned_warning(pledge: Pledge) -> str:
     """Before signing ends: say how many members have not signed (they no longer can)."""
-    members = {org.pk for org in services.members_of(pledge)}
+    members = {org.pk for org in selectors.members_of(pledge)}
     signed = len(members & set(pledge.signatures.values_list("organization_id", flat=True)))
     if signed >= len(members):
         return ""
@@ -599,7 +599,7 @@ def pledge_sign(request: HttpRequest, pk: int) -> HttpResponse:
     recording = request.GET.get("mode") == "record" or my_org is None
     if recording and not secretariat:
         raise PermissionDenied
-    members = services.members_of(pledge)
+    members = selectors.members_of(pledge)
     member_ids = {org.pk for org in members}
     signatures = list(pledge.signatures.select_related("meeting"))
     signed_ids = {s.organization_id for s in signatures}
@@ -720,7 +720,7 @@ def registration(request: HttpRequest, pk: int) -> HttpResponse:
     pledge = get_pledge_for_user(request, pk)
     secretariat = is_secretariat(request, pledge)
     my_org = official_org(request, pledge)
-    members = services.members_of(pledge)
+    members = selectors.members_of(pledge)
     org_param = request.GET.get("org", "")
     organization = member_of(pledge, org_param, members) if org_param else my_org
     if organization is None:
@@ -883,7 +883,7 @@ def registration_list(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related("titles")
     }
     rows = []
-    for org in services.members_of(pledge):
+    for org in selectors.members_of(pledge):
         found = registrations.get(org.pk)
         mine = my_org is not None and org.pk == my_org.pk
         visible = secretariat or mine or bool(found and found.submitted_at)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 from blocs.models import Organization
 from portal.lib.http import GET_POST
 
-from .. import services
+from .. import selectors, services
 from ..charts import chart_group_points, chart_rank_history
 from ..forms import scoring as f
 from ..models import Ballot, CommendationQuota, Pledge, Proposal
@@ -76,7 +76,7 @@ def ballots(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         check_secretariat(request, pledge)
     notice = closed_notice(pledge)
-    members = services.members_of(pledge)
+    members = selectors.members_of(pledge)
     form, candidates = _ballot_forms(request, pledge, members)
     if request.method == "POST":
         response = add_after_post(
@@ -229,7 +229,7 @@ def proposals(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         check_secretariat(request, pledge)
     notice = closed_notice(pledge)
-    members = services.members_of(pledge)
+    members = selectors.members_of(pledge)
     form = f.ProposalForm(request.POST or None, pledge=pledge, members=members)
     if request.method == "POST":
         response = add_after_post(
@@ -283,7 +283,7 @@ def proposal_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def results(request: HttpRequest, pk: int) -> HttpResponse:
     pledge = get_pledge_for_user(request, pk)
-    members = services.members_of(pledge)
+    members = selectors.members_of(pledge)
     computed = compute_results(pledge)
     own = official_org(request, pledge)
     notes = [m for m in computed.members if m.tie_note and m.scored]

@@ -30,7 +30,7 @@ from django.views.decorators.http import require_GET
 from blocs.models import Organization
 from portal.lib.http import GET_POST
 
-from .. import rules, services
+from .. import rules, selectors, services
 from ..forms import scoring as f
 from ..models import Adjustment, Criterion, Evidence, Pledge, Score, ScoreSheet
 from ._access import (
@@ -362,7 +362,7 @@ def self_score(request: HttpRequest, pk: int) -> HttpResponse:
     secretariat = is_secretariat(request, pledge)
     organization = _self_sheet_organization(request, pledge, own, secretariat)
     if organization is None:  # the secretariat, without ?org=: choose a member first
-        context = {"pledge": pledge, "members": services.members_of(pledge)}
+        context = {"pledge": pledge, "members": selectors.members_of(pledge)}
         return render(request, "pledges/score_choose.html", context)
     page = _self_sheet_page(pledge, organization, own, secretariat)
     if not page.can_write:
@@ -684,7 +684,7 @@ def verify(request: HttpRequest, pk: int) -> HttpResponse:
         return _cross_matrix(request, pledge, secretariat)
     if not secretariat:
         raise PermissionDenied
-    members = services.members_of(pledge)
+    members = selectors.members_of(pledge)
     leaves = [row.criterion for row in criteria_rows(list(pledge.criteria.all())) if row.is_leaf]
     rows = _verify_rows(pledge, members, leaves)
     notice = write_notice(pledge)
@@ -772,7 +772,7 @@ def _cells_html(row: MemberRow, *, editable: bool) -> str:
 
 
 def _cross_matrix(request, pledge: Pledge, secretariat: bool) -> HttpResponse:
-    members = services.members_of(pledge)
+    members = selectors.members_of(pledge)
     scorer = official_org(request, pledge)
     if not secretariat and scorer is None:
         raise PermissionDenied
@@ -831,7 +831,7 @@ def adjustments(request: HttpRequest, pk: int) -> HttpResponse:
     """Members read the lines; the secretariat adds and (after confirming) deletes them."""
     pledge = get_pledge_for_user(request, pk)
     secretariat = is_secretariat(request, pledge)
-    members = services.members_of(pledge)
+    members = selectors.members_of(pledge)
     notice = closed_notice(pledge)
     url = reverse("pledges:adjustments", args=[pledge.pk])
     lines = Adjustment.objects.filter(pledge=pledge).select_related("organization", "created_by")

@@ -113,7 +113,7 @@ def test_demo_users_log_in_with_their_roles(client):
 
     this_year = ChairTerm.objects.get(bloc=hp_bloc, year=current_year())
     assert users["thuky"].official.organization == this_year.chair
-    assert hp_bloc.secretaries.filter(pk=users["thuky"].pk).exists()
+    assert hp_bloc.secretary_assignments.filter(user=users["thuky"]).active_in(this_year.year)
     assert is_secretariat(users["thuky"], hp_bloc)
 
     hoivien = users["hoivien"]

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 
-from blocs import services
+from blocs import selectors, services
 from blocs.models import (
     Attendance,
     ChairTerm,
@@ -101,12 +101,12 @@ class TestAttendance:
         rows[3]["status"] = Attendance.Status.EXCUSED
         rows[0]["representative"] = "Vũ Thị Bích Liên"
         services.meeting_save_attendance(meeting=meeting, rows=rows)
-        assert services.quorum(meeting) == (3, 4)
+        assert selectors.quorum(meeting) == (3, 4)
         # saving again with a change updates in place, no duplicates
         rows[3]["status"] = Attendance.Status.PRESENT
         services.meeting_save_attendance(meeting=meeting, rows=rows)
         assert Attendance.objects.filter(meeting=meeting).count() == 4
-        assert services.quorum(meeting) == (4, 4)
+        assert selectors.quorum(meeting) == (4, 4)
 
     def test_a_non_member_is_refused(self, meeting, world):
         rows = services.attendance_initial(meeting)
@@ -183,7 +183,7 @@ class TestMembershipChange:
             meeting=meeting, organization=world.orgs[3], joins=False, from_year=year
         )
         assert left.last_year == meeting.year
-        members = [o.name for o in services.members_in(world.bloc, year)]
+        members = [o.name for o in selectors.members_in(world.bloc, year)]
         assert newcomer.name in members and world.orgs[3].name not in members
         assert MeetingDecision.objects.filter(meeting=meeting).count() == 2
 

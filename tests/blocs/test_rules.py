@@ -5,6 +5,7 @@ import pytest
 from blocs import services
 from blocs.models import Bloc, ChairTerm, Organization, current_year
 from blocs.rules import is_secretariat
+from tests.factories import SecretaryAssignmentFactory
 
 ROLE_CAN = {
     # role: (read_bloc, manage_bloc)
@@ -38,7 +39,7 @@ def test_a_future_member_does_not_see_the_bloc_yet(world):
 
 def test_assigned_secretary_is_secretariat_without_chairing(world):
     member = world.users["member"]
-    world.bloc.secretaries.add(member)
+    SecretaryAssignmentFactory(bloc=world.bloc, user=member)
     assert is_secretariat(member, world.bloc)
     assert world.users["outsider"].has_perm("blocs.manage_bloc", world.bloc) is False
 

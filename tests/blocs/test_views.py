@@ -19,6 +19,7 @@ from tests.factories import (
     MembershipFactory,
     OfficialFactory,
     OrganizationFactory,
+    SecretaryAssignmentFactory,
     UserFactory,
 )
 
@@ -208,7 +209,7 @@ def test_bloc_page_shows_the_full_chair_history(world, client_for):
 
 def test_bloc_page_lists_the_secretariat_and_shows_edit_only_to_it(world, client_for):
     assigned = UserFactory(first_name="Thị", last_name="Trần Thư Ký")
-    world.bloc.secretaries.add(assigned)
+    SecretaryAssignmentFactory(bloc=world.bloc, user=assigned)
     url = reverse("blocs:bloc_detail", args=[world.bloc.pk])
     edit = reverse("blocs:bloc_edit", args=[world.bloc.pk])
     response = client_for("secretariat").get(url)
@@ -227,7 +228,7 @@ def test_bloc_page_query_count_is_constant(world, client_for, django_assert_num_
             joined = MembershipFactory(bloc=world.bloc, first_year=YEAR - 40)
             MembershipFactory(bloc=world.bloc, first_year=YEAR - 40, last_year=YEAR - 2)
             ChairTermFactory(bloc=world.bloc, year=start[0], chair=joined.organization)
-            world.bloc.secretaries.add(UserFactory())
+            SecretaryAssignmentFactory(bloc=world.bloc, user=UserFactory())
             OfficialFactory(organization=world.orgs[0])
             start[0] -= 1
 
@@ -298,7 +299,7 @@ def test_member_gets_403_on_edit_and_cannot_post(world, client_for):
 
 def test_assigned_secretary_may_edit(world, client):
     secretary = UserFactory()
-    world.bloc.secretaries.add(secretary)
+    SecretaryAssignmentFactory(bloc=world.bloc, user=secretary)
     client.force_login(secretary)
     assert client.get(reverse("blocs:bloc_edit", args=[world.bloc.pk])).status_code == 200
 
@@ -378,7 +379,7 @@ def test_search_paginates_organizations(world, client_for):
 
 
 def test_bloc_page_lists_a_chair_official_who_is_also_assigned_once(world, client_for):
-    world.bloc.secretaries.add(world.users["secretariat"])
+    SecretaryAssignmentFactory(bloc=world.bloc, user=world.users["secretariat"])
     response = client_for("member").get(reverse("blocs:bloc_detail", args=[world.bloc.pk]))
     page = response.context["page"]
     assert [o.user for o in page.chair_officials] == [world.users["secretariat"]]

@@ -21,7 +21,7 @@ from playwright.sync_api import Page, expect
 
 from blocs import demo
 from blocs.models import Bloc, Official, current_year
-from pledges import services
+from pledges import selectors, services
 from pledges.models import Criterion, Evidence, Pledge, ScoreSheet
 
 from .test_member import log_in
@@ -101,7 +101,7 @@ def test_a_member_scores_and_the_secretariat_closes_the_year(live, page: Page, s
     assert sheet.scores.get(criterion=first).points == verified
 
     # --- The secret ballot ------------------------------------------------------------------
-    members = services.members_of(pledge)
+    members = selectors.members_of(pledge)
     page.goto(live + reverse("pledges:ballots", args=[pledge.pk]))
     form = page.locator("#ballot-form")
     form.locator("input[name=title]").fill("Suy tôn đơn vị dẫn đầu Khối thi đua")

@@ -8,7 +8,13 @@ from django.test.utils import CaptureQueriesContext
 from blocs.models import current_year
 from pledges import rules as pledge_rules
 from pledges.models import ScoreSheet
-from tests.factories import ChairTermFactory, OfficialFactory, PledgeFactory, UserFactory
+from tests.factories import (
+    ChairTermFactory,
+    OfficialFactory,
+    PledgeFactory,
+    SecretaryAssignmentFactory,
+    UserFactory,
+)
 
 YEAR = current_year()
 ROLES = ("anonymous", "outsider", "member", "secretariat", "admin")
@@ -49,9 +55,12 @@ def test_the_secretariat_is_that_of_the_pledge_s_year(world):
     assert not pledge_rules.is_pledge_secretariat(world.users["secretariat"], next_year)
     next_chair = OfficialFactory(organization=world.orgs[1]).user
     assert pledge_rules.is_pledge_secretariat(next_chair, next_year)
-    # an assigned secretary of the bloc manages every year
+    # an assigned secretary manages the years of the assignment, and no other
     secretary = UserFactory(username="thu-ky")
-    world.bloc.secretaries.add(secretary)
+    SecretaryAssignmentFactory(bloc=world.bloc, user=secretary, first_year=YEAR, last_year=YEAR)
+    assert not pledge_rules.is_pledge_secretariat(secretary, next_year)
+    assert not secretary.has_perm("pledges.manage_pledge", next_year)
+    SecretaryAssignmentFactory(bloc=world.bloc, user=secretary, first_year=YEAR + 1)
     assert pledge_rules.is_pledge_secretariat(secretary, next_year)
     assert secretary.has_perm("pledges.manage_pledge", next_year)
 

@@ -9,7 +9,7 @@ from django.test import override_settings
 from django.utils import timezone, translation
 
 from blocs.models import Meeting, current_year
-from pledges import services
+from pledges import selectors, services
 from pledges.models import (
     CommendationQuota,
     Criterion,
@@ -82,7 +82,7 @@ def test_check_writable_refuses_only_a_closed_pledge(pledge):
 
 
 def test_members_of_are_the_bloc_s_members_that_year(pledge, world):
-    assert services.members_of(pledge) == world.orgs
+    assert selectors.members_of(pledge) == world.orgs
 
 
 # ---------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from blocs import services as bloc_services
 from blocs.models import Meeting, current_year
-from pledges import services
+from pledges import selectors, services
 from pledges.models import (
     CommendationQuota,
     Pledge,
@@ -529,7 +529,7 @@ def test_opening_without_contents_is_refused_with_the_reason(pledge, client_for)
 
 def test_ending_signing_warns_about_members_that_have_not_signed(open_pledge, world, client_for):
     client = client_for("secretariat")
-    members = services.members_of(open_pledge)
+    members = selectors.members_of(open_pledge)
     page = client.get(url("pledge_status", open_pledge)).content.decode()
     assert f"Only 0 of the {len(members)} members have signed" in page
     for org in members:
