@@ -1,38 +1,38 @@
-"""Who may do what with a pledge. Views ask through these, never inline.
+"""Who may do what with a bloc's emulation year: the one place that answers it.
 
-- staff may do everything;
-- members: whoever may read the bloc (officials of organizations that belong to it, its
-  assigned secretaries) may read its pledges;
-- the secretariat of the pledge's year (blocs.rules.is_secretariat for that year) manages it;
+Built on the bloc's policy (`blocs.rules`) for the pledge's bloc and year:
+- members (whoever may read the bloc) read the pledge, its results, ballots and proposals;
+- the secretariat of the pledge's year manages it (contents, criteria, status, verification,
+  ballots, proposals, bonus and penalty lines) while the year is not closed;
+- a member official acts for its own organization (signs, registers, self-scores, scores the
+  others when the year is cross-scored); the secretariat may act for any member;
 - score sheets: the secretariat reads them all; an organization always reads the sheets about
-  itself and the cross sheets it scores; other members read only submitted sheets, so nobody
-  sees another member's draft self-scores before they are submitted.
+  itself and the cross sheets it scores; the other members read only submitted sheets, so
+  nobody sees another member's draft self-scores before they are submitted
+  (`pledges.read_sheet`).
+
+Views get a pledge through `get_pledge_or_404(request, pk, need=...)`, which returns it with
+its `PledgeAccess`; templates read the same value. Services that write on behalf of a person
+ask `check_acts_for` / `check_manages`, so that the admin, a command or a task cannot go
+around the rule (`actor=None` is the system itself).
 """
 
 from __future__ import annotations
 
+from functools import cached_property
+from typing import Literal
+
 import rules
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 
 from blocs.models import Membership, Official, Organization
-from blocs.rules import is_secretariat, may_read
+from blocs.rules import Access, Role, access
 
 from .models import Pledge, ScoreSheet
 
-
-@rules.predicate
-def is_pledge_member(user, pledge: Pledge | None) -> bool:
-    """May read the pledge: the bloc is visible to the user."""
-    if pledge is None or not user.is_authenticated:
-        return False
-    return may_read(user, pledge.bloc)
-
-
-@rules.predicate
-def is_pledge_secretariat(user, pledge: Pledge | None) -> bool:
-    """The bloc's secretariat in the pledge's year (assigned secretaries, the chair's officials)."""
-    if pledge is None or not user.is_authenticated:
-        return False
-    return is_secretariat(user, pledge.bloc, pledge.year)
+PledgeNeed = Literal["read", "manage"]
 
 
 def official_org(user, pledge: Pledge) -> Organization | None:
@@ -58,26 +58,100 @@ def official_org(user, pledge: Pledge) -> Organization | None:
     return cache[key]
 
 
-def can_read_sheet(user, sheet: ScoreSheet) -> bool:
-    """Whether `user` may see the scores of `sheet` (see the module docstring)."""
-    if sheet is None or not user.is_authenticated:
-        return False
-    if user.is_staff:
-        return True
-    pledge = sheet.pledge
-    if is_pledge_secretariat(user, pledge):
-        return True
-    org = official_org(user, pledge)
-    if org is not None and (sheet.organization_id == org.pk or sheet.scorer_id == org.pk):
-        return True
-    return sheet.is_submitted and bool(is_pledge_member(user, pledge))
+class PledgeAccess:
+    """What one person may do with one pledge; each question is asked once, when first read."""
+
+    def __init__(self, user, pledge: Pledge, *, readable: bool = False) -> None:
+        self.user = user
+        self.pledge = pledge
+        self.bloc: Access = access(user, pledge.bloc, pledge.year, readable=readable)
+
+    @property
+    def role(self) -> Role:
+        return self.bloc.role
+
+    @property
+    def can_read(self) -> bool:
+        return self.bloc.can_read
+
+    @property
+    def secretariat(self) -> bool:
+        """The pledge's year's secretariat (or an admin), closed year or not."""
+        return self.bloc.can_write
+
+    @property
+    def can_manage(self) -> bool:
+        """The secretariat, while the year is not closed."""
+        return self.secretariat and not self.pledge.is_closed
+
+    @cached_property
+    def org(self) -> Organization | None:
+        """The member organization the user acts for in the pledge's year, if any."""
+        return official_org(self.user, self.pledge)
+
+    def is_own(self, organization: Organization | None) -> bool:
+        return organization is not None and self.org is not None and self.org.pk == organization.pk
+
+    def acts_for(self, organization: Organization | None) -> bool:
+        """Signs, registers and self-scores for `organization`: its own officials and the
+        secretariat."""
+        return self.is_own(organization) or self.secretariat
+
+    def may_read_sheet(self, sheet: ScoreSheet | None) -> bool:
+        return sheet is not None and self.user.has_perm("pledges.read_sheet", sheet)
+
+    def may_read_submission(self, organization: Organization, submitted: bool) -> bool:
+        """Another member's registration or sheet: once submitted; its own and the
+        secretariat always."""
+        return submitted or self.acts_for(organization)
+
+
+def get_pledge_or_404(
+    request: HttpRequest, pk: int, *, need: PledgeNeed = "read"
+) -> tuple[Pledge, PledgeAccess]:
+    """The pledge and the user's access: 404 for outsiders; 403 when `need` is "manage" and
+    the user is not the secretariat of the pledge's year."""
+    pledges = Pledge.objects.visible_to(request.user).select_related(
+        "bloc", "launch_meeting", "review_meeting"
+    )
+    pledge = get_object_or_404(pledges, pk=pk)
+    found = PledgeAccess(request.user, pledge, readable=True)
+    if need == "manage" and not found.secretariat:
+        raise PermissionDenied
+    return pledge, found
+
+
+# For services -----------------------------------------------------------------------------
+
+
+def check_manages(actor, pledge: Pledge) -> None:
+    """Refuse a write of the secretariat's on behalf of anyone else (403)."""
+    if actor is not None and not PledgeAccess(actor, pledge).secretariat:
+        raise PermissionDenied
+
+
+def check_acts_for(actor, pledge: Pledge, organization: Organization) -> None:
+    """Refuse a write for `organization` by someone who neither is its official nor the
+    secretariat (403)."""
+    if actor is not None and not PledgeAccess(actor, pledge).acts_for(organization):
+        raise PermissionDenied
+
+
+# Registered permissions -------------------------------------------------------------------
 
 
 @rules.predicate
-def may_read_sheet(user, sheet: ScoreSheet | None) -> bool:
-    return can_read_sheet(user, sheet)
+def reads_sheet(user, sheet: ScoreSheet | None) -> bool:
+    """See the module docstring: drafts stay with their organization and the secretariat."""
+    if sheet is None or not user.is_authenticated:
+        return False
+    found = PledgeAccess(user, sheet.pledge)
+    if found.secretariat:
+        return True
+    org = found.org
+    if org is not None and org.pk in (sheet.organization_id, sheet.scorer_id):
+        return True
+    return sheet.is_submitted and found.can_read
 
 
-rules.add_perm("pledges.read_pledge", rules.is_staff | is_pledge_member)
-rules.add_perm("pledges.manage_pledge", rules.is_staff | is_pledge_secretariat)
-rules.add_perm("pledges.read_sheet", may_read_sheet)
+rules.add_perm("pledges.read_sheet", reads_sheet)

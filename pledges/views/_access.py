@@ -40,7 +40,7 @@ def is_secretariat(request: HttpRequest, pledge: Pledge) -> bool:
     """The secretariat of the pledge's year; asked once per request and pledge."""
     cache = request.__dict__.setdefault("_pledge_secretariat", {})
     if pledge.pk not in cache:
-        cache[pledge.pk] = rules.is_pledge_secretariat(request.user, pledge)
+        cache[pledge.pk] = rules.PledgeAccess(request.user, pledge, readable=True).secretariat
     return cache[pledge.pk]
 
 

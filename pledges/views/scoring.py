@@ -30,7 +30,7 @@ from django.views.decorators.http import require_GET
 from blocs.models import Organization
 from portal.lib.http import GET_POST
 
-from .. import rules, selectors, services
+from .. import selectors, services
 from ..forms import scoring as f
 from ..models import Adjustment, Criterion, Evidence, Pledge, Score, ScoreSheet
 from ._access import (
@@ -367,7 +367,7 @@ def self_score(request: HttpRequest, pk: int) -> HttpResponse:
     page = _self_sheet_page(pledge, organization, own, secretariat)
     if not page.can_write:
         sheet = _sheet_of(page)
-        if sheet is None or not rules.can_read_sheet(request.user, sheet):
+        if sheet is None or not request.user.has_perm("pledges.read_sheet", sheet):
             raise PermissionDenied
     if request.method == "GET" and request.GET.get("confirm") and page.can_write:
         return _confirm_submit(request, page)
@@ -490,7 +490,7 @@ def _get_evidence_for_user(request: HttpRequest, pk: int) -> Evidence:
 @require_GET
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     evidence = _get_evidence_for_user(request, pk)
-    if not rules.can_read_sheet(request.user, evidence.score.sheet):
+    if not request.user.has_perm("pledges.read_sheet", evidence.score.sheet):
         raise PermissionDenied
     return evidence.download()
 

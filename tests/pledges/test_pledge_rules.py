@@ -2,12 +2,14 @@
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from blocs.models import current_year
 from pledges import rules as pledge_rules
 from pledges.models import ScoreSheet
+from pledges.rules import PledgeAccess
 from tests.factories import (
     ChairTermFactory,
     OfficialFactory,
@@ -34,35 +36,39 @@ def _user(world, role):
         ("admin", True, True),
     ],
 )
-def test_member_and_secretariat_predicates_and_perms(pledge, world, role, member, secretariat):
-    user = _user(world, role)
-    assert pledge_rules.is_pledge_member(user, pledge) is member
-    assert pledge_rules.is_pledge_secretariat(user, pledge) is secretariat
-    assert user.has_perm("pledges.read_pledge", pledge) is member
-    assert user.has_perm("pledges.manage_pledge", pledge) is secretariat
+def test_who_reads_and_who_manages_a_pledge(pledge, world, role, member, secretariat):
+    found = PledgeAccess(_user(world, role), pledge)
+    assert found.can_read is member
+    assert found.secretariat is secretariat
+    assert found.can_manage is secretariat
 
 
-def test_no_pledge_means_no_access(world):
-    user = world.users["member"]
-    assert not pledge_rules.is_pledge_member(user, None)
-    assert not pledge_rules.is_pledge_secretariat(user, None)
+def test_service_checks_refuse_whom_the_policy_refuses(pledge, world):
+    member, secretariat = world.users["member"], world.users["secretariat"]
+    with pytest.raises(PermissionDenied):
+        pledge_rules.check_manages(member, pledge)
+    pledge_rules.check_manages(secretariat, pledge)
+    pledge_rules.check_manages(None, pledge)  # the system itself: a command, the demo
+    pledge_rules.check_acts_for(member, pledge, world.orgs[2])
+    with pytest.raises(PermissionDenied):
+        pledge_rules.check_acts_for(member, pledge, world.orgs[3])
+    pledge_rules.check_acts_for(secretariat, pledge, world.orgs[3])
 
 
 def test_the_secretariat_is_that_of_the_pledge_s_year(world):
     # next year another member chairs: this year's chair does not manage next year's pledge
     ChairTermFactory(bloc=world.bloc, year=YEAR + 1, chair=world.orgs[1], deputy=world.orgs[2])
     next_year = PledgeFactory(bloc=world.bloc, year=YEAR + 1)
-    assert not pledge_rules.is_pledge_secretariat(world.users["secretariat"], next_year)
+    assert not PledgeAccess(world.users["secretariat"], next_year).secretariat
     next_chair = OfficialFactory(organization=world.orgs[1]).user
-    assert pledge_rules.is_pledge_secretariat(next_chair, next_year)
+    assert PledgeAccess(next_chair, next_year).secretariat
     # an assigned secretary manages the years of the assignment, and no other
     secretary = UserFactory(username="thu-ky")
     SecretaryAssignmentFactory(bloc=world.bloc, user=secretary, first_year=YEAR, last_year=YEAR)
-    assert not pledge_rules.is_pledge_secretariat(secretary, next_year)
-    assert not secretary.has_perm("pledges.manage_pledge", next_year)
+    assert not PledgeAccess(secretary, next_year).secretariat
+    assert PledgeAccess(secretary, PledgeFactory(bloc=world.bloc, year=YEAR)).secretariat
     SecretaryAssignmentFactory(bloc=world.bloc, user=secretary, first_year=YEAR + 1)
-    assert pledge_rules.is_pledge_secretariat(secretary, next_year)
-    assert secretary.has_perm("pledges.manage_pledge", next_year)
+    assert PledgeAccess(secretary, next_year).secretariat
 
 
 def test_official_org_is_the_member_organization_of_that_year(pledge, world):
@@ -137,18 +143,19 @@ def test_who_reads_which_sheet(pledge, world, name, role):
     sheet = _sheet(pledge, world, name)
     user = _user(world, role)
     expected = role in READERS[name]
-    assert pledge_rules.can_read_sheet(user, sheet) is expected
+    assert user.has_perm("pledges.read_sheet", sheet) is expected
     assert user.has_perm("pledges.read_sheet", sheet) is expected
 
 
 def test_a_member_cannot_read_another_member_s_draft_until_it_is_submitted(pledge, world):
     sheet = _sheet(pledge, world, "other_self_draft")
     member = world.users["member"]
-    assert not pledge_rules.can_read_sheet(member, sheet)
+    assert not member.has_perm("pledges.read_sheet", sheet)
     sheet.status = SUBMITTED
     sheet.save()
-    assert pledge_rules.can_read_sheet(member, sheet)
+    assert member.has_perm("pledges.read_sheet", sheet)
 
 
-def test_no_sheet_means_no_access(world):
-    assert not pledge_rules.can_read_sheet(world.users["admin"], None)
+def test_no_sheet_means_no_access(pledge, world):
+    assert not pledge_rules.reads_sheet(world.users["secretariat"], None)
+    assert not PledgeAccess(world.users["admin"], pledge).may_read_sheet(None)
