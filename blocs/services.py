@@ -33,6 +33,7 @@ from .models import (
     SecretaryAssignment,
     current_year,
 )
+from .rules import check_year_writer
 from .selectors import members_in
 
 MEMBERSHIP_OVERLAPS = _(
@@ -276,6 +277,7 @@ def chair_term_update(
 @transaction.atomic
 def bloc_update_info(*, bloc: Bloc, locality: str, operating_rules: str, actor=None) -> Bloc:
     """The secretariat edits the bloc's place name and operating-rules text."""
+    check_year_writer(actor, bloc, current_year())
     bloc.locality = locality.strip()
     bloc.operating_rules = operating_rules.strip()
     bloc.full_clean()
@@ -429,6 +431,7 @@ MEETING_FIELDS = ("year", "kind", "title", "starts_at", "ends_at", "place", "hos
 @transaction.atomic
 def meeting_create(*, bloc: Bloc, actor=None, **fields) -> Meeting:
     """Create a planned meeting; `fields` are MEETING_FIELDS."""
+    check_year_writer(actor, bloc, fields["year"])
     _check_meeting_times(fields["kind"], fields["year"], fields["starts_at"], fields.get("ends_at"))
     meeting = Meeting(bloc=bloc, **{k: fields.get(k) for k in MEETING_FIELDS})
     meeting.full_clean()
@@ -440,6 +443,9 @@ def meeting_create(*, bloc: Bloc, actor=None, **fields) -> Meeting:
 @transaction.atomic
 def meeting_update(*, meeting: Meeting, actor=None, **fields) -> Meeting:
     """Change the meeting's own fields (MEETING_FIELDS, minutes, conclusions)."""
+    check_year_writer(actor, meeting.bloc, meeting.year)
+    if "year" in fields:
+        check_year_writer(actor, meeting.bloc, fields["year"])
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _check_unlocked(meeting)
     for name, value in fields.items():
@@ -497,6 +503,7 @@ def _sync_rows(model, meeting: Meeting, rows: list[dict], key: str, actor) -> No
 @transaction.atomic
 def meeting_save_attendance(*, meeting: Meeting, rows: list[dict], actor=None) -> None:
     """Record attendance; every organization must be a member in the meeting's year."""
+    check_year_writer(actor, meeting.bloc, meeting.year)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _check_unlocked(meeting)
     member_ids = {o.pk for o in members_in(meeting.bloc, meeting.year)}
@@ -518,6 +525,7 @@ def meeting_save_attendance(*, meeting: Meeting, rows: list[dict], actor=None) -
 @transaction.atomic
 def meeting_save_people(*, meeting: Meeting, rows: list[dict], actor=None) -> None:
     """Rows: role, name, position, organization, order, and `id` for existing people."""
+    check_year_writer(actor, meeting.bloc, meeting.year)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _check_unlocked(meeting)
     _sync_rows(MeetingPerson, meeting, rows, "id", actor)
@@ -526,6 +534,7 @@ def meeting_save_people(*, meeting: Meeting, rows: list[dict], actor=None) -> No
 @transaction.atomic
 def meeting_save_agenda(*, meeting: Meeting, rows: list[dict], actor=None) -> None:
     """Rows: order, title, presenter, outcome, and `id` for existing items."""
+    check_year_writer(actor, meeting.bloc, meeting.year)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _check_unlocked(meeting)
     _sync_rows(AgendaItem, meeting, rows, "id", actor)
@@ -543,6 +552,7 @@ def meeting_save_record(
 
 @transaction.atomic
 def meeting_mark_held(*, meeting: Meeting, actor=None) -> Meeting:
+    check_year_writer(actor, meeting.bloc, meeting.year)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _check_unlocked(meeting)
     if meeting.starts_at > timezone.now():
@@ -555,6 +565,7 @@ def meeting_mark_held(*, meeting: Meeting, actor=None) -> Meeting:
 
 @transaction.atomic
 def meeting_approve(*, meeting: Meeting, actor=None) -> Meeting:
+    check_year_writer(actor, meeting.bloc, meeting.year)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status != Meeting.Status.HELD:
         raise ValidationError(APPROVE_NOT_HELD, code="not_held")
@@ -569,6 +580,7 @@ def meeting_approve(*, meeting: Meeting, actor=None) -> Meeting:
 @transaction.atomic
 def meeting_reopen(*, meeting: Meeting, reason: str, actor=None) -> Meeting:
     """Approved minutes become editable again; the reason stays in the history."""
+    check_year_writer(actor, meeting.bloc, meeting.year)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status != Meeting.Status.APPROVED:
         raise ValidationError(REOPEN_NOT_APPROVED, code="not_approved")
@@ -597,6 +609,7 @@ def meeting_elect_chair(
     An existing term for that year is replaced only when `replace` is given,
     after the user has seen what it replaces.
     """
+    check_year_writer(actor, meeting.bloc, meeting.year)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _check_unlocked(meeting)
     if chair is None:
@@ -650,6 +663,7 @@ def meeting_change_membership(
     *, meeting: Meeting, organization: Organization, joins: bool, from_year: int, actor=None
 ) -> Membership:
     """An organization joins the bloc from `from_year`, or leaves it from `from_year` on."""
+    check_year_writer(actor, meeting.bloc, meeting.year)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _check_unlocked(meeting)
     bloc = meeting.bloc
@@ -706,6 +720,7 @@ def attachment_add(
     *, meeting: Meeting, kind: str, title: str, uploaded, actor=None
 ) -> MeetingAttachment:
     """Attach a checked file. Signed scans may follow approval: they are made after it."""
+    check_year_writer(actor, meeting.bloc, meeting.year)
     if meeting.is_locked and kind != MeetingAttachment.Kind.SIGNED_SCAN:
         raise ValidationError(ATTACHMENT_LOCKED, code="locked")
     allowed = IMAGE_TYPES if kind == MeetingAttachment.Kind.PHOTO else DOCUMENT_TYPES
@@ -729,6 +744,7 @@ def attachment_add(
 
 @transaction.atomic
 def attachment_delete(*, attachment: MeetingAttachment, actor=None) -> None:
+    check_year_writer(actor, attachment.meeting.bloc, attachment.meeting.year)
     _check_unlocked(attachment.meeting)
     # Remove the file only once the row is gone for good.
     name, storage = attachment.file.name, attachment.file.storage

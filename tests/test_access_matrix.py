@@ -327,3 +327,87 @@ def test_logout_post_logs_out(world, client_for):
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
     assert client.get(reverse("home")).status_code == 302
+
+
+# --- The two rules of the policy that follow the years, not the calendar -------------------
+# Next year's chair term exists (orgs[1] chairs next year): its officials ("incoming") prepare
+# next year while this one runs; this year's chair officials ("secretariat") do not write next
+# year's things. A person assigned to the secretariat for last year only ("former") keeps
+# reading the bloc and writes nothing of this year or the next.
+YEAR_ROLES = ("member", "secretariat", "incoming", "former", "admin")
+
+
+def _next_year_world(world):
+    from tests.factories import ChairTermFactory, OfficialFactory, SecretaryAssignmentFactory
+
+    year = current_year()
+    ChairTermFactory(bloc=world.bloc, year=year + 1, chair=world.orgs[1], deputy=world.orgs[2])
+    incoming = OfficialFactory(organization=world.orgs[1], user__username="incoming").user
+    former = OfficialFactory(organization=world.outsider_org, user__username="former").user
+    SecretaryAssignmentFactory(bloc=world.bloc, user=former, first_year=year - 1)
+    return {**world.users, "incoming": incoming, "former": former}
+
+
+def _year_meeting(world, year: int, kind=Meeting.Kind.OTHER) -> dict:
+    from zoneinfo import ZoneInfo
+
+    starts = timezone.datetime(year, 1, 10, 8, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    found = Meeting.objects.create(
+        bloc=world.bloc, year=year, kind=kind, title="Hội nghị", starts_at=starts, place="HP"
+    )
+    return {"pk": found.pk}
+
+
+def _year_pledge(world, year: int) -> dict:
+    from tests.factories import PledgeFactory
+
+    return {"pk": PledgeFactory(bloc=world.bloc, year=year).pk}
+
+
+THIS, NEXT = 0, 1
+#                 name, kwargs, ?year= offset, expected per YEAR_ROLES
+YEAR_MATRIX = [
+    ("blocs:meeting_create", lambda w, y: {"pk": w.bloc.pk}, NEXT, (403, 403, 200, 403, 200)),
+    ("blocs:meeting_create", lambda w, y: {"pk": w.bloc.pk}, THIS, (403, 200, 403, 403, 200)),
+    (
+        "blocs:meeting_edit",
+        lambda w, y: _year_meeting(w, y + 1, Meeting.Kind.LAUNCH),
+        None,
+        (403, 403, 200, 403, 200),
+    ),
+    ("blocs:meeting_edit", lambda w, y: _year_meeting(w, y), None, (403, 200, 403, 403, 200)),
+    ("blocs:bloc_edit", lambda w, y: {"pk": w.bloc.pk}, None, (403, 200, 403, 403, 200)),
+    ("pledges:pledge_create", lambda w, y: {"pk": w.bloc.pk}, NEXT, (403, 403, 200, 403, 200)),
+    ("pledges:pledge_edit", lambda w, y: _year_pledge(w, y + 1), None, (403, 403, 200, 403, 200)),
+    ("pledges:pledge_edit", lambda w, y: _year_pledge(w, y), None, (403, 200, 403, 403, 200)),
+    ("reports:draft_open", lambda w, y: {"pk": w.bloc.pk}, NEXT, (403, 403, 302, 403, 302)),
+]
+
+YEAR_CASES = [
+    pytest.param(name, kwargs, offset, role, codes[j], id=f"{i}-{name}-{role}")
+    for i, (name, kwargs, offset, codes) in enumerate(YEAR_MATRIX)
+    for j, role in enumerate(YEAR_ROLES)
+]
+
+
+@pytest.mark.parametrize(("name", "kwargs", "offset", "role", "expected"), YEAR_CASES)
+def test_access_follows_the_years(name, kwargs, offset, role, expected, world, client):
+    users = _next_year_world(world)
+    year = current_year()
+    url = reverse(name, kwargs=kwargs(world, year))
+    if offset is not None:
+        url += f"?year={year + offset}"
+    client.force_login(users[role])
+    assert client.get(url).status_code == expected
+
+
+def test_the_incoming_chair_sees_the_bloc_s_controls_and_the_former_secretary_does_not(
+    world, client
+):
+    users = _next_year_world(world)
+    url = reverse("blocs:bloc_detail", kwargs={"pk": world.bloc.pk})
+    client.force_login(users["incoming"])
+    assert client.get(url).context["can_manage"] is True
+    client.force_login(users["former"])
+    response = client.get(url)
+    assert response.status_code == 200 and response.context["can_manage"] is False

@@ -5,7 +5,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from blocs import selectors, services
 from blocs.models import (
@@ -16,7 +16,7 @@ from blocs.models import (
     Membership,
     current_year,
 )
-from tests.factories import OrganizationFactory, UserFactory
+from tests.factories import OrganizationFactory, SecretaryAssignmentFactory, UserFactory
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -132,7 +132,7 @@ class TestAttendance:
 
 class TestElection:
     def test_creates_next_years_term_linked_to_the_meeting(self, meeting, world):
-        actor = UserFactory()
+        actor = world.users["admin"]
         term = services.meeting_elect_chair(
             meeting=meeting, chair=world.orgs[1], deputy=world.orgs[2], actor=actor
         )
@@ -208,7 +208,7 @@ class TestMembershipChange:
 
 class TestApproval:
     def test_approve_locks_and_reopen_needs_a_reason(self, meeting, world):
-        actor = UserFactory()
+        actor = world.users["admin"]
         with pytest.raises(ValidationError):
             services.meeting_approve(meeting=meeting, actor=actor)  # still planned
         services.meeting_mark_held(meeting=meeting, actor=actor)
@@ -293,3 +293,61 @@ def test_record_is_saved_all_or_nothing(meeting, world):
     # the people were written before attendance failed; the transaction takes them back
     assert not meeting.people.exists()
     assert not meeting.agenda.exists() and not meeting.attendance.exists()
+
+
+class TestWhoMayWrite:
+    """The services ask the policy themselves: a view, the admin, a command or a task that
+    passes a person cannot write what that person may not."""
+
+    def test_a_member_is_refused_and_nothing_changes(self, meeting, world):
+        member = world.users["member"]
+        writes = [
+            lambda: services.meeting_update(meeting=meeting, minutes="sửa", actor=member),
+            lambda: services.meeting_mark_held(meeting=meeting, actor=member),
+            lambda: services.meeting_save_agenda(
+                meeting=meeting, rows=[{"title": "x"}], actor=member
+            ),
+            lambda: services.meeting_elect_chair(
+                meeting=meeting, chair=world.orgs[1], deputy=None, actor=member
+            ),
+        ]
+        for write in writes:
+            with pytest.raises(PermissionDenied):
+                write()
+        meeting.refresh_from_db()
+        assert (meeting.minutes, meeting.status) == ("", Meeting.Status.PLANNED)
+        assert not meeting.agenda.exists()
+
+    def test_the_secretariat_of_the_meeting_s_year_may_and_the_system_may(self, world):
+        year = current_year()
+        fields = {
+            "year": year,
+            "kind": Meeting.Kind.OTHER,
+            "title": "Giao ban",
+            "starts_at": at(year, 3, 1),
+            "place": "Hải Phòng",
+        }
+        made = services.meeting_create(bloc=world.bloc, actor=world.users["secretariat"], **fields)
+        assert made.pk
+        services.meeting_update(meeting=made, title="Giao ban quý I", actor=None)
+        with pytest.raises(PermissionDenied):
+            services.meeting_create(
+                bloc=world.bloc, actor=world.users["secretariat"], **{**fields, "year": year - 1}
+            )
+
+    def test_a_former_assigned_secretary_keeps_only_its_years(self, meeting, world):
+        secretary = UserFactory()
+        SecretaryAssignmentFactory(
+            bloc=world.bloc, user=secretary, first_year=meeting.year, last_year=meeting.year
+        )
+        services.meeting_update(meeting=meeting, minutes="Đã ghi", actor=secretary)
+        later = services.meeting_create(
+            bloc=world.bloc,
+            year=meeting.year + 1,
+            kind=Meeting.Kind.OTHER,
+            title="Giao ban",
+            starts_at=at(meeting.year + 1, 3, 1),
+            place="Hải Phòng",
+        )
+        with pytest.raises(PermissionDenied):
+            services.meeting_update(meeting=later, minutes="Không được", actor=secretary)
