@@ -781,7 +781,7 @@ class MeetingAdminForm(ServiceCheckedForm):
     def service_check(self) -> None:
         instance = self.instance
         # The same rule meeting_create/meeting_update apply (kind's window of the year).
-        services._check_meeting_times(
+        services.check_meeting_times(
             instance.kind, instance.year, instance.starts_at, instance.ends_at
         )
 

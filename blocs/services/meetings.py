@@ -1,25 +1,22 @@
-"""Writes with rules for blocs: memberships and chair terms.
-
-Every function runs in one transaction, validates before it writes, raises
-ValidationError with the module-level messages below, and records the actor in
-the audit history (django-simple-history keeps old → new for every change).
+"""Writes with rules for meetings: the record (people, attendance, agenda), its status
+(held, approved, reopened), the decisions taken there (elections, membership changes) and
+its attachments. Each write asks the policy for the meeting's year (`check_year_writer`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.lib.history import stamp
 from portal.lib.uploads import DOCUMENT_TYPES, IMAGE_TYPES, validate_upload
 
-from .models import (
+from ..models import (
     AgendaItem,
     Attendance,
     Bloc,
@@ -30,340 +27,15 @@ from .models import (
     MeetingPerson,
     Membership,
     Organization,
-    SecretaryAssignment,
-    current_year,
 )
-from .rules import check_year_writer
-from .selectors import members_in
-
-MEMBERSHIP_OVERLAPS = _(
-    "%(organization)s is already a member of %(bloc)s in %(period)s; membership periods "
-    "must not overlap."
+from ..rules import check_year_writer
+from ..selectors import members_in
+from .memberships import (
+    chair_term_create,
+    chair_term_update,
+    membership_create,
+    membership_end,
 )
-MEMBERSHIP_YEARS_REVERSED = _(
-    "The last year (%(last)s) cannot be before the first year (%(first)s)."
-)
-CHAIR_TERM_EXISTS = _("%(bloc)s already has a chair term for %(year)s.")
-CHAIR_IS_DEPUTY = _("The chair and the deputy must be different organizations.")
-NOT_A_MEMBER = _("%(organization)s is not a member of %(bloc)s in %(year)s.")
-NO_MEMBERS = _("%(bloc)s has no members in %(year)s, so nobody can chair it.")
-
-
-def _overlapping(bloc: Bloc, organization: Organization, first: int, last: int | None):
-    qs = Membership.objects.filter(bloc=bloc, organization=organization)
-    if last is not None:
-        qs = qs.filter(first_year__lte=last)
-    return qs.exclude(last_year__lt=first)
-
-
-def _check_period(bloc, organization, first, last, exclude_pk=None) -> None:
-    if last is not None and last < first:
-        raise ValidationError(
-            {"last_year": MEMBERSHIP_YEARS_REVERSED % {"first": first, "last": last}},
-            code="years_reversed",
-        )
-    clash = _overlapping(bloc, organization, first, last).exclude(pk=exclude_pk).first()
-    if clash is not None:
-        raise ValidationError(
-            MEMBERSHIP_OVERLAPS
-            % {"organization": organization, "bloc": bloc, "period": clash.period},
-            code="overlap",
-        )
-
-
-def periods_overlap(first_a: int, last_a: int | None, first_b: int, last_b: int | None) -> bool:
-    """Whether two membership periods share a year (a last year of None is open-ended)."""
-    return (last_b is None or first_a <= last_b) and (last_a is None or first_b <= last_a)
-
-
-def check_membership_period(
-    *,
-    bloc: Bloc,
-    organization: Organization,
-    first_year: int,
-    last_year: int | None,
-    exclude_pk=None,
-) -> None:
-    """Raise the ValidationError membership_create/update would raise (for forms, imports)."""
-    _check_period(bloc, organization, first_year, last_year, exclude_pk=exclude_pk)
-
-
-ASSIGNMENT_OVERLAPS = _(
-    "%(person)s is already assigned to %(bloc)s in %(period)s; assignment periods must not overlap."
-)
-
-
-def check_secretary_assignment(
-    *, bloc: Bloc, user, first_year: int, last_year: int | None, exclude_pk=None
-) -> None:
-    """Raise the ValidationError secretary_assignment_save would raise (for forms)."""
-    if last_year is not None and last_year < first_year:
-        raise ValidationError(
-            {"last_year": MEMBERSHIP_YEARS_REVERSED % {"first": first_year, "last": last_year}},
-            code="years_reversed",
-        )
-    others = SecretaryAssignment.objects.filter(bloc=bloc, user=user).exclude(pk=exclude_pk)
-    for other in others:
-        if periods_overlap(first_year, last_year, other.first_year, other.last_year):
-            raise ValidationError(
-                ASSIGNMENT_OVERLAPS
-                % {
-                    "person": user.get_full_name() or user.get_username(),
-                    "bloc": bloc,
-                    "period": other.period,
-                },
-                code="overlap",
-            )
-
-
-@transaction.atomic
-def secretary_assignment_save(
-    *,
-    bloc: Bloc,
-    user,
-    first_year: int,
-    last_year: int | None = None,
-    assignment: SecretaryAssignment | None = None,
-    actor=None,
-) -> SecretaryAssignment:
-    """Assign `user` to the bloc's secretariat for `first_year`–`last_year` (or change the
-    years of `assignment`)."""
-    Bloc.objects.select_for_update().filter(pk=bloc.pk).first()
-    check_secretary_assignment(
-        bloc=bloc,
-        user=user,
-        first_year=first_year,
-        last_year=last_year,
-        exclude_pk=assignment.pk if assignment else None,
-    )
-    assignment = assignment or SecretaryAssignment(bloc=bloc, user=user)
-    assignment.first_year = first_year
-    assignment.last_year = last_year
-    assignment.full_clean()
-    stamp(assignment, actor)
-    assignment.save()
-    return assignment
-
-
-def check_chair_term(
-    *, bloc: Bloc, year: int, chair: Organization, deputy: Organization | None, exclude_pk=None
-) -> None:
-    """Raise the ValidationError chair_term_create/update would raise (for forms)."""
-    if ChairTerm.objects.filter(bloc=bloc, year=year).exclude(pk=exclude_pk).exists():
-        raise ValidationError(CHAIR_TERM_EXISTS % {"bloc": bloc, "year": year}, code="term_exists")
-    if deputy is not None and chair.pk == deputy.pk:
-        raise ValidationError({"deputy": CHAIR_IS_DEPUTY}, code="chair_is_deputy")
-    _check_members(bloc, year, chair, deputy)
-
-
-@transaction.atomic
-def membership_create(
-    *,
-    bloc: Bloc,
-    organization: Organization,
-    first_year: int,
-    last_year: int | None = None,
-    rotation_order: int | None = None,
-    actor=None,
-) -> Membership:
-    # Lock the bloc so two concurrent adds of one organization cannot both pass the check.
-    Bloc.objects.select_for_update().filter(pk=bloc.pk).first()
-    _check_period(bloc, organization, first_year, last_year)
-    membership = Membership(
-        bloc=bloc,
-        organization=organization,
-        first_year=first_year,
-        last_year=last_year,
-        rotation_order=rotation_order,
-    )
-    membership.full_clean()
-    stamp(membership, actor)
-    membership.save()
-    return membership
-
-
-@transaction.atomic
-def membership_update(
-    *,
-    membership: Membership,
-    first_year: int,
-    last_year: int | None,
-    rotation_order: int | None = None,
-    actor=None,
-) -> Membership:
-    Bloc.objects.select_for_update().filter(pk=membership.bloc_id).first()
-    _check_period(
-        membership.bloc, membership.organization, first_year, last_year, exclude_pk=membership.pk
-    )
-    membership.first_year = first_year
-    membership.last_year = last_year
-    membership.rotation_order = rotation_order
-    membership.full_clean()
-    stamp(membership, actor)
-    membership.save()
-    return membership
-
-
-def membership_end(*, membership: Membership, last_year: int, actor=None) -> Membership:
-    """The organization leaves the bloc after `last_year`."""
-    return membership_update(
-        membership=membership,
-        first_year=membership.first_year,
-        last_year=last_year,
-        rotation_order=membership.rotation_order,
-        actor=actor,
-    )
-
-
-def _check_members(bloc: Bloc, year: int, *organizations: Organization | None) -> None:
-    member_ids = {org.pk for org in members_in(bloc, year)}
-    for field, org in zip(("chair", "deputy"), organizations, strict=True):
-        if org is not None and org.pk not in member_ids:
-            raise ValidationError(
-                {field: NOT_A_MEMBER % {"organization": org, "bloc": bloc, "year": year}},
-                code="not_member",
-            )
-
-
-@transaction.atomic
-def chair_term_create(
-    *,
-    bloc: Bloc,
-    year: int,
-    chair: Organization,
-    deputy: Organization | None,
-    method: str = ChairTerm.Method.ROTATION,
-    note: str = "",
-    actor=None,
-) -> ChairTerm:
-    """Create the chair term of `bloc` for `year`; refuses a second term for a year."""
-    Bloc.objects.select_for_update().filter(pk=bloc.pk).first()
-    if ChairTerm.objects.filter(bloc=bloc, year=year).exists():
-        raise ValidationError(CHAIR_TERM_EXISTS % {"bloc": bloc, "year": year}, code="term_exists")
-    if deputy is not None and chair.pk == deputy.pk:
-        raise ValidationError({"deputy": CHAIR_IS_DEPUTY}, code="chair_is_deputy")
-    _check_members(bloc, year, chair, deputy)
-    term = ChairTerm(bloc=bloc, year=year, chair=chair, deputy=deputy, method=method, note=note)
-    stamp(term, actor)
-    try:
-        with transaction.atomic():
-            term.save()
-    except IntegrityError as exc:  # a concurrent request created the same year first
-        raise ValidationError(
-            CHAIR_TERM_EXISTS % {"bloc": bloc, "year": year}, code="term_exists"
-        ) from exc
-    return term
-
-
-@transaction.atomic
-def chair_term_update(
-    *,
-    term: ChairTerm,
-    chair: Organization,
-    deputy: Organization | None,
-    method: str,
-    note: str = "",
-    actor=None,
-) -> ChairTerm:
-    if deputy is not None and chair.pk == deputy.pk:
-        raise ValidationError({"deputy": CHAIR_IS_DEPUTY}, code="chair_is_deputy")
-    _check_members(term.bloc, term.year, chair, deputy)
-    term.chair, term.deputy, term.method, term.note = chair, deputy, method, note
-    stamp(term, actor)
-    term.save()
-    return term
-
-
-@transaction.atomic
-def bloc_update_info(*, bloc: Bloc, locality: str, operating_rules: str, actor=None) -> Bloc:
-    """The secretariat edits the bloc's place name and operating-rules text."""
-    check_year_writer(actor, bloc, current_year())
-    bloc.locality = locality.strip()
-    bloc.operating_rules = operating_rules.strip()
-    bloc.full_clean()
-    stamp(bloc, actor)
-    bloc.save()
-    return bloc
-
-
-@dataclass(frozen=True)
-class RotationProposal:
-    bloc: Bloc
-    year: int
-    chair: Organization | None
-    deputy: Organization | None
-    members: list[Organization]
-    existing: ChairTerm | None
-
-
-def next_rotation_year() -> int:
-    return current_year() + 1
-
-
-def _after(members: list[Organization], org: Organization | None, skip=()) -> Organization | None:
-    """The member after `org` in rotation order (wrapping), skipping `skip`."""
-    if not members:
-        return None
-    ids = [m.pk for m in members]
-    start = ids.index(org.pk) + 1 if org is not None and org.pk in ids else 0
-    for i in range(len(members)):
-        candidate = members[(start + i) % len(members)]
-        if candidate.pk not in {s.pk for s in skip if s is not None}:
-            return candidate
-    return None
-
-
-def rotation_proposal(*, bloc: Bloc, year: int | None = None) -> RotationProposal:
-    """Propose next year's chair and deputy.
-
-    The chair is last year's deputy when it is still a member; otherwise the
-    member after the last chair in rotation order. The deputy is the member
-    after the new chair.
-    """
-    year = year or next_rotation_year()
-    members = members_in(bloc, year)
-    existing = (
-        ChairTerm.objects.filter(bloc=bloc, year=year).select_related("chair", "deputy").first()
-    )
-    previous = (
-        ChairTerm.objects.filter(bloc=bloc, year__lt=year)
-        .select_related("chair", "deputy")
-        .order_by("-year")
-        .first()
-    )
-    member_ids = {m.pk for m in members}
-    if previous and previous.year == year - 1 and previous.deputy_id in member_ids:
-        chair = previous.deputy
-    else:
-        # No previous term: start at the head of the rotation order.
-        chair = _after(members, previous.chair if previous else None)
-    deputy = _after(members, chair, skip=[chair])
-    return RotationProposal(bloc, year, chair, deputy, members, existing)
-
-
-def chair_rotate(
-    *,
-    bloc: Bloc,
-    chair: Organization,
-    deputy: Organization | None,
-    year: int | None = None,
-    actor=None,
-) -> ChairTerm:
-    """Create next year's term by rotation (the admin action)."""
-    year = year or next_rotation_year()
-    if not members_in(bloc, year):
-        raise ValidationError(NO_MEMBERS % {"bloc": bloc, "year": year}, code="no_members")
-    return chair_term_create(
-        bloc=bloc,
-        year=year,
-        chair=chair,
-        deputy=deputy,
-        method=ChairTerm.Method.ROTATION,
-        actor=actor,
-    )
-
-
-# --- Meetings -------------------------------------------------------------------------------
 
 MEETING_LOCKED = _(
     "The minutes of this meeting are approved and read-only. Reopen them with a reason first."
@@ -408,7 +80,7 @@ def meeting_year_window(kind: str, year: int) -> tuple[date, date]:
     return first, last
 
 
-def _check_meeting_times(kind: str, year: int, starts_at, ends_at) -> None:
+def check_meeting_times(kind: str, year: int, starts_at, ends_at) -> None:
     errors = {}
     if ends_at is not None and ends_at <= starts_at:
         errors["ends_at"] = MEETING_ENDS_BEFORE_START
@@ -432,7 +104,7 @@ MEETING_FIELDS = ("year", "kind", "title", "starts_at", "ends_at", "place", "hos
 def meeting_create(*, bloc: Bloc, actor=None, **fields) -> Meeting:
     """Create a planned meeting; `fields` are MEETING_FIELDS."""
     check_year_writer(actor, bloc, fields["year"])
-    _check_meeting_times(fields["kind"], fields["year"], fields["starts_at"], fields.get("ends_at"))
+    check_meeting_times(fields["kind"], fields["year"], fields["starts_at"], fields.get("ends_at"))
     meeting = Meeting(bloc=bloc, **{k: fields.get(k) for k in MEETING_FIELDS})
     meeting.full_clean()
     stamp(meeting, actor)
@@ -452,7 +124,7 @@ def meeting_update(*, meeting: Meeting, actor=None, **fields) -> Meeting:
         if name not in (*MEETING_FIELDS, "minutes", "conclusions"):
             raise TypeError(f"meeting_update() got an unexpected field {name!r}")
         setattr(meeting, name, value)
-    _check_meeting_times(meeting.kind, meeting.year, meeting.starts_at, meeting.ends_at)
+    check_meeting_times(meeting.kind, meeting.year, meeting.starts_at, meeting.ends_at)
     meeting.full_clean()
     stamp(meeting, actor)
     meeting.save()
