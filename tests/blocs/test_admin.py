@@ -356,7 +356,7 @@ def test_membership_add_form_refuses_an_overlap(admin_user_client, world):
 
 def test_a_refusal_at_save_time_rolls_back_and_is_shown(admin_user_client, world, monkeypatch):
     """The form's check passed, then the service refuses (a concurrent change)."""
-    monkeypatch.setattr("blocs.admin.services.check_membership_period", lambda **kw: None)
+    monkeypatch.setattr("blocs.services.check_membership_period", lambda **kw: None)
     url = reverse("admin:blocs_membership_add")
     before = Membership.objects.count()
     response = admin_user_client.post(
