@@ -1,0 +1,49 @@
+"""The blocs app's models: who and when (`blocs.py`), meetings and their records
+(`meetings.py`). Import them from here."""
+
+from portal.lib.dates import current_year
+
+from .blocs import (
+    Bloc,
+    BlocQuerySet,
+    ChairTerm,
+    Membership,
+    MembershipQuerySet,
+    Official,
+    Organization,
+    OrganizationQuerySet,
+    SecretaryAssignment,
+    YearSpan,
+    YearSpanQuerySet,
+)
+from .meetings import (
+    AgendaItem,
+    Attendance,
+    Meeting,
+    MeetingAttachment,
+    MeetingDecision,
+    MeetingPerson,
+    MeetingQuerySet,
+)
+
+__all__ = [
+    "AgendaItem",
+    "Attendance",
+    "Bloc",
+    "BlocQuerySet",
+    "ChairTerm",
+    "Meeting",
+    "MeetingAttachment",
+    "MeetingDecision",
+    "MeetingPerson",
+    "MeetingQuerySet",
+    "Membership",
+    "MembershipQuerySet",
+    "Official",
+    "Organization",
+    "OrganizationQuerySet",
+    "SecretaryAssignment",
+    "YearSpan",
+    "YearSpanQuerySet",
+    "current_year",
+]
