@@ -2,7 +2,7 @@
 #
 #   make run      set up (venv, packages, database, demo data) and start on http://127.0.0.1:8000
 #   make test     the whole test suite (PostgreSQL/Redis when DATABASE_URL/CELERY_BROKER_URL are set)
-#   make lint     ruff, Django system checks, missing migrations
+#   make lint     ruff, mypy, Django system checks, missing migrations
 #   make worker   a Celery worker (needs CELERY_BROKER_URL)
 #   make beat     the Celery scheduler (one per installation)
 #   make messages compile translations (needs gettext)
@@ -37,7 +37,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 help:
 	@echo "make run      set up and start the portal with demo data on http://$(HOST):$(PORT)"
 	@echo "make test     run the whole test suite"
-	@echo "make lint     ruff check, ruff format --check, manage.py check, missing migrations"
+	@echo "make lint     ruff check, ruff format --check, mypy, manage.py check, missing migrations"
 	@echo "make worker   start a Celery worker (queues celery,reports; needs CELERY_BROKER_URL)"
 	@echo "make beat     start the Celery scheduler (one per installation; needs CELERY_BROKER_URL)"
 	@echo "make messages compile translations (gettext)"
@@ -140,9 +140,11 @@ test: $(STAMP) test-deps messages
 	echo ">> database: $$db; tasks: $$tasks; CI=$${CI:-false}"; \
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The same commands run before each commit with pre-commit (.pre-commit-config.yaml).
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 

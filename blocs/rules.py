@@ -30,6 +30,8 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
+from portal.lib.types import Actor, Person
+
 from .models import Bloc, ChairTerm, Meeting, MeetingAttachment, Official, SecretaryAssignment
 from .models import current_year as _current_year
 
@@ -47,7 +49,7 @@ class Access:
     """What one person may do with one bloc in one year; views and templates read the same
     value. Each question is asked when first read, at most once."""
 
-    def __init__(self, user, bloc: Bloc, year: int, *, readable: bool = False) -> None:
+    def __init__(self, user: Person, bloc: Bloc, year: int, *, readable: bool = False) -> None:
         self.user = user
         self.bloc = bloc
         self.year = year
@@ -60,7 +62,8 @@ class Access:
             return Role.OUTSIDER
         if user.is_staff:
             return Role.ADMIN
-        if user.has_perm("blocs.write_year", BlocYear(self.bloc, self.year)):
+        # django-rules takes any object; the stubs know only models.
+        if user.has_perm("blocs.write_year", BlocYear(self.bloc, self.year)):  # type: ignore[arg-type]
             return Role.SECRETARIAT
         if self._readable or user.has_perm("blocs.read_bloc", self.bloc):
             return Role.MEMBER
@@ -95,11 +98,12 @@ class BlocYear(NamedTuple):
 # Questions --------------------------------------------------------------------------------
 
 
-def _official_orgs(user) -> QuerySet:
-    return Official.objects.filter(user=user).values("organization_id")
+def _official_orgs(user: Person) -> QuerySet:
+    # An anonymous user has no pk: the lookup then matches no official.
+    return Official.objects.filter(user_id=user.pk).values("organization_id")  # type: ignore[misc]
 
 
-def is_secretariat(user, bloc: Bloc, year: int | None = None) -> bool:
+def is_secretariat(user: Person, bloc: Bloc, year: int | None = None) -> bool:
     """The bloc's secretariat in `year` (this year by default); admins always (2 queries)."""
     if not user.is_authenticated:
         return False
@@ -114,13 +118,13 @@ def is_secretariat(user, bloc: Bloc, year: int | None = None) -> bool:
     ).exists()
 
 
-def may_read(user, bloc: Bloc) -> bool:
+def may_read(user: Person, bloc: Bloc) -> bool:
     if not user.is_authenticated:
         return False
     return user.is_staff or Bloc.objects.visible_to(user).filter(pk=bloc.pk).exists()
 
 
-def secretariat_years(user, bloc: Bloc, years: range) -> list[int]:
+def secretariat_years(user: Person, bloc: Bloc, years: range) -> list[int]:
     """The years of `years` in which the user is the bloc's secretariat (2 queries)."""
     if not user.is_authenticated:
         return []
@@ -141,7 +145,7 @@ def coming_years() -> range:
     return range(year, year + 2)
 
 
-def secretariat_bloc_ids(user, blocs: list[Bloc], year: int) -> set[int]:
+def secretariat_bloc_ids(user: Person, blocs: list[Bloc], year: int) -> set[int]:
     """Of `blocs`, those whose secretariat the user is in `year` (2 queries for any number)."""
     if not user.is_authenticated or not blocs:
         return set()
@@ -157,7 +161,7 @@ def secretariat_bloc_ids(user, blocs: list[Bloc], year: int) -> set[int]:
     )
 
 
-def with_secretariat(blocs: QuerySet, user, year: int) -> QuerySet:
+def with_secretariat(blocs: QuerySet[Bloc], user: Person, year: int) -> QuerySet[Bloc]:
     """`blocs` annotated with `in_secretariat`: whether the user is the secretariat of each in
     `year` — the question of `is_secretariat`, asked inside the list's own query."""
     if not user.is_authenticated:
@@ -172,13 +176,13 @@ def with_secretariat(blocs: QuerySet, user, year: int) -> QuerySet:
     return blocs.annotate(in_secretariat=either)
 
 
-def access(user, bloc: Bloc, year: int | None = None, *, readable: bool = False) -> Access:
+def access(user: Person, bloc: Bloc, year: int | None = None, *, readable: bool = False) -> Access:
     """The user's access to the bloc in `year` (this year by default). `readable`: already
     known (the bloc was found among those visible to the user), which saves a query."""
     return Access(user, bloc, _current_year() if year is None else year, readable=readable)
 
 
-def check_year_writer(actor, bloc: Bloc, year: int) -> None:
+def check_year_writer(actor: Actor, bloc: Bloc, year: int) -> None:
     """For services: refuse a write on behalf of someone who is not that year's secretariat.
     `actor=None` is the system itself (a command, a migration, the demo)."""
     if actor is not None and not is_secretariat(actor, bloc, year):
@@ -230,17 +234,17 @@ def get_attachment_or_404(
 
 
 @rules.predicate
-def reads_bloc(user, bloc: Bloc | None) -> bool:
+def reads_bloc(user: Person, bloc: Bloc | None) -> bool:
     return bloc is not None and may_read(user, bloc)
 
 
 @rules.predicate
-def writes_year(user, target: BlocYear | None) -> bool:
+def writes_year(user: Person, target: BlocYear | None) -> bool:
     return target is not None and is_secretariat(user, target.bloc, target.year)
 
 
 @rules.predicate
-def manages_bloc(user, bloc: Bloc | None) -> bool:
+def manages_bloc(user: Person, bloc: Bloc | None) -> bool:
     return bloc is not None and bool(secretariat_years(user, bloc, coming_years()))
 
 

@@ -14,6 +14,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from portal.lib.types import Person
+
 from .models import (
     Attendance,
     Bloc,
@@ -69,10 +71,11 @@ def with_terms(blocs: QuerySet[Bloc], *years: int) -> QuerySet[Bloc]:
 
 def term_for(bloc: Bloc, year: int) -> ChairTerm | None:
     """The prefetched term of `year` (see `with_terms`)."""
-    return next((t for t in bloc.terms if t.year == year), None)
+    terms: list[ChairTerm] = bloc.terms  # type: ignore[attr-defined]  # with_terms' Prefetch
+    return next((t for t in terms if t.year == year), None)
 
 
-def bloc_list(user, year: int, kind: str = "") -> QuerySet[Bloc]:
+def bloc_list(user: Person, year: int, kind: str = "") -> QuerySet[Bloc]:
     blocs = Bloc.objects.visible_to(user)
     if kind in Bloc.Kind.values:
         blocs = blocs.filter(kind=kind)
@@ -108,18 +111,20 @@ class Dashboard:
     upcoming: list[Meeting] = field(default_factory=list)
 
 
-def dashboard(user, year: int) -> Dashboard:
-    official = Official.objects.select_related("organization").filter(user=user).first()
+def dashboard(user: Person, year: int) -> Dashboard:
+    # An anonymous user has no pk: no official.
+    officials = Official.objects.select_related("organization")
+    official = officials.filter(user_id=user.pk).first()  # type: ignore[misc]
     blocs = with_terms(with_member_count(Bloc.objects.visible_to(user), year), year, year + 1)
     blocs = with_secretariat(blocs.select_related("organizing_body"), user, year)
     cards = [
-        BlocCard(bloc, term_for(bloc, year), term_for(bloc, year + 1), bloc.in_secretariat)
+        BlocCard(bloc, term_for(bloc, year), term_for(bloc, year + 1), bloc.in_secretariat)  # type: ignore[attr-defined]
         for bloc in blocs
     ]
     return Dashboard(year, official, cards, _attention(user, cards, year), upcoming_meetings(user))
 
 
-def _attention(user, cards: list[BlocCard], year: int) -> list[Attention]:
+def _attention(user: Person, cards: list[BlocCard], year: int) -> list[Attention]:
     items = []
     for card in cards:
         if card.is_secretariat:
@@ -197,7 +202,7 @@ class OrganizationPage:
     officials: list[Official]
 
 
-def organization_page(organization: Organization, user) -> OrganizationPage:
+def organization_page(organization: Organization, user: Person) -> OrganizationPage:
     """What `user` may see of an organization: only blocs visible to them."""
     visible = Bloc.objects.visible_to(user).values("pk")
     memberships = (
@@ -222,7 +227,7 @@ RECENT_MEETINGS = 5
 UPCOMING_MEETINGS = 5
 
 
-def upcoming_meetings(user, limit: int = UPCOMING_MEETINGS) -> list[Meeting]:
+def upcoming_meetings(user: Person, limit: int = UPCOMING_MEETINGS) -> list[Meeting]:
     """The next meetings of the blocs `user` sees, soonest first: one query."""
     meetings = Meeting.objects.visible_to(user).upcoming().select_related("bloc", "host")
     return list(meetings[:limit])

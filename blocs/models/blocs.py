@@ -3,6 +3,8 @@ chair terms, officials."""
 
 from __future__ import annotations
 
+from typing import Any, Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -12,13 +14,14 @@ from simple_history.models import HistoricalRecords
 
 from portal.lib.dates import current_year
 from portal.lib.text import fold
+from portal.lib.types import Person
 
 
 class OrganizationQuerySet(models.QuerySet):
     def search(self, query: str) -> OrganizationQuerySet:
         return self.filter(search_name__contains=fold(query))
 
-    def visible_to(self, user) -> OrganizationQuerySet:
+    def visible_to(self, user: Person) -> OrganizationQuerySet:
         """Staff see all; an official sees their own organization and those sharing a bloc."""
         if user.is_staff:
             return self
@@ -71,7 +74,7 @@ class Organization(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # Derived from this row only: the accent-free text that search matches.
         self.search_name = fold(f"{self.name} {self.short_name} {self.abbreviation}")
         super().save(*args, **kwargs)
@@ -88,7 +91,7 @@ class BlocQuerySet(models.QuerySet):
     def search(self, query: str) -> BlocQuerySet:
         return self.filter(search_name__contains=fold(query))
 
-    def visible_to(self, user) -> BlocQuerySet:
+    def visible_to(self, user: Person) -> BlocQuerySet:
         """The blocs a user may read: staff all; officials those their organization
         has ever belonged to; assigned secretaries their blocs."""
         if not user.is_authenticated:
@@ -148,7 +151,7 @@ class Bloc(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.search_name = fold(f"{self.name} {self.locality}")
         super().save(*args, **kwargs)
 
@@ -157,17 +160,17 @@ class Bloc(models.Model):
 
     @property
     def chair_title(self) -> str:
-        return _("Cluster chair") if self.kind == self.Kind.CUM else _("Bloc chair")
+        return str(_("Cluster chair") if self.kind == self.Kind.CUM else _("Bloc chair"))
 
     @property
     def deputy_title(self) -> str:
-        return _("Cluster deputy") if self.kind == self.Kind.CUM else _("Bloc deputy")
+        return str(_("Cluster deputy") if self.kind == self.Kind.CUM else _("Bloc deputy"))
 
 
 class YearSpanQuerySet(models.QuerySet):
     """Rows that hold for a span of years: `first_year` to `last_year` (none: still open)."""
 
-    def active_in(self, year: int):
+    def active_in(self, year: int) -> Self:
         return self.filter(Q(last_year__isnull=True) | Q(last_year__gte=year), first_year__lte=year)
 
 

@@ -12,12 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from portal.lib.files import StoredUpload
+from portal.lib.types import Person
 
 from .blocs import Bloc, ChairTerm, Membership, Organization
 
 
 class MeetingQuerySet(models.QuerySet):
-    def visible_to(self, user) -> MeetingQuerySet:
+    def visible_to(self, user: Person) -> MeetingQuerySet:
         return self.filter(bloc__in=Bloc.objects.visible_to(user))
 
     def upcoming(self) -> MeetingQuerySet:

@@ -5,15 +5,18 @@ its attachments. Each write asks the policy for the meeting's year (`check_year_
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.lib.history import stamp
+from portal.lib.types import Actor
 from portal.lib.uploads import DOCUMENT_TYPES, IMAGE_TYPES, validate_upload
 
 from ..models import (
@@ -80,8 +83,10 @@ def meeting_year_window(kind: str, year: int) -> tuple[date, date]:
     return first, last
 
 
-def check_meeting_times(kind: str, year: int, starts_at, ends_at) -> None:
-    errors = {}
+def check_meeting_times(
+    kind: str, year: int, starts_at: datetime, ends_at: datetime | None
+) -> None:
+    errors: dict[str, object] = {}
     if ends_at is not None and ends_at <= starts_at:
         errors["ends_at"] = MEETING_ENDS_BEFORE_START
     first, last = meeting_year_window(kind, year)
@@ -101,7 +106,7 @@ MEETING_FIELDS = ("year", "kind", "title", "starts_at", "ends_at", "place", "hos
 
 
 @transaction.atomic
-def meeting_create(*, bloc: Bloc, actor=None, **fields) -> Meeting:
+def meeting_create(*, bloc: Bloc, actor: Actor = None, **fields: Any) -> Meeting:
     """Create a planned meeting; `fields` are MEETING_FIELDS."""
     check_year_writer(actor, bloc, fields["year"])
     check_meeting_times(fields["kind"], fields["year"], fields["starts_at"], fields.get("ends_at"))
@@ -113,7 +118,7 @@ def meeting_create(*, bloc: Bloc, actor=None, **fields) -> Meeting:
 
 
 @transaction.atomic
-def meeting_update(*, meeting: Meeting, actor=None, **fields) -> Meeting:
+def meeting_update(*, meeting: Meeting, actor: Actor = None, **fields: Any) -> Meeting:
     """Change the meeting's own fields (MEETING_FIELDS, minutes, conclusions)."""
     check_year_writer(actor, meeting.bloc, meeting.year)
     if "year" in fields:
@@ -148,9 +153,11 @@ def attendance_initial(meeting: Meeting) -> list[dict]:
     return rows
 
 
-def _sync_rows(model, meeting: Meeting, rows: list[dict], key: str, actor) -> None:
+def _sync_rows(
+    model: type[models.Model], meeting: Meeting, rows: list[dict], key: str, actor: Actor
+) -> None:
     """Make the meeting's `model` rows equal `rows`, matched on `key`; history keeps each change."""
-    existing = {getattr(obj, key): obj for obj in model.objects.filter(meeting=meeting)}
+    existing = {getattr(obj, key): obj for obj in model._default_manager.filter(meeting=meeting)}
     seen = set()
     for data in rows:
         ident = data.get(key)
@@ -173,7 +180,7 @@ def _sync_rows(model, meeting: Meeting, rows: list[dict], key: str, actor) -> No
 
 
 @transaction.atomic
-def meeting_save_attendance(*, meeting: Meeting, rows: list[dict], actor=None) -> None:
+def meeting_save_attendance(*, meeting: Meeting, rows: list[dict], actor: Actor = None) -> None:
     """Record attendance; every organization must be a member in the meeting's year."""
     check_year_writer(actor, meeting.bloc, meeting.year)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
@@ -195,7 +202,7 @@ def meeting_save_attendance(*, meeting: Meeting, rows: list[dict], actor=None) -
 
 
 @transaction.atomic
-def meeting_save_people(*, meeting: Meeting, rows: list[dict], actor=None) -> None:
+def meeting_save_people(*, meeting: Meeting, rows: list[dict], actor: Actor = None) -> None:
     """Rows: role, name, position, organization, order, and `id` for existing people."""
     check_year_writer(actor, meeting.bloc, meeting.year)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
@@ -204,7 +211,7 @@ def meeting_save_people(*, meeting: Meeting, rows: list[dict], actor=None) -> No
 
 
 @transaction.atomic
-def meeting_save_agenda(*, meeting: Meeting, rows: list[dict], actor=None) -> None:
+def meeting_save_agenda(*, meeting: Meeting, rows: list[dict], actor: Actor = None) -> None:
     """Rows: order, title, presenter, outcome, and `id` for existing items."""
     check_year_writer(actor, meeting.bloc, meeting.year)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
@@ -214,7 +221,12 @@ def meeting_save_agenda(*, meeting: Meeting, rows: list[dict], actor=None) -> No
 
 @transaction.atomic
 def meeting_save_record(
-    *, meeting: Meeting, people: list[dict], attendance: list[dict], agenda: list[dict], actor=None
+    *,
+    meeting: Meeting,
+    people: list[dict],
+    attendance: list[dict],
+    agenda: list[dict],
+    actor: Actor = None,
 ) -> None:
     """Save people, attendance and agenda together: one refusal keeps all three unchanged."""
     meeting_save_people(meeting=meeting, rows=people, actor=actor)
@@ -223,7 +235,7 @@ def meeting_save_record(
 
 
 @transaction.atomic
-def meeting_mark_held(*, meeting: Meeting, actor=None) -> Meeting:
+def meeting_mark_held(*, meeting: Meeting, actor: Actor = None) -> Meeting:
     check_year_writer(actor, meeting.bloc, meeting.year)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _check_unlocked(meeting)
@@ -236,7 +248,7 @@ def meeting_mark_held(*, meeting: Meeting, actor=None) -> Meeting:
 
 
 @transaction.atomic
-def meeting_approve(*, meeting: Meeting, actor=None) -> Meeting:
+def meeting_approve(*, meeting: Meeting, actor: Actor = None) -> Meeting:
     check_year_writer(actor, meeting.bloc, meeting.year)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status != Meeting.Status.HELD:
@@ -250,7 +262,7 @@ def meeting_approve(*, meeting: Meeting, actor=None) -> Meeting:
 
 
 @transaction.atomic
-def meeting_reopen(*, meeting: Meeting, reason: str, actor=None) -> Meeting:
+def meeting_reopen(*, meeting: Meeting, reason: str, actor: Actor = None) -> Meeting:
     """Approved minutes become editable again; the reason stays in the history."""
     check_year_writer(actor, meeting.bloc, meeting.year)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
@@ -261,8 +273,7 @@ def meeting_reopen(*, meeting: Meeting, reason: str, actor=None) -> Meeting:
     meeting.status = Meeting.Status.HELD
     meeting.approved_at = None
     meeting.approved_by = None
-    meeting._change_reason = reason.strip()
-    stamp(meeting, actor)
+    stamp(meeting, actor, reason)
     meeting.save()
     return meeting
 
@@ -274,7 +285,7 @@ def meeting_elect_chair(
     chair: Organization | None,
     deputy: Organization | None,
     replace: bool = False,
-    actor=None,
+    actor: Actor = None,
 ) -> ChairTerm:
     """Record the election of next year's chair and deputy and apply it to the chair terms.
 
@@ -332,7 +343,12 @@ def meeting_elect_chair(
 
 @transaction.atomic
 def meeting_change_membership(
-    *, meeting: Meeting, organization: Organization, joins: bool, from_year: int, actor=None
+    *,
+    meeting: Meeting,
+    organization: Organization,
+    joins: bool,
+    from_year: int,
+    actor: Actor = None,
 ) -> Membership:
     """An organization joins the bloc from `from_year`, or leaves it from `from_year` on."""
     check_year_writer(actor, meeting.bloc, meeting.year)
@@ -389,7 +405,7 @@ ATTACHMENT_LOCKED = _(
 
 @transaction.atomic
 def attachment_add(
-    *, meeting: Meeting, kind: str, title: str, uploaded, actor=None
+    *, meeting: Meeting, kind: str, title: str, uploaded: UploadedFile, actor: Actor = None
 ) -> MeetingAttachment:
     """Attach a checked file. Signed scans may follow approval: they are made after it."""
     check_year_writer(actor, meeting.bloc, meeting.year)
@@ -400,13 +416,14 @@ def attachment_add(
         content_type = validate_upload(uploaded, allowed)
     except ValidationError as exc:
         raise ValidationError({"file": exc.messages}, code=exc.code) from exc
+    name = Path(uploaded.name or "").name
     attachment = MeetingAttachment(
         meeting=meeting,
         kind=kind,
-        title=title or uploaded.name,
-        original_name=Path(uploaded.name).name[:255],
+        title=title or name,
+        original_name=name[:255],
         content_type=content_type,
-        size=uploaded.size,
+        size=uploaded.size or 0,
         uploaded_by=actor,
     )
     attachment.file.save(uploaded.name, uploaded, save=False)
@@ -415,7 +432,7 @@ def attachment_add(
 
 
 @transaction.atomic
-def attachment_delete(*, attachment: MeetingAttachment, actor=None) -> None:
+def attachment_delete(*, attachment: MeetingAttachment, actor: Actor = None) -> None:
     check_year_writer(actor, attachment.meeting.bloc, attachment.meeting.year)
     _check_unlocked(attachment.meeting)
     # Remove the file only once the row is gone for good.

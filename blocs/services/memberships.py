@@ -9,12 +9,15 @@ the audit history (django-simple-history keeps old → new for every change).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from portal.lib.history import stamp
+from portal.lib.types import Actor
 
 from ..models import (
     Bloc,
@@ -26,6 +29,9 @@ from ..models import (
 )
 from ..rules import check_year_writer
 from ..selectors import members_in
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 MEMBERSHIP_OVERLAPS = _(
     "%(organization)s is already a member of %(bloc)s in %(period)s; membership periods "
@@ -40,20 +46,28 @@ NOT_A_MEMBER = _("%(organization)s is not a member of %(bloc)s in %(year)s.")
 NO_MEMBERS = _("%(bloc)s has no members in %(year)s, so nobody can chair it.")
 
 
-def _overlapping(bloc: Bloc, organization: Organization, first: int, last: int | None):
+def _overlapping(
+    bloc: Bloc, organization: Organization, first: int, last: int | None
+) -> QuerySet[Membership]:
     qs = Membership.objects.filter(bloc=bloc, organization=organization)
     if last is not None:
         qs = qs.filter(first_year__lte=last)
     return qs.exclude(last_year__lt=first)
 
 
-def _check_period(bloc, organization, first, last, exclude_pk=None) -> None:
+def _check_period(
+    bloc: Bloc,
+    organization: Organization,
+    first: int,
+    last: int | None,
+    exclude_pk: int | None = None,
+) -> None:
     if last is not None and last < first:
         raise ValidationError(
             {"last_year": MEMBERSHIP_YEARS_REVERSED % {"first": first, "last": last}},
             code="years_reversed",
         )
-    clash = _overlapping(bloc, organization, first, last).exclude(pk=exclude_pk).first()
+    clash = _overlapping(bloc, organization, first, last).exclude(pk__in=[exclude_pk]).first()
     if clash is not None:
         raise ValidationError(
             MEMBERSHIP_OVERLAPS
@@ -73,7 +87,7 @@ def check_membership_period(
     organization: Organization,
     first_year: int,
     last_year: int | None,
-    exclude_pk=None,
+    exclude_pk: int | None = None,
 ) -> None:
     """Raise the ValidationError membership_create/update would raise (for forms, imports)."""
     _check_period(bloc, organization, first_year, last_year, exclude_pk=exclude_pk)
@@ -85,7 +99,7 @@ ASSIGNMENT_OVERLAPS = _(
 
 
 def check_secretary_assignment(
-    *, bloc: Bloc, user, first_year: int, last_year: int | None, exclude_pk=None
+    *, bloc: Bloc, user: User, first_year: int, last_year: int | None, exclude_pk: int | None = None
 ) -> None:
     """Raise the ValidationError secretary_assignment_save would raise (for forms)."""
     if last_year is not None and last_year < first_year:
@@ -111,11 +125,11 @@ def check_secretary_assignment(
 def secretary_assignment_save(
     *,
     bloc: Bloc,
-    user,
+    user: User,
     first_year: int,
     last_year: int | None = None,
     assignment: SecretaryAssignment | None = None,
-    actor=None,
+    actor: Actor = None,
 ) -> SecretaryAssignment:
     """Assign `user` to the bloc's secretariat for `first_year`–`last_year` (or change the
     years of `assignment`)."""
@@ -137,10 +151,15 @@ def secretary_assignment_save(
 
 
 def check_chair_term(
-    *, bloc: Bloc, year: int, chair: Organization, deputy: Organization | None, exclude_pk=None
+    *,
+    bloc: Bloc,
+    year: int,
+    chair: Organization,
+    deputy: Organization | None,
+    exclude_pk: int | None = None,
 ) -> None:
     """Raise the ValidationError chair_term_create/update would raise (for forms)."""
-    if ChairTerm.objects.filter(bloc=bloc, year=year).exclude(pk=exclude_pk).exists():
+    if ChairTerm.objects.filter(bloc=bloc, year=year).exclude(pk__in=[exclude_pk]).exists():
         raise ValidationError(CHAIR_TERM_EXISTS % {"bloc": bloc, "year": year}, code="term_exists")
     if deputy is not None and chair.pk == deputy.pk:
         raise ValidationError({"deputy": CHAIR_IS_DEPUTY}, code="chair_is_deputy")
@@ -155,7 +174,7 @@ def membership_create(
     first_year: int,
     last_year: int | None = None,
     rotation_order: int | None = None,
-    actor=None,
+    actor: Actor = None,
 ) -> Membership:
     # Lock the bloc so two concurrent adds of one organization cannot both pass the check.
     Bloc.objects.select_for_update().filter(pk=bloc.pk).first()
@@ -180,7 +199,7 @@ def membership_update(
     first_year: int,
     last_year: int | None,
     rotation_order: int | None = None,
-    actor=None,
+    actor: Actor = None,
 ) -> Membership:
     Bloc.objects.select_for_update().filter(pk=membership.bloc_id).first()
     _check_period(
@@ -195,7 +214,7 @@ def membership_update(
     return membership
 
 
-def membership_end(*, membership: Membership, last_year: int, actor=None) -> Membership:
+def membership_end(*, membership: Membership, last_year: int, actor: Actor = None) -> Membership:
     """The organization leaves the bloc after `last_year`."""
     return membership_update(
         membership=membership,
@@ -225,7 +244,7 @@ def chair_term_create(
     deputy: Organization | None,
     method: str = ChairTerm.Method.ROTATION,
     note: str = "",
-    actor=None,
+    actor: Actor = None,
 ) -> ChairTerm:
     """Create the chair term of `bloc` for `year`; refuses a second term for a year."""
     Bloc.objects.select_for_update().filter(pk=bloc.pk).first()
@@ -254,7 +273,7 @@ def chair_term_update(
     deputy: Organization | None,
     method: str,
     note: str = "",
-    actor=None,
+    actor: Actor = None,
 ) -> ChairTerm:
     if deputy is not None and chair.pk == deputy.pk:
         raise ValidationError({"deputy": CHAIR_IS_DEPUTY}, code="chair_is_deputy")
@@ -266,7 +285,9 @@ def chair_term_update(
 
 
 @transaction.atomic
-def bloc_update_info(*, bloc: Bloc, locality: str, operating_rules: str, actor=None) -> Bloc:
+def bloc_update_info(
+    *, bloc: Bloc, locality: str, operating_rules: str, actor: Actor = None
+) -> Bloc:
     """The secretariat edits the bloc's place name and operating-rules text."""
     check_year_writer(actor, bloc, current_year())
     bloc.locality = locality.strip()
@@ -291,7 +312,11 @@ def next_rotation_year() -> int:
     return current_year() + 1
 
 
-def _after(members: list[Organization], org: Organization | None, skip=()) -> Organization | None:
+def _after(
+    members: list[Organization],
+    org: Organization | None,
+    skip: tuple[Organization | None, ...] = (),
+) -> Organization | None:
     """The member after `org` in rotation order (wrapping), skipping `skip`."""
     if not members:
         return None
@@ -328,7 +353,7 @@ def rotation_proposal(*, bloc: Bloc, year: int | None = None) -> RotationProposa
     else:
         # No previous term: start at the head of the rotation order.
         chair = _after(members, previous.chair if previous else None)
-    deputy = _after(members, chair, skip=[chair])
+    deputy = _after(members, chair, skip=(chair,))
     return RotationProposal(bloc, year, chair, deputy, members, existing)
 
 
@@ -338,7 +363,7 @@ def chair_rotate(
     chair: Organization,
     deputy: Organization | None,
     year: int | None = None,
-    actor=None,
+    actor: Actor = None,
 ) -> ChairTerm:
     """Create next year's term by rotation (the admin action)."""
     year = year or next_rotation_year()

@@ -3,6 +3,8 @@ a reason for a step that needs one, and a service's refusal shown on the form.""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 class RowForm(forms.Form):
     """A row of a formset rendered in a table: Bootstrap classes on every widget."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
@@ -23,7 +25,7 @@ class RowForm(forms.Form):
                 widget.attrs["class"] = "form-control form-control-sm"
 
 
-def formset_rows(formset) -> list[dict]:
+def formset_rows(formset: forms.BaseFormSet) -> list[dict[str, Any]]:
     """Rows for the sync services: kept forms in order, blank extra forms and deletions left out."""
     rows = []
     for index, form in enumerate(formset.forms):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import filetype
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
@@ -36,18 +37,20 @@ UPLOAD_DISGUISED = _(
 
 
 def validate_upload(
-    uploaded, allowed: dict[str, str] = DOCUMENT_TYPES, max_bytes: int = MAX_UPLOAD_BYTES
+    uploaded: UploadedFile,
+    allowed: dict[str, str] = DOCUMENT_TYPES,
+    max_bytes: int = MAX_UPLOAD_BYTES,
 ) -> str:
     """Return the sniffed content type of `uploaded`, or raise ValidationError."""
-    if uploaded.size > max_bytes:
+    size, name = uploaded.size or 0, uploaded.name or ""
+    if size > max_bytes:
         raise ValidationError(
-            UPLOAD_TOO_LARGE
-            % {"size": filesizeformat(uploaded.size), "limit": filesizeformat(max_bytes)},
+            UPLOAD_TOO_LARGE % {"size": filesizeformat(size), "limit": filesizeformat(max_bytes)},
             code="too_large",
         )
-    if uploaded.size == 0:
+    if size == 0:
         raise ValidationError(UPLOAD_EMPTY, code="empty")
-    ext = Path(uploaded.name).suffix.lower()
+    ext = Path(name).suffix.lower()
     if ext not in allowed:
         raise ValidationError(
             UPLOAD_BAD_EXTENSION
@@ -60,7 +63,7 @@ def validate_upload(
     kind = filetype.guess(head)
     if kind is None or kind.mime != allowed[ext]:
         raise ValidationError(
-            UPLOAD_DISGUISED % {"name": uploaded.name, "ext": ext.lstrip(".").upper()},
+            UPLOAD_DISGUISED % {"name": name, "ext": ext.lstrip(".").upper()},
             code="disguised",
         )
     return kind.mime

@@ -1,0 +1,13 @@
+"""Names for the people the code acts for, so that signatures say who is meant."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TypeAlias
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
+# Whoever makes a request: a signed-in user or an anonymous visitor.
+Person: TypeAlias = "User | AnonymousUser"
+# On whose behalf a service writes; None is the system itself (a command, a task, the demo).
+Actor: TypeAlias = "User | None"
