@@ -27,14 +27,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from blocs.models import Bloc, ChairTerm, Meeting, Organization
-from pledges.models import Pledge
 
+from .kinds import DocumentKind, get_kind
 from .models import DocumentStyle, NumberSequence, Report, ReportDraft
 
 logger = logging.getLogger(__name__)
@@ -65,19 +65,14 @@ BUILD_GAVE_UP = _(
 BUILD_WORKER_LOST = _("the worker building it stopped (restarted or out of memory)")
 BUILD_TEMPORARY_PROBLEM = _("A temporary problem occurred; trying again: %(error)s")
 
-DRAFT_FIELDS = (
-    "issuer",
-    "parent_body",
-    "issuer_title",
-    "style",
-    "place",
-    "issue_date",
-    *ReportDraft.NARRATIVE_FIELDS,
-    "signer_name",
-    "signer_position",
-    "sign_mode",
-    "recipients",
-)
+# What the secretariat writes on a draft: the header, its kind's sections, the signer block.
+HEADER_FIELDS = ("issuer", "parent_body", "issuer_title", "style", "place", "issue_date")
+SIGNER_FIELDS = ("signer_name", "signer_position", "sign_mode", "recipients")
+
+
+def draft_fields(kind: DocumentKind) -> tuple[str, ...]:
+    """The fields `draft_update` may change on a draft of that kind, in the editor's order."""
+    return (*HEADER_FIELDS, *kind.section_fields, *SIGNER_FIELDS)
 
 
 def _stamp(instance, actor) -> None:
@@ -143,26 +138,20 @@ def default_recipients(bloc: Bloc) -> str:
 
 
 def draft_defaults(*, bloc: Bloc, year: int, kind: str) -> dict:
-    """What a new draft starts with: the chair issues it, in the bloc's name and place."""
+    """What a new draft starts with: in the bloc's name and place, issued and signed as
+    its kind says (the chair of the year, in most kinds)."""
     term = ChairTerm.objects.filter(bloc=bloc, year=year).select_related("chair").first()
-    issuer = term.chair if term else None
-    cum = bloc.kind == Bloc.Kind.CUM
-    defaults = {
-        "issuer": issuer,
+    signer = get_kind(kind).defaults(bloc, term)
+    return {
+        "issuer": signer.issuer,
         "parent_body": bloc.organizing_body.name.upper() if bloc.organizing_body_id else "",
         "issuer_title": bloc.name.upper(),
-        "style": default_style(issuer),
+        "style": default_style(signer.issuer),
         "place": bloc.locality,
         "recipients": default_recipients(bloc),
+        "sign_mode": signer.sign_mode,
+        "signer_position": signer.signer_position,
     }
-    if kind == ReportDraft.Kind.MINUTES:
-        defaults.update(sign_mode="", signer_position="CHỦ TỌA")
-    else:
-        defaults.update(
-            sign_mode="TM. CỤM THI ĐUA" if cum else "TM. KHỐI THI ĐUA",
-            signer_position="CỤM TRƯỞNG" if cum else "TRƯỞNG KHỐI",
-        )
-    return defaults
 
 
 @transaction.atomic
@@ -170,10 +159,11 @@ def draft_get_or_create(
     *, bloc: Bloc, year: int, kind: str, meeting: Meeting | None = None, actor=None
 ) -> ReportDraft:
     """The bloc's document of that kind and year (of that meeting, for minutes)."""
-    kind = ReportDraft.Kind(kind)
-    if kind == ReportDraft.Kind.MINUTES and meeting is None:
+    document_kind = get_kind(kind)
+    kind = document_kind.code
+    if document_kind.needs_meeting and meeting is None:
         raise ValidationError({"meeting": MINUTES_NEED_MEETING}, code="needs_meeting")
-    if kind != ReportDraft.Kind.MINUTES and meeting is not None:
+    if not document_kind.needs_meeting and meeting is not None:
         raise ValidationError({"meeting": MEETING_ONLY_FOR_MINUTES}, code="meeting_not_minutes")
     if meeting is not None and (meeting.bloc_id != bloc.pk or meeting.year != year):
         raise ValidationError({"meeting": MEETING_OF_ANOTHER_BLOC}, code="meeting_elsewhere")
@@ -186,32 +176,17 @@ def draft_get_or_create(
     )  # fmt: skip
     # Minutes are dated the day of their meeting and a pledge the day it was signed, not the
     # day someone prints them (the number then belongs to that year too).
-    draft.issue_date = _document_day(bloc, year, kind, meeting)
+    draft.issue_date = document_kind.document_day(bloc, year, meeting)
     draft.full_clean()
     _stamp(draft, actor)
     draft.save()
     return draft
 
 
-def _document_day(bloc: Bloc, year: int, kind: str, meeting: Meeting | None) -> date | None:
-    """The day a minutes or pledge document bears; None: the day it is first requested."""
-    when = None
-    if meeting is not None:
-        when = meeting.starts_at
-    elif kind == ReportDraft.Kind.PLEDGE:
-        pledge = Pledge.objects.filter(bloc=bloc, year=year).select_related("launch_meeting")
-        pledge = pledge.first()
-        if pledge is not None:
-            signed = pledge.signatures.aggregate(last=Max("signed_at"))["last"]
-            launch = pledge.launch_meeting
-            when = signed or (launch.starts_at if launch else None)
-    return timezone.localtime(when).date() if when else None
-
-
 @transaction.atomic
 def draft_update(*, draft: ReportDraft, actor=None, **fields) -> ReportDraft:
     """Save the header, narrative, signature and recipients of a draft."""
-    unknown = set(fields) - set(DRAFT_FIELDS)
+    unknown = set(fields) - set(draft_fields(get_kind(draft.kind)))
     if unknown:
         raise TypeError(f"draft_update() got unexpected fields: {sorted(unknown)}")
     draft = ReportDraft.objects.select_for_update().get(pk=draft.pk)
@@ -232,8 +207,9 @@ def draft_update(*, draft: ReportDraft, actor=None, **fields) -> ReportDraft:
 def draft_preview_copy(draft: ReportDraft, **fields) -> ReportDraft:
     """An unsaved copy of the draft with the given (not yet saved) fields, for the preview."""
     copy = ReportDraft.objects.select_related("bloc", "issuer", "style", "meeting").get(pk=draft.pk)
+    allowed = draft_fields(get_kind(copy.kind))
     for name, value in fields.items():
-        if name in DRAFT_FIELDS:
+        if name in allowed:
             setattr(copy, name, value)
     return copy
 
@@ -482,14 +458,14 @@ def report_note_problem(*, report: Report, error: str) -> bool:
 
 
 def render(report: Report) -> tuple[dict, bytes, int, bytes | None]:
-    """Gather, render HTML, PDF (and the score table for year-end and mid-year reports)."""
+    """Gather, render HTML, PDF (and the score table when the kind has one)."""
     from . import documents, rendering, xlsx
 
     data = documents.gather(report)
     html = documents.render_html(report, data)
     rendered = rendering.html_to_pdf(html)
     table = None
-    if report.draft.kind in {ReportDraft.Kind.YEAR_END, ReportDraft.Kind.MID_YEAR}:
+    if get_kind(data["kind"]).has_spreadsheet:
         table = xlsx.score_table_xlsx(data)
     return data, rendered.pdf, rendered.page_count, table
 

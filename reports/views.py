@@ -171,7 +171,7 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
     members = members_in(draft.bloc, draft.year)
     form = f.DraftForm(request.POST or None, instance=draft, members=members)
     if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        fields = {name: form.cleaned_data[name] for name in form.fields}
         if form.fields["issuer"].disabled:
             fields.pop("issuer")
         try:
@@ -217,7 +217,7 @@ def draft_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The live preview of the whole document, with the editor's unsaved text."""
     draft = _get_draft_for_writer(request, pk)
     if request.method == "POST":
-        form = f.PreviewForm(request.POST)
+        form = f.PreviewForm(request.POST, draft=draft)
         form.is_valid()  # every field is optional; invalid ones are simply left out
         unsaved = {k: v for k, v in form.cleaned_data.items() if k in request.POST}
         draft = services.draft_preview_copy(draft, **unsaved)

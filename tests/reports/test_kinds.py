@@ -1,0 +1,265 @@
+"""The registry of document kinds (reports/kinds/): every kind is complete and consistent,
+the editor shows exactly the sections its document prints, and a kind registered here
+shows up in the choices, the editor, the preview and the build with no other change."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import models
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils import timezone
+
+from blocs.models import Meeting, current_year
+from portal.celery import app as celery_app
+from reports import forms, rendering, services
+from reports.documents import gather_for_draft, render_html
+from reports.kinds import (
+    DocumentKind,
+    Section,
+    all_kinds,
+    common,
+    get_kind,
+    kind_choices,
+    mid_year,
+    register,
+    unregister,
+)
+from reports.management.commands.bench_reports import seed_year
+from reports.models import Report, ReportDraft
+
+from .helpers import PDF_BYTES
+
+YEAR = current_year()
+CODES = ["year_end", "mid_year", "minutes", "pledge"]
+
+
+@pytest.fixture(autouse=True)
+def _eager_fake_pdf(settings, monkeypatch):
+    settings.LANGUAGE_CODE = "en"
+    monkeypatch.setattr(
+        rendering, "html_to_pdf", lambda html: rendering.RenderedPdf(pdf=PDF_BYTES, page_count=1)
+    )
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = eager
+
+
+# The registry -------------------------------------------------------------------------------
+
+
+def test_the_four_kinds_in_order_are_the_models_choices():
+    assert [kind.code for kind in all_kinds()] == CODES
+    assert [code for code, _label in kind_choices()] == CODES
+    assert list(ReportDraft._meta.get_field("kind").choices) == kind_choices()
+    assert [str(c) for c in ReportDraft.Kind] == CODES  # the names code may use
+    assert ReportDraft.Kind.MINUTES == "minutes"
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_every_kind_is_complete(code):
+    kind = get_kind(code)
+    assert kind.code == code and str(kind.label)
+    assert kind.type_code in {"BC", "BB", "GƯ"} and kind.doc_type
+    assert get_template(kind.template).origin.name.endswith(kind.template)
+    for section in kind.sections:
+        field = ReportDraft._meta.get_field(section.field)
+        assert isinstance(field, models.TextField), section.field
+        assert section.rows > 0 and str(section.label)
+    assert ReportDraft(kind=code).type_code == kind.type_code
+
+
+def test_an_unknown_kind_is_refused():
+    with pytest.raises(ValueError, match="unknown document kind: memo"):
+        get_kind("memo")
+
+
+def test_a_kind_code_is_registered_once():
+    with pytest.raises(ValueError, match="two document kinds"):
+        register(DocumentKind(**{**vars(get_kind("pledge")), "doc_type": "KHÁC"}))
+
+
+def test_the_database_rule_on_meetings_follows_the_kinds_that_need_one():
+    (constraint,) = [
+        c
+        for c in ReportDraft._meta.constraints
+        if c.name == "report_draft_meeting_only_for_minutes"
+    ]
+    in_rule = {value for name, value in constraint.condition.children if name == "kind"}
+    assert in_rule == {kind.code for kind in all_kinds() if kind.needs_meeting}
+
+
+# Sections: what the editor shows is what the document prints --------------------------------
+
+
+NARRATIVE = sorted({name for kind in all_kinds() for name in kind.section_fields})
+
+
+@pytest.fixture
+def year_drafts(db) -> dict[str, ReportDraft]:
+    """A draft of every kind for one seeded year, each narrative field holding a marker."""
+    year_end = seed_year(6, tag="kinds")
+    review = year_end.bloc.meetings.get(kind=Meeting.Kind.YEAR_END)
+    drafts = {"year_end": year_end}
+    for code in CODES[1:]:
+        drafts[code] = ReportDraft.objects.create(
+            bloc=year_end.bloc,
+            year=2020,
+            kind=code,
+            style=year_end.style,
+            issuer=year_end.issuer,
+            meeting=review if get_kind(code).needs_meeting else None,
+        )
+    for draft in drafts.values():
+        for name in NARRATIVE:
+            setattr(draft, name, f"MARK-{name}-MARK")
+    return drafts
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_the_sections_of_a_kind_are_what_its_template_prints(year_drafts, code):
+    html = render_html(None, gather_for_draft(year_drafts[code]))
+    printed = {name for name in NARRATIVE if f"MARK-{name}-MARK" in html}
+    assert printed == set(get_kind(code).section_fields)
+
+
+def test_the_year_end_chart_is_drawn_from_the_rankings_own_objects(year_drafts, monkeypatch):
+    from pledges import charts
+    from pledges.ranking import MemberResult, Results
+
+    seen = []
+    real = charts.chart_group_points
+
+    def spy(results, **kwargs):
+        seen.append(results)
+        return real(results, **kwargs)
+
+    monkeypatch.setattr(charts, "chart_group_points", spy)
+    data = gather_for_draft(year_drafts["year_end"])
+    (results,) = seen
+    assert isinstance(results, Results)
+    assert all(isinstance(m, MemberResult) and m.scored for m in results.members)
+    assert all(isinstance(v, Decimal) for m in results.members for v in m.group_points.values())
+    names = [m.organization.name for m in results.members]
+    assert names == [r["name"] for r in data["results"]["rows"]]
+    assert data["chart"].startswith("data:image/svg+xml;base64,")
+
+
+def test_minutes_and_pledges_print_no_narrative_and_review_reports_all_seven():
+    assert get_kind("minutes").sections == get_kind("pledge").sections == ()
+    assert len(get_kind("year_end").sections) == len(get_kind("mid_year").sections) == 7
+
+
+def _textareas(content: str) -> dict[str, str]:
+    """{name: rows} of the editor's text boxes (the recipients box left out)."""
+    found = dict(re.findall(r'<textarea name="(\w+)" cols="\d+" rows="(\d+)"', content))
+    found.pop("recipients", None)
+    return found
+
+
+@pytest.fixture
+def world_drafts(world) -> dict[str, ReportDraft]:
+    meeting = Meeting.objects.create(
+        bloc=world.bloc,
+        year=YEAR,
+        kind=Meeting.Kind.MID_YEAR,
+        title="Hội nghị sơ kết",
+        starts_at=timezone.now(),
+        place="Hải Phòng",
+        status=Meeting.Status.HELD,
+    )
+    return {
+        code: services.draft_get_or_create(
+            bloc=world.bloc,
+            year=YEAR,
+            kind=code,
+            meeting=meeting if get_kind(code).needs_meeting else None,
+        )
+        for code in CODES
+    }
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_the_editor_shows_exactly_the_sections_its_kind_prints(client_for, world_drafts, code):
+    kind = get_kind(code)
+    draft = world_drafts[code]
+    response = client_for("secretariat").get(reverse("reports:draft_edit", args=[draft.pk]))
+    assert response.status_code == 200
+    boxes = _textareas(response.content.decode())
+    assert boxes == {s.field: str(s.rows) for s in kind.sections}
+    form = forms.DraftForm(instance=draft)
+    assert list(form.fields) == list(services.draft_fields(kind))
+    for section in kind.sections:
+        assert form.fields[section.field].help_text == section.help_text
+
+
+def test_saving_a_draft_takes_only_its_kinds_sections(world_drafts):
+    minutes = world_drafts["minutes"]
+    with pytest.raises(TypeError, match="situation"):
+        services.draft_update(draft=minutes, situation="Không in ở đâu cả.")
+    copy = services.draft_preview_copy(minutes, situation="Không in.", signer_name="Chủ tọa")
+    assert copy.situation == "" and copy.signer_name == "Chủ tọa"
+
+
+# A kind of one's own -----------------------------------------------------------------------
+
+
+def _memo_summary(data: dict) -> list[str]:
+    return [f"Về công tác thi đua năm {data['year']} của {data['bloc']['name']}"]
+
+
+MEMO = DocumentKind(
+    code="memo",
+    label="Commendation memo",
+    order=50,
+    type_code="TTr",
+    doc_type="TỜ TRÌNH",
+    template="reports/pdf/mid_year.html",
+    sections=(
+        Section("situation", "Reasons", rows=6, help_text="Why the bloc proposes it."),
+        Section("recommendations", "Proposal", rows=2),
+    ),
+    gather=mid_year.gather,
+    summary=_memo_summary,
+    defaults=common.chair_signs,
+    present=mid_year.present,
+)
+
+
+@pytest.fixture
+def memo():
+    register(MEMO)
+    yield MEMO
+    unregister(MEMO.code)
+
+
+def test_a_registered_kind_shows_up_everywhere_without_another_change(
+    memo, world, client_for, django_capture_on_commit_callbacks
+):
+    client = client_for("secretariat")
+    list_url = reverse("reports:report_list", args=[world.bloc.pk]) + f"?year={YEAR}"
+    assert (
+        '<option value="memo">Commendation memo</option>' in client.get(list_url).content.decode()
+    )
+    open_url = reverse("reports:draft_open", args=[world.bloc.pk]) + f"?year={YEAR}"
+    response = client.post(open_url, {"kind": "memo"})
+    draft = ReportDraft.objects.get(bloc=world.bloc, year=YEAR, kind="memo")
+    assert response.url == draft.get_absolute_url()
+    assert draft.signer_position == "TRƯỞNG KHỐI" and draft.issuer == world.orgs[0]
+    content = client.get(draft.get_absolute_url()).content.decode()
+    assert _textareas(content) == {"situation": "6", "recommendations": "2"}
+    assert "Why the bloc proposes it." in content and "TỜ TRÌNH" in content
+    preview = client.post(
+        reverse("reports:draft_preview", args=[draft.pk]), {"situation": "Thành tích nổi bật"}
+    )
+    assert "Thành tích nổi bật" in preview.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.report_request(draft=draft)
+    report.refresh_from_db()
+    draft.refresh_from_db()
+    assert report.status == Report.Status.READY and not report.xlsx
+    assert draft.symbol == f"01/TTr-{world.orgs[0].abbreviation}"
