@@ -4,8 +4,10 @@
 document shows into plain, JSON-serialisable data, in a fixed number of queries whatever
 the number of members: the header, signer block, recipients and narrative sections from
 the draft, and the facts its kind gathers from the database (reports/kinds/). The data is
-what a build is made of (its digest decides whether a PDF must be rebuilt), so it holds
-facts only: numbers as decimal strings ("95.50"), dates already written the Vietnamese way.
+what a build is made of: it is gathered once, when the build is requested, its digest
+decides whether a PDF must be built at all, and the worker renders the very same data
+(stored on the Report). So it holds facts only: numbers as decimal strings ("95.50"),
+dates already written the Vietnamese way.
 
 `render_html(report, data)` turns that data into the document (its kind's template),
 formatting numbers the Vietnamese way (95,50) and numbering the sections.

@@ -263,6 +263,12 @@ class ReportQuerySet(models.QuerySet):
         return self.filter(status=Report.Status.READY)
 
 
+class ReportManager(models.Manager.from_queryset(ReportQuerySet)):  # type: ignore[misc]
+    def get_queryset(self) -> ReportQuerySet:
+        # The gathered data (tens of kB) is read by the worker that renders it, not by pages.
+        return super().get_queryset().defer("data")
+
+
 def report_path(instance: Report, filename: str) -> str:
     # Under MEDIA_ROOT but never served directly: downloads go through a view that checks access.
     suffix = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
@@ -309,6 +315,16 @@ class Report(models.Model):
     xlsx = models.FileField(_("spreadsheet"), upload_to=report_path, max_length=255, blank=True)
     page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     size = models.PositiveIntegerField(_("size (bytes)"), null=True, blank=True)
+    data = models.JSONField(
+        _("gathered data"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "What the document is built from, gathered once when the build was requested; "
+            "the worker renders it, so the PDF is what the digest says."
+        ),
+    )
     input_digest = models.CharField(
         _("input digest"),
         max_length=64,
@@ -317,7 +333,7 @@ class Report(models.Model):
         help_text=_("SHA-256 of the gathered data and template version; same digest, same PDF."),
     )
 
-    objects = ReportQuerySet.as_manager()
+    objects = ReportManager()
 
     class Meta:
         ordering = ["-requested_at", "-pk"]

@@ -4,11 +4,12 @@ The pipeline (design.md, "How a request flows"):
 
 1. `report_request` (the secretariat presses "Build"): gives the draft its number the first
    time, gathers the data and computes its digest. Unchanged inputs return the ready report
-   that already has them; otherwise a queued `Report` is created and `build_report` is sent
-   to the `reports` queue once the transaction has committed.
+   that already has them; otherwise a queued `Report` is created with that data and
+   `build_report` is sent to the `reports` queue once the transaction has committed.
 2. `report_build` (in the worker): `report_claim` takes the row with one conditional UPDATE
    (queued, or running but abandoned by a dead or retried run) and counts the attempt in
-   the database; then gather → render HTML → PDF, and `report_mark_ready` stores the file.
+   the database; then it renders the data gathered with the request (stored on the row:
+   the data is gathered once per build) → HTML → PDF, and `report_mark_ready` stores it.
    Marking ready is fenced by the attempt number, so a run that lost its claim can never
    overwrite the winner's PDF: a report ends with exactly one PDF.
 3. Failures: `report_mark_failed` keeps a readable reason; earlier reports and their PDFs
@@ -289,11 +290,13 @@ def _new_request(draft: ReportDraft, actor, today: date | None) -> tuple[Report,
     if pending is not None:
         return pending, False
     report = Report(draft=draft, requested_by=actor)
-    digest = input_digest(gather(report))
+    data = gather(report)
+    digest = input_digest(data)
     existing = draft.reports.filter(status=Report.Status.READY, input_digest=digest).first()
     if existing is not None:
         return existing, False
-    report.input_digest = digest
+    # The worker renders this very data: it is gathered once per build.
+    report.data, report.input_digest = data, digest
     report.save()
     return report, True
 
@@ -458,10 +461,13 @@ def report_note_problem(*, report: Report, error: str) -> bool:
 
 
 def render(report: Report) -> tuple[dict, bytes, int, bytes | None]:
-    """Gather, render HTML, PDF (and the score table when the kind has one)."""
+    """Render the data gathered when the build was requested (gathered now for a row that
+    has none) as HTML, then PDF, and the score table when its kind has one."""
     from . import documents, rendering, xlsx
 
-    data = documents.gather(report)
+    data = report.data
+    if data is None or data.get("schema") != documents.SCHEMA:  # none, or an older shape
+        data = documents.gather(report)
     html = documents.render_html(report, data)
     rendered = rendering.html_to_pdf(html)
     table = None

@@ -4,7 +4,9 @@ shows up in the choices, the editor, the preview and the build with no other cha
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -26,12 +28,13 @@ from reports.kinds import (
     kind_choices,
     mid_year,
     register,
+    registry,
     unregister,
 )
 from reports.management.commands.bench_reports import seed_year
 from reports.models import Report, ReportDraft
 
-from .helpers import PDF_BYTES
+from .helpers import PDF_BYTES, make_draft
 
 YEAR = current_year()
 CODES = ["year_end", "mid_year", "minutes", "pledge"]
@@ -263,3 +266,101 @@ def test_a_registered_kind_shows_up_everywhere_without_another_change(
     draft.refresh_from_db()
     assert report.status == Report.Status.READY and not report.xlsx
     assert draft.symbol == f"01/TTr-{world.orgs[0].abbreviation}"
+
+
+# Gathered once per build --------------------------------------------------------------------
+
+
+@pytest.fixture
+def gathers(monkeypatch):
+    """The draft of every gathering of a kind's facts (request, worker and preview alike)."""
+    calls: list[int] = []
+    for kind in all_kinds():
+
+        def counting(draft, real=kind.gather):
+            calls.append(draft.pk)
+            return real(draft)
+
+        monkeypatch.setitem(registry._kinds, kind.code, dataclasses.replace(kind, gather=counting))
+    return calls
+
+
+@pytest.fixture
+def htmls(monkeypatch):
+    """The HTML of every PDF written."""
+    written: list[str] = []
+
+    def fake(html: str):
+        written.append(html)
+        return rendering.RenderedPdf(pdf=PDF_BYTES, page_count=1)
+
+    monkeypatch.setattr(rendering, "html_to_pdf", fake)
+    return written
+
+
+def test_a_build_renders_the_data_gathered_with_its_request(
+    world, gathers, htmls, django_capture_on_commit_callbacks
+):
+    draft = make_draft(world.bloc, YEAR, situation="Lúc yêu cầu.")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        report = services.report_request(draft=draft)
+    assert gathers == [draft.pk]
+    assert report.data["sections"]["situation"] == ["Lúc yêu cầu."]
+    assert report.input_digest == services.input_digest(report.data)
+    # Pages never load it: only the worker reads what it renders.
+    assert "data" in Report.objects.get(pk=report.pk).get_deferred_fields()
+    services.draft_update(draft=draft, situation="Sửa sau khi yêu cầu.")
+    for callback in callbacks:  # the worker picks the message up now
+        callback()
+    report.refresh_from_db()
+    assert report.status == Report.Status.READY
+    assert gathers == [draft.pk]  # not gathered again by the worker
+    assert "Lúc yêu cầu." in htmls[0] and "Sửa sau khi yêu cầu." not in htmls[0]
+    assert report.input_digest == services.input_digest(report.data)
+
+
+def test_a_lost_message_sent_again_builds_from_the_stored_data(
+    world, gathers, htmls, settings, django_capture_on_commit_callbacks
+):
+    settings.REPORT_REQUEUE_AFTER = 120
+    draft = make_draft(world.bloc, YEAR, situation="Khối có 4 đơn vị.")
+    with django_capture_on_commit_callbacks(execute=False):  # the message never arrives
+        report = services.report_request(draft=draft)
+    Report.objects.filter(pk=report.pk).update(requested_at=timezone.now() - timedelta(seconds=121))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.reports_requeue_lost() == [report.pk]
+    report.refresh_from_db()
+    assert report.status == Report.Status.READY and report.attempts == 1
+    assert gathers == [draft.pk] and len(htmls) == 1
+    # Unchanged: asking again returns that PDF without building (and gathers once more).
+    assert services.report_request(draft=draft) == report
+    assert len(htmls) == 1
+
+
+def test_a_retried_build_renders_what_was_requested(
+    world, gathers, htmls, django_capture_on_commit_callbacks
+):
+    draft = make_draft(world.bloc, YEAR, situation="Bản được yêu cầu.")
+    with django_capture_on_commit_callbacks(execute=False):
+        report = services.report_request(draft=draft)
+    services.report_mark_failed(report_id=report.pk, error="hỏng")
+    report.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_retry(report=report)
+    report.refresh_from_db()
+    assert report.status == Report.Status.READY
+    assert gathers == [draft.pk] and "Bản được yêu cầu." in htmls[0]
+
+
+def test_stored_data_of_an_older_shape_is_gathered_again(
+    world, gathers, htmls, django_capture_on_commit_callbacks
+):
+    draft = make_draft(world.bloc, YEAR, situation="Khối có 4 đơn vị.")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        report = services.report_request(draft=draft)
+    Report.objects.filter(pk=report.pk).update(data={"schema": 1, "kind": "year_end"})
+    for callback in callbacks:
+        callback()
+    report.refresh_from_db()
+    assert report.status == Report.Status.READY
+    assert gathers == [draft.pk, draft.pk] and "Khối có 4 đơn vị." in htmls[0]
