@@ -9,6 +9,9 @@ decides whether a PDF must be built at all, and the worker renders the very same
 (stored on the Report). So it holds facts only: numbers as decimal strings ("95.50"),
 dates already written the Vietnamese way.
 
+The live preview (`gather_for_preview`) keeps the facts of a draft in Django's cache while
+the database has not changed, so typing re-reads only the draft's own fields.
+
 `render_html(report, data)` turns that data into the document (its kind's template),
 formatting numbers the Vietnamese way (95,50) and numbering the sections.
 
@@ -20,11 +23,15 @@ the person who builds them, so those words are not translated.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
 from django.template.loader import render_to_string
 
 from blocs.models import Bloc, ChairTerm, Organization
@@ -48,8 +55,10 @@ if TYPE_CHECKING:
 __all__ = [
     "SCHEMA",
     "TEMPLATE_VERSION",
+    "data_fingerprint",
     "gather",
     "gather_for_draft",
+    "gather_for_preview",
     "legal_basis_lines",
     "place_date_line",
     "recipient_lines",
@@ -61,6 +70,9 @@ __all__ = [
 # 2: the facts of a kind only (no empty narrative in minutes and pledges), the chart drawn
 # while gathering.
 SCHEMA = 2
+# The preview's facts are dropped after this long even if the fingerprint did not change
+# (a write that bypassed the models, such as a queryset update).
+PREVIEW_CACHE_SECONDS = 120
 
 _TEMPLATE_DIR = Path(settings.BASE_DIR) / "templates" / "reports" / "pdf"
 _CSS_FILE = Path(settings.BASE_DIR) / "static" / "reports" / "pdf.css"
@@ -90,13 +102,65 @@ def gather(report: Report) -> Data:
 
 def gather_for_draft(draft: ReportDraft, *, facts: Data | None = None) -> Data:
     """The data of a draft's document; the draft may be unsaved. `facts`: what its kind
-    gathered already, instead of reading them again."""
+    gathered already (the preview's cache), instead of reading them again."""
     kind = get_kind(draft.kind)
     data = _frame(draft, kind)
     data.update(kind.gather(draft) if facts is None else facts)
     data.update(kind.signing(data))
     data["summary"] = kind.summary(data)
     return data
+
+
+def gather_for_preview(draft: ReportDraft) -> Data:
+    """The data of a draft for the live preview: its kind's facts come from the cache while
+    nothing they are read from has changed (`data_fingerprint`)."""
+    kind = get_kind(draft.kind)
+    key = ":".join(
+        str(part)
+        for part in (
+            "reports.facts",
+            SCHEMA,
+            kind.code,
+            draft.bloc_id,
+            draft.year,
+            draft.meeting_id,
+            data_fingerprint(),
+        )
+    )
+    facts = cache.get(key)
+    if facts is None:
+        facts = kind.gather(draft)
+        cache.set(key, facts, PREVIEW_CACHE_SECONDS)
+    return gather_for_draft(draft, facts=facts)
+
+
+@functools.cache
+def _history_tables() -> tuple[str, ...]:
+    """The history tables of the models the documents read (blocs and pledges)."""
+    tables = []
+    for label in ("blocs", "pledges"):
+        for model in apps.get_app_config(label).get_models():
+            if model._meta.pk is not None and model._meta.pk.name == "history_id":
+                tables.append(model._meta.db_table)
+    return tuple(sorted(tables))
+
+
+def data_fingerprint() -> str:
+    """A cheap fingerprint of what the documents are gathered from, in one query.
+
+    Every model of blocs and pledges keeps its history (simple_history), and every save or
+    delete through the models adds a history row: the highest history id and date of each
+    history table change whenever anything a document shows may have changed."""
+    quote = connection.ops.quote_name
+    maxima = [
+        f"(SELECT MAX({column}) FROM {quote(table)})"  # noqa: S608 -- names from the models
+        for table in _history_tables()
+        for column in ("history_id", "history_date")
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(maxima))
+        row = cursor.fetchone()
+    return hashlib.sha256(repr(row).encode()).hexdigest()[:32]
 
 
 def _style(draft: ReportDraft) -> DocumentStyle:

@@ -200,9 +200,8 @@ def _preview_html(draft: ReportDraft) -> str:
     """The whole document as HTML; on a problem, a readable note instead of a 500."""
     from . import documents
 
-    report = Report(draft=draft)
     try:
-        html = documents.render_html(report, documents.gather(report))
+        html = documents.render_html(None, documents.gather_for_preview(draft))
     except Exception as exc:  # the preview must never break the editor
         return _("The preview could not be made: %(error)s") % {"error": exc}
     # Stylesheets of the document resolve against the renderer's private origin; in the

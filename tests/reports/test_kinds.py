@@ -364,3 +364,44 @@ def test_stored_data_of_an_older_shape_is_gathered_again(
     report.refresh_from_db()
     assert report.status == Report.Status.READY
     assert gathers == [draft.pk, draft.pk] and "Khối có 4 đơn vị." in htmls[0]
+
+
+# The live preview ---------------------------------------------------------------------------
+
+
+def test_the_preview_gathers_again_only_when_the_data_changed(
+    world, client_for, gathers, django_assert_num_queries
+):
+    draft = make_draft(world.bloc, YEAR)
+    client = client_for("secretariat")
+    url = reverse("reports:draft_preview", args=[draft.pk])
+    assert "Dòng một" in client.post(url, {"situation": "Dòng một"}).content.decode()
+    assert len(gathers) == 1
+    # Typing on: session, user, draft, secretariat check (2), the draft copy, the chair terms
+    # and the data fingerprint; none of the members, meetings or pledge queries again.
+    with django_assert_num_queries(8):
+        response = client.post(url, {"situation": "Dòng một\nDòng hai"})
+    assert "Dòng hai" in response.content.decode()
+    assert len(gathers) == 1
+    # The data changed (a meeting was held): the next keystroke shows it.
+    Meeting.objects.create(
+        bloc=world.bloc,
+        year=YEAR,
+        kind=Meeting.Kind.MID_YEAR,
+        title="Hội nghị sơ kết 6 tháng đầu năm",
+        starts_at=timezone.now(),
+        place="Hải Phòng",
+        status=Meeting.Status.HELD,
+    )
+    content = client.post(url, {"situation": "Dòng ba"}).content.decode()
+    assert "Hội nghị sơ kết 6 tháng đầu năm" in content
+    assert len(gathers) == 2
+
+
+def test_the_preview_of_another_draft_does_not_share_its_facts(world, client_for):
+    client = client_for("secretariat")
+    year_end = make_draft(world.bloc, YEAR)
+    pledge = make_draft(world.bloc, YEAR, "pledge")
+    for draft, title in ((year_end, "BÁO CÁO"), (pledge, "GIAO ƯỚC THI ĐUA")):
+        content = client.post(reverse("reports:draft_preview", args=[draft.pk]), {}).content
+        assert title in content.decode()
