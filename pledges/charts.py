@@ -1,7 +1,8 @@
 """Charts of a year's results as SVG text, drawn on the server with matplotlib.
 
 The same pictures go into the pages (as `image/svg+xml`) and into the PDF reports, so
-these are pure functions of plain data: no request, no database, no global pyplot state
+these are pure functions of what the ranking computed (`pledges.ranking.Results`, its
+criteria and `MemberResult`s, as they are): no request, no database, no global pyplot state
 (`matplotlib.figure.Figure` with the SVG canvas only). Text stays text in the SVG
 (`svg.fonttype: none`) so the page's or the PDF's fonts draw the Vietnamese letters;
 matplotlib only measures it with the first installed family of `FONT_FAMILIES`.
@@ -13,6 +14,7 @@ import functools
 import io
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import matplotlib as mpl
 from matplotlib.backends.backend_svg import FigureCanvasSVG
@@ -22,6 +24,9 @@ from matplotlib.ticker import MaxNLocator
 FONT_FAMILIES = ("Liberation Serif", "Times New Roman", "DejaVu Serif", "DejaVu Sans")
 COLORS = ("#a4161a", "#1d4e89", "#e09f3e", "#2a7f62", "#6c4f8c", "#7f7f7f", "#c2571a", "#3d8eb9")
 WIDTH_IN = 8.0
+
+if TYPE_CHECKING:
+    from .ranking import Results
 
 
 @functools.cache
@@ -51,20 +56,15 @@ def _svg(figure: Figure) -> str:
     return buffer.getvalue()
 
 
-def _get(obj, name: str, default=None):
-    if isinstance(obj, Mapping):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
-
-
-def _name(organization) -> str:
+def _name(organization: object) -> str:
     """Short name when there is one: the chart's labels are narrow."""
     if isinstance(organization, str):
         return organization
-    return _get(organization, "short_name") or _get(organization, "name") or str(organization)
+    short = getattr(organization, "short_name", "") or getattr(organization, "name", "")
+    return short or str(organization)
 
 
-def _number(value) -> float:
+def _number(value: Decimal | float | None) -> float:
     return float(value or Decimal(0))
 
 
@@ -75,19 +75,19 @@ def _empty(message: str) -> str:
         return _svg(figure)
 
 
-def chart_group_points(results, *, empty_text: str = "—") -> str:
+def chart_group_points(results: Results, *, empty_text: str = "—") -> str:
     """Stacked horizontal bars: each member's points per criteria group, best rank on top.
 
-    `results` is `pledges.ranking.Results` (or a dict with the same keys): `groups`
-    (objects or dicts with `pk`/`id`, `code`, `text`) and `members` (each with
-    `organization`, `group_points` keyed by group id, `total`).
+    `results` is what `pledges.ranking.compute_results` made (the members to draw, in rank
+    order): `groups` (criteria: `pk`, `code`, `text`) and `members` (`MemberResult`s:
+    `organization`, `group_points` keyed by group pk, `total`).
     """
-    groups = list(_get(results, "groups", []) or [])
-    members = list(_get(results, "members", []) or [])
+    groups = list(results.groups)
+    members = list(results.members)
     if not groups or not members:
         return _empty(empty_text)
-    group_ids = [_get(g, "pk", None) or _get(g, "id") for g in groups]
-    labels = [_name(_get(m, "organization")) for m in members]
+    group_ids = [g.pk for g in groups]
+    labels = [_name(m.organization) for m in members]
     height = max(2.2, 0.42 * len(members) + 1.4)
     with mpl.rc_context(_style()):
         figure = Figure(figsize=(WIDTH_IN, height), layout="constrained")
@@ -95,9 +95,9 @@ def chart_group_points(results, *, empty_text: str = "—") -> str:
         positions = list(range(len(members)))
         left = [0.0] * len(members)
         for index, (group, group_id) in enumerate(zip(groups, group_ids, strict=True)):
-            values = [_number((_get(m, "group_points") or {}).get(group_id)) for m in members]
-            code = _get(group, "code") or ""
-            text = _get(group, "text") or ""
+            values = [_number(m.group_points.get(group_id)) for m in members]
+            code = group.code or ""
+            text = group.text or ""
             label = f"{code}. {text}" if code else text
             axes.barh(
                 positions,
@@ -109,7 +109,7 @@ def chart_group_points(results, *, empty_text: str = "—") -> str:
             )
             left = [a + b for a, b in zip(left, values, strict=True)]
         for position, member in zip(positions, members, strict=True):
-            total = _number(_get(member, "total"))
+            total = _number(member.total)
             axes.text(left[position] + 0.5, position, f"{total:.2f}".replace(".", ","), va="center")
         axes.set_yticks(positions, labels)
         axes.invert_yaxis()
@@ -126,7 +126,7 @@ def chart_group_points(results, *, empty_text: str = "—") -> str:
 
 
 def chart_rank_history(
-    history: Mapping[int, int | None], organization, *, empty_text: str = "—"
+    history: Mapping[int, int | None], organization: object, *, empty_text: str = "—"
 ) -> str:
     """Rank over the years for one organization: 1 at the top, one tick per year and rank."""
     points = sorted((int(year), int(rank)) for year, rank in history.items() if rank)
@@ -142,7 +142,7 @@ def chart_rank_history(
             axes.annotate(
                 str(rank), (year, rank), textcoords="offset points", xytext=(0, 7), ha="center"
             )
-        title = organization if isinstance(organization, str) else _get(organization, "name")
+        title = organization if isinstance(organization, str) else getattr(organization, "name", "")
         axes.set_title(str(title or organization))
         axes.set_xticks(_ticks(years))
         axes.set_xlim(min(years) - 0.5, max(years) + 0.5)

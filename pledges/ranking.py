@@ -34,7 +34,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
-from blocs.models import Bloc, Membership
+from blocs.models import Bloc, Membership, Organization
 
 from .models import Adjustment, Criterion, Pledge, Score, ScoreSheet
 
@@ -96,7 +96,7 @@ def final_points(
 
 @dataclass
 class MemberResult:
-    organization: object
+    organization: Organization
     group_points: dict[int, Decimal] = field(default_factory=dict)
     base_points: Decimal = ZERO
     bonus: Decimal = ZERO

@@ -45,7 +45,9 @@ class ReportAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     list_select_related = ["draft__bloc"]
     search_fields = ["draft__bloc__name", "draft__symbol"]
-    readonly_fields = [f.name for f in Report._meta.fields]
+    # The gathered data is what the worker renders: a large JSON document, left out here.
+    exclude = ["data"]
+    readonly_fields = [f.name for f in Report._meta.fields if f.name != "data"]
 
     def has_add_permission(self, request) -> bool:
         return False

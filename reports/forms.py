@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from blocs.models import Meeting, Organization
 
+from .kinds import get_kind, kind_choices
 from .models import DocumentStyle, ReportDraft
-from .services import DRAFT_FIELDS
+from .services import HEADER_FIELDS, SIGNER_FIELDS, draft_fields
 
 DATE_FORMAT = "%d/%m/%Y"
-
-NARRATIVE_ROWS = {
-    "situation": 4,
-    "results": 8,
-    "shortcomings": 4,
-    "causes": 3,
-    "lessons": 3,
-    "directions": 5,
-    "recommendations": 3,
-}
 
 
 class DraftOpenForm(forms.Form):
@@ -29,7 +21,7 @@ class DraftOpenForm(forms.Form):
 
     kind = forms.ChoiceField(
         label=pgettext_lazy("official document", "Document"),
-        choices=ReportDraft.Kind.choices,
+        choices=kind_choices,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     meeting = forms.ModelChoiceField(
@@ -45,7 +37,8 @@ class DraftOpenForm(forms.Form):
 
 
 class DraftForm(forms.ModelForm):
-    """The header, narrative sections, signature block and recipients of a document."""
+    """The header, narrative sections, signature block and recipients of a document: the
+    sections of its kind only, the ones its document prints (reports/kinds/)."""
 
     issue_date = forms.DateField(
         label=_("Issue date"),
@@ -57,14 +50,22 @@ class DraftForm(forms.ModelForm):
 
     class Meta:
         model = ReportDraft
-        fields = list(DRAFT_FIELDS)  # what services.draft_update may change
-        widgets = {
-            **{name: forms.Textarea(attrs={"rows": rows}) for name, rows in NARRATIVE_ROWS.items()},
-            "recipients": forms.Textarea(attrs={"rows": 4}),
-        }
+        # With the kind's sections, what services.draft_update may change.
+        fields = [*HEADER_FIELDS, *SIGNER_FIELDS]
+        widgets = {"recipients": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
+        kind = get_kind(self.instance.kind)
+        for section in kind.sections:
+            field = ReportDraft._meta.get_field(section.field).formfield(
+                widget=forms.Textarea(attrs={"rows": section.rows})
+            )
+            field.label = capfirst(section.label)
+            field.help_text = section.help_text
+            self.fields[section.field] = field
+            self.initial.setdefault(section.field, getattr(self.instance, section.field))
+        self.order_fields(draft_fields(kind))
         ids = [org.pk for org in members]
         if self.instance.issuer_id:
             ids.append(self.instance.issuer_id)
@@ -80,9 +81,9 @@ class DraftForm(forms.ModelForm):
 class PreviewForm(forms.Form):
     """The unsaved narrative of the editor, for the live preview (never saved from here)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, draft: ReportDraft, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ReportDraft.NARRATIVE_FIELDS:
+        for name in get_kind(draft.kind).section_fields:
             self.fields[name] = forms.CharField(required=False, strip=True)
         for name in ("parent_body", "issuer_title", "place", "signer_name", "signer_position"):
             self.fields[name] = forms.CharField(required=False, max_length=255)

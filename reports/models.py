@@ -26,6 +26,8 @@ from simple_history.models import HistoricalRecords
 
 from blocs.models import Bloc, Meeting, Organization
 
+from .kinds import DocumentKind, all_kinds, get_kind, kind_choices
+
 
 class DocumentStyle(models.Model):
     """A header and numbering profile for official documents."""
@@ -102,34 +104,17 @@ class ReportDraftQuerySet(models.QuerySet):
 class ReportDraft(models.Model):
     """One official document of a bloc and year, as the secretariat writes it."""
 
-    class Kind(models.TextChoices):
-        YEAR_END = "year_end", _("Year-end report")
-        MID_YEAR = "mid_year", _("Mid-year report")
-        MINUTES = "minutes", _("Meeting minutes")
-        PLEDGE = "pledge", _("Emulation pledge")
-
-    # The type part of the symbol, e.g. BC in “05/BC-HLHPN” (Decree 30, appendix III).
-    TYPE_CODES = {
-        Kind.YEAR_END: "BC",
-        Kind.MID_YEAR: "BC",
-        Kind.MINUTES: "BB",
-        Kind.PLEDGE: "GƯ",
-    }
-    NARRATIVE_FIELDS = (
-        "situation",
-        "results",
-        "shortcomings",
-        "causes",
-        "lessons",
-        "directions",
-        "recommendations",
+    # The kinds of the registry (reports/kinds/) by name, for code that names one
+    # (ReportDraft.Kind.MINUTES); the field's choices read the registry itself.
+    Kind = models.TextChoices(
+        "Kind", [(kind.code.upper(), (kind.code, kind.label)) for kind in all_kinds()]
     )
 
     bloc = models.ForeignKey(
         Bloc, verbose_name=_("bloc"), on_delete=models.CASCADE, related_name="report_drafts"
     )
     year = models.PositiveSmallIntegerField(_("emulation year"))
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=kind_choices)
     meeting = models.ForeignKey(
         Meeting,
         verbose_name=_("meeting"),
@@ -240,6 +225,8 @@ class ReportDraft(models.Model):
                 name="one_document_number_per_issuer_and_year",
                 violation_error_message=_("This number is already used by another document."),
             ),
+            # The kinds that need a meeting (DocumentKind.needs_meeting; a test holds the two
+            # together): a database rule, so a new kind of them needs a migration.
             models.CheckConstraint(
                 condition=Q(kind="minutes") | Q(meeting__isnull=True),
                 name="report_draft_meeting_only_for_minutes",
@@ -255,8 +242,13 @@ class ReportDraft(models.Model):
         return reverse("reports:draft_edit", args=[self.pk])
 
     @property
+    def document_kind(self) -> DocumentKind:
+        return get_kind(self.kind)
+
+    @property
     def type_code(self) -> str:
-        return self.TYPE_CODES[self.Kind(self.kind)]
+        """The type part of the symbol, e.g. BC in “05/BC-HLHPN” (Decree 30, appendix III)."""
+        return self.document_kind.type_code
 
     @property
     def is_issued(self) -> bool:
@@ -269,6 +261,12 @@ class ReportQuerySet(models.QuerySet):
 
     def ready(self) -> ReportQuerySet:
         return self.filter(status=Report.Status.READY)
+
+
+class ReportManager(models.Manager.from_queryset(ReportQuerySet)):  # type: ignore[misc]
+    def get_queryset(self) -> ReportQuerySet:
+        # The gathered data (tens of kB) is read by the worker that renders it, not by pages.
+        return super().get_queryset().defer("data")
 
 
 def report_path(instance: Report, filename: str) -> str:
@@ -317,6 +315,16 @@ class Report(models.Model):
     xlsx = models.FileField(_("spreadsheet"), upload_to=report_path, max_length=255, blank=True)
     page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     size = models.PositiveIntegerField(_("size (bytes)"), null=True, blank=True)
+    data = models.JSONField(
+        _("gathered data"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "What the document is built from, gathered once when the build was requested; "
+            "the worker renders it, so the PDF is what the digest says."
+        ),
+    )
     input_digest = models.CharField(
         _("input digest"),
         max_length=64,
@@ -325,7 +333,7 @@ class Report(models.Model):
         help_text=_("SHA-256 of the gathered data and template version; same digest, same PDF."),
     )
 
-    objects = ReportQuerySet.as_manager()
+    objects = ReportManager()
 
     class Meta:
         ordering = ["-requested_at", "-pk"]

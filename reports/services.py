@@ -4,11 +4,12 @@ The pipeline (design.md, "How a request flows"):
 
 1. `report_request` (the secretariat presses "Build"): gives the draft its number the first
    time, gathers the data and computes its digest. Unchanged inputs return the ready report
-   that already has them; otherwise a queued `Report` is created and `build_report` is sent
-   to the `reports` queue once the transaction has committed.
+   that already has them; otherwise a queued `Report` is created with that data and
+   `build_report` is sent to the `reports` queue once the transaction has committed.
 2. `report_build` (in the worker): `report_claim` takes the row with one conditional UPDATE
    (queued, or running but abandoned by a dead or retried run) and counts the attempt in
-   the database; then gather → render HTML → PDF, and `report_mark_ready` stores the file.
+   the database; then it renders the data gathered with the request (stored on the row:
+   the data is gathered once per build) → HTML → PDF, and `report_mark_ready` stores it.
    Marking ready is fenced by the attempt number, so a run that lost its claim can never
    overwrite the winner's PDF: a report ends with exactly one PDF.
 3. Failures: `report_mark_failed` keeps a readable reason; earlier reports and their PDFs
@@ -27,15 +28,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from blocs.models import Bloc, ChairTerm, Meeting, Organization
-from pledges.models import Pledge
 from portal.lib.history import stamp
 
+from .kinds import DocumentKind, get_kind
 from .models import DocumentStyle, NumberSequence, Report, ReportDraft
 
 logger = logging.getLogger(__name__)
@@ -66,19 +67,14 @@ BUILD_GAVE_UP = _(
 BUILD_WORKER_LOST = _("the worker building it stopped (restarted or out of memory)")
 BUILD_TEMPORARY_PROBLEM = _("A temporary problem occurred; trying again: %(error)s")
 
-DRAFT_FIELDS = (
-    "issuer",
-    "parent_body",
-    "issuer_title",
-    "style",
-    "place",
-    "issue_date",
-    *ReportDraft.NARRATIVE_FIELDS,
-    "signer_name",
-    "signer_position",
-    "sign_mode",
-    "recipients",
-)
+# What the secretariat writes on a draft: the header, its kind's sections, the signer block.
+HEADER_FIELDS = ("issuer", "parent_body", "issuer_title", "style", "place", "issue_date")
+SIGNER_FIELDS = ("signer_name", "signer_position", "sign_mode", "recipients")
+
+
+def draft_fields(kind: DocumentKind) -> tuple[str, ...]:
+    """The fields `draft_update` may change on a draft of that kind, in the editor's order."""
+    return (*HEADER_FIELDS, *kind.section_fields, *SIGNER_FIELDS)
 
 
 def _text(message, **params) -> str:
@@ -138,26 +134,20 @@ def default_recipients(bloc: Bloc) -> str:
 
 
 def draft_defaults(*, bloc: Bloc, year: int, kind: str) -> dict:
-    """What a new draft starts with: the chair issues it, in the bloc's name and place."""
+    """What a new draft starts with: in the bloc's name and place, issued and signed as
+    its kind says (the chair of the year, in most kinds)."""
     term = ChairTerm.objects.filter(bloc=bloc, year=year).select_related("chair").first()
-    issuer = term.chair if term else None
-    cum = bloc.kind == Bloc.Kind.CUM
-    defaults = {
-        "issuer": issuer,
+    signer = get_kind(kind).defaults(bloc, term)
+    return {
+        "issuer": signer.issuer,
         "parent_body": bloc.organizing_body.name.upper() if bloc.organizing_body_id else "",
         "issuer_title": bloc.name.upper(),
-        "style": default_style(issuer),
+        "style": default_style(signer.issuer),
         "place": bloc.locality,
         "recipients": default_recipients(bloc),
+        "sign_mode": signer.sign_mode,
+        "signer_position": signer.signer_position,
     }
-    if kind == ReportDraft.Kind.MINUTES:
-        defaults.update(sign_mode="", signer_position="CHỦ TỌA")
-    else:
-        defaults.update(
-            sign_mode="TM. CỤM THI ĐUA" if cum else "TM. KHỐI THI ĐUA",
-            signer_position="CỤM TRƯỞNG" if cum else "TRƯỞNG KHỐI",
-        )
-    return defaults
 
 
 @transaction.atomic
@@ -165,10 +155,11 @@ def draft_get_or_create(
     *, bloc: Bloc, year: int, kind: str, meeting: Meeting | None = None, actor=None
 ) -> ReportDraft:
     """The bloc's document of that kind and year (of that meeting, for minutes)."""
-    kind = ReportDraft.Kind(kind)
-    if kind == ReportDraft.Kind.MINUTES and meeting is None:
+    document_kind = get_kind(kind)
+    kind = document_kind.code
+    if document_kind.needs_meeting and meeting is None:
         raise ValidationError({"meeting": MINUTES_NEED_MEETING}, code="needs_meeting")
-    if kind != ReportDraft.Kind.MINUTES and meeting is not None:
+    if not document_kind.needs_meeting and meeting is not None:
         raise ValidationError({"meeting": MEETING_ONLY_FOR_MINUTES}, code="meeting_not_minutes")
     if meeting is not None and (meeting.bloc_id != bloc.pk or meeting.year != year):
         raise ValidationError({"meeting": MEETING_OF_ANOTHER_BLOC}, code="meeting_elsewhere")
@@ -181,32 +172,17 @@ def draft_get_or_create(
     )  # fmt: skip
     # Minutes are dated the day of their meeting and a pledge the day it was signed, not the
     # day someone prints them (the number then belongs to that year too).
-    draft.issue_date = _document_day(bloc, year, kind, meeting)
+    draft.issue_date = document_kind.document_day(bloc, year, meeting)
     draft.full_clean()
     stamp(draft, actor)
     draft.save()
     return draft
 
 
-def _document_day(bloc: Bloc, year: int, kind: str, meeting: Meeting | None) -> date | None:
-    """The day a minutes or pledge document bears; None: the day it is first requested."""
-    when = None
-    if meeting is not None:
-        when = meeting.starts_at
-    elif kind == ReportDraft.Kind.PLEDGE:
-        pledge = Pledge.objects.filter(bloc=bloc, year=year).select_related("launch_meeting")
-        pledge = pledge.first()
-        if pledge is not None:
-            signed = pledge.signatures.aggregate(last=Max("signed_at"))["last"]
-            launch = pledge.launch_meeting
-            when = signed or (launch.starts_at if launch else None)
-    return timezone.localtime(when).date() if when else None
-
-
 @transaction.atomic
 def draft_update(*, draft: ReportDraft, actor=None, **fields) -> ReportDraft:
     """Save the header, narrative, signature and recipients of a draft."""
-    unknown = set(fields) - set(DRAFT_FIELDS)
+    unknown = set(fields) - set(draft_fields(get_kind(draft.kind)))
     if unknown:
         raise TypeError(f"draft_update() got unexpected fields: {sorted(unknown)}")
     draft = ReportDraft.objects.select_for_update().get(pk=draft.pk)
@@ -227,8 +203,9 @@ def draft_update(*, draft: ReportDraft, actor=None, **fields) -> ReportDraft:
 def draft_preview_copy(draft: ReportDraft, **fields) -> ReportDraft:
     """An unsaved copy of the draft with the given (not yet saved) fields, for the preview."""
     copy = ReportDraft.objects.select_related("bloc", "issuer", "style", "meeting").get(pk=draft.pk)
+    allowed = draft_fields(get_kind(copy.kind))
     for name, value in fields.items():
-        if name in DRAFT_FIELDS:
+        if name in allowed:
             setattr(copy, name, value)
     return copy
 
@@ -308,11 +285,13 @@ def _new_request(draft: ReportDraft, actor, today: date | None) -> tuple[Report,
     if pending is not None:
         return pending, False
     report = Report(draft=draft, requested_by=actor)
-    digest = input_digest(gather(report))
+    data = gather(report)
+    digest = input_digest(data)
     existing = draft.reports.filter(status=Report.Status.READY, input_digest=digest).first()
     if existing is not None:
         return existing, False
-    report.input_digest = digest
+    # The worker renders this very data: it is gathered once per build.
+    report.data, report.input_digest = data, digest
     report.save()
     return report, True
 
@@ -477,14 +456,17 @@ def report_note_problem(*, report: Report, error: str) -> bool:
 
 
 def render(report: Report) -> tuple[dict, bytes, int, bytes | None]:
-    """Gather, render HTML, PDF (and the score table for year-end and mid-year reports)."""
+    """Render the data gathered when the build was requested (gathered now for a row that
+    has none) as HTML, then PDF, and the score table when its kind has one."""
     from . import documents, rendering, xlsx
 
-    data = documents.gather(report)
+    data = report.data
+    if data is None or data.get("schema") != documents.SCHEMA:  # none, or an older shape
+        data = documents.gather(report)
     html = documents.render_html(report, data)
     rendered = rendering.html_to_pdf(html)
     table = None
-    if report.draft.kind in {ReportDraft.Kind.YEAR_END, ReportDraft.Kind.MID_YEAR}:
+    if get_kind(data["kind"]).has_spreadsheet:
         table = xlsx.score_table_xlsx(data)
     return data, rendered.pdf, rendered.page_count, table
 

@@ -123,7 +123,7 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
     members = members_in(draft.bloc, draft.year)
     form = f.DraftForm(request.POST or None, instance=draft, members=members)
     if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        fields = {name: form.cleaned_data[name] for name in form.fields}
         if form.fields["issuer"].disabled:
             fields.pop("issuer")
         try:
@@ -152,9 +152,8 @@ def _preview_html(draft: ReportDraft) -> str:
     """The whole document as HTML; on a problem, a readable note instead of a 500."""
     from . import documents
 
-    report = Report(draft=draft)
     try:
-        html = documents.render_html(report, documents.gather(report))
+        html = documents.render_html(None, documents.gather_for_preview(draft))
     except Exception as exc:  # the preview must never break the editor
         return _("The preview could not be made: %(error)s") % {"error": exc}
     # Stylesheets of the document resolve against the renderer's private origin; in the
@@ -169,7 +168,7 @@ def draft_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The live preview of the whole document, with the editor's unsaved text."""
     draft, _access = get_draft_or_404(request, pk)
     if request.method == "POST":
-        form = f.PreviewForm(request.POST)
+        form = f.PreviewForm(request.POST, draft=draft)
         form.is_valid()  # every field is optional; invalid ones are simply left out
         unsaved = {k: v for k, v in form.cleaned_data.items() if k in request.POST}
         draft = services.draft_preview_copy(draft, **unsaved)

@@ -1,4 +1,5 @@
-"""The score table of a year-end report as a spreadsheet (the same columns as Phụ lục 1)."""
+"""The score table of a report as a spreadsheet (the same columns as Phụ lục 1), for the
+kinds that have one (`DocumentKind.has_spreadsheet`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from .documents import vn_number
+from .formats import vn_number
+from .kinds import get_kind
 
 THIN = Side(style="thin", color="000000")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -34,7 +36,7 @@ def score_table_columns(data: dict) -> list[str]:
 def score_table_xlsx(data: dict) -> bytes | None:
     """An .xlsx of the score table, or None when the document has no score table."""
     results = data.get("results") or {}
-    if data.get("kind") not in {"year_end", "mid_year"} or not results.get("rows"):
+    if not get_kind(data["kind"]).has_spreadsheet or not results.get("rows"):
         return None
     workbook = Workbook()
     sheet = workbook.active

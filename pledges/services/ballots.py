@@ -25,6 +25,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from blocs.models import Organization
 from portal.lib.history import stamp
 
 from ..models import Ballot, BallotCandidate, CommendationQuota, Pledge, Proposal
@@ -246,7 +247,7 @@ def ballot_delete(*, ballot: Ballot, actor=None) -> None:
 
 @dataclass
 class CandidateOutcome:
-    organization: object
+    organization: Organization
     votes: int
     base: int
     ratio: Decimal  # percent, 2 decimals

@@ -1,5 +1,5 @@
-"""The SVG charts are pure functions of plain data: valid XML, the names and years in it,
-the same picture for the same data."""
+"""The SVG charts are pure functions of what the ranking made: valid XML, the names and
+years in it, the same picture for the same data."""
 
 import xml.etree.ElementTree as ET
 from decimal import Decimal
@@ -40,18 +40,19 @@ def test_group_chart_is_svg_with_names_groups_and_totals():
         assert text in svg  # text stays text (svg.fonttype none): Vietnamese letters intact
 
 
-def test_group_chart_accepts_plain_dicts_and_is_stable():
-    data = {
-        "groups": [{"id": 1, "code": "A", "text": "Chung"}],
-        "members": [{"organization": "Hội Nông dân", "group_points": {1: 20}, "total": 20}],
-    }
+def test_group_chart_is_stable_and_takes_a_plain_name():
+    data = SimpleNamespace(
+        groups=[SimpleNamespace(pk=1, code="A", text="Chung")],
+        members=[SimpleNamespace(organization="Hội Nông dân", group_points={1: 20}, total=20)],
+    )
     first = chart_group_points(data)
     assert "Hội Nông dân" in first
     assert chart_group_points(data) == first
 
 
 def test_group_chart_without_scores_says_so():
-    svg = chart_group_points({"groups": [], "members": []}, empty_text="Chưa có điểm")
+    empty = SimpleNamespace(groups=[], members=[])
+    svg = chart_group_points(empty, empty_text="Chưa có điểm")
     ET.fromstring(svg)  # noqa: S314 -- our own SVG
     assert "Chưa có điểm" in svg
 

@@ -60,7 +60,7 @@ def edit_data(draft: ReportDraft, **changes) -> dict:
         "sign_mode": draft.sign_mode,
         "recipients": draft.recipients,
     }
-    data.update({name: getattr(draft, name) for name in ReportDraft.NARRATIVE_FIELDS})
+    data.update({name: getattr(draft, name) for name in draft.document_kind.section_fields})
     data.update(changes)
     return data
 

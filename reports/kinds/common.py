@@ -1,0 +1,175 @@
+"""What several kinds gather and show: members, meetings, the pledge, ballots, signers.
+
+Every function reads in a fixed number of queries whatever the number of members and
+returns plain JSON data (numbers as decimal strings, dates written the Vietnamese way).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy as _
+
+from blocs.models import Bloc, ChairTerm, Meeting, Organization
+from blocs.selectors import members_in
+from pledges.models import Pledge
+
+from ..formats import dec, legal_basis_lines, lines, short_date, vn_number
+from .registry import Data, DraftDefaults
+
+if TYPE_CHECKING:
+    from reports.models import ReportDraft
+
+# Help under the narrative sections of the review reports.
+AFTER_MEMBERS = _("Printed after the members and the chair of the year.")
+AFTER_MEETINGS = _(
+    "Printed after the meetings and the pledge's contents; scores come from the data."
+)
+ASSESSMENT = _("Part of the general assessment; left out when empty.")
+LEFT_OUT_WHEN_EMPTY = _("Left out when empty.")
+
+VOTE_BASE_LABELS = {
+    "members": "tổng số đơn vị thành viên",
+    "present": "số đơn vị có mặt",
+    "valid": "số phiếu hợp lệ",
+}
+
+
+# Defaults of a new draft ---------------------------------------------------------------------
+
+
+def chair_signs(bloc: Bloc, term: ChairTerm | None) -> DraftDefaults:
+    """The year's chair issues it and signs on behalf of the bloc (“TM. KHỐI THI ĐUA”)."""
+    cum = bloc.kind == Bloc.Kind.CUM
+    return DraftDefaults(
+        issuer=term.chair if term else None,
+        sign_mode="TM. CỤM THI ĐUA" if cum else "TM. KHỐI THI ĐUA",
+        signer_position="CỤM TRƯỞNG" if cum else "TRƯỞNG KHỐI",
+    )
+
+
+# Gathering -----------------------------------------------------------------------------------
+
+
+def org(organization: Organization | None) -> Data:
+    if organization is None:
+        return {}
+    return {
+        "id": organization.pk,
+        "name": organization.name,
+        "short_name": organization.short_name or organization.name,
+    }
+
+
+def members(bloc: Bloc, year: int) -> list[Data]:
+    return [org(o) for o in members_in(bloc, year)]
+
+
+def pledge_of(draft: ReportDraft, *, with_items: bool = True) -> Pledge | None:
+    """The pledge of the draft's bloc and year, with its launch meeting (and contents)."""
+    queryset = Pledge.objects.filter(bloc_id=draft.bloc_id, year=draft.year)
+    queryset = queryset.select_related("launch_meeting")
+    if with_items:
+        queryset = queryset.prefetch_related("items")
+    return queryset.first()
+
+
+def pledge_data(pledge: Pledge | None) -> Data:
+    if pledge is None:
+        return {}
+    launch = pledge.launch_meeting
+    return {
+        "title": pledge.title,
+        "status": pledge.status,
+        "items": [item.text for item in pledge.items.all()],
+        "signed_on": short_date(launch.starts_at) if launch else "",
+        "signed_at_place": launch.place if launch else "",
+    }
+
+
+def legal_basis(pledge: Pledge | None) -> list[str]:
+    return legal_basis_lines(pledge.legal_basis if pledge else "")
+
+
+def meetings(bloc: Bloc, year: int, *, held_only: bool = False) -> list[Data]:
+    found = bloc.meetings.filter(year=year).order_by("starts_at")
+    if held_only:
+        found = found.exclude(status=Meeting.Status.PLANNED)
+    return [
+        {
+            "title": m.title,
+            "kind": m.kind,
+            "date": short_date(m.starts_at),
+            "place": m.place,
+            "held": m.status != Meeting.Status.PLANNED,
+        }
+        for m in found
+    ]
+
+
+def ballots(pledge: Pledge, *, meeting: Meeting | None = None) -> list[Data]:
+    """The ballots of `pledge` (all of them, or one meeting's), 2 queries."""
+    from pledges.services.ballots import ballots_with_outcomes, vote_base
+
+    where = {} if meeting is None else {"meeting": meeting}
+    out = []
+    for ballot, outcomes in ballots_with_outcomes(pledge, **where):
+        base = vote_base(ballot, pledge.vote_base)
+        out.append(
+            {
+                "title": ballot.title,
+                "purpose": ballot.purpose,
+                "meeting": ballot.meeting.title if ballot.meeting else "",
+                "date": short_date(ballot.meeting.starts_at) if ballot.meeting else "",
+                "members_total": ballot.members_total,
+                "present": ballot.present,
+                "issued": ballot.issued,
+                "returned": ballot.returned,
+                "valid": ballot.valid,
+                "invalid": ballot.invalid,
+                "tellers": lines(ballot.tellers),
+                "base": base,
+                "base_label": VOTE_BASE_LABELS.get(pledge.vote_base, ""),
+                "threshold": dec(pledge.vote_threshold),
+                "strict": pledge.vote_threshold_strict,
+                "candidates": [
+                    {
+                        "name": o.organization.name,
+                        "votes": o.votes,
+                        "ratio": dec(o.ratio),
+                        "passed": o.passed,
+                        "leading": o.leading,
+                        "tie_at_cutoff": o.tie_at_cutoff,
+                    }
+                    for o in outcomes
+                ],
+            }
+        )
+    return out
+
+
+# Presenting ----------------------------------------------------------------------------------
+
+
+def present_ballots(data: Data) -> list[Data]:
+    return [
+        {
+            **b,
+            "threshold_vn": vn_number(b["threshold"]),
+            "candidates": [{**c, "ratio_vn": vn_number(c["ratio"])} for c in b["candidates"]],
+        }
+        for b in data.get("ballots", [])
+    ]
+
+
+def part_numbers(data: Data, *, recommendations: bool) -> list[str]:
+    """The parts of a review report in order: I. situation, II. results, [III. evaluation],
+    directions, [recommendations]; a part without text is left out and the rest renumbered."""
+    sections = data.get("sections", {})
+    parts = ["situation", "results"]
+    if any(sections.get(n) for n in ("shortcomings", "causes", "lessons")):
+        parts.append("evaluation")
+    parts.append("directions")
+    if recommendations:
+        parts.append("recommendations")
+    return parts

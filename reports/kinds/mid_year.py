@@ -1,0 +1,63 @@
+"""The mid-year review report (báo cáo sơ kết 6 tháng): the first half of the year and the
+directions for the second half."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy as _
+
+from ..formats import roman
+from . import common
+from .registry import Data, DocumentKind, Section
+
+if TYPE_CHECKING:
+    from reports.models import ReportDraft
+
+SECOND_HALF = _("For the second half of the year.")
+
+
+def gather(draft: ReportDraft) -> Data:
+    pledge = common.pledge_of(draft)
+    return {
+        "members": common.members(draft.bloc, draft.year),
+        "meetings": common.meetings(draft.bloc, draft.year, held_only=True),
+        "pledge": common.pledge_data(pledge),
+        "legal_basis": common.legal_basis(pledge),
+    }
+
+
+def summary(data: Data) -> list[str]:
+    year, bloc = data["year"], data["bloc"]["name"]
+    return [
+        f"Sơ kết công tác thi đua 6 tháng đầu năm {year}",
+        f"và phương hướng, nhiệm vụ 6 tháng cuối năm {year} của {bloc}",
+    ]
+
+
+def present(data: Data) -> Data:
+    recommendations = bool(data.get("sections", {}).get("recommendations"))
+    return {"num": roman(common.part_numbers(data, recommendations=recommendations))}
+
+
+KIND = DocumentKind(
+    code="mid_year",
+    label=_("Mid-year report"),
+    order=20,
+    type_code="BC",
+    doc_type="BÁO CÁO",
+    template="reports/pdf/mid_year.html",
+    sections=(
+        Section("situation", _("situation"), 4, common.AFTER_MEMBERS),
+        Section("results", _("results"), 8, common.AFTER_MEETINGS),
+        Section("shortcomings", _("shortcomings and limitations"), 4, common.ASSESSMENT),
+        Section("causes", _("causes"), 3, common.ASSESSMENT),
+        Section("lessons", _("lessons learned"), 3, common.ASSESSMENT),
+        Section("directions", _("directions and tasks"), 5, SECOND_HALF),
+        Section("recommendations", _("recommendations"), 3, common.LEFT_OUT_WHEN_EMPTY),
+    ),
+    gather=gather,
+    summary=summary,
+    defaults=common.chair_signs,
+    present=present,
+)
