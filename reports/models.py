@@ -259,9 +259,6 @@ class ReportQuerySet(models.QuerySet):
     def visible_to(self, user) -> ReportQuerySet:
         return self.filter(draft__bloc__in=Bloc.objects.visible_to(user))
 
-    def ready(self) -> ReportQuerySet:
-        return self.filter(status=Report.Status.READY)
-
 
 class ReportManager(models.Manager.from_queryset(ReportQuerySet)):  # type: ignore[misc]
     def get_queryset(self) -> ReportQuerySet:
