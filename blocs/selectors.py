@@ -27,6 +27,7 @@ from .models import (
     Official,
     Organization,
     SecretaryAssignment,
+    current_year,
 )
 from .rules import with_secretariat
 
@@ -281,3 +282,78 @@ def meeting_page(meeting: Meeting) -> MeetingPage:
         present=present,
         members=members,
     )
+
+
+# Proposals for forms ------------------------------------------------------------------
+
+
+def attendance_initial(meeting: Meeting) -> list[dict]:
+    """One row per member of the meeting's year, prefilled from what is already recorded."""
+    recorded = {a.organization_id: a for a in meeting.attendance.all()}
+    rows = []
+    for org in members_in(meeting.bloc, meeting.year):
+        row = recorded.get(org.pk)
+        rows.append(
+            {
+                "organization": org,
+                "status": row.status if row else Attendance.Status.PRESENT,
+                "representative": row.representative if row else "",
+                "representative_position": row.representative_position if row else "",
+            }
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class RotationProposal:
+    bloc: Bloc
+    year: int
+    chair: Organization | None
+    deputy: Organization | None
+    members: list[Organization]
+    existing: ChairTerm | None
+
+
+def _after(
+    members: list[Organization],
+    org: Organization | None,
+    skip: tuple[Organization | None, ...] = (),
+) -> Organization | None:
+    """The member after `org` in rotation order (wrapping), skipping `skip`."""
+    if not members:
+        return None
+    ids = [m.pk for m in members]
+    start = ids.index(org.pk) + 1 if org is not None and org.pk in ids else 0
+    for i in range(len(members)):
+        candidate = members[(start + i) % len(members)]
+        if candidate.pk not in {s.pk for s in skip if s is not None}:
+            return candidate
+    return None
+
+
+def rotation_proposal(*, bloc: Bloc, year: int | None = None) -> RotationProposal:
+    """Propose next year's chair and deputy.
+
+    The chair is last year's deputy when it is still a member; otherwise the
+    member after the last chair in rotation order. The deputy is the member
+    after the new chair.
+    """
+    year = year or current_year() + 1
+    members = members_in(bloc, year)
+    existing = (
+        ChairTerm.objects.filter(bloc=bloc, year=year).select_related("chair", "deputy").first()
+    )
+    previous = (
+        ChairTerm.objects.filter(bloc=bloc, year__lt=year)
+        .select_related("chair", "deputy")
+        .order_by("-year")
+        .first()
+    )
+    member_ids = {m.pk for m in members}
+    if previous and previous.year == year - 1 and previous.deputy_id in member_ids:
+        chair = previous.deputy
+    else:
+        # No previous term: start at the head of the rotation order.
+        chair = _after(members, previous.chair if previous else None)
+    deputy = _after(members, chair, skip=(chair,))
+    return RotationProposal(bloc, year, chair, deputy, members, existing)

@@ -20,7 +20,7 @@ from portal.lib.admin import (
     adopt,
 )
 
-from .. import services
+from .. import selectors, services
 from ..models import (
     Bloc,
     ChairTerm,
@@ -337,7 +337,7 @@ class BlocAdmin(ServiceRefusalMixin, FoldedSearchMixin, SimpleHistoryAdmin):
         }
         rows = []
         for bloc in blocs:
-            proposal = services.rotation_proposal(bloc=bloc, year=year)
+            proposal = selectors.rotation_proposal(bloc=bloc, year=year)
             refusal, form = None, None
             if proposal.existing is not None:
                 refusal = services.CHAIR_TERM_EXISTS % {"bloc": bloc, "year": year}

@@ -164,7 +164,7 @@ def _rotate_to(bloc: Bloc, last_year: int, result: LoadResult) -> None:
     latest = ChairTerm.objects.filter(bloc=bloc).order_by("-year").first()
     start = latest.year + 1 if latest else current_year()
     for year in range(start, last_year + 1):
-        proposal = services.rotation_proposal(bloc=bloc, year=year)
+        proposal = selectors.rotation_proposal(bloc=bloc, year=year)
         services.chair_term_create(
             bloc=bloc,
             year=year,

@@ -136,23 +136,6 @@ def meeting_update(*, meeting: Meeting, actor: Actor = None, **fields: Any) -> M
     return meeting
 
 
-def attendance_initial(meeting: Meeting) -> list[dict]:
-    """One row per member of the meeting's year, prefilled from what is already recorded."""
-    recorded = {a.organization_id: a for a in meeting.attendance.all()}
-    rows = []
-    for org in members_in(meeting.bloc, meeting.year):
-        row = recorded.get(org.pk)
-        rows.append(
-            {
-                "organization": org,
-                "status": row.status if row else Attendance.Status.PRESENT,
-                "representative": row.representative if row else "",
-                "representative_position": row.representative_position if row else "",
-            }
-        )
-    return rows
-
-
 def _sync_rows(
     model: type[models.Model], meeting: Meeting, rows: list[dict], key: str, actor: Actor
 ) -> None:

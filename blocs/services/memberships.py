@@ -8,7 +8,6 @@ the audit history (django-simple-history keeps old → new for every change).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -298,63 +297,8 @@ def bloc_update_info(
     return bloc
 
 
-@dataclass(frozen=True)
-class RotationProposal:
-    bloc: Bloc
-    year: int
-    chair: Organization | None
-    deputy: Organization | None
-    members: list[Organization]
-    existing: ChairTerm | None
-
-
 def next_rotation_year() -> int:
     return current_year() + 1
-
-
-def _after(
-    members: list[Organization],
-    org: Organization | None,
-    skip: tuple[Organization | None, ...] = (),
-) -> Organization | None:
-    """The member after `org` in rotation order (wrapping), skipping `skip`."""
-    if not members:
-        return None
-    ids = [m.pk for m in members]
-    start = ids.index(org.pk) + 1 if org is not None and org.pk in ids else 0
-    for i in range(len(members)):
-        candidate = members[(start + i) % len(members)]
-        if candidate.pk not in {s.pk for s in skip if s is not None}:
-            return candidate
-    return None
-
-
-def rotation_proposal(*, bloc: Bloc, year: int | None = None) -> RotationProposal:
-    """Propose next year's chair and deputy.
-
-    The chair is last year's deputy when it is still a member; otherwise the
-    member after the last chair in rotation order. The deputy is the member
-    after the new chair.
-    """
-    year = year or next_rotation_year()
-    members = members_in(bloc, year)
-    existing = (
-        ChairTerm.objects.filter(bloc=bloc, year=year).select_related("chair", "deputy").first()
-    )
-    previous = (
-        ChairTerm.objects.filter(bloc=bloc, year__lt=year)
-        .select_related("chair", "deputy")
-        .order_by("-year")
-        .first()
-    )
-    member_ids = {m.pk for m in members}
-    if previous and previous.year == year - 1 and previous.deputy_id in member_ids:
-        chair = previous.deputy
-    else:
-        # No previous term: start at the head of the rotation order.
-        chair = _after(members, previous.chair if previous else None)
-    deputy = _after(members, chair, skip=(chair,))
-    return RotationProposal(bloc, year, chair, deputy, members, existing)
 
 
 def chair_rotate(

@@ -134,7 +134,7 @@ def meeting_record(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     attendance = f.AttendanceFormSet(
         data,
         prefix="attendance",
-        initial=services.attendance_initial(meeting),
+        initial=selectors.attendance_initial(meeting),
         form_kwargs={"members": members},
     )
     agenda = f.AgendaFormSet(data, prefix="agenda", initial=_rows(meeting.agenda.all()))

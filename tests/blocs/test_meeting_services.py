@@ -92,12 +92,12 @@ class TestTimes:
 
 class TestAttendance:
     def test_prefill_lists_every_member_of_the_year(self, meeting, world):
-        rows = services.attendance_initial(meeting)
+        rows = selectors.attendance_initial(meeting)
         assert [r["organization"] for r in rows] == world.orgs
         assert {r["status"] for r in rows} == {Attendance.Status.PRESENT}
 
     def test_saves_and_counts_quorum(self, meeting, world):
-        rows = services.attendance_initial(meeting)
+        rows = selectors.attendance_initial(meeting)
         rows[3]["status"] = Attendance.Status.EXCUSED
         rows[0]["representative"] = "Vũ Thị Bích Liên"
         services.meeting_save_attendance(meeting=meeting, rows=rows)
@@ -109,7 +109,7 @@ class TestAttendance:
         assert selectors.quorum(meeting) == (4, 4)
 
     def test_a_non_member_is_refused(self, meeting, world):
-        rows = services.attendance_initial(meeting)
+        rows = selectors.attendance_initial(meeting)
         rows.append(
             {
                 "organization": world.outsider_org,
@@ -124,7 +124,7 @@ class TestAttendance:
         assert not Attendance.objects.exists()
 
     def test_a_member_listed_twice_is_refused(self, meeting):
-        rows = services.attendance_initial(meeting)
+        rows = selectors.attendance_initial(meeting)
         with pytest.raises(ValidationError):
             services.meeting_save_attendance(meeting=meeting, rows=rows + rows[:1])
         assert not Attendance.objects.exists()
@@ -218,7 +218,7 @@ class TestApproval:
         for write in (
             lambda: services.meeting_update(meeting=meeting, minutes="sửa"),
             lambda: services.meeting_save_attendance(
-                meeting=meeting, rows=services.attendance_initial(meeting)
+                meeting=meeting, rows=selectors.attendance_initial(meeting)
             ),
             lambda: services.meeting_save_agenda(meeting=meeting, rows=[{"title": "x"}]),
             lambda: services.meeting_elect_chair(meeting=meeting, chair=world.orgs[1], deputy=None),
@@ -274,7 +274,7 @@ def test_agenda_and_people_sync_updates_in_place(meeting):
 
 
 def test_record_is_saved_all_or_nothing(meeting, world):
-    attendance = services.attendance_initial(meeting)
+    attendance = selectors.attendance_initial(meeting)
     attendance.append(
         {
             "organization": world.outsider_org,

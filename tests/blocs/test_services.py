@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from blocs import services
+from blocs import selectors, services
 from blocs.models import ChairTerm, Membership, current_year
 from tests.factories import (
     BlocFactory,
@@ -165,37 +165,37 @@ class TestRotation:
     def test_deputy_becomes_chair_and_next_in_order_deputy(self, bloc_of_four):
         bloc, orgs = bloc_of_four
         ChairTermFactory(bloc=bloc, year=2020, chair=orgs[0], deputy=orgs[1])
-        proposal = services.rotation_proposal(bloc=bloc, year=2021)
+        proposal = selectors.rotation_proposal(bloc=bloc, year=2021)
         assert (proposal.chair, proposal.deputy) == (orgs[1], orgs[2])
 
     def test_without_deputy_next_after_chair(self, bloc_of_four):
         bloc, orgs = bloc_of_four
         ChairTermFactory(bloc=bloc, year=2020, chair=orgs[2], deputy=None)
-        proposal = services.rotation_proposal(bloc=bloc, year=2021)
+        proposal = selectors.rotation_proposal(bloc=bloc, year=2021)
         assert (proposal.chair, proposal.deputy) == (orgs[3], orgs[0])
 
     def test_order_wraps_around(self, bloc_of_four):
         bloc, orgs = bloc_of_four
         ChairTermFactory(bloc=bloc, year=2020, chair=orgs[2], deputy=orgs[3])
-        proposal = services.rotation_proposal(bloc=bloc, year=2021)
+        proposal = selectors.rotation_proposal(bloc=bloc, year=2021)
         assert (proposal.chair, proposal.deputy) == (orgs[3], orgs[0])
 
     def test_deputy_who_left_is_skipped(self, bloc_of_four):
         bloc, orgs = bloc_of_four
         ChairTermFactory(bloc=bloc, year=2020, chair=orgs[0], deputy=orgs[1])
         Membership.objects.filter(organization=orgs[1]).update(last_year=2020)
-        proposal = services.rotation_proposal(bloc=bloc, year=2021)
+        proposal = selectors.rotation_proposal(bloc=bloc, year=2021)
         assert (proposal.chair, proposal.deputy) == (orgs[2], orgs[3])
 
     def test_first_term_starts_at_head_of_order(self, bloc_of_four):
         bloc, orgs = bloc_of_four
-        proposal = services.rotation_proposal(bloc=bloc, year=2021)
+        proposal = selectors.rotation_proposal(bloc=bloc, year=2021)
         assert (proposal.chair, proposal.deputy) == (orgs[0], orgs[1])
 
     def test_gap_year_continues_from_latest_chair(self, bloc_of_four):
         bloc, orgs = bloc_of_four
         ChairTermFactory(bloc=bloc, year=2018, chair=orgs[0], deputy=orgs[3])
-        proposal = services.rotation_proposal(bloc=bloc, year=2021)
+        proposal = selectors.rotation_proposal(bloc=bloc, year=2021)
         assert (proposal.chair, proposal.deputy) == (orgs[1], orgs[2])
 
     def test_rotate_defaults_to_next_calendar_year(self, bloc_of_four):

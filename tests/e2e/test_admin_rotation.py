@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from blocs import demo, services
+from blocs import demo, selectors, services
 from blocs.models import Bloc, ChairTerm
 
 pytestmark = pytest.mark.e2e
@@ -17,7 +17,7 @@ def test_admin_rotates_the_chair_for_next_year(live, page: Page, shot):
     call_command("load_demo", force=True, stdout=StringIO())
     bloc = Bloc.objects.get(name=demo.HP_BLOC)
     year = services.next_rotation_year()
-    proposal = services.rotation_proposal(bloc=bloc, year=year)
+    proposal = selectors.rotation_proposal(bloc=bloc, year=year)
     assert proposal.existing is None
     assert proposal.chair is not None and proposal.deputy is not None
 
