@@ -15,13 +15,22 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 
 from blocs import services
-from blocs.models import Bloc, ChairTerm, Membership, Organization, current_year
+from blocs.models import (
+    Bloc,
+    ChairTerm,
+    Membership,
+    Organization,
+    SecretaryAssignment,
+    current_year,
+)
+from blocs.rules import is_secretariat
 from tests.factories import (
     BlocFactory,
     ChairTermFactory,
     MembershipFactory,
     OfficialFactory,
     OrganizationFactory,
+    UserFactory,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -1039,3 +1048,47 @@ def test_a_meeting_outside_its_year_is_refused_on_the_form(admin_user_client, wo
     assert response.status_code == 200
     assert "starts_at" in response.context["adminform"].form.errors
     assert not Meeting.objects.exists()
+
+
+# Assigned secretaries, by years ------------------------------------------------------------
+
+
+def test_bloc_page_assigns_a_secretary_for_years_through_the_service(admin_user_client, world):
+    person = UserFactory(first_name="Hoa", last_name="Trần Thị")
+    year = current_year()
+    data = _bloc_page(admin_user_client, world.bloc)
+    _add_inline_row(
+        data, "secretary_assignments", user=person.pk, first_year=year, last_year=year + 1
+    )
+    response = admin_user_client.post(
+        reverse("admin:blocs_bloc_change", args=[world.bloc.pk]), data
+    )
+    assert response.status_code == 302
+    assignment = SecretaryAssignment.objects.get(bloc=world.bloc, user=person)
+    assert (assignment.first_year, assignment.last_year) == (year, year + 1)
+    assert assignment.history.first().history_user == world.users["admin"]
+    assert is_secretariat(person, world.bloc, year + 1)
+    assert not is_secretariat(person, world.bloc, year + 2)
+    # The page shows the years back for editing.
+    page = admin_user_client.get(reverse("admin:blocs_bloc_change", args=[world.bloc.pk]))
+    assert f'value="{year + 1}"' in page.content.decode()
+
+
+def test_bloc_page_refuses_overlapping_assignments_of_one_person(admin_user_client, world):
+    person = UserFactory()
+    year = current_year()
+    SecretaryAssignment.objects.create(bloc=world.bloc, user=person, first_year=year - 2)
+    data = _bloc_page(admin_user_client, world.bloc)
+    _add_inline_row(data, "secretary_assignments", user=person.pk, first_year=year, last_year="")
+    response = admin_user_client.post(
+        reverse("admin:blocs_bloc_change", args=[world.bloc.pk]), data
+    )
+    assert response.status_code == 200
+    assert SecretaryAssignment.objects.filter(bloc=world.bloc, user=person).count() == 1
+    refusal = services.ASSIGNMENT_OVERLAPS % {
+        "person": person.get_full_name(),
+        "bloc": world.bloc,
+        "period": f"{year - 2}–",
+    }
+    assert escape(refusal) in response.content.decode()
+    assert "các giai đoạn phân công không được trùng nhau" in response.content.decode()
