@@ -71,7 +71,6 @@ from .data import (
     ADMIN,
     BLOCS,
     HP_BLOC,
-    MEETINGS,
     MEMBER,
     MEMBER_PREFERENCE,
     ORGANIZATIONS,
@@ -79,10 +78,11 @@ from .data import (
     ROTATION_NOTE,
     SECRETARY,
     DemoAccount,
-    MeetingSpec,
     PersonSpec,
     TermSpec,
 )
+from .meetings import *  # noqa: F403 -- the meetings' names, read from here too
+from .meetings import MEETINGS, MeetingSpec
 
 
 @dataclass
