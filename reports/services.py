@@ -21,8 +21,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -34,7 +35,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from blocs.models import Bloc, ChairTerm, Meeting, Organization
+from blocs.rules import check_year_writer
 from portal.lib.history import stamp
+from portal.lib.types import Actor, StrOrPromise
 
 from .kinds import DocumentKind, get_kind
 from .models import DocumentStyle, NumberSequence, Report, ReportDraft
@@ -77,7 +80,7 @@ def draft_fields(kind: DocumentKind) -> tuple[str, ...]:
     return (*HEADER_FIELDS, *kind.section_fields, *SIGNER_FIELDS)
 
 
-def _text(message, **params) -> str:
+def _text(message: StrOrPromise, **params: object) -> str:
     """A message as stored in the database: in the portal's language, not the worker's."""
     with translation.override(settings.LANGUAGE_CODE):
         text = gettext(str(message))
@@ -118,13 +121,15 @@ def default_style(issuer: Organization | None) -> DocumentStyle:
         youth = styles.filter(header=DocumentStyle.Header.YOUTH).first()
         if youth is not None:
             return youth
-    return styles.filter(is_default=True).first() or styles.first()
+    found = styles.filter(is_default=True).first() or styles.first()
+    assert found is not None  # seeded above when there were none
+    return found
 
 
 def default_recipients(bloc: Bloc) -> str:
     members = "Khối" if bloc.kind == Bloc.Kind.KHOI else "Cụm"
     lines = []
-    if bloc.organizing_body_id:
+    if bloc.organizing_body is not None:
         lines.append(f"- {bloc.organizing_body.name};")
     if bloc.locality:
         lines.append(f"- Hội đồng Thi đua - Khen thưởng {bloc.locality};")
@@ -140,7 +145,7 @@ def draft_defaults(*, bloc: Bloc, year: int, kind: str) -> dict:
     signer = get_kind(kind).defaults(bloc, term)
     return {
         "issuer": signer.issuer,
-        "parent_body": bloc.organizing_body.name.upper() if bloc.organizing_body_id else "",
+        "parent_body": bloc.organizing_body.name.upper() if bloc.organizing_body else "",
         "issuer_title": bloc.name.upper(),
         "style": default_style(signer.issuer),
         "place": bloc.locality,
@@ -152,9 +157,10 @@ def draft_defaults(*, bloc: Bloc, year: int, kind: str) -> dict:
 
 @transaction.atomic
 def draft_get_or_create(
-    *, bloc: Bloc, year: int, kind: str, meeting: Meeting | None = None, actor=None
+    *, bloc: Bloc, year: int, kind: str, meeting: Meeting | None = None, actor: Actor = None
 ) -> ReportDraft:
     """The bloc's document of that kind and year (of that meeting, for minutes)."""
+    check_year_writer(actor, bloc, year)
     document_kind = get_kind(kind)
     kind = document_kind.code
     if document_kind.needs_meeting and meeting is None:
@@ -180,8 +186,9 @@ def draft_get_or_create(
 
 
 @transaction.atomic
-def draft_update(*, draft: ReportDraft, actor=None, **fields) -> ReportDraft:
+def draft_update(*, draft: ReportDraft, actor: Actor = None, **fields: Any) -> ReportDraft:
     """Save the header, narrative, signature and recipients of a draft."""
+    check_year_writer(actor, draft.bloc, draft.year)
     unknown = set(fields) - set(draft_fields(get_kind(draft.kind)))
     if unknown:
         raise TypeError(f"draft_update() got unexpected fields: {sorted(unknown)}")
@@ -200,7 +207,7 @@ def draft_update(*, draft: ReportDraft, actor=None, **fields) -> ReportDraft:
     return draft
 
 
-def draft_preview_copy(draft: ReportDraft, **fields) -> ReportDraft:
+def draft_preview_copy(draft: ReportDraft, **fields: Any) -> ReportDraft:
     """An unsaved copy of the draft with the given (not yet saved) fields, for the preview."""
     copy = ReportDraft.objects.select_related("bloc", "issuer", "style", "meeting").get(pk=draft.pk)
     allowed = draft_fields(get_kind(copy.kind))
@@ -269,7 +276,7 @@ def _enqueue(report_id: int) -> None:
     build_report.delay(report_id)
 
 
-def _new_request(draft: ReportDraft, actor, today: date | None) -> tuple[Report, bool]:
+def _new_request(draft: ReportDraft, actor: Actor, today: date | None) -> tuple[Report, bool]:
     """(report, created): the pending or unchanged ready report of the draft, or a new
     queued one (saved). Gives the draft its number the first time."""
     # Locking the draft serializes requests for it: two clicks never queue two builds.
@@ -297,8 +304,9 @@ def _new_request(draft: ReportDraft, actor, today: date | None) -> tuple[Report,
 
 
 @transaction.atomic
-def report_request(*, draft: ReportDraft, actor=None, today: date | None = None) -> Report:
+def report_request(*, draft: ReportDraft, actor: Actor = None, today: date | None = None) -> Report:
     """Ask for a PDF of the draft: the existing one if nothing changed, else a queued build."""
+    check_year_writer(actor, draft.bloc, draft.year)
     report, created = _new_request(draft, actor, today)
     if created:
         transaction.on_commit(partial(_enqueue, report.pk), robust=True)
@@ -306,18 +314,22 @@ def report_request(*, draft: ReportDraft, actor=None, today: date | None = None)
 
 
 @transaction.atomic
-def report_build_now(*, draft: ReportDraft, actor=None, today: date | None = None) -> Report:
+def report_build_now(
+    *, draft: ReportDraft, actor: Actor = None, today: date | None = None
+) -> Report:
     """Build the PDF in this process, without the queue (demo data, scripts): the same
     request, claim and store as a worker's build, so the same rules hold."""
+    check_year_writer(actor, draft.bloc, draft.year)
     report, created = _new_request(draft, actor, today)
     if created:
         claimed = report_claim(report_id=report.pk)
-        report_store(report=claimed)
+        if claimed is not None:  # None: another process claimed it first
+            report_store(report=claimed)
         report.refresh_from_db()
     return report
 
 
-def is_stuck(report: Report, *, now=None) -> bool:
+def is_stuck(report: Report, *, now: datetime | None = None) -> bool:
     """Queued or running for longer than any build may take: its task was lost."""
     now = now or timezone.now()
     since = report.started_at if report.status == Report.Status.RUNNING else report.requested_at
@@ -326,8 +338,9 @@ def is_stuck(report: Report, *, now=None) -> bool:
 
 
 @transaction.atomic
-def report_retry(*, report: Report, actor=None) -> Report:
+def report_retry(*, report: Report, actor: Actor = None) -> Report:
     """Put a failed (or stuck) build back in the queue with a fresh count of attempts."""
+    check_year_writer(actor, report.draft.bloc, report.draft.year)
     report = Report.objects.select_for_update().get(pk=report.pk)
     if not (report.status == Report.Status.FAILED or is_stuck(report)):
         raise ValidationError(RETRY_NOT_ALLOWED, code="not_failed")
@@ -348,7 +361,7 @@ def requeue_after() -> timedelta:
     return timedelta(seconds=int(getattr(settings, "REPORT_REQUEUE_AFTER", 120)))
 
 
-def reports_requeue_lost(*, now=None) -> list[int]:
+def reports_requeue_lost(*, now: datetime | None = None) -> list[int]:
     """Send the build task again for reports whose message may be lost (a broker restarted
     without persistence, a worker killed and never replaced): queued for longer than
     REPORT_REQUEUE_AFTER, or running past the hard time limit. A duplicate message is
@@ -369,7 +382,9 @@ def reports_requeue_lost(*, now=None) -> list[int]:
 # The worker's side -------------------------------------------------------------------------
 
 
-def report_claim(*, report_id: int, previous_run_over: bool = False, now=None) -> Report | None:
+def report_claim(
+    *, report_id: int, previous_run_over: bool = False, now: datetime | None = None
+) -> Report | None:
     """Take the report for this run with one conditional UPDATE, or None if it is not ours.
 
     Claimable: queued; or running when its previous run is known to be over (the message was
@@ -396,7 +411,9 @@ def report_claim(*, report_id: int, previous_run_over: bool = False, now=None) -
     return None
 
 
-def _finish_failed(report_id: int, *, error: str, now=None, attempt: int | None = None) -> bool:
+def _finish_failed(
+    report_id: int, *, error: str, now: datetime | None = None, attempt: int | None = None
+) -> bool:
     active = Report.objects.filter(
         pk=report_id, status__in=[Report.Status.QUEUED, Report.Status.RUNNING]
     )
@@ -479,5 +496,5 @@ def report_store(*, report: Report) -> bool:
     )
 
 
-def report_failure_text(message, **params) -> str:
+def report_failure_text(message: StrOrPromise, **params: object) -> str:
     return _text(message, **params)

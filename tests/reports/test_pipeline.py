@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, OperationalError
 from django.utils import timezone
 
@@ -29,6 +29,7 @@ from tests.factories import (
     MembershipFactory,
     OrganizationFactory,
     PledgeFactory,
+    SecretaryAssignmentFactory,
 )
 
 from .helpers import PDF_BYTES, make_draft, make_report
@@ -160,10 +161,26 @@ def test_minutes_need_a_meeting_of_the_bloc_and_year(bloc):
 
 def test_draft_update_saves_the_narrative_with_history(draft, django_user_model):
     user = django_user_model.objects.create(username="thuky")
+    SecretaryAssignmentFactory(bloc=draft.bloc, user=user, first_year=draft.year)
     services.draft_update(draft=draft, actor=user, results="  Kết quả nổi bật.  ")
     draft.refresh_from_db()
     assert draft.results == "Kết quả nổi bật."
     assert draft.history.first().history_user == user
+
+
+def test_the_services_refuse_whom_the_policy_refuses(draft, django_user_model):
+    """Not only the views: whoever calls the services on behalf of a person who is not that
+    year's secretariat (last year's assigned secretary here) is refused and nothing changes."""
+    former = django_user_model.objects.create(username="thuky-cu")
+    SecretaryAssignmentFactory(bloc=draft.bloc, user=former, first_year=draft.year - 1)
+    before = draft.results
+    with pytest.raises(PermissionDenied):
+        services.draft_update(draft=draft, actor=former, results="Sửa trái phép")
+    with pytest.raises(PermissionDenied):
+        services.report_request(draft=draft, actor=former)
+    draft.refresh_from_db()
+    assert draft.results == before
+    assert not draft.reports.exists()
 
 
 # Numbers -----------------------------------------------------------------------------------
