@@ -4,10 +4,14 @@ Every function runs in one transaction, validates before it writes, raises Valid
 with the module-level messages below, and records the actor in the audit history; a reason
 for changing a submitted value is kept as the history's change_reason.
 
-Who may write is checked by the views (pledges.rules); here the state is checked: the
-pledge must be in scoring (and not closed), a submitted self sheet is read-only, a changed
-submitted value needs a reason, and a stale `version` is refused (optimistic concurrency:
-the form carries the version it showed; 0 for a cell that was empty; None skips the check).
+Who may write is the policy's (`pledges.rules`), asked here for the actor: a self sheet is
+written by its organization's officials and the secretariat, a cross sheet by the scoring
+member's officials (and the secretariat), a verification sheet, the sending back and the
+bonus and penalty lines by the secretariat only (PermissionDenied; `actor=None` is the
+system itself). Then the state is checked: the pledge must be in scoring (and not closed),
+a submitted self sheet is read-only, a changed submitted value needs a reason, and a stale
+`version` is refused (optimistic concurrency: the form carries the version it showed; 0 for
+a cell that was empty; None skips the check).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -25,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.lib.history import stamp
 from portal.lib.uploads import DOCUMENT_TYPES, validate_upload
 
+from .. import rules
 from ..models import Adjustment, Criterion, Evidence, Pledge, Score, ScoreSheet
 from ..selectors import members_of
 from .pledges import NOT_A_MEMBER, check_writable
@@ -194,15 +199,22 @@ def _check_round(pledge: Pledge, round: str) -> None:
     )
 
 
+def check_sheet_writer(actor, sheet: ScoreSheet) -> None:
+    """Refuse (PermissionDenied) an actor the policy does not let write this sheet."""
+    if actor is not None and not rules.PledgeAccess(actor, sheet.pledge).may_write_sheet(sheet):
+        raise PermissionDenied
+
+
 # Sheets -------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def sheet_for(*, pledge: Pledge, organization, round: str, scorer=None) -> ScoreSheet:
+def sheet_for(*, pledge: Pledge, organization, round: str, scorer=None, actor=None) -> ScoreSheet:
     """The member's sheet of that round (and scorer), created as a draft if missing.
 
     An existing sheet is returned as it is (also on a closed pledge, for reading);
-    creating one checks the round against the scoring method and the membership.
+    creating one checks the actor (the policy: who writes such a sheet), the round against
+    the scoring method and the membership.
     """
     if round not in ScoreSheet.Round.values:
         raise ValidationError(
@@ -220,6 +232,9 @@ def sheet_for(*, pledge: Pledge, organization, round: str, scorer=None) -> Score
     if existing is not None:
         return existing
     pledge = _fresh_pledge(pledge.pk)
+    check_sheet_writer(
+        actor, ScoreSheet(pledge=pledge, organization=organization, round=round, scorer=scorer)
+    )
     check_writable(pledge)
     _check_round(pledge, round)
     member_ids = {org.pk for org in members_of(pledge)}
@@ -364,8 +379,9 @@ def _write(sheet, current, leaf, points, bonus, explanation, reason, actor) -> S
     return score
 
 
-def _prepare(sheet: ScoreSheet) -> ScoreSheet:
+def _prepare(sheet: ScoreSheet, actor) -> ScoreSheet:
     sheet = _lock_sheet(sheet)
+    check_sheet_writer(actor, sheet)
     _check_scoring(sheet.pledge)
     if sheet.round == ScoreSheet.Round.SELF and sheet.is_submitted:
         raise ValidationError(
@@ -387,7 +403,7 @@ def score_save(
     actor=None,
 ) -> Score:
     """Save one score (see the module doc for the checks); returns the score as stored."""
-    sheet = _prepare(sheet)
+    sheet = _prepare(sheet, actor)
     reason = (reason or "").strip()
     leaves = _leaves(sheet.pledge)
     current = (
@@ -418,7 +434,7 @@ def score_save(
 def sheet_save_grid(*, sheet: ScoreSheet, rows: list[dict], reason: str = "", actor=None) -> None:
     """Save a whole grid or nothing: every row is checked first; errors come back as one
     ValidationError keyed by criterion code. Rows whose points are empty are skipped."""
-    sheet = _prepare(sheet)
+    sheet = _prepare(sheet, actor)
     reason = (reason or "").strip()
     leaves = _leaves(sheet.pledge)
     current = {
@@ -467,6 +483,7 @@ def sheet_submit(*, sheet: ScoreSheet, actor=None, today: date | None = None) ->
     keeps the submitted self-score), evidence where required (self sheets), and a self
     sheet no later than the pledge's scoring deadline (inclusive)."""
     sheet = _lock_sheet(sheet)
+    check_sheet_writer(actor, sheet)
     pledge = sheet.pledge
     _check_scoring(pledge)
     if sheet.is_submitted:
@@ -517,6 +534,7 @@ def sheet_return(
     the reason is shown on the sheet and kept in the history."""
     sheet = _lock_sheet(sheet)
     pledge = sheet.pledge
+    rules.check_manages(actor, pledge)
     _check_scoring(pledge)
     names = {"organization": sheet.organization}
     if sheet.round != ScoreSheet.Round.SELF or not sheet.is_submitted:
@@ -550,7 +568,15 @@ def sheet_return(
 # Evidence -----------------------------------------------------------------------------
 
 
-def _check_evidence_writable(sheet: ScoreSheet, as_secretariat: bool) -> None:
+def _check_evidence_writable(sheet: ScoreSheet, actor, as_secretariat: bool) -> None:
+    """The actor may change the sheet's evidence (PermissionDenied otherwise); once the
+    sheet is submitted, only as the secretariat (the policy says who that is; for the
+    system, `actor=None`, the caller's `as_secretariat`)."""
+    if actor is not None:
+        found = rules.PledgeAccess(actor, sheet.pledge)
+        if not found.may_change_evidence(sheet):
+            raise PermissionDenied
+        as_secretariat = found.edits_as_secretariat(sheet.organization)
     _check_scoring(sheet.pledge)
     if sheet.is_submitted and not as_secretariat:
         raise ValidationError(
@@ -561,9 +587,9 @@ def _check_evidence_writable(sheet: ScoreSheet, as_secretariat: bool) -> None:
 @transaction.atomic
 def evidence_add(*, score: Score, uploaded, actor=None, as_secretariat: bool = False) -> Evidence:
     """Attach a checked file (size limit, content sniffing) to a score of an unsubmitted
-    sheet; the secretariat (`as_secretariat=True`, decided by the view) also after that."""
+    sheet; the secretariat (not as the member's own official) also after that."""
     sheet = _lock_sheet(score.sheet)
-    _check_evidence_writable(sheet, as_secretariat)
+    _check_evidence_writable(sheet, actor, as_secretariat)
     try:
         content_type = validate_upload(uploaded, DOCUMENT_TYPES)
     except ValidationError as exc:
@@ -583,7 +609,7 @@ def evidence_add(*, score: Score, uploaded, actor=None, as_secretariat: bool = F
 @transaction.atomic
 def evidence_delete(*, evidence: Evidence, actor=None, as_secretariat: bool = False) -> None:
     sheet = _lock_sheet(evidence.score.sheet)
-    _check_evidence_writable(sheet, as_secretariat)
+    _check_evidence_writable(sheet, actor, as_secretariat)
     # Remove the file only once the row is gone for good.
     name, storage = evidence.file.name, evidence.file.storage
     evidence.delete()
@@ -603,6 +629,7 @@ def adjustment_add(
 
     # Lock the pledge: two lines added at once cannot both pass the cap check.
     pledge = Pledge.objects.select_for_update(of=("self",)).select_related("bloc").get(pk=pledge.pk)
+    rules.check_manages(actor, pledge)
     check_writable(pledge)
     if kind not in Adjustment.Kind.values:
         raise ValidationError({"kind": _("Choose bonus or penalty.")}, code="bad_kind")
@@ -661,6 +688,8 @@ def adjustment_add(
 
 @transaction.atomic
 def adjustment_delete(*, adjustment: Adjustment, actor=None) -> None:
-    check_writable(_fresh_pledge(adjustment.pledge_id))
+    pledge = _fresh_pledge(adjustment.pledge_id)
+    rules.check_manages(actor, pledge)
+    check_writable(pledge)
     stamp(adjustment, actor)
     adjustment.delete()
