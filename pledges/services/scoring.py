@@ -1,4 +1,5 @@
-"""Writes with rules for scoring: score sheets, scores, evidence, bonus and penalty lines.
+"""Writes with rules for scoring: score sheets and their scores (evidence: `evidence.py`;
+bonus and penalty lines: `adjustments.py`).
 
 Every function runs in one transaction, validates before it writes, raises ValidationError
 with the module-level messages below, and records the actor in the audit history; a reason
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -27,27 +27,21 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from portal.lib.history import stamp
-from portal.lib.uploads import DOCUMENT_TYPES, validate_upload
 
 from .. import rules
-from ..models import Adjustment, Criterion, Evidence, Pledge, Score, ScoreSheet
+from ..models import Criterion, Evidence, Pledge, Score, ScoreSheet
 from ..selectors import members_of
 from .pledges import NOT_A_MEMBER, check_writable
 
 __all__ = [
-    "ADJUSTMENT_NOT_POSITIVE",
-    "ADJUSTMENT_REASON_REQUIRED",
     "BAD_NUMBER",
-    "BONUS_CAP_EXCEEDED",
     "BONUS_NEGATIVE",
     "BONUS_NOT_ALLOWED",
     "BONUS_OVER_CAP",
     "DEADLINE_PASSED",
-    "EVIDENCE_LOCKED",
     "EVIDENCE_MISSING",
     "NOT_A_LEAF",
     "NOT_SCORED",
-    "PENALTY_CAP_EXCEEDED",
     "POINTS_NEGATIVE",
     "POINTS_OVER_MAX",
     "REASON_REQUIRED",
@@ -65,10 +59,8 @@ __all__ = [
     "SHEET_ALREADY_SUBMITTED",
     "SHEET_SUBMITTED",
     "TOO_MANY_DECIMALS",
-    "adjustment_add",
-    "adjustment_delete",
-    "evidence_add",
-    "evidence_delete",
+    "check_score_limits",
+    "check_sheet_writer",
     "score_save",
     "sheet_for",
     "sheet_return",
@@ -123,19 +115,6 @@ SCORE_CHANGED_MEANWHILE = _(
 NOT_SCORED = _("Not every criterion is scored yet: %(codes)s.")
 EVIDENCE_MISSING = _("Evidence is required for %(codes)s; upload it before submitting.")
 DEADLINE_PASSED = _("The self-scoring deadline was %(date)s; the sheet can no longer be submitted.")
-EVIDENCE_LOCKED = _(
-    "The sheet was submitted on %(date)s; only the secretariat can change its evidence now."
-)
-ADJUSTMENT_NOT_POSITIVE = _("The points must be more than 0 (not %(points)s).")
-ADJUSTMENT_REASON_REQUIRED = _("Give the reason for this bonus or penalty.")
-BONUS_CAP_EXCEEDED = _(
-    "Bonus points for %(organization)s would come to %(total)s (now %(current)s + "
-    "%(points)s), more than the bonus cap of %(cap)s."
-)
-PENALTY_CAP_EXCEEDED = _(
-    "Penalty points for %(organization)s would come to %(total)s (now %(current)s + "
-    "%(points)s), more than the penalty cap of %(cap)s."
-)
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
@@ -290,6 +269,46 @@ def _reference(sheet: ScoreSheet) -> dict[int, Score]:
     return {}
 
 
+# The limits of one score, checked once: the service refuses with the messages below; the
+# forms (`pledges.forms.scoring`) ask the same function and word them for their field.
+LIMIT_MESSAGES = {
+    "points_negative": POINTS_NEGATIVE,
+    "points_over_max": POINTS_OVER_MAX,
+    "bonus_negative": BONUS_NEGATIVE,
+    "bonus_not_allowed": BONUS_NOT_ALLOWED,
+    "bonus_over_cap": BONUS_OVER_CAP,
+}
+LIMIT_CODES = {
+    "points_negative": "negative",
+    "points_over_max": "over_max",
+    "bonus_negative": "negative",
+    "bonus_not_allowed": "bonus_not_allowed",
+    "bonus_over_cap": "bonus_over_cap",
+}
+
+
+def check_score_limits(
+    criterion: Criterion, *, points: Decimal | None = None, bonus: Decimal | None = None
+) -> list[tuple[str, str]]:
+    """Pure: the limits of `criterion` that the values break, as (field, limit) pairs in
+    the order they are checked (limit: a key of LIMIT_MESSAGES); [] when within them.
+    A value left out (None) is not checked."""
+    broken = []
+    if points is not None:
+        if points < ZERO:
+            broken.append(("points", "points_negative"))
+        elif points > criterion.max_points:
+            broken.append(("points", "points_over_max"))
+    if bonus is not None:
+        if bonus < ZERO:
+            broken.append(("bonus", "bonus_negative"))
+        elif bonus > ZERO and not criterion.bonus_cap:
+            broken.append(("bonus", "bonus_not_allowed"))
+        elif criterion.bonus_cap is not None and bonus > criterion.bonus_cap:
+            broken.append(("bonus", "bonus_over_cap"))
+    return broken
+
+
 def _check_row(
     sheet: ScoreSheet,
     leaves: dict[int, Criterion],
@@ -313,24 +332,12 @@ def _check_row(
     points = _decimal(points, code)
     bonus = _decimal(bonus if bonus not in (None, "") else ZERO, code)
     explanation = (explanation or "").strip()
-    if points < ZERO:
-        raise ValidationError(POINTS_NEGATIVE % {"code": code, "points": points}, code="negative")
-    if points > leaf.max_points:
-        raise ValidationError(
-            POINTS_OVER_MAX % {"code": code, "points": points, "max": leaf.max_points},
-            code="over_max",
-        )
-    if bonus < ZERO:
-        raise ValidationError(BONUS_NEGATIVE % {"code": code, "bonus": bonus}, code="negative")
-    if bonus > ZERO and not leaf.bonus_cap:
-        raise ValidationError(
-            BONUS_NOT_ALLOWED % {"code": code, "bonus": bonus}, code="bonus_not_allowed"
-        )
-    if leaf.bonus_cap is not None and bonus > leaf.bonus_cap:
-        raise ValidationError(
-            BONUS_OVER_CAP % {"code": code, "bonus": bonus, "cap": leaf.bonus_cap},
-            code="bonus_over_cap",
-        )
+    broken = check_score_limits(leaf, points=points, bonus=bonus)
+    if broken:
+        _field, limit = broken[0]
+        params = {"code": code, "points": points, "bonus": bonus}
+        params |= {"max": leaf.max_points, "cap": leaf.bonus_cap}
+        raise ValidationError(LIMIT_MESSAGES[limit] % params, code=LIMIT_CODES[limit])
     unchanged = current is not None and (current.points, current.bonus, current.explanation) == (
         points,
         bonus,
@@ -563,133 +570,3 @@ def sheet_return(
     stamp(sheet, actor)
     sheet.save()
     return sheet
-
-
-# Evidence -----------------------------------------------------------------------------
-
-
-def _check_evidence_writable(sheet: ScoreSheet, actor, as_secretariat: bool) -> None:
-    """The actor may change the sheet's evidence (PermissionDenied otherwise); once the
-    sheet is submitted, only as the secretariat (the policy says who that is; for the
-    system, `actor=None`, the caller's `as_secretariat`)."""
-    if actor is not None:
-        found = rules.PledgeAccess(actor, sheet.pledge)
-        if not found.may_change_evidence(sheet):
-            raise PermissionDenied
-        as_secretariat = found.edits_as_secretariat(sheet.organization)
-    _check_scoring(sheet.pledge)
-    if sheet.is_submitted and not as_secretariat:
-        raise ValidationError(
-            EVIDENCE_LOCKED % {"date": _submitted_day(sheet)}, code="sheet_submitted"
-        )
-
-
-@transaction.atomic
-def evidence_add(*, score: Score, uploaded, actor=None, as_secretariat: bool = False) -> Evidence:
-    """Attach a checked file (size limit, content sniffing) to a score of an unsubmitted
-    sheet; the secretariat (not as the member's own official) also after that."""
-    sheet = _lock_sheet(score.sheet)
-    _check_evidence_writable(sheet, actor, as_secretariat)
-    try:
-        content_type = validate_upload(uploaded, DOCUMENT_TYPES)
-    except ValidationError as exc:
-        raise ValidationError({"file": exc.messages}, code=exc.code) from exc
-    evidence = Evidence(
-        score=score,
-        original_name=Path(uploaded.name).name[:255],
-        content_type=content_type,
-        size=uploaded.size,
-        uploaded_by=actor,
-    )
-    evidence.file.save(uploaded.name, uploaded, save=False)
-    evidence.save()
-    return evidence
-
-
-@transaction.atomic
-def evidence_delete(*, evidence: Evidence, actor=None, as_secretariat: bool = False) -> None:
-    sheet = _lock_sheet(evidence.score.sheet)
-    _check_evidence_writable(sheet, actor, as_secretariat)
-    # Remove the file only once the row is gone for good.
-    name, storage = evidence.file.name, evidence.file.storage
-    evidence.delete()
-    transaction.on_commit(lambda: storage.delete(name))
-
-
-# Bonus and penalty lines --------------------------------------------------------------
-
-
-@transaction.atomic
-def adjustment_add(
-    *, pledge: Pledge, organization, kind: str, points, reason: str, actor=None
-) -> Adjustment:
-    """A bonus or penalty line; the member's bonus (criterion bonuses + bonus lines) and
-    penalty totals must stay within the pledge's caps when set."""
-    from ..ranking import compute_results  # ranking reads models only; imported lazily
-
-    # Lock the pledge: two lines added at once cannot both pass the cap check.
-    pledge = Pledge.objects.select_for_update(of=("self",)).select_related("bloc").get(pk=pledge.pk)
-    rules.check_manages(actor, pledge)
-    check_writable(pledge)
-    if kind not in Adjustment.Kind.values:
-        raise ValidationError({"kind": _("Choose bonus or penalty.")}, code="bad_kind")
-    if organization.pk not in {o.pk for o in members_of(pledge)}:
-        raise ValidationError(
-            {
-                "organization": NOT_A_MEMBER
-                % {"organization": organization, "bloc": pledge.bloc, "year": pledge.year}
-            },
-            code="not_member",
-        )
-    try:
-        points = _decimal(points, "")
-    except ValidationError as exc:
-        raise ValidationError({"points": exc.messages}, code=exc.code) from exc
-    if points <= ZERO:
-        raise ValidationError(
-            {"points": ADJUSTMENT_NOT_POSITIVE % {"points": points}}, code="not_positive"
-        )
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": ADJUSTMENT_REASON_REQUIRED}, code="no_reason")
-    bonus = kind == Adjustment.Kind.BONUS
-    cap = pledge.bonus_cap if bonus else pledge.penalty_cap
-    if cap is not None:
-        result = compute_results(pledge).for_organization(organization)
-        current = result.criterion_bonus + result.bonus_lines if bonus else result.penalty_lines
-        if current + points > cap:
-            message = BONUS_CAP_EXCEEDED if bonus else PENALTY_CAP_EXCEEDED
-            raise ValidationError(
-                {
-                    "points": message
-                    % {
-                        "organization": organization,
-                        "total": current + points,
-                        "current": current,
-                        "points": points,
-                        "cap": cap,
-                    }
-                },
-                code="over_cap",
-            )
-    adjustment = Adjustment(
-        pledge=pledge,
-        organization=organization,
-        kind=kind,
-        points=points,
-        reason=reason,
-        created_by=actor,
-    )
-    adjustment.full_clean(exclude=["created_by"])
-    stamp(adjustment, actor)
-    adjustment.save()
-    return adjustment
-
-
-@transaction.atomic
-def adjustment_delete(*, adjustment: Adjustment, actor=None) -> None:
-    pledge = _fresh_pledge(adjustment.pledge_id)
-    rules.check_manages(actor, pledge)
-    check_writable(pledge)
-    stamp(adjustment, actor)
-    adjustment.delete()

@@ -551,6 +551,14 @@ def test_a_member_cannot_write_another_members_self_sheet(own, crit, world, medi
         services.sheet_save_grid(sheet=own, rows=_grid(crit), actor=other)
     with pytest.raises(PermissionDenied):
         services.score_save(sheet=own, criterion=crit["A1"], points=5, actor=other)
+    with pytest.raises(PermissionDenied):
+        services.sheet_save_with_evidence(
+            pledge=own.pledge,
+            organization=own.organization,
+            round="self",
+            rows=_grid(crit),
+            actor=other,
+        )
     assert not Score.objects.exists()
     score = services.score_save(sheet=own, criterion=crit["A2"], points=20)
     with pytest.raises(PermissionDenied):
@@ -633,3 +641,56 @@ def test_the_secretariat_changes_submitted_evidence_but_not_of_its_own_sheet(
         )
     assert "only the secretariat can change its evidence" in messages(exc)
     assert chair_score.evidence.count() == 1
+
+
+# Saving a sheet with its files, in one step ---------------------------------------------------
+
+
+def test_sheet_save_with_evidence_keeps_the_scores_and_reports_each_refused_file(
+    scoring, crit, world, media
+):
+    saved = services.sheet_save_with_evidence(
+        pledge=scoring,
+        organization=world.orgs[2],
+        round="self",
+        rows=[{"criterion": crit["A2"], "points": "20"}, {"criterion": crit["B1"], "points": "50"}],
+        files=[
+            (crit["A2"], SimpleUploadedFile("mc.pdf", PDF)),
+            (crit["B1"], SimpleUploadedFile("virus.pdf", b"MZ" * 50)),
+            (crit["A1"], SimpleUploadedFile("a1.pdf", PDF)),
+        ],
+        actor=world.users["member"],
+    )
+    assert saved.sheet.organization == world.orgs[2]
+    assert Score.objects.filter(sheet=saved.sheet).count() == 2
+    assert list(Evidence.objects.values_list("original_name", flat=True)) == ["mc.pdf"]
+    assert len(saved.refused) == 2
+    assert saved.refused[0].startswith("B1: ") and "not a real PDF file" in saved.refused[0]
+    assert saved.refused[1].startswith("A1: enter its points before attaching evidence")
+
+
+def test_sheet_save_with_evidence_writes_nothing_when_a_row_is_refused(scoring, crit, world):
+    with pytest.raises(ValidationError) as exc:
+        services.sheet_save_with_evidence(
+            pledge=scoring,
+            organization=world.orgs[2],
+            round="self",
+            rows=[{"criterion": crit["A1"], "points": "99"}],
+            files=[(crit["A1"], SimpleUploadedFile("a.pdf", PDF))],
+            actor=world.users["member"],
+        )
+    assert "A1" in exc.value.message_dict
+    assert not ScoreSheet.objects.exists() and not Evidence.objects.exists()
+
+
+def test_the_limits_are_one_pure_check(crit):
+    b1 = crit["B1"]  # 60 points, bonus up to 5
+    assert services.check_score_limits(b1, points=D("60"), bonus=D("5")) == []
+    assert services.check_score_limits(b1, points=D("60.01"), bonus=D("5.01")) == [
+        ("points", "points_over_max"),
+        ("bonus", "bonus_over_cap"),
+    ]
+    assert services.check_score_limits(crit["A1"], points=None, bonus=D("1")) == [
+        ("bonus", "bonus_not_allowed")
+    ]
+    assert services.check_score_limits(b1, points=D("-1")) == [("points", "points_negative")]
