@@ -53,6 +53,26 @@ class ScoreRowForm(RowForm):
         if not criterion.bonus_cap:
             del self.fields["bonus"]
 
+    @classmethod
+    def for_score(cls, criterion: Criterion, score, data=None, files=None, with_file=True):
+        """The row of `criterion`, showing its saved `score` (None: an empty cell)."""
+        initial = {"version": 0}
+        if score is not None:
+            initial = {
+                "points": score.points,
+                "bonus": score.bonus,
+                "explanation": score.explanation,
+                "version": score.version,
+            }
+        return cls(
+            data,
+            files,
+            prefix=f"c{criterion.pk}",
+            criterion=criterion,
+            with_file=with_file,
+            initial=initial,
+        )
+
     def _shown(self, name: str) -> str:
         """What the input shows: the typed text when posted, else the stored number."""
         value = self[name].value()
