@@ -135,6 +135,29 @@ class SheetData:
         return self.sheet is not None and self.sheet.is_submitted
 
 
+@dataclass(frozen=True)
+class SheetControls:
+    """What a sheet page offers, from the policy's answers on `SheetPage` and the state of
+    the sheet and the year (`notice`: why nothing can be written now)."""
+
+    writable: bool  # the grid's inputs and the Save / Submit buttons
+    can_delete_evidence: bool
+    can_send_back: bool
+
+
+def sheet_controls(page: SheetPage, data: SheetData, notice: str) -> SheetControls:
+    writable = page.can_write and not notice and not data.submitted
+    return SheetControls(
+        writable=writable,
+        # The secretariat changes the evidence of a submitted sheet too (the service says
+        # when not: a closed year).
+        can_delete_evidence=writable or page.as_secretariat,
+        can_send_back=page.as_secretariat
+        and data.submitted
+        and page.pledge.status == Pledge.Status.SCORING,
+    )
+
+
 def sheet_of(page: SheetPage) -> ScoreSheet | None:
     """The page's sheet, if it exists yet (1 query)."""
     return (

@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.lib.history import stamp
 
 from .. import rules
-from ..models import Criterion, Evidence, Pledge, Score, ScoreSheet
+from ..models import Criterion, Pledge, Score, ScoreSheet
 from ..selectors import members_of
 from .pledges import NOT_A_MEMBER, check_writable
 
@@ -38,17 +38,10 @@ __all__ = [
     "BONUS_NEGATIVE",
     "BONUS_NOT_ALLOWED",
     "BONUS_OVER_CAP",
-    "DEADLINE_PASSED",
-    "EVIDENCE_MISSING",
     "NOT_A_LEAF",
-    "NOT_SCORED",
     "POINTS_NEGATIVE",
     "POINTS_OVER_MAX",
     "REASON_REQUIRED",
-    "RETURN_AFTER_DEADLINE",
-    "RETURN_NEEDS_REASON",
-    "RETURN_NOT_SUBMITTED",
-    "RETURN_VERIFIED",
     "ROUND_NOT_FOR_METHOD",
     "SCORER_IS_SCORED",
     "SCORER_NOT_MEMBER",
@@ -56,16 +49,13 @@ __all__ = [
     "SCORER_REQUIRED",
     "SCORE_CHANGED_MEANWHILE",
     "SCORING_NOT_OPEN",
-    "SHEET_ALREADY_SUBMITTED",
     "SHEET_SUBMITTED",
     "TOO_MANY_DECIMALS",
     "check_score_limits",
     "check_sheet_writer",
     "score_save",
     "sheet_for",
-    "sheet_return",
     "sheet_save_grid",
-    "sheet_submit",
 ]
 
 SCORING_NOT_OPEN = _(
@@ -93,28 +83,12 @@ BONUS_OVER_CAP = _("%(code)s: a bonus of %(bonus)s is more than its bonus cap of
 SHEET_SUBMITTED = _(
     "This self-scoring sheet was submitted on %(date)s and can no longer be changed."
 )
-SHEET_ALREADY_SUBMITTED = _("This sheet was already submitted on %(date)s.")
-RETURN_NOT_SUBMITTED = _(
-    "The self-scoring of %(organization)s is not submitted: there is nothing to send back."
-)
-RETURN_VERIFIED = _(
-    "The verification of %(organization)s was submitted on %(date)s: its self-scoring can "
-    "no longer be sent back."
-)
-RETURN_AFTER_DEADLINE = _(
-    "The self-scoring deadline was %(date)s: %(organization)s could not submit again. Move "
-    "the deadline in the pledge's rules first."
-)
-RETURN_NEEDS_REASON = _("Say what %(organization)s should correct: the member reads it.")
 REASON_REQUIRED = _(
     "%(code)s: give the reason for changing the submitted value (%(old)s → %(new)s)."
 )
 SCORE_CHANGED_MEANWHILE = _(
     "Someone else changed this score meanwhile (now %(points)s by %(user)s). Reload and try again."
 )
-NOT_SCORED = _("Not every criterion is scored yet: %(codes)s.")
-EVIDENCE_MISSING = _("Evidence is required for %(codes)s; upload it before submitting.")
-DEADLINE_PASSED = _("The self-scoring deadline was %(date)s; the sheet can no longer be submitted.")
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
@@ -482,91 +456,3 @@ def sheet_save_grid(*, sheet: ScoreSheet, rows: list[dict], reason: str = "", ac
         raise ValidationError(errors, code="grid_invalid")
     for existing, checked in writes:
         _write(sheet, existing, *checked, reason, actor)
-
-
-@transaction.atomic
-def sheet_submit(*, sheet: ScoreSheet, actor=None, today: date | None = None) -> ScoreSheet:
-    """Submit a sheet: every leaf scored (on a verification sheet, a criterion left alone
-    keeps the submitted self-score), evidence where required (self sheets), and a self
-    sheet no later than the pledge's scoring deadline (inclusive)."""
-    sheet = _lock_sheet(sheet)
-    check_sheet_writer(actor, sheet)
-    pledge = sheet.pledge
-    _check_scoring(pledge)
-    if sheet.is_submitted:
-        raise ValidationError(
-            SHEET_ALREADY_SUBMITTED % {"date": _submitted_day(sheet)}, code="already_submitted"
-        )
-    is_self = sheet.round == ScoreSheet.Round.SELF
-    today = today or timezone.localdate()
-    if is_self and pledge.scoring_deadline and today > pledge.scoring_deadline:
-        raise ValidationError(
-            DEADLINE_PASSED % {"date": _day(pledge.scoring_deadline)}, code="deadline_passed"
-        )
-    leaves = sorted(_leaves(pledge).values(), key=lambda c: c.code)
-    scored = set(sheet.scores.values_list("criterion_id", flat=True))
-    if sheet.round == ScoreSheet.Round.VERIFIED:
-        # Verification re-scores what it disputes; the rest stands as self-scored.
-        scored |= set(_reference(sheet))
-    missing = [c.code for c in leaves if c.pk not in scored]
-    if missing:
-        raise ValidationError(NOT_SCORED % {"codes": ", ".join(missing)}, code="not_scored")
-    if is_self:
-        with_evidence = set(
-            Evidence.objects.filter(score__sheet=sheet).values_list(
-                "score__criterion_id", flat=True
-            )
-        )
-        no_evidence = [c.code for c in leaves if c.evidence_required and c.pk not in with_evidence]
-        if no_evidence:
-            raise ValidationError(
-                EVIDENCE_MISSING % {"codes": ", ".join(no_evidence)}, code="evidence_missing"
-            )
-    sheet.status = ScoreSheet.Status.SUBMITTED
-    sheet.submitted_at = timezone.now()
-    sheet.submitted_by = actor
-    stamp(sheet, actor)
-    sheet.save()
-    return sheet
-
-
-@transaction.atomic
-def sheet_return(
-    *, sheet: ScoreSheet, reason: str, actor=None, today: date | None = None
-) -> ScoreSheet:
-    """The secretariat sends a submitted self-scoring sheet back to its member as a draft,
-    saying what to correct (a member cannot take back what it submitted). Not once the
-    member's verification is submitted (it was made from these scores), nor after the
-    self-scoring deadline (the member could not submit again). Scores and evidence stay;
-    the reason is shown on the sheet and kept in the history."""
-    sheet = _lock_sheet(sheet)
-    pledge = sheet.pledge
-    rules.check_manages(actor, pledge)
-    _check_scoring(pledge)
-    names = {"organization": sheet.organization}
-    if sheet.round != ScoreSheet.Round.SELF or not sheet.is_submitted:
-        raise ValidationError(RETURN_NOT_SUBMITTED % names, code="not_submitted")
-    verified = ScoreSheet.objects.filter(
-        pledge=pledge,
-        organization=sheet.organization_id,
-        round=ScoreSheet.Round.VERIFIED,
-        status=ScoreSheet.Status.SUBMITTED,
-    ).first()
-    if verified is not None:
-        day = _submitted_day(verified)
-        raise ValidationError(RETURN_VERIFIED % {**names, "date": day}, code="verified")
-    today = today or timezone.localdate()
-    if pledge.scoring_deadline and today > pledge.scoring_deadline:
-        day = _day(pledge.scoring_deadline)
-        raise ValidationError(RETURN_AFTER_DEADLINE % {**names, "date": day}, code="deadline")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": RETURN_NEEDS_REASON % names}, code="no_reason")
-    sheet.status = ScoreSheet.Status.DRAFT
-    sheet.submitted_at = sheet.submitted_by = None
-    sheet.returned_at = timezone.now()
-    sheet.return_reason = reason
-    sheet._change_reason = reason
-    stamp(sheet, actor)
-    sheet.save()
-    return sheet

@@ -30,6 +30,7 @@ from ..selectors.sheets import (
     cross_sheet_page,
     secretariat_sheet_page,
     self_sheet_page,
+    sheet_controls,
     sheet_data,
     sheet_of,
     sheet_scores,
@@ -145,10 +146,10 @@ def self_score_return(request: HttpRequest, pk: int, org: int) -> HttpResponse:
 def _sheet_view(request: HttpRequest, page: SheetPage, found) -> HttpResponse:
     data = sheet_data(page)
     notice = write_notice(page.pledge)
-    writable = page.can_write and not notice and not data.submitted
+    controls = sheet_controls(page, data, notice)
     rows = _rows(data, page.with_evidence)
     if request.method == "POST":
-        response, rows = _sheet_post(request, page, data, rows, notice, writable)
+        response, rows = _sheet_post(request, page, data, rows, notice, controls.writable)
         if response is not None:
             return response
     else:
@@ -161,7 +162,8 @@ def _sheet_view(request: HttpRequest, page: SheetPage, found) -> HttpResponse:
         "own_sheet": data.own_sheet,
         "rows": rows,
         "notice": notice,
-        "writable": writable,
+        "writable": controls.writable,
+        "controls": controls,
         "total": data.total,
         "sub": page.sub,
         "secretariat": found.secretariat,
