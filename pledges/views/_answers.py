@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+from ..models import Pledge
 from ..rules import PledgeAccess
 
 
-def remember(request: HttpRequest, found: PledgeAccess) -> PledgeAccess:
+def remember(request: HttpRequest, pledge: Pledge, found: PledgeAccess):
     """Give the confirmation page the answer this request already has, instead of asking
-    the policy a second time."""
-    request.__dict__.setdefault("_pledge_secretariat", {})[found.pledge.pk] = found.secretariat
-    return found
+    the policy a second time; returns (pledge, found) as `get_pledge_or_404` does."""
+    request.__dict__.setdefault("_pledge_secretariat", {})[pledge.pk] = found.secretariat
+    return pledge, found

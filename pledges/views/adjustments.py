@@ -4,7 +4,6 @@ and, after confirming, deletes them (403 for members), never in a closed year.""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import floatformat
@@ -24,11 +23,9 @@ from ._answers import remember
 @GET_POST
 def adjustments(request: HttpRequest, pk: int) -> HttpResponse:
     """Members read the lines; the secretariat adds and (after confirming) deletes them."""
-    pledge, found = rules.get_pledge_or_404(request, pk)
-    remember(request, found)
     delete = request.GET.get("delete") or request.POST.get("delete")
-    if (request.method == "POST" or delete) and not found.secretariat:
-        raise PermissionDenied
+    need = "manage" if request.method == "POST" or delete else "read"  # 403 for members
+    pledge, found = remember(request, *rules.get_pledge_or_404(request, pk, need=need))
     notice = closed_notice(pledge)
     url = reverse("pledges:adjustments", args=[pledge.pk])
     if delete:

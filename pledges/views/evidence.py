@@ -43,7 +43,7 @@ def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
     sheet = evidence.score.sheet
     if not found.may_change_evidence(sheet):
         raise PermissionDenied
-    remember(request, found)
+    remember(request, sheet.pledge, found)
     page = self_sheet_page(sheet.pledge, found, sheet.organization)
     text = _("Delete the evidence “%(name)s” of %(code)s? The file is removed for good.") % {
         "name": evidence.original_name,

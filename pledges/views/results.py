@@ -103,7 +103,9 @@ def _get_for_secretariat(request: HttpRequest, objects, pk: int):
     secretariat of its year only (403 for the other members)."""
     visible = Pledge.objects.visible_to(request.user)
     found = get_object_or_404(objects.filter(pledge__in=visible), pk=pk)
-    access = remember(request, rules.PledgeAccess(request.user, found.pledge, readable=True))
+    _pledge, access = remember(
+        request, found.pledge, rules.PledgeAccess(request.user, found.pledge, readable=True)
+    )
     if not access.secretariat:
         raise PermissionDenied
     return found

@@ -80,9 +80,9 @@ class Row(CriterionRow):
 def self_score(request: HttpRequest, pk: int) -> HttpResponse:
     """My organization's self-scoring sheet; the secretariat opens any member's with ?org=."""
     pledge, found = rules.get_pledge_or_404(request, pk)
-    if not found.may_self_score():
-        raise PermissionDenied
     org_param = request.GET.get("org", "")
+    if not org_param and not found.may_self_score():
+        raise PermissionDenied
     organization = member_of(pledge, org_param) if org_param else found.org
     if organization is None:  # the secretariat, without ?org=: choose a member first
         context = {"pledge": pledge, "members": selectors.members_of(pledge)}
@@ -113,8 +113,7 @@ def cross_score(request: HttpRequest, pk: int, org: int) -> HttpResponse:
 @GET_POST
 def self_score_return(request: HttpRequest, pk: int, org: int) -> HttpResponse:
     """The secretariat sends a member's submitted self-scoring back to it, with a reason."""
-    pledge, found = rules.get_pledge_or_404(request, pk, need="manage")
-    remember(request, found)
+    pledge, found = remember(request, *rules.get_pledge_or_404(request, pk, need="manage"))
     page = secretariat_sheet_page(pledge, member_of(pledge, org))
     sheet = sheet_of(page)
     if sheet is None:
