@@ -105,6 +105,47 @@ class PledgeAccess:
         secretariat always."""
         return submitted or self.acts_for(organization)
 
+    # Results side ------------------------------------------------------------------------
+    # The score sheets, evidence, verification and the results pages ask these.
+
+    def may_self_score(self) -> bool:
+        """Opens the self-scoring pages at all: a member official or the secretariat."""
+        return self.org is not None or self.secretariat
+
+    def edits_as_secretariat(self, organization: Organization | None) -> bool:
+        """Writes `organization`'s self sheet as the secretariat, not as one of its own
+        officials: it may change the evidence after the sheet is submitted."""
+        return self.secretariat and not self.is_own(organization)
+
+    def may_cross_score(self, organization: Organization | None) -> bool:
+        """Scores `organization` in a cross-scored year: another member's official."""
+        return (
+            self.pledge.is_cross_scored
+            and self.org is not None
+            and organization is not None
+            and not self.is_own(organization)
+        )
+
+    def may_open_cross_scoring(self) -> bool:
+        """The cross-scoring overview: the secretariat (every sheet) or a member official
+        (its own sheets)."""
+        return self.secretariat or self.org is not None
+
+    def may_write_sheet(self, sheet: ScoreSheet) -> bool:
+        """Writes the scores of `sheet` (the state of the year aside): a verification sheet
+        is the secretariat's; a cross sheet its scoring member's; a self sheet its member's;
+        the secretariat may act for any member."""
+        if sheet.round == ScoreSheet.Round.VERIFIED:
+            return self.secretariat
+        if sheet.round == ScoreSheet.Round.CROSS:
+            return self.acts_for(sheet.scorer)
+        return self.acts_for(sheet.organization)
+
+    def may_change_evidence(self, sheet: ScoreSheet) -> bool:
+        """Adds or deletes evidence files of `sheet`: self sheets only, by whoever writes
+        them."""
+        return sheet.round == ScoreSheet.Round.SELF and self.acts_for(sheet.organization)
+
 
 def get_pledge_or_404(
     request: HttpRequest, pk: int, *, need: PledgeNeed = "read"

@@ -13,12 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from blocs.models import Meeting, Organization
 from portal.lib.forms import RowForm
 
+from .. import services
 from ..models import Adjustment, Ballot, Criterion, EmulationTitle, Pledge
 from .fields import members_queryset, number_field
 
 POINTS_OVER_MAX = _("At most %(max)s points for %(code)s.")
 BONUS_OVER_CAP = _("At most %(max)s bonus points for %(code)s.")
-NO_BONUS = _("%(code)s gives no bonus points.")
 NOT_A_NUMBER = _("Enter a number of points, e.g. 12,5.")
 
 
@@ -53,6 +53,26 @@ class ScoreRowForm(RowForm):
         if not criterion.bonus_cap:
             del self.fields["bonus"]
 
+    @classmethod
+    def for_score(cls, criterion: Criterion, score, data=None, files=None, with_file=True):
+        """The row of `criterion`, showing its saved `score` (None: an empty cell)."""
+        initial = {"version": 0}
+        if score is not None:
+            initial = {
+                "points": score.points,
+                "bonus": score.bonus,
+                "explanation": score.explanation,
+                "version": score.version,
+            }
+        return cls(
+            data,
+            files,
+            prefix=f"c{criterion.pk}",
+            criterion=criterion,
+            with_file=with_file,
+            initial=initial,
+        )
+
     def _shown(self, name: str) -> str:
         """What the input shows: the typed text when posted, else the stored number."""
         value = self[name].value()
@@ -68,26 +88,25 @@ class ScoreRowForm(RowForm):
     def shown_bonus(self) -> str:
         return self._shown("bonus") if "bonus" in self.fields else ""
 
+    def _check_limits(self, name: str):
+        """The value of `name`, checked against the criterion's limits by the service's
+        own rule (`check_score_limits`), in this form's words."""
+        value = self.cleaned_data.get(name)
+        for _field, limit in services.check_score_limits(self.criterion, **{name: value}):
+            if limit == "points_over_max":
+                params = {"max": _fmt(self.criterion.max_points), "code": self.criterion.code}
+                raise forms.ValidationError(POINTS_OVER_MAX, code="over_max", params=params)
+            if limit in ("bonus_over_cap", "bonus_not_allowed"):
+                cap = _fmt(self.criterion.bonus_cap or Decimal("0"))
+                params = {"max": cap, "code": self.criterion.code}
+                raise forms.ValidationError(BONUS_OVER_CAP, code="over_cap", params=params)
+        return value
+
     def clean_points(self):
-        points = self.cleaned_data.get("points")
-        if points is not None and points > self.criterion.max_points:
-            raise forms.ValidationError(
-                POINTS_OVER_MAX,
-                code="over_max",
-                params={"max": _fmt(self.criterion.max_points), "code": self.criterion.code},
-            )
-        return points
+        return self._check_limits("points")
 
     def clean_bonus(self):
-        bonus = self.cleaned_data.get("bonus")
-        cap = self.criterion.bonus_cap or Decimal("0")
-        if bonus is not None and bonus > cap:
-            raise forms.ValidationError(
-                BONUS_OVER_CAP,
-                code="over_cap",
-                params={"max": _fmt(cap), "code": self.criterion.code},
-            )
-        return bonus
+        return self._check_limits("bonus")
 
     def row(self) -> dict | None:
         """The row for `sheet_save_grid`, or None when the points are left blank."""

@@ -11,6 +11,9 @@ Decisions:
 * The number of leading units (for quotas based on them) is the number of distinct
   organizations leading in any LEADING ballot of the pledge.
 * A quota with neither a percentage nor a number sets no limit (`quota_limit` → None).
+* Recording and deleting ballots and proposals is the secretariat's: the services ask the
+  policy for the actor (`pledges.rules.check_manages`, PermissionDenied; `actor=None` is
+  the system itself).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from django.utils.translation import ngettext
 from blocs.models import Organization
 from portal.lib.history import stamp
 
+from .. import rules
 from ..models import Ballot, BallotCandidate, CommendationQuota, Pledge, Proposal
 from ..selectors import members_of
 from .pledges import MEETING_NOT_OF_PLEDGE, NOT_A_MEMBER, check_writable
@@ -168,6 +172,7 @@ def ballot_record(
     """Record a ballot and its candidates' votes; every inconsistency is reported at once
     (as a ValidationError by field) and nothing is written."""
     pledge = Pledge.objects.select_for_update(of=("self",)).select_related("bloc").get(pk=pledge.pk)
+    rules.check_manages(actor, pledge)
     check_writable(pledge)
     counts = {
         "members_total": members_total,
@@ -237,7 +242,9 @@ def ballot_record(
 
 @transaction.atomic
 def ballot_delete(*, ballot: Ballot, actor=None) -> None:
-    check_writable(Pledge.objects.get(pk=ballot.pledge_id))
+    pledge = Pledge.objects.get(pk=ballot.pledge_id)
+    rules.check_manages(actor, pledge)
+    check_writable(pledge)
     stamp(ballot, actor)
     ballot.delete()
 
@@ -417,6 +424,7 @@ def proposal_add(
     """Propose a member for a commendation, within the quota set for that title."""
     # Lock the pledge: two proposals at once cannot both take the last place of a quota.
     pledge = Pledge.objects.select_for_update(of=("self",)).select_related("bloc").get(pk=pledge.pk)
+    rules.check_manages(actor, pledge)
     check_writable(pledge)
     members = members_of(pledge)
     if organization.pk not in {o.pk for o in members}:
@@ -463,6 +471,8 @@ def proposal_add(
 
 @transaction.atomic
 def proposal_delete(*, proposal: Proposal, actor=None) -> None:
-    check_writable(Pledge.objects.get(pk=proposal.pledge_id))
+    pledge = Pledge.objects.get(pk=proposal.pledge_id)
+    rules.check_manages(actor, pledge)
+    check_writable(pledge)
     stamp(proposal, actor)
     proposal.delete()

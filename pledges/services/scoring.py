@@ -1,55 +1,47 @@
-"""Writes with rules for scoring: score sheets, scores, evidence, bonus and penalty lines.
+"""Writes with rules for scoring: score sheets and their scores (evidence: `evidence.py`;
+bonus and penalty lines: `adjustments.py`).
 
 Every function runs in one transaction, validates before it writes, raises ValidationError
 with the module-level messages below, and records the actor in the audit history; a reason
 for changing a submitted value is kept as the history's change_reason.
 
-Who may write is checked by the views (pledges.rules); here the state is checked: the
-pledge must be in scoring (and not closed), a submitted self sheet is read-only, a changed
-submitted value needs a reason, and a stale `version` is refused (optimistic concurrency:
-the form carries the version it showed; 0 for a cell that was empty; None skips the check).
+Who may write is the policy's (`pledges.rules`), asked here for the actor: a self sheet is
+written by its organization's officials and the secretariat, a cross sheet by the scoring
+member's officials (and the secretariat), a verification sheet, the sending back and the
+bonus and penalty lines by the secretariat only (PermissionDenied; `actor=None` is the
+system itself). Then the state is checked: the pledge must be in scoring (and not closed),
+a submitted self sheet is read-only, a changed submitted value needs a reason, and a stale
+`version` is refused (optimistic concurrency: the form carries the version it showed; 0 for
+a cell that was empty; None skips the check).
 """
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from portal.lib.history import stamp
-from portal.lib.uploads import DOCUMENT_TYPES, validate_upload
 
-from ..models import Adjustment, Criterion, Evidence, Pledge, Score, ScoreSheet
+from .. import rules
+from ..models import Criterion, Pledge, Score, ScoreSheet
 from ..selectors import members_of
 from .pledges import NOT_A_MEMBER, check_writable
 
 __all__ = [
-    "ADJUSTMENT_NOT_POSITIVE",
-    "ADJUSTMENT_REASON_REQUIRED",
     "BAD_NUMBER",
-    "BONUS_CAP_EXCEEDED",
     "BONUS_NEGATIVE",
     "BONUS_NOT_ALLOWED",
     "BONUS_OVER_CAP",
-    "DEADLINE_PASSED",
-    "EVIDENCE_LOCKED",
-    "EVIDENCE_MISSING",
     "NOT_A_LEAF",
-    "NOT_SCORED",
-    "PENALTY_CAP_EXCEEDED",
     "POINTS_NEGATIVE",
     "POINTS_OVER_MAX",
     "REASON_REQUIRED",
-    "RETURN_AFTER_DEADLINE",
-    "RETURN_NEEDS_REASON",
-    "RETURN_NOT_SUBMITTED",
-    "RETURN_VERIFIED",
     "ROUND_NOT_FOR_METHOD",
     "SCORER_IS_SCORED",
     "SCORER_NOT_MEMBER",
@@ -57,18 +49,13 @@ __all__ = [
     "SCORER_REQUIRED",
     "SCORE_CHANGED_MEANWHILE",
     "SCORING_NOT_OPEN",
-    "SHEET_ALREADY_SUBMITTED",
     "SHEET_SUBMITTED",
     "TOO_MANY_DECIMALS",
-    "adjustment_add",
-    "adjustment_delete",
-    "evidence_add",
-    "evidence_delete",
+    "check_score_limits",
+    "check_sheet_writer",
     "score_save",
     "sheet_for",
-    "sheet_return",
     "sheet_save_grid",
-    "sheet_submit",
 ]
 
 SCORING_NOT_OPEN = _(
@@ -96,40 +83,11 @@ BONUS_OVER_CAP = _("%(code)s: a bonus of %(bonus)s is more than its bonus cap of
 SHEET_SUBMITTED = _(
     "This self-scoring sheet was submitted on %(date)s and can no longer be changed."
 )
-SHEET_ALREADY_SUBMITTED = _("This sheet was already submitted on %(date)s.")
-RETURN_NOT_SUBMITTED = _(
-    "The self-scoring of %(organization)s is not submitted: there is nothing to send back."
-)
-RETURN_VERIFIED = _(
-    "The verification of %(organization)s was submitted on %(date)s: its self-scoring can "
-    "no longer be sent back."
-)
-RETURN_AFTER_DEADLINE = _(
-    "The self-scoring deadline was %(date)s: %(organization)s could not submit again. Move "
-    "the deadline in the pledge's rules first."
-)
-RETURN_NEEDS_REASON = _("Say what %(organization)s should correct: the member reads it.")
 REASON_REQUIRED = _(
     "%(code)s: give the reason for changing the submitted value (%(old)s → %(new)s)."
 )
 SCORE_CHANGED_MEANWHILE = _(
     "Someone else changed this score meanwhile (now %(points)s by %(user)s). Reload and try again."
-)
-NOT_SCORED = _("Not every criterion is scored yet: %(codes)s.")
-EVIDENCE_MISSING = _("Evidence is required for %(codes)s; upload it before submitting.")
-DEADLINE_PASSED = _("The self-scoring deadline was %(date)s; the sheet can no longer be submitted.")
-EVIDENCE_LOCKED = _(
-    "The sheet was submitted on %(date)s; only the secretariat can change its evidence now."
-)
-ADJUSTMENT_NOT_POSITIVE = _("The points must be more than 0 (not %(points)s).")
-ADJUSTMENT_REASON_REQUIRED = _("Give the reason for this bonus or penalty.")
-BONUS_CAP_EXCEEDED = _(
-    "Bonus points for %(organization)s would come to %(total)s (now %(current)s + "
-    "%(points)s), more than the bonus cap of %(cap)s."
-)
-PENALTY_CAP_EXCEEDED = _(
-    "Penalty points for %(organization)s would come to %(total)s (now %(current)s + "
-    "%(points)s), more than the penalty cap of %(cap)s."
 )
 
 CENT = Decimal("0.01")
@@ -194,15 +152,22 @@ def _check_round(pledge: Pledge, round: str) -> None:
     )
 
 
+def check_sheet_writer(actor, sheet: ScoreSheet) -> None:
+    """Refuse (PermissionDenied) an actor the policy does not let write this sheet."""
+    if actor is not None and not rules.PledgeAccess(actor, sheet.pledge).may_write_sheet(sheet):
+        raise PermissionDenied
+
+
 # Sheets -------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def sheet_for(*, pledge: Pledge, organization, round: str, scorer=None) -> ScoreSheet:
+def sheet_for(*, pledge: Pledge, organization, round: str, scorer=None, actor=None) -> ScoreSheet:
     """The member's sheet of that round (and scorer), created as a draft if missing.
 
     An existing sheet is returned as it is (also on a closed pledge, for reading);
-    creating one checks the round against the scoring method and the membership.
+    creating one checks the actor (the policy: who writes such a sheet), the round against
+    the scoring method and the membership.
     """
     if round not in ScoreSheet.Round.values:
         raise ValidationError(
@@ -220,6 +185,9 @@ def sheet_for(*, pledge: Pledge, organization, round: str, scorer=None) -> Score
     if existing is not None:
         return existing
     pledge = _fresh_pledge(pledge.pk)
+    check_sheet_writer(
+        actor, ScoreSheet(pledge=pledge, organization=organization, round=round, scorer=scorer)
+    )
     check_writable(pledge)
     _check_round(pledge, round)
     member_ids = {org.pk for org in members_of(pledge)}
@@ -275,6 +243,46 @@ def _reference(sheet: ScoreSheet) -> dict[int, Score]:
     return {}
 
 
+# The limits of one score, checked once: the service refuses with the messages below; the
+# forms (`pledges.forms.scoring`) ask the same function and word them for their field.
+LIMIT_MESSAGES = {
+    "points_negative": POINTS_NEGATIVE,
+    "points_over_max": POINTS_OVER_MAX,
+    "bonus_negative": BONUS_NEGATIVE,
+    "bonus_not_allowed": BONUS_NOT_ALLOWED,
+    "bonus_over_cap": BONUS_OVER_CAP,
+}
+LIMIT_CODES = {
+    "points_negative": "negative",
+    "points_over_max": "over_max",
+    "bonus_negative": "negative",
+    "bonus_not_allowed": "bonus_not_allowed",
+    "bonus_over_cap": "bonus_over_cap",
+}
+
+
+def check_score_limits(
+    criterion: Criterion, *, points: Decimal | None = None, bonus: Decimal | None = None
+) -> list[tuple[str, str]]:
+    """Pure: the limits of `criterion` that the values break, as (field, limit) pairs in
+    the order they are checked (limit: a key of LIMIT_MESSAGES); [] when within them.
+    A value left out (None) is not checked."""
+    broken = []
+    if points is not None:
+        if points < ZERO:
+            broken.append(("points", "points_negative"))
+        elif points > criterion.max_points:
+            broken.append(("points", "points_over_max"))
+    if bonus is not None:
+        if bonus < ZERO:
+            broken.append(("bonus", "bonus_negative"))
+        elif bonus > ZERO and not criterion.bonus_cap:
+            broken.append(("bonus", "bonus_not_allowed"))
+        elif criterion.bonus_cap is not None and bonus > criterion.bonus_cap:
+            broken.append(("bonus", "bonus_over_cap"))
+    return broken
+
+
 def _check_row(
     sheet: ScoreSheet,
     leaves: dict[int, Criterion],
@@ -298,24 +306,12 @@ def _check_row(
     points = _decimal(points, code)
     bonus = _decimal(bonus if bonus not in (None, "") else ZERO, code)
     explanation = (explanation or "").strip()
-    if points < ZERO:
-        raise ValidationError(POINTS_NEGATIVE % {"code": code, "points": points}, code="negative")
-    if points > leaf.max_points:
-        raise ValidationError(
-            POINTS_OVER_MAX % {"code": code, "points": points, "max": leaf.max_points},
-            code="over_max",
-        )
-    if bonus < ZERO:
-        raise ValidationError(BONUS_NEGATIVE % {"code": code, "bonus": bonus}, code="negative")
-    if bonus > ZERO and not leaf.bonus_cap:
-        raise ValidationError(
-            BONUS_NOT_ALLOWED % {"code": code, "bonus": bonus}, code="bonus_not_allowed"
-        )
-    if leaf.bonus_cap is not None and bonus > leaf.bonus_cap:
-        raise ValidationError(
-            BONUS_OVER_CAP % {"code": code, "bonus": bonus, "cap": leaf.bonus_cap},
-            code="bonus_over_cap",
-        )
+    broken = check_score_limits(leaf, points=points, bonus=bonus)
+    if broken:
+        _field, limit = broken[0]
+        params = {"code": code, "points": points, "bonus": bonus}
+        params |= {"max": leaf.max_points, "cap": leaf.bonus_cap}
+        raise ValidationError(LIMIT_MESSAGES[limit] % params, code=LIMIT_CODES[limit])
     unchanged = current is not None and (current.points, current.bonus, current.explanation) == (
         points,
         bonus,
@@ -364,8 +360,9 @@ def _write(sheet, current, leaf, points, bonus, explanation, reason, actor) -> S
     return score
 
 
-def _prepare(sheet: ScoreSheet) -> ScoreSheet:
+def _prepare(sheet: ScoreSheet, actor) -> ScoreSheet:
     sheet = _lock_sheet(sheet)
+    check_sheet_writer(actor, sheet)
     _check_scoring(sheet.pledge)
     if sheet.round == ScoreSheet.Round.SELF and sheet.is_submitted:
         raise ValidationError(
@@ -387,7 +384,7 @@ def score_save(
     actor=None,
 ) -> Score:
     """Save one score (see the module doc for the checks); returns the score as stored."""
-    sheet = _prepare(sheet)
+    sheet = _prepare(sheet, actor)
     reason = (reason or "").strip()
     leaves = _leaves(sheet.pledge)
     current = (
@@ -418,7 +415,7 @@ def score_save(
 def sheet_save_grid(*, sheet: ScoreSheet, rows: list[dict], reason: str = "", actor=None) -> None:
     """Save a whole grid or nothing: every row is checked first; errors come back as one
     ValidationError keyed by criterion code. Rows whose points are empty are skipped."""
-    sheet = _prepare(sheet)
+    sheet = _prepare(sheet, actor)
     reason = (reason or "").strip()
     leaves = _leaves(sheet.pledge)
     current = {
@@ -459,208 +456,3 @@ def sheet_save_grid(*, sheet: ScoreSheet, rows: list[dict], reason: str = "", ac
         raise ValidationError(errors, code="grid_invalid")
     for existing, checked in writes:
         _write(sheet, existing, *checked, reason, actor)
-
-
-@transaction.atomic
-def sheet_submit(*, sheet: ScoreSheet, actor=None, today: date | None = None) -> ScoreSheet:
-    """Submit a sheet: every leaf scored (on a verification sheet, a criterion left alone
-    keeps the submitted self-score), evidence where required (self sheets), and a self
-    sheet no later than the pledge's scoring deadline (inclusive)."""
-    sheet = _lock_sheet(sheet)
-    pledge = sheet.pledge
-    _check_scoring(pledge)
-    if sheet.is_submitted:
-        raise ValidationError(
-            SHEET_ALREADY_SUBMITTED % {"date": _submitted_day(sheet)}, code="already_submitted"
-        )
-    is_self = sheet.round == ScoreSheet.Round.SELF
-    today = today or timezone.localdate()
-    if is_self and pledge.scoring_deadline and today > pledge.scoring_deadline:
-        raise ValidationError(
-            DEADLINE_PASSED % {"date": _day(pledge.scoring_deadline)}, code="deadline_passed"
-        )
-    leaves = sorted(_leaves(pledge).values(), key=lambda c: c.code)
-    scored = set(sheet.scores.values_list("criterion_id", flat=True))
-    if sheet.round == ScoreSheet.Round.VERIFIED:
-        # Verification re-scores what it disputes; the rest stands as self-scored.
-        scored |= set(_reference(sheet))
-    missing = [c.code for c in leaves if c.pk not in scored]
-    if missing:
-        raise ValidationError(NOT_SCORED % {"codes": ", ".join(missing)}, code="not_scored")
-    if is_self:
-        with_evidence = set(
-            Evidence.objects.filter(score__sheet=sheet).values_list(
-                "score__criterion_id", flat=True
-            )
-        )
-        no_evidence = [c.code for c in leaves if c.evidence_required and c.pk not in with_evidence]
-        if no_evidence:
-            raise ValidationError(
-                EVIDENCE_MISSING % {"codes": ", ".join(no_evidence)}, code="evidence_missing"
-            )
-    sheet.status = ScoreSheet.Status.SUBMITTED
-    sheet.submitted_at = timezone.now()
-    sheet.submitted_by = actor
-    stamp(sheet, actor)
-    sheet.save()
-    return sheet
-
-
-@transaction.atomic
-def sheet_return(
-    *, sheet: ScoreSheet, reason: str, actor=None, today: date | None = None
-) -> ScoreSheet:
-    """The secretariat sends a submitted self-scoring sheet back to its member as a draft,
-    saying what to correct (a member cannot take back what it submitted). Not once the
-    member's verification is submitted (it was made from these scores), nor after the
-    self-scoring deadline (the member could not submit again). Scores and evidence stay;
-    the reason is shown on the sheet and kept in the history."""
-    sheet = _lock_sheet(sheet)
-    pledge = sheet.pledge
-    _check_scoring(pledge)
-    names = {"organization": sheet.organization}
-    if sheet.round != ScoreSheet.Round.SELF or not sheet.is_submitted:
-        raise ValidationError(RETURN_NOT_SUBMITTED % names, code="not_submitted")
-    verified = ScoreSheet.objects.filter(
-        pledge=pledge,
-        organization=sheet.organization_id,
-        round=ScoreSheet.Round.VERIFIED,
-        status=ScoreSheet.Status.SUBMITTED,
-    ).first()
-    if verified is not None:
-        day = _submitted_day(verified)
-        raise ValidationError(RETURN_VERIFIED % {**names, "date": day}, code="verified")
-    today = today or timezone.localdate()
-    if pledge.scoring_deadline and today > pledge.scoring_deadline:
-        day = _day(pledge.scoring_deadline)
-        raise ValidationError(RETURN_AFTER_DEADLINE % {**names, "date": day}, code="deadline")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": RETURN_NEEDS_REASON % names}, code="no_reason")
-    sheet.status = ScoreSheet.Status.DRAFT
-    sheet.submitted_at = sheet.submitted_by = None
-    sheet.returned_at = timezone.now()
-    sheet.return_reason = reason
-    sheet._change_reason = reason
-    stamp(sheet, actor)
-    sheet.save()
-    return sheet
-
-
-# Evidence -----------------------------------------------------------------------------
-
-
-def _check_evidence_writable(sheet: ScoreSheet, as_secretariat: bool) -> None:
-    _check_scoring(sheet.pledge)
-    if sheet.is_submitted and not as_secretariat:
-        raise ValidationError(
-            EVIDENCE_LOCKED % {"date": _submitted_day(sheet)}, code="sheet_submitted"
-        )
-
-
-@transaction.atomic
-def evidence_add(*, score: Score, uploaded, actor=None, as_secretariat: bool = False) -> Evidence:
-    """Attach a checked file (size limit, content sniffing) to a score of an unsubmitted
-    sheet; the secretariat (`as_secretariat=True`, decided by the view) also after that."""
-    sheet = _lock_sheet(score.sheet)
-    _check_evidence_writable(sheet, as_secretariat)
-    try:
-        content_type = validate_upload(uploaded, DOCUMENT_TYPES)
-    except ValidationError as exc:
-        raise ValidationError({"file": exc.messages}, code=exc.code) from exc
-    evidence = Evidence(
-        score=score,
-        original_name=Path(uploaded.name).name[:255],
-        content_type=content_type,
-        size=uploaded.size,
-        uploaded_by=actor,
-    )
-    evidence.file.save(uploaded.name, uploaded, save=False)
-    evidence.save()
-    return evidence
-
-
-@transaction.atomic
-def evidence_delete(*, evidence: Evidence, actor=None, as_secretariat: bool = False) -> None:
-    sheet = _lock_sheet(evidence.score.sheet)
-    _check_evidence_writable(sheet, as_secretariat)
-    # Remove the file only once the row is gone for good.
-    name, storage = evidence.file.name, evidence.file.storage
-    evidence.delete()
-    transaction.on_commit(lambda: storage.delete(name))
-
-
-# Bonus and penalty lines --------------------------------------------------------------
-
-
-@transaction.atomic
-def adjustment_add(
-    *, pledge: Pledge, organization, kind: str, points, reason: str, actor=None
-) -> Adjustment:
-    """A bonus or penalty line; the member's bonus (criterion bonuses + bonus lines) and
-    penalty totals must stay within the pledge's caps when set."""
-    from ..ranking import compute_results  # ranking reads models only; imported lazily
-
-    # Lock the pledge: two lines added at once cannot both pass the cap check.
-    pledge = Pledge.objects.select_for_update(of=("self",)).select_related("bloc").get(pk=pledge.pk)
-    check_writable(pledge)
-    if kind not in Adjustment.Kind.values:
-        raise ValidationError({"kind": _("Choose bonus or penalty.")}, code="bad_kind")
-    if organization.pk not in {o.pk for o in members_of(pledge)}:
-        raise ValidationError(
-            {
-                "organization": NOT_A_MEMBER
-                % {"organization": organization, "bloc": pledge.bloc, "year": pledge.year}
-            },
-            code="not_member",
-        )
-    try:
-        points = _decimal(points, "")
-    except ValidationError as exc:
-        raise ValidationError({"points": exc.messages}, code=exc.code) from exc
-    if points <= ZERO:
-        raise ValidationError(
-            {"points": ADJUSTMENT_NOT_POSITIVE % {"points": points}}, code="not_positive"
-        )
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": ADJUSTMENT_REASON_REQUIRED}, code="no_reason")
-    bonus = kind == Adjustment.Kind.BONUS
-    cap = pledge.bonus_cap if bonus else pledge.penalty_cap
-    if cap is not None:
-        result = compute_results(pledge).for_organization(organization)
-        current = result.criterion_bonus + result.bonus_lines if bonus else result.penalty_lines
-        if current + points > cap:
-            message = BONUS_CAP_EXCEEDED if bonus else PENALTY_CAP_EXCEEDED
-            raise ValidationError(
-                {
-                    "points": message
-                    % {
-                        "organization": organization,
-                        "total": current + points,
-                        "current": current,
-                        "points": points,
-                        "cap": cap,
-                    }
-                },
-                code="over_cap",
-            )
-    adjustment = Adjustment(
-        pledge=pledge,
-        organization=organization,
-        kind=kind,
-        points=points,
-        reason=reason,
-        created_by=actor,
-    )
-    adjustment.full_clean(exclude=["created_by"])
-    stamp(adjustment, actor)
-    adjustment.save()
-    return adjustment
-
-
-@transaction.atomic
-def adjustment_delete(*, adjustment: Adjustment, actor=None) -> None:
-    check_writable(_fresh_pledge(adjustment.pledge_id))
-    stamp(adjustment, actor)
-    adjustment.delete()

@@ -1,6 +1,9 @@
-"""Pledge pages (`pledge.py`), scoring grids (`scoring.py`),
-results, ballots and proposals (`results.py`)."""
+"""Pledge pages (`pledge.py`); the results side: score sheets (`sheets.py`), evidence
+(`evidence.py`), verification (`verification.py`), bonus and penalty lines
+(`adjustments.py`), results, ballots and proposals (`results.py`)."""
 
+from .adjustments import adjustments
+from .evidence import evidence_delete, evidence_download
 from .pledge import (
     pledge_create,
     pledge_criteria,
@@ -23,15 +26,8 @@ from .results import (
     results,
     results_xlsx,
 )
-from .scoring import (
-    adjustments,
-    cross_score,
-    evidence_delete,
-    evidence_download,
-    self_score,
-    self_score_return,
-    verify,
-)
+from .sheets import cross_score, self_score, self_score_return
+from .verification import verify
 
 __all__ = [
     "adjustments",

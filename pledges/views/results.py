@@ -1,14 +1,14 @@
 """Results pages: ballots, proposals, the score table and ranking, xlsx, charts.
 
-Access: every member of the bloc reads them (404 for outsiders); recording and deleting
-ballots and proposals is the secretariat's (403 for members), never in a closed year.
-The results page and its downloads read everything in a fixed number of queries.
+Access is the policy's (`pledges.rules`): every member of the bloc reads them (404 for
+outsiders); recording and deleting ballots and proposals is the secretariat's (403 for
+members), never in a closed year. The pages read everything in a fixed number of queries
+(`pledges.selectors.results_pages`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -18,70 +18,32 @@ from django.views.decorators.http import require_GET
 from blocs.models import Organization
 from portal.lib.http import GET_POST
 
-from .. import selectors, services
+from .. import rules, selectors, services
 from ..charts import chart_group_points, chart_rank_history
 from ..forms import scoring as f
-from ..models import Ballot, CommendationQuota, Pledge, Proposal
+from ..models import Ballot, Pledge, Proposal
 from ..ranking import compute_results, results_over_years
+from ..selectors.results_pages import ballots_of, proposal_groups, results_page
 from ..xlsx import results_xlsx as build_xlsx
-from ._access import (
-    add_after_post,
-    check_secretariat,
-    closed_notice,
-    delete_after_confirm,
-    get_pledge_for_user,
-    is_secretariat,
-    member_of,
-    official_org,
-)
+from ._access import add_after_post, closed_notice, delete_after_confirm, member_of
+from ._answers import remember
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-# Ballots -------------------------------------------------------------------------------
-
-
-@dataclass
-class BallotView:
-    ballot: Ballot
-    outcomes: list = field(default_factory=list)
-    base_label: str = ""
-
-
-def base_label(pledge: Pledge, base: int) -> str:
-    """What the ratio is of, named explicitly: "11 members", "9 members present"…"""
-    labels = {
-        Pledge.VoteBase.MEMBERS: _("%(n)s members"),
-        Pledge.VoteBase.PRESENT: _("%(n)s members present"),
-        Pledge.VoteBase.VALID: _("%(n)s valid ballots"),
-    }
-    return labels[pledge.vote_base] % {"n": base}
-
-
-def ballots_of(pledge: Pledge) -> list[BallotView]:
-    """The pledge's ballots with each candidate's outcome, in 2 queries."""
-    return [
-        BallotView(
-            ballot, outcomes, base_label(pledge, services.vote_base(ballot, pledge.vote_base))
-        )
-        for ballot, outcomes in services.ballots_with_outcomes(pledge)
-    ]
+# Ballots ----------------------------------------------------------------------------------
 
 
 @GET_POST
 def ballots(request: HttpRequest, pk: int) -> HttpResponse:
     """Members read the ballots and their outcomes; the secretariat records them."""
-    pledge = get_pledge_for_user(request, pk)
-    secretariat = is_secretariat(request, pledge)
-    if request.method == "POST":
-        check_secretariat(request, pledge)
-    notice = closed_notice(pledge)
+    pledge, found = rules.get_pledge_or_404(request, pk, need=_need(request))
     members = selectors.members_of(pledge)
     form, candidates = _ballot_forms(request, pledge, members)
     if request.method == "POST":
         response = add_after_post(
             request,
-            notice=notice,
+            notice=closed_notice(pledge),
             forms=[form, candidates],
             save=lambda: services.ballot_record(
                 pledge=pledge,
@@ -95,16 +57,22 @@ def ballots(request: HttpRequest, pk: int) -> HttpResponse:
         if response is not None:
             return response
     _name_candidates(candidates, members)
-    context = {
-        "pledge": pledge,
-        "ballots": ballots_of(pledge),
-        "form": form,
-        "candidates": candidates,
-        "secretariat": secretariat,
-        "can_write": secretariat and not notice,
-        "notice": notice,
-    }
+    context = {"pledge": pledge, "ballots": ballots_of(pledge), "form": form}
+    context |= {"candidates": candidates, **_roles(pledge, found)}
     return render(request, "pledges/ballots.html", context)
+
+
+def _need(request: HttpRequest) -> rules.PledgeNeed:
+    """Reading for everyone; a post is the secretariat's."""
+    return "manage" if request.method == "POST" else "read"
+
+
+def _roles(pledge: Pledge, found: rules.PledgeAccess) -> dict:
+    return {
+        "secretariat": found.secretariat,
+        "can_write": found.can_manage,
+        "notice": closed_notice(pledge),
+    }
 
 
 def _ballot_forms(request: HttpRequest, pledge: Pledge, members: list[Organization]):
@@ -126,12 +94,8 @@ def _name_candidates(candidates, members: list[Organization]) -> None:
     """Each vote row gets its organization, for the row's label in the template."""
     names = {org.pk: org for org in members}
     for row in candidates:
-        row.org = names.get(_initial_org(row))
-
-
-def _initial_org(row) -> int | None:
-    org = row.initial.get("organization")
-    return getattr(org, "pk", org)
+        org = row.initial.get("organization")
+        row.org = names.get(getattr(org, "pk", org))
 
 
 def _get_for_secretariat(request: HttpRequest, objects, pk: int):
@@ -139,19 +103,18 @@ def _get_for_secretariat(request: HttpRequest, objects, pk: int):
     secretariat of its year only (403 for the other members)."""
     visible = Pledge.objects.visible_to(request.user)
     found = get_object_or_404(objects.filter(pledge__in=visible), pk=pk)
-    check_secretariat(request, found.pledge)
+    _pledge, access = remember(
+        request, found.pledge, rules.PledgeAccess(request.user, found.pledge, readable=True)
+    )
+    if not access.secretariat:
+        raise PermissionDenied
     return found
 
 
 def _delete_from_results(request: HttpRequest, pledge: Pledge, *, page: str, **confirm):
     """Ask, then delete; back to the results page (`page`) it was listed on."""
-    return delete_after_confirm(
-        request,
-        pledge,
-        back=reverse(page, args=[pledge.pk]),
-        active="results",
-        **confirm,
-    )
+    back = reverse(page, args=[pledge.pk])
+    return delete_after_confirm(request, pledge, back=back, active="results", **confirm)
 
 
 @GET_POST
@@ -172,69 +135,19 @@ def ballot_delete(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-# Proposals -----------------------------------------------------------------------------
-
-
-@dataclass
-class QuotaGroup:
-    title: object
-    proposals: list
-    quota: CommendationQuota | None = None
-    limit: int | None = None
-    how: str = ""
-
-    @property
-    def over(self) -> bool:
-        return self.limit is not None and len(self.proposals) > self.limit
-
-
-def proposal_groups(
-    pledge: Pledge, members: list[Organization], ballots: list[BallotView] | None = None
-) -> list[QuotaGroup]:
-    """Proposals grouped by commendation, each with its quota's limit and how it is computed
-    (the leading units from `ballots` when the page has them already)."""
-    proposals = list(
-        Proposal.objects.filter(pledge=pledge).select_related("organization", "title", "ballot")
-    )
-    quotas = {
-        q.title_id: q
-        for q in CommendationQuota.objects.filter(pledge=pledge).select_related("title")
-    }
-    leading = None
-    groups: dict[int, QuotaGroup] = {}
-    for quota in quotas.values():
-        groups[quota.title_id] = QuotaGroup(quota.title, [], quota)
-    for proposal in proposals:
-        groups.setdefault(proposal.title_id, QuotaGroup(proposal.title, [])).proposals.append(
-            proposal
-        )
-    for group in groups.values():
-        quota = group.quota
-        if quota is None:
-            continue
-        if quota.base == CommendationQuota.Base.LEADING and leading is None:
-            outcomes = None if ballots is None else [(b.ballot, b.outcomes) for b in ballots]
-            leading = len(services.leading_organizations(pledge, outcomes))
-        numbers = {"members": len(members), "leading": leading or 0}
-        group.limit = services.quota_limit(quota, **numbers)
-        group.how = services.quota_explanation(quota, **numbers)
-    return sorted(groups.values(), key=lambda g: (g.title.order, g.title.name))
+# Proposals --------------------------------------------------------------------------------
 
 
 @GET_POST
 def proposals(request: HttpRequest, pk: int) -> HttpResponse:
     """Members read the proposals and quota usage; the secretariat adds them."""
-    pledge = get_pledge_for_user(request, pk)
-    secretariat = is_secretariat(request, pledge)
-    if request.method == "POST":
-        check_secretariat(request, pledge)
-    notice = closed_notice(pledge)
+    pledge, found = rules.get_pledge_or_404(request, pk, need=_need(request))
     members = selectors.members_of(pledge)
     form = f.ProposalForm(request.POST or None, pledge=pledge, members=members)
     if request.method == "POST":
         response = add_after_post(
             request,
-            notice=notice,
+            notice=closed_notice(pledge),
             forms=[form],
             save=lambda: services.proposal_add(
                 pledge=pledge, actor=request.user, **form.cleaned_data
@@ -244,24 +157,15 @@ def proposals(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if response is not None:
             return response
-    context = {
-        "pledge": pledge,
-        "groups": proposal_groups(pledge, members),
-        "form": form,
-        "secretariat": secretariat,
-        "can_write": secretariat and not notice,
-        "notice": notice,
-    }
+    context = {"pledge": pledge, "groups": proposal_groups(pledge, members), "form": form}
+    context |= _roles(pledge, found)
     return render(request, "pledges/proposals.html", context)
 
 
 @GET_POST
 def proposal_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = _get_for_secretariat(
-        request,
-        Proposal.objects.select_related("pledge__bloc", "organization", "title"),
-        pk,
-    )
+    related = Proposal.objects.select_related("pledge__bloc", "organization", "title")
+    proposal = _get_for_secretariat(request, related, pk)
     text = _("Delete the proposal of %(organization)s for %(title)s?") % {
         "organization": proposal.organization,
         "title": proposal.title,
@@ -277,35 +181,30 @@ def proposal_delete(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-# Results -------------------------------------------------------------------------------
+# Results ----------------------------------------------------------------------------------
 
 
 @require_GET
 def results(request: HttpRequest, pk: int) -> HttpResponse:
-    pledge = get_pledge_for_user(request, pk)
-    members = selectors.members_of(pledge)
-    computed = compute_results(pledge)
-    own = official_org(request, pledge)
-    notes = [m for m in computed.members if m.tie_note and m.scored]
-    for member in computed.members:  # the template cannot look a dict up by a variable
-        member.group_list = [member.group_points.get(g.pk) for g in computed.groups]
-    ballots = ballots_of(pledge)
+    pledge, found = rules.get_pledge_or_404(request, pk)
+    page = results_page(pledge, found)
     context = {
         "pledge": pledge,
-        "results": computed,
-        "tie_notes": notes,
-        "ballots": ballots,
-        "groups": proposal_groups(pledge, members, ballots),
-        "own": own,
-        "secretariat": is_secretariat(request, pledge),
-        "any_scored": any(m.scored for m in computed.members),
+        "results": page.results,
+        "rows": page.rows,
+        "tie_notes": page.tie_notes,
+        "ballots": page.ballots,
+        "groups": page.groups,
+        "own": page.own,
+        "secretariat": found.secretariat,
+        "any_scored": page.any_scored,
     }
     return render(request, "pledges/results.html", context)
 
 
 @require_GET
 def results_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    pledge = get_pledge_for_user(request, pk)
+    pledge, _found = rules.get_pledge_or_404(request, pk)
     content = build_xlsx(compute_results(pledge), pledge)
     response = HttpResponse(content, content_type=XLSX)
     filename = f"ket-qua-thi-dua-{pledge.year}-khoi-{pledge.bloc_id}.xlsx"
@@ -323,7 +222,7 @@ def _svg(content: str) -> HttpResponse:
 
 @require_GET
 def chart_groups(request: HttpRequest, pk: int) -> HttpResponse:
-    pledge = get_pledge_for_user(request, pk)
+    pledge, _found = rules.get_pledge_or_404(request, pk)
     computed = compute_results(pledge)
     computed.members = [m for m in computed.members if m.scored]
     return _svg(chart_group_points(computed, empty_text=_("No scores yet.")))
@@ -331,7 +230,7 @@ def chart_groups(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def chart_rank(request: HttpRequest, pk: int, org: int) -> HttpResponse:
-    pledge = get_pledge_for_user(request, pk)
+    pledge, _found = rules.get_pledge_or_404(request, pk)
     organization = member_of(pledge, org)
     history = results_over_years(pledge.bloc, organization)
     ranks = {year: by_org.get(organization.pk) for year, by_org in history.items()}

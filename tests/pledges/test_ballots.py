@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from blocs.models import Meeting
@@ -447,3 +447,26 @@ def test_proposal_delete(pledge, world, flag):
     Pledge.objects.filter(pk=pledge.pk).update(status="scoring")
     services.proposal_delete(proposal=proposal)
     assert not Proposal.objects.exists()
+
+
+def test_a_member_cannot_record_or_delete_ballots_and_proposals(pledge, world, flag):
+    member = world.users["member"]
+    with pytest.raises(PermissionDenied):
+        services.ballot_record(
+            pledge=pledge,
+            purpose="leading",
+            title="Bầu đơn vị dẫn đầu",
+            candidates=[{"organization": world.orgs[0], "votes": 4}],
+            actor=member,
+            **COUNTS,
+        )
+    with pytest.raises(PermissionDenied):
+        services.proposal_add(pledge=pledge, organization=world.orgs[2], title=flag, actor=member)
+    ballot = record(pledge, [(world.orgs[0], 4)])
+    proposal = services.proposal_add(pledge=pledge, organization=world.orgs[0], title=flag)
+    with pytest.raises(PermissionDenied):
+        services.ballot_delete(ballot=ballot, actor=member)
+    with pytest.raises(PermissionDenied):
+        services.proposal_delete(proposal=proposal, actor=member)
+    assert list(Ballot.objects.all()) == [ballot]
+    assert list(Proposal.objects.all()) == [proposal]

@@ -159,3 +159,59 @@ def test_a_member_cannot_read_another_member_s_draft_until_it_is_submitted(pledg
 def test_no_sheet_means_no_access(pledge, world):
     assert not pledge_rules.reads_sheet(world.users["secretariat"], None)
     assert not PledgeAccess(world.users["admin"], pledge).may_read_sheet(None)
+
+
+# ---------------------------------------------------------------------------
+# Results side: who writes which sheet, changes evidence, cross-scores
+# ---------------------------------------------------------------------------
+
+# Who writes which sheet (the state of the year aside).
+WRITERS = {
+    "own_self_draft": {"member", "secretariat", "admin"},
+    "other_self_draft": {"secretariat", "admin"},
+    "own_verified_draft": {"secretariat", "admin"},
+    "cross_by_me_draft": {"member", "secretariat", "admin"},
+    "cross_by_other_draft": {"secretariat", "admin"},
+}
+
+
+@pytest.mark.parametrize("name", WRITERS)
+@pytest.mark.parametrize("role", ROLES)
+def test_who_writes_which_sheet(pledge, world, name, role):
+    sheet = _sheet(pledge, world, name)
+    found = PledgeAccess(_user(world, role), pledge)
+    assert found.may_write_sheet(sheet) is (role in WRITERS[name])
+    evidence = role in WRITERS[name] and sheet.round == SELF
+    assert found.may_change_evidence(sheet) is evidence
+
+
+@pytest.mark.parametrize(
+    ("role", "self_score", "own_as_secretariat", "other_as_secretariat", "cross_overview"),
+    [
+        ("anonymous", False, False, False, False),
+        ("outsider", False, False, False, False),
+        ("member", True, False, False, True),
+        ("secretariat", True, False, True, True),
+        ("admin", True, True, True, True),
+    ],
+)
+def test_results_side_questions(
+    pledge, world, role, self_score, own_as_secretariat, other_as_secretariat, cross_overview
+):
+    found = PledgeAccess(_user(world, role), pledge)
+    assert found.may_self_score() is self_score
+    # The chair's own sheet (orgs[0]) is its own officials' sheet, not the secretariat's.
+    assert found.edits_as_secretariat(world.orgs[0]) is own_as_secretariat
+    assert found.edits_as_secretariat(world.orgs[3]) is other_as_secretariat
+    assert found.may_open_cross_scoring() is cross_overview
+
+
+def test_who_cross_scores_whom(pledge, world):
+    member = PledgeAccess(world.users["member"], pledge)
+    assert not member.may_cross_score(world.orgs[3])  # not a cross-scored year
+    pledge.scoring_method = "cross_average"
+    assert pledge.is_cross_scored
+    assert member.may_cross_score(world.orgs[3])
+    assert not member.may_cross_score(world.orgs[2])  # not itself
+    assert not member.may_cross_score(None)
+    assert not PledgeAccess(world.users["admin"], pledge).may_cross_score(world.orgs[3])

@@ -5,13 +5,13 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from pledges import services
 from pledges.models import Adjustment, Criterion, Evidence, Pledge, Score, ScoreSheet
-from tests.factories import UserFactory
+from tests.factories import OfficialFactory
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -175,7 +175,13 @@ def test_scores_only_while_scoring(own, crit, status, error):
 
 
 def test_stale_version_is_refused_and_nothing_written(own, crit, world):
-    alice = UserFactory(username="alice", first_name="Lan", last_name="Nguyễn")
+    # An official of the sheet's organization: the services ask the policy for the actor.
+    alice = OfficialFactory(
+        organization=world.orgs[2],
+        user__username="alice",
+        user__first_name="Lan",
+        user__last_name="Nguyễn",
+    ).user
     services.score_save(sheet=own, criterion=crit["A1"], points=5, actor=alice)  # version 1
     # Bob saw version 1 and saves first.
     services.score_save(sheet=own, criterion=crit["A1"], points=7, version=1, actor=alice)
@@ -341,7 +347,7 @@ def test_submit_twice_is_refused(own, crit, media):
 
 def test_a_returned_sheet_is_a_draft_again_with_its_scores_and_the_reason(own, crit, world, media):
     submit_self(own, crit)
-    secretary = UserFactory()
+    secretary = world.users["secretariat"]
     sheet = services.sheet_return(sheet=own, reason="  Bổ sung minh chứng A1  ", actor=secretary)
     sheet.refresh_from_db()
     assert sheet.status == ScoreSheet.Status.DRAFT
@@ -530,3 +536,161 @@ def test_adjustments_refused_when_closed(scoring, world):
             call()
         assert "closed" in messages(exc)
     assert Adjustment.objects.count() == 1
+
+
+# The policy, asked by the services for the actor --------------------------------------------
+
+
+def _grid(crit):
+    return [{"criterion": crit["A1"], "points": "5"}]
+
+
+def test_a_member_cannot_write_another_members_self_sheet(own, crit, world, media):
+    other = OfficialFactory(organization=world.orgs[3]).user
+    with pytest.raises(PermissionDenied):
+        services.sheet_save_grid(sheet=own, rows=_grid(crit), actor=other)
+    with pytest.raises(PermissionDenied):
+        services.score_save(sheet=own, criterion=crit["A1"], points=5, actor=other)
+    with pytest.raises(PermissionDenied):
+        services.sheet_save_with_evidence(
+            pledge=own.pledge,
+            organization=own.organization,
+            round="self",
+            rows=_grid(crit),
+            actor=other,
+        )
+    assert not Score.objects.exists()
+    score = services.score_save(sheet=own, criterion=crit["A2"], points=20)
+    with pytest.raises(PermissionDenied):
+        services.evidence_add(score=score, uploaded=SimpleUploadedFile("a.pdf", PDF), actor=other)
+    evidence = services.evidence_add(score=score, uploaded=SimpleUploadedFile("a.pdf", PDF))
+    with pytest.raises(PermissionDenied):
+        services.evidence_delete(evidence=evidence, actor=other)
+    fill(own, crit, A1="10", B1="50")
+    with pytest.raises(PermissionDenied):
+        services.sheet_submit(sheet=own, actor=other)
+    assert Evidence.objects.count() == 1
+    own.refresh_from_db()
+    assert own.status == ScoreSheet.Status.DRAFT
+
+
+def test_a_member_cannot_verify_send_back_or_add_lines(own, crit, scoring, world, media):
+    member = world.users["member"]
+    submit_self(own, crit)
+    with pytest.raises(PermissionDenied):
+        services.sheet_for(
+            pledge=scoring, organization=world.orgs[2], round="verified", actor=member
+        )
+    verify = services.sheet_for(pledge=scoring, organization=world.orgs[2], round="verified")
+    with pytest.raises(PermissionDenied):
+        services.sheet_save_grid(sheet=verify, rows=_grid(crit), reason="x", actor=member)
+    with pytest.raises(PermissionDenied):
+        services.sheet_return(sheet=own, reason="Bổ sung", actor=member)
+    with pytest.raises(PermissionDenied):
+        services.adjustment_add(
+            pledge=scoring,
+            organization=world.orgs[2],
+            kind="bonus",
+            points="1",
+            reason="x",
+            actor=member,
+        )
+    line = services.adjustment_add(
+        pledge=scoring, organization=world.orgs[0], kind="bonus", points="1", reason="x"
+    )
+    with pytest.raises(PermissionDenied):
+        services.adjustment_delete(adjustment=line, actor=member)
+    assert not Score.objects.filter(sheet=verify).exists()
+    own.refresh_from_db()
+    assert own.status == ScoreSheet.Status.SUBMITTED
+    assert list(Adjustment.objects.all()) == [line]
+
+
+def test_a_cross_sheet_is_written_by_its_scoring_member(scoring, world, crit):
+    Pledge.objects.filter(pk=scoring.pk).update(scoring_method="cross_average")
+    scoring.refresh_from_db()
+    scorer = OfficialFactory(organization=world.orgs[3]).user
+    cross = services.sheet_for(
+        pledge=scoring,
+        organization=world.orgs[2],
+        round="cross",
+        scorer=world.orgs[3],
+        actor=scorer,
+    )
+    with pytest.raises(PermissionDenied):
+        services.sheet_save_grid(sheet=cross, rows=_grid(crit), actor=world.users["member"])
+    services.sheet_save_grid(sheet=cross, rows=_grid(crit), actor=scorer)
+    assert Score.objects.filter(sheet=cross).count() == 1
+
+
+def test_the_secretariat_changes_submitted_evidence_but_not_of_its_own_sheet(
+    own, crit, scoring, world, media
+):
+    submit_self(own, crit)
+    score = Score.objects.get(sheet=own, criterion=crit["A2"])
+    secretariat = world.users["secretariat"]
+    services.evidence_add(score=score, uploaded=SimpleUploadedFile("b.pdf", PDF), actor=secretariat)
+    chair_sheet = services.sheet_for(pledge=scoring, organization=world.orgs[0], round="self")
+    fill(chair_sheet, crit, A1="10", A2="20", B1="50")
+    chair_score = Score.objects.get(sheet=chair_sheet, criterion=crit["A2"])
+    services.evidence_add(score=chair_score, uploaded=SimpleUploadedFile("c.pdf", PDF))
+    services.sheet_submit(sheet=chair_sheet)
+    with pytest.raises(ValidationError) as exc:
+        services.evidence_add(
+            score=chair_score, uploaded=SimpleUploadedFile("d.pdf", PDF), actor=secretariat
+        )
+    assert "only the secretariat can change its evidence" in messages(exc)
+    assert chair_score.evidence.count() == 1
+
+
+# Saving a sheet with its files, in one step ---------------------------------------------------
+
+
+def test_sheet_save_with_evidence_keeps_the_scores_and_reports_each_refused_file(
+    scoring, crit, world, media
+):
+    saved = services.sheet_save_with_evidence(
+        pledge=scoring,
+        organization=world.orgs[2],
+        round="self",
+        rows=[{"criterion": crit["A2"], "points": "20"}, {"criterion": crit["B1"], "points": "50"}],
+        files=[
+            (crit["A2"], SimpleUploadedFile("mc.pdf", PDF)),
+            (crit["B1"], SimpleUploadedFile("virus.pdf", b"MZ" * 50)),
+            (crit["A1"], SimpleUploadedFile("a1.pdf", PDF)),
+        ],
+        actor=world.users["member"],
+    )
+    assert saved.sheet.organization == world.orgs[2]
+    assert Score.objects.filter(sheet=saved.sheet).count() == 2
+    assert list(Evidence.objects.values_list("original_name", flat=True)) == ["mc.pdf"]
+    assert len(saved.refused) == 2
+    assert saved.refused[0].startswith("B1: ") and "not a real PDF file" in saved.refused[0]
+    assert saved.refused[1].startswith("A1: enter its points before attaching evidence")
+
+
+def test_sheet_save_with_evidence_writes_nothing_when_a_row_is_refused(scoring, crit, world):
+    with pytest.raises(ValidationError) as exc:
+        services.sheet_save_with_evidence(
+            pledge=scoring,
+            organization=world.orgs[2],
+            round="self",
+            rows=[{"criterion": crit["A1"], "points": "99"}],
+            files=[(crit["A1"], SimpleUploadedFile("a.pdf", PDF))],
+            actor=world.users["member"],
+        )
+    assert "A1" in exc.value.message_dict
+    assert not ScoreSheet.objects.exists() and not Evidence.objects.exists()
+
+
+def test_the_limits_are_one_pure_check(crit):
+    b1 = crit["B1"]  # 60 points, bonus up to 5
+    assert services.check_score_limits(b1, points=D("60"), bonus=D("5")) == []
+    assert services.check_score_limits(b1, points=D("60.01"), bonus=D("5.01")) == [
+        ("points", "points_over_max"),
+        ("bonus", "bonus_over_cap"),
+    ]
+    assert services.check_score_limits(crit["A1"], points=None, bonus=D("1")) == [
+        ("bonus", "bonus_not_allowed")
+    ]
+    assert services.check_score_limits(b1, points=D("-1")) == [("points", "points_negative")]

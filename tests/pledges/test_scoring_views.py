@@ -401,6 +401,29 @@ def test_verify_refuses_points_over_max_and_unsubmitted_members(world, scoring, 
     assert not ScoreSheet.objects.filter(round="verified").exists()
 
 
+def test_verify_cells_render_the_values_inputs_and_errors(world, scoring, client_for):
+    member = world.orgs[2]
+    fill_and_submit(scoring, member, {"A1": 12, "A2": 20, "B1": 50})
+    crit = leaves(scoring)
+    a1, b1 = crit["A1"].pk, crit["B1"].pk
+    client = client_for("secretariat")
+    content = client.get(url("verify", scoring.pk)).content.decode()
+    form = f'form="v{member.pk}"'
+    # the submitted member's row is editable, prefilled with its own values
+    assert f'<input type="hidden" {form} name="c{a1}-version" value="0">' in content
+    assert f'{form} name="c{a1}-points" value="12" inputmode="decimal"' in content
+    assert 'aria-label="LĐLĐ A1"' in content
+    assert f'{form} name="c{b1}-bonus" value="0"' in content  # B1 has a bonus cap
+    assert f'name="c{a1}-bonus"' not in content
+    assert '<span class="self-value">12</span>' in content
+    # the others have not submitted: no inputs for them
+    assert f'form="v{world.orgs[3].pk}" name=' not in content
+    over = verify_data(scoring, {"A1": "99<b>"}, member, reason="x")
+    content = client.post(url("verify", scoring.pk), over).content.decode()
+    assert f'{form} name="c{a1}-points" value="99&lt;b&gt;"' in content  # typed, escaped
+    assert '<td class="cell-error">' in content
+
+
 def test_verify_is_for_the_secretariat(world, scoring, client_for):
     assert client_for("member").get(url("verify", scoring.pk)).status_code == 403
 

@@ -1,0 +1,108 @@
+"""Verification: in self-verified years the secretariat's grid members × criteria, saved
+one member at a time; in cross-scored years the overview of the cross sheets (the
+secretariat's matrix of them all, each member's links to score the others).
+
+Access is the policy's (`pledges.rules`): the grid is the secretariat's (403 for members);
+the cross overview is for the secretariat and the member officials.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from portal.lib.http import GET_POST
+
+from .. import rules, selectors, services
+from ..forms import scoring as f
+from ..models import ScoreSheet
+from ..selectors.sheets import VerifyGrid, cross_overview, replace_row, verify_grid, with_typed
+from ._access import criteria_rows, member_of
+from .sheets import write_notice
+
+
+@GET_POST
+def verify(request: HttpRequest, pk: int) -> HttpResponse:
+    """Self-verified years: the secretariat's grid members × criteria, saved per member.
+    Cross-scored years: the secretariat's matrix of cross sheets, and each member's links
+    to score the others."""
+    pledge, found = rules.get_pledge_or_404(request, pk)
+    if pledge.is_cross_scored:
+        return _cross_overview(request, pledge, found)
+    if not found.secretariat:
+        raise PermissionDenied
+    members = selectors.members_of(pledge)
+    leaves = [row.criterion for row in criteria_rows(list(pledge.criteria.all())) if row.is_leaf]
+    grid = verify_grid(pledge, members, leaves, notice=write_notice(pledge))
+    if request.method == "POST":
+        if grid.notice:
+            messages.error(request, grid.notice)
+            return redirect("pledges:verify", pledge.pk)
+        response, grid = _verify_post(request, pledge, grid, members)
+        if response is not None:
+            return response
+    context = {
+        "pledge": pledge,
+        "leaves": grid.leaves,
+        "rows": grid.rows,
+        "notice": grid.notice,
+        "any_editable": grid.any_editable,
+    }
+    return render(request, "pledges/verify.html", context)
+
+
+def _verify_post(request, pledge, grid: VerifyGrid, members):
+    """Save one member's verified scores: (a redirect, grid), or (None, the grid with that
+    member's typed values and errors)."""
+    organization = member_of(pledge, request.POST.get("member", ""), members)
+    row = grid.row_of(organization)
+    forms = [f.VerifyCellForm(request.POST, prefix=f"c{c.pk}", criterion=c) for c in grid.leaves]
+    reason_form = f.ReasonForm(request.POST)
+    valid = all(form.is_valid() for form in forms) and reason_form.is_valid()
+    errors = []
+    if valid and not row.submitted:
+        errors.append(_("This member has not submitted its self-scores yet."))
+    elif valid:
+        try:
+            services.sheet_save_with_evidence(
+                pledge=pledge,
+                organization=organization,
+                round=ScoreSheet.Round.VERIFIED,
+                rows=[r for form in forms if (r := form.row()) is not None],
+                reason=reason_form.cleaned_data.get("reason", ""),
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+        else:
+            done = _("The verified scores of %(organization)s are saved.")
+            messages.success(request, done % {"organization": organization})
+            url = reverse("pledges:verify", args=[pledge.pk]) + f"#m{organization.pk}"
+            return redirect(url), grid
+    if not errors and not valid:
+        errors.append(_("Correct the marked cells."))
+    typed = with_typed(row, forms, reason=request.POST.get("reason", ""), errors=errors)
+    text = _("Nothing was saved for %(organization)s.") % {"organization": organization}
+    messages.error(request, text)
+    return None, replace_row(grid, typed)
+
+
+def _cross_overview(request, pledge, found) -> HttpResponse:
+    if not found.may_open_cross_scoring():
+        raise PermissionDenied
+    if request.method == "POST":
+        return redirect("pledges:verify", pledge.pk)
+    overview = cross_overview(pledge, selectors.members_of(pledge), found)
+    context = {
+        "pledge": pledge,
+        "members": overview.members,
+        "matrix": overview.matrix,
+        "mine": overview.mine,
+        "scorer": overview.scorer,
+        "notice": write_notice(pledge),
+    }
+    return render(request, "pledges/verify_cross.html", context)
