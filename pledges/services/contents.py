@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.lib.history import stamp
 
 from ..models import Pledge, PledgeItem
+from ..rules import check_manages
 from .year import (
     ITEMS_FROZEN,
     OPEN_NEEDS_ITEMS,
@@ -33,6 +34,7 @@ def pledge_save_items(*, pledge: Pledge, rows: list[dict], actor=None) -> None:
     """Make the pledge's contents equal `rows` (text, order, and `id` for existing ones);
     contents not in `rows` are removed. Only before the pledge is signed."""
     pledge = _lock(pledge)
+    check_manages(actor, pledge)
     check_writable(pledge)
     if not items_editable(pledge):
         raise ValidationError(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.lib.history import stamp
 
 from ..models import Criterion, Pledge
+from ..rules import check_manages
 from .year import (
     CAP_NEGATIVE,
     OPEN_NEEDS_CRITERIA,
@@ -181,6 +182,7 @@ def criterion_create(
     """Add a criterion (under `parent`, or a group when None); the children of the parent
     may not add up to more than its max points."""
     pledge = _lock(pledge)
+    check_manages(actor, pledge)
     _check_criteria_editable(pledge)
     criterion = Criterion(
         pledge=pledge,
@@ -213,6 +215,7 @@ def criterion_update(*, criterion: Criterion, actor=None, **fields) -> Criterion
     """Change a criterion's CRITERION_FIELDS; the whole tree is re-checked (a parent may not
     drop below its children's sum, nor a child push its parent's over)."""
     pledge = _lock(criterion.pledge)
+    check_manages(actor, pledge)
     _check_criteria_editable(pledge)
     criterion = Criterion.objects.select_related("parent").get(pk=criterion.pk)
     for name, value in fields.items():
@@ -253,6 +256,7 @@ def criterion_update(*, criterion: Criterion, actor=None, **fields) -> Criterion
 def criterion_delete(*, criterion: Criterion, actor=None) -> None:
     """Remove a criterion and its sub-criteria (removing never pushes a sum over)."""
     pledge = _lock(criterion.pledge)
+    check_manages(actor, pledge)
     _check_criteria_editable(pledge)
     if (
         pledge.status == Pledge.Status.OPEN

@@ -15,6 +15,7 @@ from blocs.models import Organization
 from portal.lib.history import stamp
 
 from ..models import EmulationTitle, Pledge, Registration, RegistrationTarget
+from ..rules import check_acts_for
 from .contents import ITEM_NOT_IN_PLEDGE
 from .year import _check_member, _decimal, _lock, check_writable
 
@@ -76,6 +77,7 @@ def registration_save(
     it registered before. Until the registration deadline (inclusive). `submit` marks it
     submitted to the secretariat."""
     pledge = _lock(pledge)
+    check_acts_for(actor, pledge, organization)
     check_writable(pledge)
     today = today or timezone.localdate()
     deadline = pledge.registration_deadline

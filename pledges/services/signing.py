@@ -14,6 +14,7 @@ from blocs.models import Meeting, Organization
 from portal.lib.history import stamp
 
 from ..models import Pledge, PledgeSignature
+from ..rules import check_acts_for
 from .year import _check_meeting, _check_member, _lock, _status_label, check_writable
 
 __all__ = [
@@ -48,6 +49,7 @@ def pledge_sign(
 ) -> PledgeSignature:
     """A member organization signs the pledge (online, or recorded at the launch meeting)."""
     pledge = _lock(pledge)
+    check_acts_for(actor, pledge, organization)
     check_writable(pledge)
     if pledge.status != Pledge.Status.OPEN:
         raise ValidationError(
@@ -86,6 +88,7 @@ def pledge_sign(
 def signature_delete(*, signature: PledgeSignature, actor=None) -> None:
     """Withdraw a signature (e.g. recorded for the wrong organization) while still open."""
     pledge = _lock(signature.pledge)
+    check_acts_for(actor, pledge, signature.organization)
     check_writable(pledge)
     if pledge.status != Pledge.Status.OPEN:
         raise ValidationError(

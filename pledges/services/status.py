@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.lib.history import stamp
 
 from ..models import Pledge
+from ..rules import check_manages
 from .criteria import _tree, check_criteria_tree
 from .year import (
     OPEN_NEEDS_CRITERIA,
@@ -43,6 +44,7 @@ def pledge_set_status(*, pledge: Pledge, status: str, actor=None) -> Pledge:
     """
     original = pledge
     pledge = _lock(pledge)
+    check_manages(actor, pledge)
     check_writable(pledge)
     following = next_status(pledge)
     if status != following:
@@ -75,6 +77,7 @@ def pledge_reopen(*, pledge: Pledge, reason: str, actor=None) -> Pledge:
     """A closed pledge goes back to scoring; the reason stays in the history."""
     original = pledge
     pledge = _lock(pledge)
+    check_manages(actor, pledge)
     if not pledge.is_closed:
         raise ValidationError(
             REOPEN_NOT_CLOSED % {"status": _status_label(pledge.status)}, code="not_closed"

@@ -12,9 +12,11 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from blocs.models import Bloc, current_year
+from blocs.rules import check_year_writer
 from portal.lib.history import stamp
 
 from ..models import CommendationQuota, Criterion, EmulationTitle, Pledge, PledgeItem
+from ..rules import check_manages
 from .criteria import criteria_depths
 from .year import CAP_NEGATIVE, _check_meeting, _decimal, _lock, _points, check_writable
 
@@ -226,7 +228,9 @@ def _full_clean(pledge: Pledge) -> None:
 
 @transaction.atomic
 def pledge_create(*, bloc: Bloc, year: int, title: str, actor=None, **rules) -> Pledge:
-    """A new draft pledge of `bloc` for `year`; `rules` are RULE_FIELDS."""
+    """A new draft pledge of `bloc` for `year`; `rules` are RULE_FIELDS. Only that year's
+    secretariat (or the system, `actor=None`)."""
+    check_year_writer(actor, bloc, year)
     Bloc.objects.select_for_update().filter(pk=bloc.pk).first()
     check_pledge_year(year)
     if Pledge.objects.filter(bloc=bloc, year=year).exists():
@@ -256,6 +260,7 @@ def _shift_date(value: datetime.date | None, years: int) -> datetime.date | None
 def pledge_copy_from_previous(*, bloc: Bloc, year: int, actor=None) -> Pledge:
     """Start `year` from the bloc's latest earlier pledge: contents, criteria tree, rules and
     quotas are copied into a new draft; signatures, registrations and scores are not."""
+    check_year_writer(actor, bloc, year)
     Bloc.objects.select_for_update().filter(pk=bloc.pk).first()
     check_pledge_year(year)
     if Pledge.objects.filter(bloc=bloc, year=year).exists():
@@ -317,6 +322,7 @@ def pledge_copy_from_previous(*, bloc: Bloc, year: int, actor=None) -> Pledge:
 def pledge_update_rules(*, pledge: Pledge, actor=None, **fields) -> Pledge:
     """Change the title and rules (RULE_FIELDS) of a pledge that is not closed."""
     pledge = _lock(pledge)
+    check_manages(actor, pledge)
     check_writable(pledge)
     cleaned = check_pledge_rules(bloc=pledge.bloc, year=pledge.year, **fields)
     for name, value in cleaned.items():
@@ -339,6 +345,7 @@ def quota_set(
 ) -> CommendationQuota:
     """At most `max_percent` % of `base` and/or `max_count` proposals of `title`."""
     pledge = _lock(pledge)
+    check_manages(actor, pledge)
     check_writable(pledge)
     percent = _decimal(max_percent)
     if percent is None and max_count is None:
@@ -359,6 +366,7 @@ def quota_set(
 @transaction.atomic
 def quota_delete(*, quota: CommendationQuota, actor=None) -> None:
     pledge = _lock(quota.pledge)
+    check_manages(actor, pledge)
     check_writable(pledge)
     stamp(quota, actor)
     quota.delete()
