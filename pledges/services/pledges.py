@@ -44,6 +44,8 @@ from .registration import (  # noqa: F401
     TARGET_NUMBER_INVALID,
     TARGET_TWICE,
     TITLE_INACTIVE,
+    check_registration_open,
+    registration_late,
     registration_save,
 )
 from .signing import (  # noqa: F401
@@ -95,6 +97,7 @@ from .year_rules import (  # noqa: F401
     YEAR_OUT_OF_RANGE,
     check_pledge_rules,
     check_pledge_year,
+    check_quota,
     pledge_copy_from_previous,
     pledge_create,
     pledge_update_rules,
@@ -156,6 +159,8 @@ __all__ = [
     "check_criteria_tree",
     "check_pledge_rules",
     "check_pledge_year",
+    "check_quota",
+    "check_registration_open",
     "check_writable",
     "criteria_depths",
     "criteria_editable",
@@ -173,6 +178,7 @@ __all__ = [
     "pledge_update_rules",
     "quota_delete",
     "quota_set",
+    "registration_late",
     "registration_save",
     "signature_delete",
 ]

@@ -25,6 +25,8 @@ __all__ = [
     "TARGET_NUMBER_INVALID",
     "TARGET_TWICE",
     "TITLE_INACTIVE",
+    "check_registration_open",
+    "registration_late",
     "registration_save",
 ]
 
@@ -33,6 +35,22 @@ TITLE_INACTIVE = _("“%(title)s” is no longer offered; choose another title."
 TARGET_NEEDS_TEXT = _("The target for “%(item)s” has a number but no description.")
 TARGET_NUMBER_INVALID = _("The number of the target for “%(item)s” must be a number.")
 TARGET_TWICE = _("“%(item)s” has two targets; keep one.")
+
+
+def registration_late(pledge: Pledge, today: datetime.date | None = None) -> bool:
+    """The registration deadline (inclusive) has passed."""
+    deadline = pledge.registration_deadline
+    return deadline is not None and (today or timezone.localdate()) > deadline
+
+
+def check_registration_open(pledge: Pledge, today: datetime.date | None = None) -> None:
+    """Refuse a registration after the deadline; pure, so the pages show the same words."""
+    if registration_late(pledge, today):
+        deadline = pledge.registration_deadline.strftime("%d/%m/%Y")
+        raise ValidationError(
+            REGISTRATION_CLOSED % {"year": pledge.year, "deadline": deadline},
+            code="registration_closed",
+        )
 
 
 def _clean_targets(pledge: Pledge, targets: list[dict]) -> list[dict]:
@@ -79,13 +97,7 @@ def registration_save(
     pledge = _lock(pledge)
     check_acts_for(actor, pledge, organization)
     check_writable(pledge)
-    today = today or timezone.localdate()
-    deadline = pledge.registration_deadline
-    if deadline is not None and today > deadline:
-        raise ValidationError(
-            REGISTRATION_CLOSED % {"year": pledge.year, "deadline": deadline.strftime("%d/%m/%Y")},
-            code="registration_closed",
-        )
+    check_registration_open(pledge, today)
     _check_member(pledge, organization)
     titles = list(titles)
     for title in titles:

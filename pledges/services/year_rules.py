@@ -38,6 +38,7 @@ __all__ = [
     "YEAR_OUT_OF_RANGE",
     "check_pledge_rules",
     "check_pledge_year",
+    "check_quota",
     "pledge_copy_from_previous",
     "pledge_create",
     "pledge_update_rules",
@@ -333,6 +334,19 @@ def pledge_update_rules(*, pledge: Pledge, actor=None, **fields) -> Pledge:
     return pledge
 
 
+def check_quota(*, title: EmulationTitle, max_percent=None, max_count=None) -> Decimal | None:
+    """A quota limits by a percentage (0 to 100), a number, or both; returns the percentage
+    as a number. Pure: the admin's quota rows ask it too."""
+    percent = _decimal(max_percent)
+    if percent is None and max_count is None:
+        raise ValidationError(QUOTA_EMPTY % {"title": title}, code="quota_empty")
+    if percent is not None and not 0 <= percent <= 100:
+        raise ValidationError(
+            {"max_percent": QUOTA_PERCENT_RANGE % {"value": max_percent}}, code="percent"
+        )
+    return percent
+
+
 @transaction.atomic
 def quota_set(
     *,
@@ -347,13 +361,7 @@ def quota_set(
     pledge = _lock(pledge)
     check_manages(actor, pledge)
     check_writable(pledge)
-    percent = _decimal(max_percent)
-    if percent is None and max_count is None:
-        raise ValidationError(QUOTA_EMPTY % {"title": title}, code="quota_empty")
-    if percent is not None and not 0 <= percent <= 100:
-        raise ValidationError(
-            {"max_percent": QUOTA_PERCENT_RANGE % {"value": max_percent}}, code="percent"
-        )
+    percent = check_quota(title=title, max_percent=max_percent, max_count=max_count)
     quota = CommendationQuota.objects.filter(pledge=pledge, title=title).first()
     quota = quota or CommendationQuota(pledge=pledge, title=title)
     quota.max_percent, quota.base, quota.max_count = percent, base, max_count

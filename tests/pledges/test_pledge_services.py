@@ -1082,3 +1082,24 @@ def test_reopening_is_for_the_secretariat(pledge, world):
     assert pledge.status == S.CLOSED
     services.pledge_reopen(pledge=pledge, reason="Sửa điểm", actor=world.users["secretariat"])
     assert pledge.status == S.SCORING
+
+
+def test_the_quota_rule_is_one_pure_check(db):
+    title = EmulationTitleFactory()
+    assert services.check_quota(title=title, max_percent="12,5") == Decimal("12.5")
+    assert services.check_quota(title=title, max_count=2) is None
+    with pytest.raises(ValidationError) as exc:
+        services.check_quota(title=title)
+    refused(exc, services.QUOTA_EMPTY, title=title)
+    with pytest.raises(ValidationError) as exc:
+        services.check_quota(title=title, max_percent="101")
+    refused(exc, services.QUOTA_PERCENT_RANGE, value="101")
+
+
+def test_the_registration_deadline_is_one_pure_check(reg_pledge):
+    assert not services.registration_late(reg_pledge, DEADLINE)
+    assert services.registration_late(reg_pledge, DEADLINE + datetime.timedelta(days=1))
+    services.check_registration_open(reg_pledge, DEADLINE)
+    with pytest.raises(ValidationError) as exc:
+        services.check_registration_open(reg_pledge, DEADLINE + datetime.timedelta(days=1))
+    refused(exc, services.REGISTRATION_CLOSED, year=YEAR, deadline=DEADLINE.strftime("%d/%m/%Y"))
