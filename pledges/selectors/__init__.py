@@ -1,4 +1,6 @@
-"""Reads of the emulation year that other pages share: the dashboard's to-do list."""
+"""Reads of the emulation year that other pages share: the members of a year, the
+dashboard's to-do list. The pledge pages' read models are `pledge_pages`; the criteria tree
+as rows is `criteria`."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from datetime import date
 from blocs.models import Membership, Organization
 from blocs.selectors import members_in
 
-from .models import Pledge, PledgeSignature, Registration, ScoreSheet
+from ..models import Pledge, PledgeSignature, Registration, ScoreSheet
 
 
 def members_of(pledge: Pledge) -> list[Organization]:
