@@ -146,6 +146,15 @@ class PledgeAccess:
         year is not closed and the registration deadline has not passed."""
         return self.acts_for(organization) and not self.pledge.is_closed and not late
 
+    def may_sign(self, organization: Organization | None) -> bool:
+        """Sign for `organization` now: while the pledge is open for signing, for whom the
+        user acts."""
+        return (
+            organization is not None
+            and self.pledge.status == Pledge.Status.OPEN
+            and self.acts_for(organization)
+        )
+
 
 def get_pledge_or_404(
     request: HttpRequest, pk: int, *, need: PledgeNeed = "read"

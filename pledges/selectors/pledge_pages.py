@@ -91,6 +91,7 @@ class PledgePage:
     rules: list[tuple[str, list[str]]] = field(default_factory=list)
     my_org: Organization | None = None
     my_signature: PledgeSignature | None = None
+    can_sign_own: bool = False  # the user's organization may sign now and has not
     next_status: str | None = None
     can_withdraw: bool = False  # the withdraw column: some signature the user may withdraw
     items_editable: bool = False
@@ -208,6 +209,7 @@ def pledge_page(pledge: Pledge, access: PledgeAccess) -> PledgePage:
         rules=_rules(pledge, quotas),
         my_org=my_org,
         my_signature=my_signature,
+        can_sign_own=my_signature is None and access.may_sign(my_org),
         next_status=services.next_status(pledge),
         can_withdraw=any(r.can_withdraw for r in signatures)
         or (access.secretariat and pledge.status == Status.OPEN),

@@ -214,3 +214,16 @@ def test_who_reads_opens_and_writes_a_registration(pledge, world):
     assert not PledgeAccess(world.users["secretariat"], pledge).may_write_registration(
         other, late=False
     )
+
+
+def test_who_signs_now(pledge, world):
+    own, other = world.orgs[2], world.orgs[3]
+    member = PledgeAccess(world.users["member"], pledge)
+    assert not member.may_sign(own)  # a draft is not signed yet
+    pledge.status = "open"
+    assert member.may_sign(own)
+    assert not member.may_sign(other)
+    assert not member.may_sign(None)
+    assert PledgeAccess(world.users["secretariat"], pledge).may_sign(other)
+    pledge.status = "signed"
+    assert not PledgeAccess(world.users["secretariat"], pledge).may_sign(other)
