@@ -221,8 +221,10 @@ class QuotaInlineForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         title = data.get("title")
-        if title and data.get("max_percent") is None and data.get("max_count") is None:
-            raise ValidationError(services.QUOTA_EMPTY % {"title": title}, code="quota_empty")
+        if title:  # the service's rule, in its words
+            services.check_quota(
+                title=title, max_percent=data.get("max_percent"), max_count=data.get("max_count")
+            )
         return data
 
 

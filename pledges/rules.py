@@ -30,7 +30,7 @@ from django.shortcuts import get_object_or_404
 from blocs.models import Membership, Official, Organization
 from blocs.rules import Access, Role, access
 
-from .models import Pledge, ScoreSheet
+from .models import Pledge, PledgeSignature, Registration, ScoreSheet
 
 PledgeNeed = Literal["read", "manage"]
 
@@ -104,6 +104,56 @@ class PledgeAccess:
         """Another member's registration or sheet: once submitted; its own and the
         secretariat always."""
         return submitted or self.acts_for(organization)
+
+    # The pledge pages -------------------------------------------------------------------
+
+    def may_withdraw(self, signature: PledgeSignature | None) -> bool:
+        """Withdraw a signature while the pledge is open for signing: the secretariat any
+        member's, an official its own organization's."""
+        return (
+            signature is not None
+            and self.pledge.status == Pledge.Status.OPEN
+            and self.acts_for_id(signature.organization_id)
+        )
+
+    def acts_for_id(self, organization_id: int | None) -> bool:
+        """`acts_for` by the organization's id (rows that hold only the id)."""
+        if self.secretariat:
+            return True
+        return (
+            organization_id is not None and self.org is not None and self.org.pk == organization_id
+        )
+
+    def may_read_registration(
+        self, organization: Organization, registration: Registration | None
+    ) -> bool:
+        """A member's registration: its own and the secretariat always, the others once
+        submitted."""
+        submitted = registration is not None and registration.submitted_at is not None
+        return self.may_read_submission(organization, submitted)
+
+    def may_open_registration(
+        self, organization: Organization, registration: Registration | None
+    ) -> bool:
+        """Open it from the list: a registration the user may read, or any member's for the
+        secretariat (to enter one on the member's behalf)."""
+        if self.secretariat:
+            return True
+        return registration is not None and self.may_read_registration(organization, registration)
+
+    def may_write_registration(self, organization: Organization, *, late: bool) -> bool:
+        """Save or submit `organization`'s registration: for whom the user acts, while the
+        year is not closed and the registration deadline has not passed."""
+        return self.acts_for(organization) and not self.pledge.is_closed and not late
+
+    def may_sign(self, organization: Organization | None) -> bool:
+        """Sign for `organization` now: while the pledge is open for signing, for whom the
+        user acts."""
+        return (
+            organization is not None
+            and self.pledge.status == Pledge.Status.OPEN
+            and self.acts_for(organization)
+        )
 
     # Results side ------------------------------------------------------------------------
     # The score sheets, evidence, verification and the results pages ask these.

@@ -283,7 +283,7 @@ class CriterionForm(forms.Form):
     def __init__(self, *args, pledge: Pledge, criteria: list[Criterion], criterion=None, **kw):
         super().__init__(*args, **kw)
         # A node cannot move under itself or one of its descendants.
-        excluded = _descendants(criteria, criterion) if criterion else set()
+        excluded = descendants(criteria, criterion) if criterion else set()
         allowed = [c.pk for c in criteria if c.pk not in excluded]
         self.fields["parent"].queryset = Criterion.objects.filter(pledge=pledge, pk__in=allowed)
 
@@ -291,7 +291,7 @@ class CriterionForm(forms.Form):
         return self.cleaned_data["order"] or 0
 
 
-def _descendants(criteria: list[Criterion], root: Criterion) -> set[int]:
+def descendants(criteria: list[Criterion], root: Criterion) -> set[int]:
     found = {root.pk}
     changed = True
     while changed:

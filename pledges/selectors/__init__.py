@@ -1,6 +1,7 @@
 """Reads of the emulation year that other pages share: the members of a year, the
-dashboard's to-do list. Read models of the results-side pages: `sheets.py` (score sheets,
-verification), `results_pages.py` (bonus and penalty lines, ballots, proposals, results)."""
+dashboard's to-do list. Read models: the pledge pages in `pledge_pages` (the criteria tree as
+rows in `criteria`); the results side in `sheets` (score sheets, verification) and
+`results_pages` (bonus and penalty lines, ballots, proposals, results)."""
 
 from __future__ import annotations
 

@@ -10,9 +10,6 @@ other members). Nothing is written to a closed pledge (`closed_notice`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,7 +20,8 @@ from blocs.models import Organization
 from portal.lib.forms import add_service_errors
 
 from .. import rules, selectors, services
-from ..models import Criterion, Pledge
+from ..models import Pledge
+from ..selectors.criteria import CriterionRow, criteria_rows, groups_total  # noqa: F401
 
 # Who may open and write ------------------------------------------------------------------
 
@@ -83,51 +81,8 @@ def error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-# The criteria tree as rows ---------------------------------------------------------------
-
-
-@dataclass
-class CriterionRow:
-    """One node of the criteria tree in reading order, with its depth (0 for a group)."""
-
-    criterion: Criterion
-    depth: int
-    children_total: Decimal | None = None  # Σ of the children's max points; None for a leaf
-
-    @property
-    def is_leaf(self) -> bool:
-        return self.children_total is None
-
-    @property
-    def over(self) -> bool:
-        return self.children_total is not None and self.children_total > self.criterion.max_points
-
-
-def criteria_rows(criteria: list[Criterion], row_class=CriterionRow) -> list:
-    """The tree in reading order (each node followed by its children, by order and code).
-    A node whose parent is not in the list is shown at the top level."""
-    ids = {c.pk for c in criteria}
-    children: dict[int | None, list[Criterion]] = {}
-    for node in sorted(criteria, key=lambda c: (c.order, c.code)):
-        parent = node.parent_id if node.parent_id in ids else None
-        children.setdefault(parent, []).append(node)
-    rows: list = []
-
-    def walk(parent, depth):
-        for node in children.get(parent, []):
-            kids = children.get(node.pk)
-            total = sum((k.max_points for k in kids), Decimal(0)) if kids else None
-            rows.append(row_class(node, depth, total))
-            walk(node.pk, depth + 1)
-
-    walk(None, 0)
-    return rows
-
-
-def groups_total(rows: list[CriterionRow]) -> Decimal:
-    """The points of the whole tree: the sum of its top-level groups."""
-    return sum((r.criterion.max_points for r in rows if r.depth == 0), Decimal(0))
-
+# The criteria tree as rows: now a read of `pledges.selectors.criteria`, importable from
+# here as before.
 
 # The one confirmation page ---------------------------------------------------------------
 
@@ -143,14 +98,18 @@ def confirm_page(
     active: str = "pledge",
     danger: bool = False,
     hidden: dict | None = None,
+    access: rules.PledgeAccess | None = None,
     **extra,
 ) -> HttpResponse:
     """Ask before a step that cannot be undone: a POST to the same URL does it.
-    `hidden` fields go with the POST; `extra` (form, error) goes to the template."""
+    `hidden` fields go with the POST; `extra` (form, error) goes to the template;
+    `access` (the user's, when the view has it) saves asking the policy again."""
+    secretariat = access.secretariat if access is not None else is_secretariat(request, pledge)
     context = {
         "pledge": pledge,
         "bloc": pledge.bloc,
-        "secretariat": is_secretariat(request, pledge),
+        "access": access,
+        "secretariat": secretariat,
         "active": active,
         "title": title,
         "text": text,
@@ -175,6 +134,7 @@ def delete_after_confirm(
     active: str = "pledge",
     submit: str | None = None,
     hidden: dict | None = None,
+    access: rules.PledgeAccess | None = None,
 ) -> HttpResponse:
     """GET asks (`text`), POST calls `delete()` and goes `back` with `done` or the
     service's refusal."""
@@ -196,6 +156,7 @@ def delete_after_confirm(
         active=active,
         danger=True,
         hidden=hidden,
+        access=access,
     )
 
 

@@ -5,10 +5,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from blocs.models import current_year
 from pledges import rules as pledge_rules
-from pledges.models import ScoreSheet
+from pledges.models import PledgeSignature, Registration, ScoreSheet
 from pledges.rules import PledgeAccess
 from tests.factories import (
     ChairTermFactory,
@@ -159,6 +160,73 @@ def test_a_member_cannot_read_another_member_s_draft_until_it_is_submitted(pledg
 def test_no_sheet_means_no_access(pledge, world):
     assert not pledge_rules.reads_sheet(world.users["secretariat"], None)
     assert not PledgeAccess(world.users["admin"], pledge).may_read_sheet(None)
+
+
+# Questions of the pledge pages ------------------------------------------------------------
+
+
+def test_who_withdraws_a_signature(pledge, world):
+    pledge.status = "open"
+
+    def signature(org):
+        return PledgeSignature(
+            pledge=pledge,
+            organization=org,
+            signer_name="Nguyễn Văn A",
+            signer_position="Chủ tịch",
+            signed_at=timezone.now(),
+        )
+
+    own, other = signature(world.orgs[2]), signature(world.orgs[3])
+    member = PledgeAccess(world.users["member"], pledge)
+    assert member.may_withdraw(own)
+    assert not member.may_withdraw(other)
+    assert not member.may_withdraw(None)
+    assert PledgeAccess(world.users["secretariat"], pledge).may_withdraw(other)
+    pledge.status = "signed"  # signing is over: nobody withdraws
+    assert not PledgeAccess(world.users["secretariat"], pledge).may_withdraw(other)
+    assert not PledgeAccess(world.users["member"], pledge).may_withdraw(own)
+
+
+def test_who_reads_opens_and_writes_a_registration(pledge, world):
+    own, other = world.orgs[2], world.orgs[3]
+    draft = Registration(pledge=pledge, organization=other)
+    submitted = Registration(pledge=pledge, organization=other, submitted_at=timezone.now())
+    member = PledgeAccess(world.users["member"], pledge)
+    secretariat = PledgeAccess(world.users["secretariat"], pledge)
+
+    assert member.may_read_registration(own, None)
+    assert not member.may_read_registration(other, draft)
+    assert member.may_read_registration(other, submitted)
+    assert secretariat.may_read_registration(other, draft)
+
+    assert not member.may_open_registration(other, None)
+    assert not member.may_open_registration(other, draft)
+    assert member.may_open_registration(other, submitted)
+    assert secretariat.may_open_registration(other, None)
+
+    assert member.may_write_registration(own, late=False)
+    assert not member.may_write_registration(own, late=True)
+    assert not member.may_write_registration(other, late=False)
+    assert secretariat.may_write_registration(other, late=False)
+    assert not secretariat.may_write_registration(other, late=True)
+    pledge.status = "closed"
+    assert not PledgeAccess(world.users["secretariat"], pledge).may_write_registration(
+        other, late=False
+    )
+
+
+def test_who_signs_now(pledge, world):
+    own, other = world.orgs[2], world.orgs[3]
+    member = PledgeAccess(world.users["member"], pledge)
+    assert not member.may_sign(own)  # a draft is not signed yet
+    pledge.status = "open"
+    assert member.may_sign(own)
+    assert not member.may_sign(other)
+    assert not member.may_sign(None)
+    assert PledgeAccess(world.users["secretariat"], pledge).may_sign(other)
+    pledge.status = "signed"
+    assert not PledgeAccess(world.users["secretariat"], pledge).may_sign(other)
 
 
 # ---------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
 from django.utils import timezone, translation
 
@@ -680,7 +680,8 @@ def test_only_a_closed_pledge_can_be_reopened(pledge, status):
 # ---------------------------------------------------------------------------
 
 
-def _writes(pledge, world):
+def _writes(pledge, world, actor=None, org_index=2):
+    """Every pledge-side write, as `actor`; signing and registering for world.orgs[org_index]."""
     a1 = _criterion(pledge, "A1")
     title = EmulationTitleFactory(code="co-closed")
     quota = CommendationQuota.objects.create(pledge=pledge, title=title, max_count=1)
@@ -692,25 +693,30 @@ def _writes(pledge, world):
         signed_at=timezone.now(),
     )
     return {
-        "update_rules": lambda: services.pledge_update_rules(pledge=pledge, title="x"),
-        "save_items": lambda: services.pledge_save_items(pledge=pledge, rows=[]),
+        "update_rules": lambda: services.pledge_update_rules(pledge=pledge, title="x", actor=actor),
+        "save_items": lambda: services.pledge_save_items(pledge=pledge, rows=[], actor=actor),
         "criterion_create": lambda: services.criterion_create(
-            pledge=pledge, code="Z", text="z", max_points=1
+            pledge=pledge, code="Z", text="z", max_points=1, actor=actor
         ),
-        "criterion_update": lambda: services.criterion_update(criterion=a1, text="z"),
-        "criterion_delete": lambda: services.criterion_delete(criterion=a1),
-        "quota_set": lambda: services.quota_set(pledge=pledge, title=title, max_count=2),
-        "quota_delete": lambda: services.quota_delete(quota=quota),
-        "set_status": lambda: services.pledge_set_status(pledge=pledge, status=S.CLOSED),
+        "criterion_update": lambda: services.criterion_update(criterion=a1, text="z", actor=actor),
+        "criterion_delete": lambda: services.criterion_delete(criterion=a1, actor=actor),
+        "quota_set": lambda: services.quota_set(
+            pledge=pledge, title=title, max_count=2, actor=actor
+        ),
+        "quota_delete": lambda: services.quota_delete(quota=quota, actor=actor),
+        "set_status": lambda: services.pledge_set_status(
+            pledge=pledge, status=S.CLOSED, actor=actor
+        ),
         "sign": lambda: services.pledge_sign(
             pledge=pledge,
-            organization=world.orgs[2],
+            organization=world.orgs[org_index],
             signer_name="B",
             signer_position="Chủ tịch",
+            actor=actor,
         ),
-        "signature_delete": lambda: services.signature_delete(signature=signature),
+        "signature_delete": lambda: services.signature_delete(signature=signature, actor=actor),
         "registration": lambda: services.registration_save(
-            pledge=pledge, organization=world.orgs[2], titles=[], targets=[]
+            pledge=pledge, organization=world.orgs[org_index], titles=[], targets=[], actor=actor
         ),
     }
 
@@ -754,6 +760,49 @@ def test_every_write_refuses_a_closed_pledge(pledge, world, write):
         Registration.objects.count(),
     )
     assert after == before
+
+
+def _everything(pledge):
+    return (
+        Pledge.objects.values().get(pk=pledge.pk),
+        list(Criterion.objects.filter(pledge=pledge).values()),
+        list(PledgeItem.objects.filter(pledge=pledge).values()),
+        list(CommendationQuota.objects.filter(pledge=pledge).values()),
+        list(PledgeSignature.objects.filter(pledge=pledge).values()),
+        Registration.objects.count(),
+    )
+
+
+@pytest.mark.parametrize("status", [S.DRAFT, S.OPEN])
+@pytest.mark.parametrize("write", WRITES)
+def test_every_write_refuses_a_member_acting_beyond_its_own(pledge, world, write, status):
+    # The member's official acts for world.orgs[2] only: not for the secretariat, not for
+    # world.orgs[3]; the services refuse it whoever calls them (the admin, a command, an API).
+    call = _writes(pledge, world, actor=world.users["member"], org_index=3)[write]
+    _set_status(pledge, status)
+    before = _everything(pledge)
+    with pytest.raises(PermissionDenied):
+        call()
+    assert _everything(pledge) == before
+
+
+@pytest.mark.parametrize("write", ["sign", "registration"])
+def test_a_member_signs_and_registers_for_its_own_organization(pledge, world, write):
+    _set_status(pledge, S.OPEN)
+    _writes(pledge, world, actor=world.users["member"], org_index=2)[write]()
+
+
+@pytest.mark.parametrize("copy", [False, True])
+def test_creating_a_year_is_for_that_year_s_secretariat(pledge, world, copy):
+    year = YEAR - 1
+    create = services.pledge_copy_from_previous if copy else services.pledge_create
+    kwargs = {} if copy else {"title": "Giao ước"}
+    PledgeFactory(bloc=world.bloc, year=YEAR - 2)
+    with pytest.raises(PermissionDenied):
+        create(bloc=world.bloc, year=year, actor=world.users["member"], **kwargs)
+    assert not Pledge.objects.filter(bloc=world.bloc, year=year).exists()
+    create(bloc=world.bloc, year=year, actor=world.users["admin"], **kwargs)
+    assert Pledge.objects.filter(bloc=world.bloc, year=year).exists()
 
 
 # ---------------------------------------------------------------------------
@@ -1023,3 +1072,34 @@ def test_the_seed_migration_is_idempotent(db):
     seed.seed_titles(apps, None)
     assert EmulationTitle.objects.count() == count
     assert EmulationTitle.objects.get(code="giay-khen").name == "Giấy khen"
+
+
+def test_reopening_is_for_the_secretariat(pledge, world):
+    _set_status(pledge, S.CLOSED)
+    with pytest.raises(PermissionDenied):
+        services.pledge_reopen(pledge=pledge, reason="Sửa điểm", actor=world.users["member"])
+    pledge.refresh_from_db()
+    assert pledge.status == S.CLOSED
+    services.pledge_reopen(pledge=pledge, reason="Sửa điểm", actor=world.users["secretariat"])
+    assert pledge.status == S.SCORING
+
+
+def test_the_quota_rule_is_one_pure_check(db):
+    title = EmulationTitleFactory()
+    assert services.check_quota(title=title, max_percent="12,5") == Decimal("12.5")
+    assert services.check_quota(title=title, max_count=2) is None
+    with pytest.raises(ValidationError) as exc:
+        services.check_quota(title=title)
+    refused(exc, services.QUOTA_EMPTY, title=title)
+    with pytest.raises(ValidationError) as exc:
+        services.check_quota(title=title, max_percent="101")
+    refused(exc, services.QUOTA_PERCENT_RANGE, value="101")
+
+
+def test_the_registration_deadline_is_one_pure_check(reg_pledge):
+    assert not services.registration_late(reg_pledge, DEADLINE)
+    assert services.registration_late(reg_pledge, DEADLINE + datetime.timedelta(days=1))
+    services.check_registration_open(reg_pledge, DEADLINE)
+    with pytest.raises(ValidationError) as exc:
+        services.check_registration_open(reg_pledge, DEADLINE + datetime.timedelta(days=1))
+    refused(exc, services.REGISTRATION_CLOSED, year=YEAR, deadline=DEADLINE.strftime("%d/%m/%Y"))

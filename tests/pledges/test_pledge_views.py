@@ -882,3 +882,59 @@ def test_bloc_page_links_to_the_pledges_with_this_years_status(pledge, world, cl
     page = response.content.decode()
     assert reverse("pledges:pledge_list", args=[world.bloc.pk]) in page
     assert pledge.get_absolute_url() in page and "Draft" in page
+
+
+# The signing and registration pages run a fixed number of queries too ------------------
+
+
+def _grow_members(pledge, n, sign=False):
+    for _ in range(n):
+        org = MembershipFactory(bloc=pledge.bloc, first_year=YEAR - 1).organization
+        PledgeItemFactory(pledge=pledge)
+        if sign:
+            PledgeSignature.objects.create(
+                pledge=pledge,
+                organization=org,
+                signer_name="Trần Văn B",
+                signer_position="Chủ tịch",
+                signed_at=timezone.now(),
+            )
+
+
+@pytest.mark.parametrize(("role", "query"), [("member", ""), ("secretariat", "?mode=record")])
+def test_signing_page_query_count_is_constant(
+    open_pledge, client_for, django_assert_num_queries, role, query
+):
+    _grow_members(open_pledge, 1, sign=True)
+    count = _assert_constant(
+        client_for(role),
+        url("pledge_sign", open_pledge, query),
+        lambda: _grow_members(open_pledge, 9, sign=True),
+        django_assert_num_queries,
+    )
+    # session, user, pledge, secretariat (assigned, chair term), my official + its
+    # membership, members, signatures, navbar official (+ the launch meetings to record at)
+    assert count == (11 if role == "member" else 13)
+
+
+def test_registration_page_query_count_is_constant(
+    open_pledge, titles, world, client_for, django_assert_num_queries
+):
+    client = client_for("member")
+    items = list(open_pledge.items.all())
+    services.registration_save(
+        pledge=open_pledge,
+        organization=world.orgs[2],
+        titles=titles,
+        targets=[{"item": items[0], "text": "Mục tiêu"}],
+    )
+    count = _assert_constant(
+        client,
+        url("registration", open_pledge),
+        lambda: _grow_members(open_pledge, 9),
+        django_assert_num_queries,
+    )
+    # session, user, pledge, my official + its membership, members, the registration +
+    # its titles + targets, secretariat (assigned, chair term), contents, active titles,
+    # navbar official + organization
+    assert count == 15

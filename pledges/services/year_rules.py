@@ -1,0 +1,380 @@
+"""Creating a year (or starting from last year's), its title and rules, its commendation
+quotas: the writes of the secretariat that set the year up."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from blocs.models import Bloc, current_year
+from blocs.rules import check_year_writer
+from portal.lib.history import stamp
+
+from ..models import CommendationQuota, Criterion, EmulationTitle, Pledge, PledgeItem
+from ..rules import check_manages
+from .criteria import criteria_depths
+from .year import CAP_NEGATIVE, _check_meeting, _decimal, _lock, _points, check_writable
+
+__all__ = [
+    "BANDS_NOT_A_LIST",
+    "BANDS_NOT_DESCENDING",
+    "BAND_INVALID",
+    "LEADING_UNITS_MIN",
+    "NO_PREVIOUS_PLEDGE",
+    "PLEDGE_EXISTS",
+    "QUOTA_EMPTY",
+    "QUOTA_PERCENT_RANGE",
+    "RULE_FIELDS",
+    "TIE_BREAK_INVALID",
+    "TIE_BREAK_NOT_A_LIST",
+    "TIE_BREAK_TWICE",
+    "TITLE_REQUIRED",
+    "VOTE_THRESHOLD_RANGE",
+    "YEAR_OUT_OF_RANGE",
+    "check_pledge_rules",
+    "check_pledge_year",
+    "check_quota",
+    "pledge_copy_from_previous",
+    "pledge_create",
+    "pledge_update_rules",
+    "quota_delete",
+    "quota_set",
+]
+
+PLEDGE_EXISTS = _("%(bloc)s already has a pledge for %(year)s.")
+YEAR_OUT_OF_RANGE = _(
+    "The emulation year must be between %(first)s and %(last)s; %(year)s was given."
+)
+NO_PREVIOUS_PLEDGE = _("%(bloc)s has no pledge before %(year)s to start from.")
+TITLE_REQUIRED = _("Give the pledge a title.")
+BANDS_NOT_A_LIST = _("The classification bands must be a list of names with their lowest total.")
+BAND_INVALID = _(
+    "Classification band %(number)s needs a name and a lowest total of 0 or more "
+    "(e.g. {“name”: “Hoàn thành xuất sắc nhiệm vụ”, “min”: 90})."
+)
+BANDS_NOT_DESCENDING = _(
+    "The classification bands must go from the highest down: “%(name)s” starts at %(min)s, "
+    "which is not below the %(previous_min)s of “%(previous)s”."
+)
+TIE_BREAK_NOT_A_LIST = _("The tie-break order must be a list of tie-break rules.")
+TIE_BREAK_INVALID = _("“%(value)s” is not a tie-break rule. Use one of: %(choices)s.")
+TIE_BREAK_TWICE = _("The tie-break rule “%(value)s” is listed twice.")
+VOTE_THRESHOLD_RANGE = _("The vote threshold must be between 0 and 100%%; %(value)s was given.")
+LEADING_UNITS_MIN = _("There must be at least one leading unit; %(value)s was given.")
+QUOTA_EMPTY = _("Give the most proposals of %(title)s as a percentage, a number, or both.")
+QUOTA_PERCENT_RANGE = _("The percentage must be between 0 and 100; %(value)s was given.")
+
+# The rule fields pledge_update_rules accepts (besides the title).
+RULE_FIELDS = (
+    "legal_basis",
+    "scoring_method",
+    "bonus_cap",
+    "penalty_cap",
+    "classification_bands",
+    "tie_break_order",
+    "vote_threshold",
+    "vote_threshold_strict",
+    "vote_base",
+    "leading_units",
+    "registration_deadline",
+    "scoring_deadline",
+    "launch_meeting",
+    "review_meeting",
+)
+# Copied from last year's pledge (the deadlines move on by the years between).
+COPIED_RULE_FIELDS = (
+    "legal_basis",
+    "scoring_method",
+    "bonus_cap",
+    "penalty_cap",
+    "classification_bands",
+    "tie_break_order",
+    "vote_threshold",
+    "vote_threshold_strict",
+    "vote_base",
+    "leading_units",
+)
+
+
+def check_pledge_year(year) -> None:
+    """The emulation years a pledge may be made for: PORTAL_FIRST_YEAR to next year."""
+    first, last = settings.PORTAL_FIRST_YEAR, current_year() + 1
+    if not isinstance(year, int) or not first <= year <= last:
+        raise ValidationError(
+            {"year": YEAR_OUT_OF_RANGE % {"first": first, "last": last, "year": year}},
+            code="year_out_of_range",
+        )
+
+
+def _check_bands(bands) -> list[dict]:
+    if bands is None:
+        return []
+    if not isinstance(bands, list):
+        raise ValidationError(BANDS_NOT_A_LIST, code="bands")
+    cleaned = []
+    for number, band in enumerate(bands, start=1):
+        name = band.get("name") if isinstance(band, dict) else None
+        low = band.get("min") if isinstance(band, dict) else None
+        if isinstance(low, bool):
+            low = None
+        low = _decimal(low) if isinstance(low, int | float | str | Decimal) else None
+        if not isinstance(name, str) or not name.strip() or low is None or low < 0:
+            raise ValidationError(BAND_INVALID % {"number": number}, code="bands")
+        if cleaned and low >= Decimal(str(cleaned[-1]["min"])):
+            raise ValidationError(
+                BANDS_NOT_DESCENDING
+                % {
+                    "name": name.strip(),
+                    "min": _points(low),
+                    "previous": cleaned[-1]["name"],
+                    "previous_min": _points(cleaned[-1]["min"]),
+                },
+                code="bands",
+            )
+        # JSON keeps plain numbers: an int when whole, else a float of the 2-decimal value.
+        value = int(low) if low == low.to_integral() else float(low)
+        cleaned.append({"name": name.strip(), "min": value})
+    return cleaned
+
+
+def _check_tie_breaks(order) -> list[str]:
+    if order is None:
+        return []
+    if not isinstance(order, list | tuple):
+        raise ValidationError(TIE_BREAK_NOT_A_LIST, code="tie_break")
+    choices = ", ".join(Pledge.TieBreak.values)
+    seen: list[str] = []
+    for value in order:
+        if value not in Pledge.TieBreak.values:
+            raise ValidationError(
+                TIE_BREAK_INVALID % {"value": value, "choices": choices}, code="tie_break"
+            )
+        if value in seen:
+            raise ValidationError(TIE_BREAK_TWICE % {"value": value}, code="tie_break")
+        seen.append(str(value))
+    return seen
+
+
+def check_pledge_rules(*, bloc: Bloc, year: int, **fields) -> dict:
+    """Validate `title` and RULE_FIELDS (those given) for a pledge of `bloc` in `year`;
+    return them normalized. Raises ValidationError keyed by field (for forms too)."""
+    errors: dict[str, list] = {}
+    cleaned = dict(fields)
+    for name in fields:
+        if name != "title" and name not in RULE_FIELDS:
+            raise TypeError(f"unexpected pledge field {name!r}")
+
+    def collect(name, check):
+        try:
+            result = check()
+        except ValidationError as exc:
+            errors.setdefault(name, []).extend(
+                exc.error_dict.get(name, exc.messages) if hasattr(exc, "error_dict") else [exc]
+            )
+        else:
+            if result is not None:
+                cleaned[name] = result
+
+    if "title" in fields:
+        title = (fields["title"] or "").strip()
+        if not title:
+            errors["title"] = [ValidationError(TITLE_REQUIRED, code="title")]
+        cleaned["title"] = title
+    if "classification_bands" in fields:
+        collect("classification_bands", lambda: _check_bands(fields["classification_bands"]))
+    if "tie_break_order" in fields:
+        collect("tie_break_order", lambda: _check_tie_breaks(fields["tie_break_order"]))
+    if "vote_threshold" in fields:
+        value = _decimal(fields["vote_threshold"])
+        if value is None or not 0 <= value <= 100:
+            errors["vote_threshold"] = [
+                ValidationError(
+                    VOTE_THRESHOLD_RANGE % {"value": fields["vote_threshold"]}, code="threshold"
+                )
+            ]
+        else:
+            cleaned["vote_threshold"] = value
+    if "leading_units" in fields:
+        value = fields["leading_units"]
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            errors["leading_units"] = [
+                ValidationError(LEADING_UNITS_MIN % {"value": value}, code="leading_units")
+            ]
+    for cap in ("bonus_cap", "penalty_cap"):
+        if fields.get(cap) not in (None, ""):
+            value = _decimal(fields[cap])
+            if value is None or value < 0:
+                errors[cap] = [ValidationError(CAP_NEGATIVE % {"value": fields[cap]}, code="cap")]
+            else:
+                cleaned[cap] = value
+        elif cap in fields:
+            cleaned[cap] = None
+    for field in ("launch_meeting", "review_meeting"):
+        if field in fields:
+            collect(field, lambda f=field: _check_meeting(fields[f], bloc, year, f))
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _full_clean(pledge: Pledge) -> None:
+    # Uniqueness of (bloc, year) is checked by the services in their own words.
+    pledge.full_clean(exclude=["bloc", "copied_from"], validate_constraints=False)
+
+
+@transaction.atomic
+def pledge_create(*, bloc: Bloc, year: int, title: str, actor=None, **rules) -> Pledge:
+    """A new draft pledge of `bloc` for `year`; `rules` are RULE_FIELDS. Only that year's
+    secretariat (or the system, `actor=None`)."""
+    check_year_writer(actor, bloc, year)
+    Bloc.objects.select_for_update().filter(pk=bloc.pk).first()
+    check_pledge_year(year)
+    if Pledge.objects.filter(bloc=bloc, year=year).exists():
+        raise ValidationError(PLEDGE_EXISTS % {"bloc": bloc, "year": year}, code="exists")
+    cleaned = check_pledge_rules(bloc=bloc, year=year, title=title, **rules)
+    pledge = Pledge(bloc=bloc, year=year, status=Pledge.Status.DRAFT, **cleaned)
+    _full_clean(pledge)
+    stamp(pledge, actor)
+    try:
+        with transaction.atomic():
+            pledge.save()
+    except IntegrityError as exc:  # a concurrent request created the same year first
+        raise ValidationError(PLEDGE_EXISTS % {"bloc": bloc, "year": year}, code="exists") from exc
+    return pledge
+
+
+def _shift_date(value: datetime.date | None, years: int) -> datetime.date | None:
+    if value is None:
+        return None
+    try:
+        return value.replace(year=value.year + years)
+    except ValueError:  # 29 February into a common year
+        return value.replace(year=value.year + years, day=28)
+
+
+@transaction.atomic
+def pledge_copy_from_previous(*, bloc: Bloc, year: int, actor=None) -> Pledge:
+    """Start `year` from the bloc's latest earlier pledge: contents, criteria tree, rules and
+    quotas are copied into a new draft; signatures, registrations and scores are not."""
+    check_year_writer(actor, bloc, year)
+    Bloc.objects.select_for_update().filter(pk=bloc.pk).first()
+    check_pledge_year(year)
+    if Pledge.objects.filter(bloc=bloc, year=year).exists():
+        raise ValidationError(PLEDGE_EXISTS % {"bloc": bloc, "year": year}, code="exists")
+    source = Pledge.objects.filter(bloc=bloc, year__lt=year).order_by("-year").first()
+    if source is None:
+        raise ValidationError(NO_PREVIOUS_PLEDGE % {"bloc": bloc, "year": year}, code="no_previous")
+    years = year - source.year
+    pledge = Pledge(
+        bloc=bloc,
+        year=year,
+        title=source.title.replace(str(source.year), str(year)),
+        status=Pledge.Status.DRAFT,
+        copied_from=source,
+        registration_deadline=_shift_date(source.registration_deadline, years),
+        scoring_deadline=_shift_date(source.scoring_deadline, years),
+        **{name: getattr(source, name) for name in COPIED_RULE_FIELDS},
+    )
+    stamp(pledge, actor)
+    pledge.save()
+
+    for item in source.items.all():
+        copy = PledgeItem(pledge=pledge, order=item.order, text=item.text)
+        stamp(copy, actor)
+        copy.save()
+
+    nodes = list(source.criteria.all())
+    depth = criteria_depths({n.pk: n.parent_id for n in nodes})
+    new_ids: dict[int, int] = {}
+    for node in sorted(nodes, key=lambda n: (depth[n.pk], n.order, n.pk)):
+        copy = Criterion(
+            pledge=pledge,
+            parent_id=new_ids.get(node.parent_id),
+            order=node.order,
+            code=node.code,
+            text=node.text,
+            max_points=node.max_points,
+            bonus_cap=node.bonus_cap,
+            evidence_required=node.evidence_required,
+        )
+        stamp(copy, actor)
+        copy.save()
+        new_ids[node.pk] = copy.pk
+
+    for quota in source.quotas.all():
+        copy = CommendationQuota(
+            pledge=pledge,
+            title_id=quota.title_id,
+            max_percent=quota.max_percent,
+            base=quota.base,
+            max_count=quota.max_count,
+        )
+        stamp(copy, actor)
+        copy.save()
+    return pledge
+
+
+@transaction.atomic
+def pledge_update_rules(*, pledge: Pledge, actor=None, **fields) -> Pledge:
+    """Change the title and rules (RULE_FIELDS) of a pledge that is not closed."""
+    pledge = _lock(pledge)
+    check_manages(actor, pledge)
+    check_writable(pledge)
+    cleaned = check_pledge_rules(bloc=pledge.bloc, year=pledge.year, **fields)
+    for name, value in cleaned.items():
+        setattr(pledge, name, value)
+    _full_clean(pledge)
+    stamp(pledge, actor)
+    pledge.save()
+    return pledge
+
+
+def check_quota(*, title: EmulationTitle, max_percent=None, max_count=None) -> Decimal | None:
+    """A quota limits by a percentage (0 to 100), a number, or both; returns the percentage
+    as a number. Pure: the admin's quota rows ask it too."""
+    percent = _decimal(max_percent)
+    if percent is None and max_count is None:
+        raise ValidationError(QUOTA_EMPTY % {"title": title}, code="quota_empty")
+    if percent is not None and not 0 <= percent <= 100:
+        raise ValidationError(
+            {"max_percent": QUOTA_PERCENT_RANGE % {"value": max_percent}}, code="percent"
+        )
+    return percent
+
+
+@transaction.atomic
+def quota_set(
+    *,
+    pledge: Pledge,
+    title: EmulationTitle,
+    max_percent=None,
+    base: str = CommendationQuota.Base.MEMBERS,
+    max_count: int | None = None,
+    actor=None,
+) -> CommendationQuota:
+    """At most `max_percent` % of `base` and/or `max_count` proposals of `title`."""
+    pledge = _lock(pledge)
+    check_manages(actor, pledge)
+    check_writable(pledge)
+    percent = check_quota(title=title, max_percent=max_percent, max_count=max_count)
+    quota = CommendationQuota.objects.filter(pledge=pledge, title=title).first()
+    quota = quota or CommendationQuota(pledge=pledge, title=title)
+    quota.max_percent, quota.base, quota.max_count = percent, base, max_count
+    quota.full_clean(exclude=["pledge", "title"], validate_constraints=False)
+    stamp(quota, actor)
+    quota.save()
+    return quota
+
+
+@transaction.atomic
+def quota_delete(*, quota: CommendationQuota, actor=None) -> None:
+    pledge = _lock(quota.pledge)
+    check_manages(actor, pledge)
+    check_writable(pledge)
+    stamp(quota, actor)
+    quota.delete()
