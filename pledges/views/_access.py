@@ -1,19 +1,16 @@
-"""What every pledge page asks first: may this user open the pledge, is the user its
-year's secretariat, which member organization is the user's, is the year closed; and the
-helpers the pages share (the criteria tree as rows, service errors onto forms, the one
-confirmation page).
+"""What the pledge pages share: a member of the year by id, the closed-year notice, service
+errors as text, the one confirmation page and the POST of the pages that add a line.
 
-Access: every member of a bloc reads its pledges (`get_pledge_for_user`, 404 for
-outsiders). The secretariat of the pledge's year writes (`check_secretariat`, 403 for the
-other members). Nothing is written to a closed pledge (`closed_notice`).
+Access is the policy's (`pledges.rules.get_pledge_or_404` and `PledgeAccess`); nothing here
+decides a role. Nothing is written to a closed pledge (`closed_notice`).
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from blocs.models import Organization
@@ -21,35 +18,6 @@ from portal.lib.forms import add_service_errors
 
 from .. import rules, selectors, services
 from ..models import Pledge
-from ..selectors.criteria import CriterionRow, criteria_rows, groups_total  # noqa: F401
-
-# Who may open and write ------------------------------------------------------------------
-
-
-def get_pledge_for_user(request: HttpRequest, pk: int) -> Pledge:
-    """The pledge if the user may read its bloc; 404 otherwise."""
-    pledges = Pledge.objects.visible_to(request.user).select_related(
-        "bloc", "launch_meeting", "review_meeting"
-    )
-    return get_object_or_404(pledges, pk=pk)
-
-
-def is_secretariat(request: HttpRequest, pledge: Pledge) -> bool:
-    """The secretariat of the pledge's year; asked once per request and pledge."""
-    cache = request.__dict__.setdefault("_pledge_secretariat", {})
-    if pledge.pk not in cache:
-        cache[pledge.pk] = rules.PledgeAccess(request.user, pledge, readable=True).secretariat
-    return cache[pledge.pk]
-
-
-def check_secretariat(request: HttpRequest, pledge: Pledge) -> None:
-    if not is_secretariat(request, pledge):
-        raise PermissionDenied
-
-
-def official_org(request: HttpRequest, pledge: Pledge) -> Organization | None:
-    """The user's organization when it is a member of the bloc in the pledge's year."""
-    return rules.official_org(request.user, pledge)
 
 
 def pick(objects, pk):
@@ -98,13 +66,13 @@ def confirm_page(
     active: str = "pledge",
     danger: bool = False,
     hidden: dict | None = None,
-    access: rules.PledgeAccess | None = None,
+    access: rules.PledgeAccess,
     **extra,
 ) -> HttpResponse:
     """Ask before a step that cannot be undone: a POST to the same URL does it.
-    `hidden` fields go with the POST; `extra` (form, error) goes to the template;
-    `access` (the user's, when the view has it) saves asking the policy again."""
-    secretariat = access.secretariat if access is not None else is_secretariat(request, pledge)
+    `hidden` fields go with the POST; `extra` (form, error) goes to the template; `access`
+    (the user's) shows the secretariat's menu."""
+    secretariat = access.secretariat
     context = {
         "pledge": pledge,
         "bloc": pledge.bloc,
@@ -134,7 +102,7 @@ def delete_after_confirm(
     active: str = "pledge",
     submit: str | None = None,
     hidden: dict | None = None,
-    access: rules.PledgeAccess | None = None,
+    access: rules.PledgeAccess,
 ) -> HttpResponse:
     """GET asks (`text`), POST calls `delete()` and goes `back` with `done` or the
     service's refusal."""

@@ -17,7 +17,6 @@ from ..forms import scoring as f
 from ..models import Adjustment
 from ..selectors.results_pages import adjustment_lines, adjustments_page
 from ._access import add_after_post, closed_notice, delete_after_confirm
-from ._answers import remember
 
 
 @GET_POST
@@ -25,11 +24,11 @@ def adjustments(request: HttpRequest, pk: int) -> HttpResponse:
     """Members read the lines; the secretariat adds and (after confirming) deletes them."""
     delete = request.GET.get("delete") or request.POST.get("delete")
     need = "manage" if request.method == "POST" or delete else "read"  # 403 for members
-    pledge, found = remember(request, *rules.get_pledge_or_404(request, pk, need=need))
+    pledge, found = rules.get_pledge_or_404(request, pk, need=need)
     notice = closed_notice(pledge)
     url = reverse("pledges:adjustments", args=[pledge.pk])
     if delete:
-        return _delete(request, pledge, _line_to_delete(pledge, delete), notice, url)
+        return _delete(request, found, _line_to_delete(pledge, delete), notice, url)
     members = selectors.members_of(pledge)
     form = f.AdjustmentForm(request.POST or None, members=members)
     if request.method == "POST":
@@ -58,7 +57,7 @@ def _line_to_delete(pledge, value: str) -> Adjustment:
     return get_object_or_404(adjustment_lines(pledge), pk=value)
 
 
-def _delete(request, pledge, line: Adjustment, notice: str, url: str) -> HttpResponse:
+def _delete(request, access, line: Adjustment, notice: str, url: str) -> HttpResponse:
     if request.method == "POST" and notice:
         messages.error(request, notice)
         return redirect(url)
@@ -69,7 +68,7 @@ def _delete(request, pledge, line: Adjustment, notice: str, url: str) -> HttpRes
     }
     return delete_after_confirm(
         request,
-        pledge,
+        access.pledge,
         delete=lambda: services.adjustment_delete(adjustment=line, actor=request.user),
         done=_("The line has been deleted."),
         title=_("Delete line"),
@@ -77,4 +76,5 @@ def _delete(request, pledge, line: Adjustment, notice: str, url: str) -> HttpRes
         back=url,
         active="scoring",
         hidden={"delete": line.pk},
+        access=access,
     )

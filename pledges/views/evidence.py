@@ -16,7 +16,6 @@ from .. import rules, services
 from ..models import Evidence, Pledge
 from ..selectors.sheets import self_sheet_page
 from ._access import delete_after_confirm
-from ._answers import remember
 
 
 def _get_evidence_or_404(request: HttpRequest, pk: int) -> tuple[Evidence, rules.PledgeAccess]:
@@ -43,7 +42,6 @@ def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
     sheet = evidence.score.sheet
     if not found.may_change_evidence(sheet):
         raise PermissionDenied
-    remember(request, sheet.pledge, found)
     page = self_sheet_page(sheet.pledge, found, sheet.organization)
     text = _("Delete the evidence “%(name)s” of %(code)s? The file is removed for good.") % {
         "name": evidence.original_name,
@@ -58,4 +56,5 @@ def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
         text=text,
         back=page.url,
         active="scoring",
+        access=found,
     )

@@ -26,7 +26,6 @@ from ..ranking import compute_results, results_over_years
 from ..selectors.results_pages import ballots_of, proposal_groups, results_page
 from ..xlsx import results_xlsx as build_xlsx
 from ._access import add_after_post, closed_notice, delete_after_confirm, member_of
-from ._answers import remember
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -99,34 +98,37 @@ def _name_candidates(candidates, members: list[Organization]) -> None:
 
 
 def _get_for_secretariat(request: HttpRequest, objects, pk: int):
-    """A ballot or proposal of a pledge the user may read (404 otherwise), for the
-    secretariat of its year only (403 for the other members)."""
+    """A ballot or proposal of a pledge the user may read (404 otherwise), with the user's
+    access, for the secretariat of its year only (403 for the other members)."""
     visible = Pledge.objects.visible_to(request.user)
     found = get_object_or_404(objects.filter(pledge__in=visible), pk=pk)
-    _pledge, access = remember(
-        request, found.pledge, rules.PledgeAccess(request.user, found.pledge, readable=True)
-    )
+    access = rules.PledgeAccess(request.user, found.pledge, readable=True)
     if not access.secretariat:
         raise PermissionDenied
-    return found
+    return found, access
 
 
-def _delete_from_results(request: HttpRequest, pledge: Pledge, *, page: str, **confirm):
+def _delete_from_results(request: HttpRequest, access, *, page: str, **confirm):
     """Ask, then delete; back to the results page (`page`) it was listed on."""
+    pledge = access.pledge
     back = reverse(page, args=[pledge.pk])
-    return delete_after_confirm(request, pledge, back=back, active="results", **confirm)
+    return delete_after_confirm(
+        request, pledge, back=back, active="results", access=access, **confirm
+    )
 
 
 @GET_POST
 def ballot_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    ballot = _get_for_secretariat(request, Ballot.objects.select_related("pledge__bloc"), pk)
+    ballot, access = _get_for_secretariat(
+        request, Ballot.objects.select_related("pledge__bloc"), pk
+    )
     text = _(
         "Delete the ballot “%(title)s” and its votes? Proposals that cite it keep their place "
         "without the ballot."
     ) % {"title": ballot.title}
     return _delete_from_results(
         request,
-        ballot.pledge,
+        access,
         page="pledges:ballots",
         delete=lambda: services.ballot_delete(ballot=ballot, actor=request.user),
         done=_("The ballot has been deleted."),
@@ -165,14 +167,14 @@ def proposals(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def proposal_delete(request: HttpRequest, pk: int) -> HttpResponse:
     related = Proposal.objects.select_related("pledge__bloc", "organization", "title")
-    proposal = _get_for_secretariat(request, related, pk)
+    proposal, access = _get_for_secretariat(request, related, pk)
     text = _("Delete the proposal of %(organization)s for %(title)s?") % {
         "organization": proposal.organization,
         "title": proposal.title,
     }
     return _delete_from_results(
         request,
-        proposal.pledge,
+        access,
         page="pledges:proposals",
         delete=lambda: services.proposal_delete(proposal=proposal, actor=request.user),
         done=_("The proposal has been deleted."),

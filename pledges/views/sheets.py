@@ -24,6 +24,7 @@ from portal.lib.http import GET_POST
 from .. import rules, selectors, services
 from ..forms import scoring as f
 from ..models import Pledge, Score, ScoreSheet
+from ..selectors.criteria import CriterionRow, criteria_rows
 from ..selectors.sheets import (
     SheetData,
     SheetPage,
@@ -36,15 +37,7 @@ from ..selectors.sheets import (
     sheet_scores,
     totals,
 )
-from ._access import (
-    CriterionRow,
-    add_after_post,
-    closed_notice,
-    confirm_page,
-    criteria_rows,
-    member_of,
-)
-from ._answers import remember
+from ._access import add_after_post, closed_notice, confirm_page, member_of
 
 
 def write_notice(pledge: Pledge) -> str:
@@ -113,7 +106,7 @@ def cross_score(request: HttpRequest, pk: int, org: int) -> HttpResponse:
 @GET_POST
 def self_score_return(request: HttpRequest, pk: int, org: int) -> HttpResponse:
     """The secretariat sends a member's submitted self-scoring back to it, with a reason."""
-    pledge, found = remember(request, *rules.get_pledge_or_404(request, pk, need="manage"))
+    pledge, found = rules.get_pledge_or_404(request, pk, need="manage")
     page = secretariat_sheet_page(pledge, member_of(pledge, org))
     sheet = sheet_of(page)
     if sheet is None:
@@ -136,7 +129,7 @@ def self_score_return(request: HttpRequest, pk: int, org: int) -> HttpResponse:
         )
         if response is not None:
             return response
-    return _return_confirm(request, page, form)
+    return _return_confirm(request, page, form, found)
 
 
 # The sheet and its post -------------------------------------------------------------------
@@ -312,7 +305,7 @@ def _confirm_submit(request, page: SheetPage) -> HttpResponse:
     return render(request, "pledges/score_confirm.html", context)
 
 
-def _return_confirm(request: HttpRequest, page: SheetPage, form) -> HttpResponse:
+def _return_confirm(request: HttpRequest, page: SheetPage, form, access) -> HttpResponse:
     names = {"organization": page.organization}
     text = _(
         "%(organization)s will be able to change its scores and evidence and must submit again. "
@@ -327,4 +320,5 @@ def _return_confirm(request: HttpRequest, page: SheetPage, form) -> HttpResponse
         back=page.url,
         active="scoring",
         form=form,
+        access=access,
     )

@@ -20,8 +20,9 @@ from portal.lib.http import GET_POST
 from .. import rules, selectors, services
 from ..forms import scoring as f
 from ..models import ScoreSheet
+from ..selectors.criteria import criteria_rows
 from ..selectors.sheets import VerifyGrid, cross_overview, replace_row, verify_grid, with_typed
-from ._access import criteria_rows, member_of
+from ._access import member_of
 from .sheets import write_notice
 
 
