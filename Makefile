@@ -166,5 +166,5 @@ beat: $(STAMP)
 	$(BIN)/celery -A portal beat -l info --schedule "$${VAR_DIR:-var}/celerybeat-schedule"
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
 	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -exec rm -rf {} +

@@ -14,7 +14,7 @@ Built on the bloc's policy (`blocs.rules`) for the pledge's bloc and year:
 Views get a pledge through `get_pledge_or_404(request, pk, need=...)`, which returns it with
 its `PledgeAccess`; templates read the same value. Services that write on behalf of a person
 ask `check_acts_for` / `check_manages`, so that the admin, a command or a task cannot go
-around the rule (`actor=None` is the system itself).
+around the rule (`actor: Actor = None` is the system itself).
 """
 
 from __future__ import annotations
@@ -29,13 +29,14 @@ from django.shortcuts import get_object_or_404
 
 from blocs.models import Membership, Official, Organization
 from blocs.rules import Access, Role, access
+from portal.lib.types import Actor, Person
 
 from .models import Pledge, PledgeSignature, Registration, ScoreSheet
 
 PledgeNeed = Literal["read", "manage"]
 
 
-def official_org(user, pledge: Pledge) -> Organization | None:
+def official_org(user: Person, pledge: Pledge) -> Organization | None:
     """The user's organization when it is a member of the pledge's bloc in the pledge's year.
 
     Cached on the user object per bloc and year, so a page asking for many sheets of one
@@ -61,7 +62,7 @@ def official_org(user, pledge: Pledge) -> Organization | None:
 class PledgeAccess:
     """What one person may do with one pledge; each question is asked once, when first read."""
 
-    def __init__(self, user, pledge: Pledge, *, readable: bool = False) -> None:
+    def __init__(self, user: Person, pledge: Pledge, *, readable: bool = False) -> None:
         self.user = user
         self.pledge = pledge
         self.bloc: Access = access(user, pledge.bloc, pledge.year, readable=readable)
@@ -215,13 +216,13 @@ def get_pledge_or_404(
 # For services -----------------------------------------------------------------------------
 
 
-def check_manages(actor, pledge: Pledge) -> None:
+def check_manages(actor: Actor, pledge: Pledge) -> None:
     """Refuse a write of the secretariat's on behalf of anyone else (403)."""
     if actor is not None and not PledgeAccess(actor, pledge).secretariat:
         raise PermissionDenied
 
 
-def check_acts_for(actor, pledge: Pledge, organization: Organization) -> None:
+def check_acts_for(actor: Actor, pledge: Pledge, organization: Organization) -> None:
     """Refuse a write for `organization` by someone who neither is its official nor the
     secretariat (403)."""
     if actor is not None and not PledgeAccess(actor, pledge).acts_for(organization):
@@ -232,7 +233,7 @@ def check_acts_for(actor, pledge: Pledge, organization: Organization) -> None:
 
 
 @rules.predicate
-def reads_sheet(user, sheet: ScoreSheet | None) -> bool:
+def reads_sheet(user: Person, sheet: ScoreSheet | None) -> bool:
     """See the module docstring: drafts stay with their organization and the secretariat."""
     if sheet is None or not user.is_authenticated:
         return False

@@ -1,5 +1,5 @@
 """Writes with rules for the bonus and penalty lines of the year (the secretariat's:
-`pledges.rules.check_manages` refuses anyone else; `actor=None` is the system itself)."""
+`pledges.rules.check_manages` refuses anyone else; `actor: Actor = None` is the system itself)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from portal.lib.history import stamp
+from portal.lib.types import Actor
 
 from .. import rules
 from ..models import Adjustment, Pledge
@@ -38,7 +39,7 @@ PENALTY_CAP_EXCEEDED = _(
 
 @transaction.atomic
 def adjustment_add(
-    *, pledge: Pledge, organization, kind: str, points, reason: str, actor=None
+    *, pledge: Pledge, organization, kind: str, points, reason: str, actor: Actor = None
 ) -> Adjustment:
     """A bonus or penalty line; the member's bonus (criterion bonuses + bonus lines) and
     penalty totals must stay within the pledge's caps when set."""
@@ -104,7 +105,7 @@ def adjustment_add(
 
 
 @transaction.atomic
-def adjustment_delete(*, adjustment: Adjustment, actor=None) -> None:
+def adjustment_delete(*, adjustment: Adjustment, actor: Actor = None) -> None:
     pledge = _fresh_pledge(adjustment.pledge_id)
     rules.check_manages(actor, pledge)
     check_writable(pledge)

@@ -12,7 +12,7 @@ Decisions:
   organizations leading in any LEADING ballot of the pledge.
 * A quota with neither a percentage nor a number sets no limit (`quota_limit` → None).
 * Recording and deleting ballots and proposals is the secretariat's: the services ask the
-  policy for the actor (`pledges.rules.check_manages`, PermissionDenied; `actor=None` is
+  policy for the actor (`pledges.rules.check_manages`, PermissionDenied; `actor: Actor = None` is
   the system itself).
 """
 
@@ -30,6 +30,7 @@ from django.utils.translation import ngettext
 
 from blocs.models import Organization
 from portal.lib.history import stamp
+from portal.lib.types import Actor
 
 from .. import rules
 from ..models import Ballot, BallotCandidate, CommendationQuota, Pledge, Proposal
@@ -167,7 +168,7 @@ def ballot_record(
     invalid,
     tellers: str = "",
     candidates: Sequence[dict],
-    actor=None,
+    actor: Actor = None,
 ) -> Ballot:
     """Record a ballot and its candidates' votes; every inconsistency is reported at once
     (as a ValidationError by field) and nothing is written."""
@@ -241,7 +242,7 @@ def ballot_record(
 
 
 @transaction.atomic
-def ballot_delete(*, ballot: Ballot, actor=None) -> None:
+def ballot_delete(*, ballot: Ballot, actor: Actor = None) -> None:
     pledge = Pledge.objects.get(pk=ballot.pledge_id)
     rules.check_manages(actor, pledge)
     check_writable(pledge)
@@ -419,7 +420,7 @@ def proposal_add(
     title,
     ballot: Ballot | None = None,
     achievements="",
-    actor=None,
+    actor: Actor = None,
 ) -> Proposal:
     """Propose a member for a commendation, within the quota set for that title."""
     # Lock the pledge: two proposals at once cannot both take the last place of a quota.
@@ -470,7 +471,7 @@ def proposal_add(
 
 
 @transaction.atomic
-def proposal_delete(*, proposal: Proposal, actor=None) -> None:
+def proposal_delete(*, proposal: Proposal, actor: Actor = None) -> None:
     pledge = Pledge.objects.get(pk=proposal.pledge_id)
     rules.check_manages(actor, pledge)
     check_writable(pledge)

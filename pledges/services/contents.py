@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from portal.lib.history import stamp
+from portal.lib.types import Actor
 
 from ..models import Pledge, PledgeItem
 from ..rules import check_manages
@@ -30,7 +31,7 @@ ITEM_NOT_IN_PLEDGE = _("Content “%(item)s” is not part of the %(year)s pledg
 
 
 @transaction.atomic
-def pledge_save_items(*, pledge: Pledge, rows: list[dict], actor=None) -> None:
+def pledge_save_items(*, pledge: Pledge, rows: list[dict], actor: Actor = None) -> None:
     """Make the pledge's contents equal `rows` (text, order, and `id` for existing ones);
     contents not in `rows` are removed. Only before the pledge is signed."""
     pledge = _lock(pledge)

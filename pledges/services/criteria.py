@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from portal.lib.history import stamp
+from portal.lib.types import Actor
 
 from ..models import Criterion, Pledge
 from ..rules import check_manages
@@ -177,7 +178,7 @@ def criterion_create(
     bonus_cap=None,
     evidence_required: bool = False,
     order: int = 0,
-    actor=None,
+    actor: Actor = None,
 ) -> Criterion:
     """Add a criterion (under `parent`, or a group when None); the children of the parent
     may not add up to more than its max points."""
@@ -211,7 +212,7 @@ def criterion_create(
 
 
 @transaction.atomic
-def criterion_update(*, criterion: Criterion, actor=None, **fields) -> Criterion:
+def criterion_update(*, criterion: Criterion, actor: Actor = None, **fields) -> Criterion:
     """Change a criterion's CRITERION_FIELDS; the whole tree is re-checked (a parent may not
     drop below its children's sum, nor a child push its parent's over)."""
     pledge = _lock(criterion.pledge)
@@ -253,7 +254,7 @@ def criterion_update(*, criterion: Criterion, actor=None, **fields) -> Criterion
 
 
 @transaction.atomic
-def criterion_delete(*, criterion: Criterion, actor=None) -> None:
+def criterion_delete(*, criterion: Criterion, actor: Actor = None) -> None:
     """Remove a criterion and its sub-criteria (removing never pushes a sum over)."""
     pledge = _lock(criterion.pledge)
     check_manages(actor, pledge)

@@ -3,7 +3,7 @@ with its files (the self-scoring page's "Save" and "Submit…").
 
 The actor is asked for through the policy (`pledges.rules`, PermissionDenied): whoever
 writes the self sheet changes its evidence; once the sheet is submitted, only the
-secretariat does (not as the member's own official). `actor=None` is the system itself,
+secretariat does (not as the member's own official). `actor: Actor = None` is the system itself,
 whose `as_secretariat` says which it acts as.
 """
 
@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.types import Actor
 from portal.lib.uploads import DOCUMENT_TYPES, validate_upload
 
 from .. import rules
@@ -38,10 +39,10 @@ EVIDENCE_LOCKED = _(
 EVIDENCE_NEEDS_POINTS = _("%(code)s: enter its points before attaching evidence (“%(name)s”).")
 
 
-def _check_evidence_writable(sheet: ScoreSheet, actor, as_secretariat: bool) -> None:
+def _check_evidence_writable(sheet: ScoreSheet, actor: Actor, as_secretariat: bool) -> None:
     """The actor may change the sheet's evidence (PermissionDenied otherwise); once the
     sheet is submitted, only as the secretariat (the policy says who that is; for the
-    system, `actor=None`, the caller's `as_secretariat`)."""
+    system, `actor: Actor = None`, the caller's `as_secretariat`)."""
     if actor is not None:
         found = rules.PledgeAccess(actor, sheet.pledge)
         if not found.may_change_evidence(sheet):
@@ -55,7 +56,9 @@ def _check_evidence_writable(sheet: ScoreSheet, actor, as_secretariat: bool) -> 
 
 
 @transaction.atomic
-def evidence_add(*, score: Score, uploaded, actor=None, as_secretariat: bool = False) -> Evidence:
+def evidence_add(
+    *, score: Score, uploaded, actor: Actor = None, as_secretariat: bool = False
+) -> Evidence:
     """Attach a checked file (size limit, content sniffing) to a score of an unsubmitted
     sheet; the secretariat (not as the member's own official) also after that."""
     sheet = _lock_sheet(score.sheet)
@@ -77,7 +80,9 @@ def evidence_add(*, score: Score, uploaded, actor=None, as_secretariat: bool = F
 
 
 @transaction.atomic
-def evidence_delete(*, evidence: Evidence, actor=None, as_secretariat: bool = False) -> None:
+def evidence_delete(
+    *, evidence: Evidence, actor: Actor = None, as_secretariat: bool = False
+) -> None:
     sheet = _lock_sheet(evidence.score.sheet)
     _check_evidence_writable(sheet, actor, as_secretariat)
     # Remove the file only once the row is gone for good.
@@ -108,7 +113,7 @@ def sheet_save_with_evidence(
     rows: list[dict],
     files: Sequence[tuple[Criterion, object]] = (),
     reason: str = "",
-    actor=None,
+    actor: Actor = None,
 ) -> SheetSaved:
     """Save a sheet's rows and attach its uploaded files, in one transaction.
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from blocs.models import Organization
 from portal.lib.history import stamp
+from portal.lib.types import Actor
 
 from ..models import EmulationTitle, Pledge, Registration, RegistrationTarget
 from ..rules import check_acts_for
@@ -88,7 +89,7 @@ def registration_save(
     targets: list[dict],
     note: str = "",
     submit: bool = False,
-    actor=None,
+    actor: Actor = None,
     today: datetime.date | None = None,
 ) -> Registration:
     """Save a member's registration (titles aimed for, targets per content), replacing what

@@ -8,7 +8,7 @@ for changing a submitted value is kept as the history's change_reason.
 Who may write is the policy's (`pledges.rules`), asked here for the actor: a self sheet is
 written by its organization's officials and the secretariat, a cross sheet by the scoring
 member's officials (and the secretariat), a verification sheet, the sending back and the
-bonus and penalty lines by the secretariat only (PermissionDenied; `actor=None` is the
+bonus and penalty lines by the secretariat only (PermissionDenied; `actor: Actor = None` is the
 system itself). Then the state is checked: the pledge must be in scoring (and not closed),
 a submitted self sheet is read-only, a changed submitted value needs a reason, and a stale
 `version` is refused (optimistic concurrency: the form carries the version it showed; 0 for
@@ -27,6 +27,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from portal.lib.history import stamp
+from portal.lib.types import Actor, Person
 
 from .. import rules
 from ..models import Criterion, Pledge, Score, ScoreSheet
@@ -103,7 +104,7 @@ def _submitted_day(sheet: ScoreSheet) -> str:
     return _day(timezone.localtime(when).date() if when else None)
 
 
-def _user_name(user) -> str:
+def _user_name(user: Person) -> str:
     if user is None:
         return str(_("someone"))
     return user.get_full_name() or user.get_username()
@@ -152,7 +153,7 @@ def _check_round(pledge: Pledge, round: str) -> None:
     )
 
 
-def check_sheet_writer(actor, sheet: ScoreSheet) -> None:
+def check_sheet_writer(actor: Actor, sheet: ScoreSheet) -> None:
     """Refuse (PermissionDenied) an actor the policy does not let write this sheet."""
     if actor is not None and not rules.PledgeAccess(actor, sheet.pledge).may_write_sheet(sheet):
         raise PermissionDenied
@@ -162,7 +163,9 @@ def check_sheet_writer(actor, sheet: ScoreSheet) -> None:
 
 
 @transaction.atomic
-def sheet_for(*, pledge: Pledge, organization, round: str, scorer=None, actor=None) -> ScoreSheet:
+def sheet_for(
+    *, pledge: Pledge, organization, round: str, scorer=None, actor: Actor = None
+) -> ScoreSheet:
     """The member's sheet of that round (and scorer), created as a draft if missing.
 
     An existing sheet is returned as it is (also on a closed pledge, for reading);
@@ -348,7 +351,7 @@ def _pair(points: Decimal, bonus: Decimal) -> str:
     return f"{points}" if not bonus else f"{points} + {bonus}"
 
 
-def _write(sheet, current, leaf, points, bonus, explanation, reason, actor) -> Score:
+def _write(sheet, current, leaf, points, bonus, explanation, reason, actor: Actor) -> Score:
     score = current or Score(sheet=sheet, criterion=leaf, version=0)
     score.points, score.bonus, score.explanation = points, bonus, explanation
     score.version += 1
@@ -360,7 +363,7 @@ def _write(sheet, current, leaf, points, bonus, explanation, reason, actor) -> S
     return score
 
 
-def _prepare(sheet: ScoreSheet, actor) -> ScoreSheet:
+def _prepare(sheet: ScoreSheet, actor: Actor) -> ScoreSheet:
     sheet = _lock_sheet(sheet)
     check_sheet_writer(actor, sheet)
     _check_scoring(sheet.pledge)
@@ -381,7 +384,7 @@ def score_save(
     explanation: str = "",
     version: int | None = None,
     reason: str = "",
-    actor=None,
+    actor: Actor = None,
 ) -> Score:
     """Save one score (see the module doc for the checks); returns the score as stored."""
     sheet = _prepare(sheet, actor)
@@ -412,7 +415,9 @@ def score_save(
 
 
 @transaction.atomic
-def sheet_save_grid(*, sheet: ScoreSheet, rows: list[dict], reason: str = "", actor=None) -> None:
+def sheet_save_grid(
+    *, sheet: ScoreSheet, rows: list[dict], reason: str = "", actor: Actor = None
+) -> None:
     """Save a whole grid or nothing: every row is checked first; errors come back as one
     ValidationError keyed by criterion code. Rows whose points are empty are skipped."""
     sheet = _prepare(sheet, actor)

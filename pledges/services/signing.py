@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from blocs.models import Meeting, Organization
 from portal.lib.history import stamp
+from portal.lib.types import Actor
 
 from ..models import Pledge, PledgeSignature
 from ..rules import check_acts_for
@@ -45,7 +46,7 @@ def pledge_sign(
     signer_position: str,
     signed_at: datetime.datetime | None = None,
     meeting: Meeting | None = None,
-    actor=None,
+    actor: Actor = None,
 ) -> PledgeSignature:
     """A member organization signs the pledge (online, or recorded at the launch meeting)."""
     pledge = _lock(pledge)
@@ -85,7 +86,7 @@ def pledge_sign(
 
 
 @transaction.atomic
-def signature_delete(*, signature: PledgeSignature, actor=None) -> None:
+def signature_delete(*, signature: PledgeSignature, actor: Actor = None) -> None:
     """Withdraw a signature (e.g. recorded for the wrong organization) while still open."""
     pledge = _lock(signature.pledge)
     check_acts_for(actor, pledge, signature.organization)

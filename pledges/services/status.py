@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from portal.lib.history import stamp
+from portal.lib.types import Actor
 
 from ..models import Pledge
 from ..rules import check_manages
@@ -37,7 +38,7 @@ REOPEN_NEEDS_REASON = _("Give the reason for reopening the closed pledge.")
 
 
 @transaction.atomic
-def pledge_set_status(*, pledge: Pledge, status: str, actor=None) -> Pledge:
+def pledge_set_status(*, pledge: Pledge, status: str, actor: Actor = None) -> Pledge:
     """Move the pledge one step on: draft → open → signed → scoring → closed.
 
     Opening needs at least one content and a valid criteria tree with at least one criterion.
@@ -73,7 +74,7 @@ def pledge_set_status(*, pledge: Pledge, status: str, actor=None) -> Pledge:
 
 
 @transaction.atomic
-def pledge_reopen(*, pledge: Pledge, reason: str, actor=None) -> Pledge:
+def pledge_reopen(*, pledge: Pledge, reason: str, actor: Actor = None) -> Pledge:
     """A closed pledge goes back to scoring; the reason stays in the history."""
     original = pledge
     pledge = _lock(pledge)

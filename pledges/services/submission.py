@@ -3,7 +3,7 @@ secretariat sending a submitted self-scoring back to its member.
 
 The actor is asked for through the policy like every scoring write (`scoring.py`): a
 sheet is submitted by whoever writes it, and sent back by the secretariat only
-(PermissionDenied; `actor=None` is the system itself).
+(PermissionDenied; `actor: Actor = None` is the system itself).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.lib.history import stamp
+from portal.lib.types import Actor
 
 from .. import rules
 from ..models import Evidence, ScoreSheet
@@ -61,7 +62,9 @@ RETURN_NEEDS_REASON = _("Say what %(organization)s should correct: the member re
 
 
 @transaction.atomic
-def sheet_submit(*, sheet: ScoreSheet, actor=None, today: date | None = None) -> ScoreSheet:
+def sheet_submit(
+    *, sheet: ScoreSheet, actor: Actor = None, today: date | None = None
+) -> ScoreSheet:
     """Submit a sheet: every leaf scored (on a verification sheet, a criterion left alone
     keeps the submitted self-score), evidence where required (self sheets), and a self
     sheet no later than the pledge's scoring deadline (inclusive)."""
@@ -108,7 +111,7 @@ def sheet_submit(*, sheet: ScoreSheet, actor=None, today: date | None = None) ->
 
 @transaction.atomic
 def sheet_return(
-    *, sheet: ScoreSheet, reason: str, actor=None, today: date | None = None
+    *, sheet: ScoreSheet, reason: str, actor: Actor = None, today: date | None = None
 ) -> ScoreSheet:
     """The secretariat sends a submitted self-scoring sheet back to its member as a draft,
     saying what to correct (a member cannot take back what it submitted). Not once the

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from blocs.models import Bloc, current_year
 from blocs.rules import check_year_writer
 from portal.lib.history import stamp
+from portal.lib.types import Actor
 
 from ..models import CommendationQuota, Criterion, EmulationTitle, Pledge, PledgeItem
 from ..rules import check_manages
@@ -228,9 +229,9 @@ def _full_clean(pledge: Pledge) -> None:
 
 
 @transaction.atomic
-def pledge_create(*, bloc: Bloc, year: int, title: str, actor=None, **rules) -> Pledge:
+def pledge_create(*, bloc: Bloc, year: int, title: str, actor: Actor = None, **rules) -> Pledge:
     """A new draft pledge of `bloc` for `year`; `rules` are RULE_FIELDS. Only that year's
-    secretariat (or the system, `actor=None`)."""
+    secretariat (or the system, `actor: Actor = None`)."""
     check_year_writer(actor, bloc, year)
     Bloc.objects.select_for_update().filter(pk=bloc.pk).first()
     check_pledge_year(year)
@@ -258,7 +259,7 @@ def _shift_date(value: datetime.date | None, years: int) -> datetime.date | None
 
 
 @transaction.atomic
-def pledge_copy_from_previous(*, bloc: Bloc, year: int, actor=None) -> Pledge:
+def pledge_copy_from_previous(*, bloc: Bloc, year: int, actor: Actor = None) -> Pledge:
     """Start `year` from the bloc's latest earlier pledge: contents, criteria tree, rules and
     quotas are copied into a new draft; signatures, registrations and scores are not."""
     check_year_writer(actor, bloc, year)
@@ -320,7 +321,7 @@ def pledge_copy_from_previous(*, bloc: Bloc, year: int, actor=None) -> Pledge:
 
 
 @transaction.atomic
-def pledge_update_rules(*, pledge: Pledge, actor=None, **fields) -> Pledge:
+def pledge_update_rules(*, pledge: Pledge, actor: Actor = None, **fields) -> Pledge:
     """Change the title and rules (RULE_FIELDS) of a pledge that is not closed."""
     pledge = _lock(pledge)
     check_manages(actor, pledge)
@@ -355,7 +356,7 @@ def quota_set(
     max_percent=None,
     base: str = CommendationQuota.Base.MEMBERS,
     max_count: int | None = None,
-    actor=None,
+    actor: Actor = None,
 ) -> CommendationQuota:
     """At most `max_percent` % of `base` and/or `max_count` proposals of `title`."""
     pledge = _lock(pledge)
@@ -372,7 +373,7 @@ def quota_set(
 
 
 @transaction.atomic
-def quota_delete(*, quota: CommendationQuota, actor=None) -> None:
+def quota_delete(*, quota: CommendationQuota, actor: Actor = None) -> None:
     pledge = _lock(quota.pledge)
     check_manages(actor, pledge)
     check_writable(pledge)
