@@ -1,12 +1,5 @@
-"""Django admin for pledges: emulation titles, the pledges with their contents, criteria,
-quotas and signatures, and read-only pages for what the portal records (registrations,
-score sheets and scores, evidence, bonuses and penalties, ballots, proposals).
-
-Writes with rules go through pledges.services, as in blocs/admin.py: the forms run the
-services' checks so a refusal is a form error and nothing is saved; save_model/save_formset
-then call the services (which re-check under a lock and record the actor). A closed pledge
-is read-only here for everyone; reopening takes a reason and is done in the portal.
-"""
+"""The admin of emulation titles and of the pledges with their contents, criteria, quotas and
+signatures; writes go through the services."""
 
 from __future__ import annotations
 
@@ -21,93 +14,21 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from portal.lib.admin import FoldedSearchMixin, ServiceCheckedForm, ServiceRefusalMixin, adopt
 
-from . import services
-from .models import (
-    Adjustment,
-    Ballot,
-    BallotCandidate,
+from .. import services
+from ..models import (
     CommendationQuota,
     Criterion,
     EmulationTitle,
-    Evidence,
     Pledge,
     PledgeItem,
     PledgeSignature,
-    Proposal,
-    Registration,
-    RegistrationTarget,
-    Score,
-    ScoreSheet,
 )
-
-# ---------------------------------------------------------------------------
-# Shared behaviour
-# ---------------------------------------------------------------------------
-
-
-def _kept_forms(formset) -> list[forms.BaseForm]:
-    """The forms whose rows remain after saving: kept and new rows, not deleted or empty ones."""
-    kept = []
-    for form in formset.forms:
-        data = getattr(form, "cleaned_data", None)
-        if not data or formset._should_delete_form(form):
-            continue
-        if form.instance.pk is None and not form.has_changed():
-            continue
-        kept.append(form)
-    return kept
-
-
-def _formset_changed(formset) -> bool:
-    return any(form.has_changed() for form in formset.forms) or bool(formset.deleted_forms)
-
-
-class ReadOnlyAdminMixin:
-    """Rows the portal's services write: shown here, never added, changed or deleted."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInlineMixin:
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class PledgeStageInlineMixin:
-    """Rows of the pledge editable only at some stages (`editable(pledge)`), never when closed."""
-
-    @staticmethod
-    def editable(pledge: Pledge) -> bool:
-        return not pledge.is_closed
-
-    def _allowed(self, obj) -> bool:
-        return obj is None or self.editable(obj)
-
-    def has_add_permission(self, request, obj=None):
-        return self._allowed(obj) and super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return self._allowed(obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._allowed(obj) and super().has_delete_permission(request, obj)
-
+from ._common import (
+    PledgeStageInlineMixin,
+    ReadOnlyInlineMixin,
+    formset_changed,
+    kept_forms,
+)
 
 # ---------------------------------------------------------------------------
 # Emulation titles
@@ -170,7 +91,7 @@ class CriterionInlineFormSet(forms.BaseInlineFormSet):
             return  # refused already, or shown read-only (the pledge is signed)
         deleted = {f.instance.pk for f in self.deleted_forms if f.instance.pk}
         nodes = []
-        for index, form in enumerate(_kept_forms(self)):
+        for index, form in enumerate(kept_forms(self)):
             data = form.cleaned_data
             parent = data.get("parent")
             nodes.append(
@@ -370,13 +291,13 @@ class PledgeAdmin(ServiceRefusalMixin, FoldedSearchMixin, SimpleHistoryAdmin):
         # Applies the forms to their instances and sets new/changed/deleted_objects for the
         # admin's change message; nothing is written here.
         formset.save(commit=False)
-        if not _formset_changed(formset):
+        if not formset_changed(formset):
             return
         pledge = formset.instance
         if formset.model is PledgeItem:
             rows = [
                 {"id": f.instance.pk, "text": f.instance.text, "order": f.instance.order}
-                for f in _kept_forms(formset)
+                for f in kept_forms(formset)
             ]
             services.pledge_save_items(pledge=pledge, rows=rows, actor=request.user)
         elif formset.model is Criterion:
@@ -384,7 +305,7 @@ class PledgeAdmin(ServiceRefusalMixin, FoldedSearchMixin, SimpleHistoryAdmin):
         elif formset.model is CommendationQuota:
             for obj in formset.deleted_objects:
                 services.quota_delete(quota=obj, actor=request.user)
-            for f in _kept_forms(formset):
+            for f in kept_forms(formset):
                 if f.has_changed():
                     services.quota_set(
                         pledge=pledge,
@@ -452,131 +373,3 @@ class PledgeAdmin(ServiceRefusalMixin, FoldedSearchMixin, SimpleHistoryAdmin):
                 % {"pledge": pledge, "status": pledge.get_status_display()},
                 level=messages.SUCCESS,
             )
-
-
-# ---------------------------------------------------------------------------
-# Read-only pages for what the portal records
-# ---------------------------------------------------------------------------
-
-
-class RegistrationTargetInline(ReadOnlyInlineMixin, admin.TabularInline):
-    model = RegistrationTarget
-    fields = ["item", "text", "number", "unit"]
-    readonly_fields = fields
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("item")
-
-
-@admin.register(Registration)
-class RegistrationAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
-    list_display = ["organization", "pledge", "submitted_at", "updated_at", "updated_by"]
-    list_filter = ["pledge__bloc", "pledge__year"]
-    list_select_related = ["organization", "pledge__bloc", "updated_by"]
-    search_fields = ["organization__name", "pledge__title"]
-    fields = ["pledge", "organization", "titles", "note", "submitted_at", "updated_by"]
-    readonly_fields = fields
-    inlines = [RegistrationTargetInline]
-
-
-class ScoreInline(ReadOnlyInlineMixin, admin.TabularInline):
-    model = Score
-    fields = ["criterion", "points", "bonus", "explanation", "version", "updated_by", "updated_at"]
-    readonly_fields = fields
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("criterion", "updated_by")
-
-
-@admin.register(ScoreSheet)
-class ScoreSheetAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
-    list_display = ["organization", "pledge", "round", "scorer", "status", "submitted_at"]
-    list_filter = ["pledge__bloc", "pledge__year", "round", "status"]
-    list_select_related = ["organization", "scorer", "pledge__bloc"]
-    search_fields = ["organization__name", "pledge__title"]
-    fields = [
-        "pledge",
-        "organization",
-        "round",
-        "scorer",
-        "status",
-        "submitted_at",
-        "submitted_by",
-    ]
-    readonly_fields = fields
-    inlines = [ScoreInline]
-
-
-@admin.register(Score)
-class ScoreAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
-    list_display = ["criterion", "sheet", "points", "bonus", "version", "updated_at"]
-    list_filter = ["sheet__pledge__bloc", "sheet__pledge__year", "sheet__round"]
-    list_select_related = ["criterion", "sheet__organization"]
-    search_fields = ["criterion__code", "sheet__organization__name"]
-    fields = ["sheet", "criterion", "points", "bonus", "explanation", "version", "updated_by"]
-    readonly_fields = fields
-
-
-@admin.register(Evidence)
-class EvidenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    # No link to the stored file: evidence is served only through the portal, to those
-    # who may read the score.
-    list_display = ["original_name", "score", "content_type", "size", "uploaded_by", "uploaded_at"]
-    list_select_related = ["score__criterion", "uploaded_by"]
-    search_fields = ["original_name"]
-    fields = ["score", "original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
-    readonly_fields = fields
-
-
-@admin.register(Adjustment)
-class AdjustmentAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
-    list_display = ["organization", "pledge", "kind", "points", "reason", "created_at"]
-    list_filter = ["pledge__bloc", "pledge__year", "kind"]
-    list_select_related = ["organization", "pledge__bloc"]
-    search_fields = ["organization__name", "reason"]
-    fields = ["pledge", "organization", "kind", "points", "reason", "created_by", "created_at"]
-    readonly_fields = fields
-
-
-class BallotCandidateInline(ReadOnlyInlineMixin, admin.TabularInline):
-    model = BallotCandidate
-    fields = ["organization", "votes"]
-    readonly_fields = fields
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("organization")
-
-
-@admin.register(Ballot)
-class BallotAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
-    list_display = ["title", "pledge", "purpose", "present", "valid", "recorded_at"]
-    list_filter = ["pledge__bloc", "pledge__year", "purpose"]
-    list_select_related = ["pledge__bloc"]
-    search_fields = ["title"]
-    fields = [
-        "pledge",
-        "meeting",
-        "purpose",
-        "title",
-        "members_total",
-        "present",
-        "issued",
-        "returned",
-        "valid",
-        "invalid",
-        "tellers",
-        "recorded_by",
-        "recorded_at",
-    ]
-    readonly_fields = fields
-    inlines = [BallotCandidateInline]
-
-
-@admin.register(Proposal)
-class ProposalAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
-    list_display = ["organization", "title", "pledge", "ballot", "created_at"]
-    list_filter = ["pledge__bloc", "pledge__year", "title"]
-    list_select_related = ["organization", "title", "pledge__bloc", "ballot"]
-    search_fields = ["organization__name", "title__name"]
-    fields = ["pledge", "organization", "title", "ballot", "achievements", "created_by"]
-    readonly_fields = fields

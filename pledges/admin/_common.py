@@ -1,0 +1,78 @@
+"""What the pledges admin pages share: read-only pages and inlines, inlines that follow the
+pledge's stage, and the rows a formset keeps."""
+
+from __future__ import annotations
+
+from django import forms
+
+from ..models import (
+    Pledge,
+)
+
+# ---------------------------------------------------------------------------
+# Shared behaviour
+# ---------------------------------------------------------------------------
+
+
+def kept_forms(formset) -> list[forms.BaseForm]:
+    """The forms whose rows remain after saving: kept and new rows, not deleted or empty ones."""
+    kept = []
+    for form in formset.forms:
+        data = getattr(form, "cleaned_data", None)
+        if not data or formset._should_delete_form(form):
+            continue
+        if form.instance.pk is None and not form.has_changed():
+            continue
+        kept.append(form)
+    return kept
+
+
+def formset_changed(formset) -> bool:
+    return any(form.has_changed() for form in formset.forms) or bool(formset.deleted_forms)
+
+
+class ReadOnlyAdminMixin:
+    """Rows the portal's services write: shown here, never added, changed or deleted."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInlineMixin:
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PledgeStageInlineMixin:
+    """Rows of the pledge editable only at some stages (`editable(pledge)`), never when closed."""
+
+    @staticmethod
+    def editable(pledge: Pledge) -> bool:
+        return not pledge.is_closed
+
+    def _allowed(self, obj) -> bool:
+        return obj is None or self.editable(obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self._allowed(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(obj) and super().has_delete_permission(request, obj)
