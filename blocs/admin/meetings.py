@@ -10,6 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from portal.lib.admin import (
     FoldedSearchMixin,
+    ReadOnlyInlineMixin,
     ServiceCheckedForm,
     ServiceRefusalMixin,
     adopt,
@@ -78,22 +79,6 @@ class LockedMeetingInlineMixin:
 
     def has_delete_permission(self, request, obj=None):
         return not self._locked(obj) and super().has_delete_permission(request, obj)
-
-
-class ReadOnlyInlineMixin:
-    """Rows the portal's services create (attachments, decisions): shown, never edited here."""
-
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class MeetingPersonInline(LockedMeetingInlineMixin, admin.TabularInline):

@@ -44,20 +44,6 @@ class ReadOnlyAdminMixin:
         return False
 
 
-class ReadOnlyInlineMixin:
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 class PledgeStageInlineMixin:
     """Rows of the pledge editable only at some stages (`editable(pledge)`), never when closed."""
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.lib.admin import ReadOnlyInlineMixin
+
 from ..models import (
     Adjustment,
     Ballot,
@@ -17,7 +19,7 @@ from ..models import (
     Score,
     ScoreSheet,
 )
-from ._common import ReadOnlyAdminMixin, ReadOnlyInlineMixin
+from ._common import ReadOnlyAdminMixin
 
 # ---------------------------------------------------------------------------
 # Read-only pages for what the portal records

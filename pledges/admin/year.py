@@ -12,7 +12,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.lib.admin import FoldedSearchMixin, ServiceCheckedForm, ServiceRefusalMixin, adopt
+from portal.lib.admin import (
+    FoldedSearchMixin,
+    ReadOnlyInlineMixin,
+    ServiceCheckedForm,
+    ServiceRefusalMixin,
+    adopt,
+)
 
 from .. import services
 from ..models import (
@@ -25,7 +31,6 @@ from ..models import (
 )
 from ._common import (
     PledgeStageInlineMixin,
-    ReadOnlyInlineMixin,
     formset_changed,
     kept_forms,
 )

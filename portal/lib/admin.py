@@ -52,6 +52,23 @@ def adopt(obj, saved) -> None:
     obj._state.db = saved._state.db
 
 
+class ReadOnlyInlineMixin:
+    """Rows the portal's services create (attachments, decisions, signatures, scores): shown,
+    never edited here."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ServiceCheckedForm(forms.ModelForm):
     """Runs `service_check()` once the model's own validation (constraints) passed, so a
     refusal shows once, in the service's words."""

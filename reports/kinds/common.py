@@ -15,7 +15,7 @@ from blocs.selectors import members_in
 from pledges.models import Pledge
 
 from ..formats import dec, legal_basis_lines, lines, short_date, vn_number
-from .registry import Data, DraftDefaults
+from .registry import Data, DraftDefaults, Label, Section
 
 if TYPE_CHECKING:
     from reports.models import ReportDraft
@@ -27,6 +27,21 @@ AFTER_MEETINGS = _(
 )
 ASSESSMENT = _("Part of the general assessment; left out when empty.")
 LEFT_OUT_WHEN_EMPTY = _("Left out when empty.")
+
+
+def review_sections(*, directions_help: Label, recommendations_help: Label) -> tuple[Section, ...]:
+    """The narrative of a review report (mid-year or year-end): the situation, the results,
+    the assessment, the directions and the recommendations; what each prints beside it."""
+    return (
+        Section("situation", _("situation"), 4, AFTER_MEMBERS),
+        Section("results", _("results"), 8, AFTER_MEETINGS),
+        Section("shortcomings", _("shortcomings and limitations"), 4, ASSESSMENT),
+        Section("causes", _("causes"), 3, ASSESSMENT),
+        Section("lessons", _("lessons learned"), 3, ASSESSMENT),
+        Section("directions", _("directions and tasks"), 5, directions_help),
+        Section("recommendations", _("recommendations"), 3, recommendations_help),
+    )
+
 
 VOTE_BASE_LABELS = {
     "members": "tổng số đơn vị thành viên",

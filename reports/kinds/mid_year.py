@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..formats import roman
 from . import common
-from .registry import Data, DocumentKind, Section
+from .registry import Data, DocumentKind
 
 if TYPE_CHECKING:
     from reports.models import ReportDraft
@@ -47,14 +47,8 @@ KIND = DocumentKind(
     type_code="BC",
     doc_type="BÁO CÁO",
     template="reports/pdf/mid_year.html",
-    sections=(
-        Section("situation", _("situation"), 4, common.AFTER_MEMBERS),
-        Section("results", _("results"), 8, common.AFTER_MEETINGS),
-        Section("shortcomings", _("shortcomings and limitations"), 4, common.ASSESSMENT),
-        Section("causes", _("causes"), 3, common.ASSESSMENT),
-        Section("lessons", _("lessons learned"), 3, common.ASSESSMENT),
-        Section("directions", _("directions and tasks"), 5, SECOND_HALF),
-        Section("recommendations", _("recommendations"), 3, common.LEFT_OUT_WHEN_EMPTY),
+    sections=common.review_sections(
+        directions_help=SECOND_HALF, recommendations_help=common.LEFT_OUT_WHEN_EMPTY
     ),
     gather=gather,
     summary=summary,

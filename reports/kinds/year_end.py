@@ -15,7 +15,7 @@ from pledges.ranking import Results, compute_results
 
 from ..formats import dec, roman, vn_number
 from . import common
-from .registry import Data, DocumentKind, Section
+from .registry import Data, DocumentKind
 
 if TYPE_CHECKING:
     from reports.models import ReportDraft
@@ -187,14 +187,8 @@ KIND = DocumentKind(
     type_code="BC",
     doc_type="BÁO CÁO",
     template="reports/pdf/year_end.html",
-    sections=(
-        Section("situation", _("situation"), 4, common.AFTER_MEMBERS),
-        Section("results", _("results"), 8, common.AFTER_MEETINGS),
-        Section("shortcomings", _("shortcomings and limitations"), 4, common.ASSESSMENT),
-        Section("causes", _("causes"), 3, common.ASSESSMENT),
-        Section("lessons", _("lessons learned"), 3, common.ASSESSMENT),
-        Section("directions", _("directions and tasks"), 5, NEXT_CHAIR),
-        Section("recommendations", _("recommendations"), 3, WITH_PROPOSALS),
+    sections=common.review_sections(
+        directions_help=NEXT_CHAIR, recommendations_help=WITH_PROPOSALS
     ),
     has_spreadsheet=True,
     gather=gather,
