@@ -13,8 +13,8 @@ from portal.lib.types import Actor
 from .. import rules
 from ..models import Adjustment, Pledge
 from ..selectors import members_of
-from .pledges import NOT_A_MEMBER, check_writable
 from .scoring import ZERO, _decimal, _fresh_pledge
+from .year import NOT_A_MEMBER, check_writable
 
 __all__ = [
     "ADJUSTMENT_NOT_POSITIVE",

@@ -35,7 +35,7 @@ from portal.lib.types import Actor
 from .. import rules
 from ..models import Ballot, BallotCandidate, CommendationQuota, Pledge, Proposal
 from ..selectors import members_of
-from .pledges import MEETING_NOT_OF_PLEDGE, NOT_A_MEMBER, check_writable
+from .year import MEETING_NOT_OF_PLEDGE, NOT_A_MEMBER, check_writable
 
 __all__ = [
     "BALLOT_NOT_OF_PLEDGE",

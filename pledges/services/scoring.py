@@ -32,7 +32,7 @@ from portal.lib.types import Actor, Person
 from .. import rules
 from ..models import Criterion, Pledge, Score, ScoreSheet
 from ..selectors import members_of
-from .pledges import NOT_A_MEMBER, check_writable
+from .year import NOT_A_MEMBER, check_writable
 
 __all__ = [
     "BAD_NUMBER",

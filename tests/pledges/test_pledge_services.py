@@ -1,4 +1,4 @@
-"""pledges.services.pledges: every rule and its message, nothing written on a refusal."""
+"""pledges.services (the pledge side): every rule and its message, nothing written on a refusal."""
 
 import datetime
 from decimal import Decimal
@@ -288,7 +288,7 @@ def test_copy_from_previous_copies_contents_tree_rules_and_quotas(pledge, world)
     assert copy.status == S.DRAFT
     assert copy.copied_from == pledge
     assert copy.title == pledge.title.replace(str(YEAR), str(YEAR + 1))
-    for field in services.pledges.COPIED_RULE_FIELDS:
+    for field in services.year_rules.COPIED_RULE_FIELDS:
         assert getattr(copy, field) == getattr(pledge, field), field
     assert copy.registration_deadline == datetime.date(YEAR + 1, 3, 15)
     assert [i.text for i in copy.items.all()] == [i.text for i in pledge.items.all()]
