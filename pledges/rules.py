@@ -156,6 +156,18 @@ class PledgeAccess:
             and self.acts_for(organization)
         )
 
+    @property
+    def may_record_signatures(self) -> bool:
+        """Record the signatures members gave at the launch meeting: the secretariat, while
+        the pledge is open for signing."""
+        return self.secretariat and self.pledge.status == Pledge.Status.OPEN
+
+    @property
+    def may_open_document(self) -> bool:
+        """Open the pledge document (PDF) for building: the secretariat, once the pledge is
+        past its draft."""
+        return self.secretariat and self.pledge.status != Pledge.Status.DRAFT
+
     # Results side ------------------------------------------------------------------------
     # The score sheets, evidence, verification and the results pages ask these.
 

@@ -283,3 +283,22 @@ def test_who_cross_scores_whom(pledge, world):
     assert not member.may_cross_score(world.orgs[2])  # not itself
     assert not member.may_cross_score(None)
     assert not PledgeAccess(world.users["admin"], pledge).may_cross_score(world.orgs[3])
+
+
+@pytest.mark.parametrize(
+    ("role", "status", "records", "document"),
+    [
+        ("member", "open", False, False),
+        ("secretariat", "draft", False, False),
+        ("secretariat", "open", True, True),
+        ("secretariat", "signed", False, True),
+        ("admin", "open", True, True),
+    ],
+)
+def test_who_records_signatures_and_opens_the_pledge_document(
+    world, role, status, records, document
+):
+    pledge = PledgeFactory(bloc=world.bloc, year=YEAR, status=status)
+    found = PledgeAccess(_user(world, role), pledge)
+    assert found.may_record_signatures is records
+    assert found.may_open_document is document
