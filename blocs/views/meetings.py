@@ -27,7 +27,8 @@ from portal.lib.http import GET_POST, year_param
 from .. import forms as f
 from .. import selectors, services
 from ..models import ChairTerm, Meeting, current_year
-from ..rules import get_attachment_or_404, get_bloc_or_404, get_meeting_or_404, is_secretariat
+from ..rules import access as bloc_access
+from ..rules import get_attachment_or_404, get_bloc_or_404, get_meeting_or_404
 
 
 def meeting_writer(unlocked: bool = True):
@@ -93,7 +94,7 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
     year = access.year
     form = f.MeetingForm(request.POST or None, bloc=bloc, initial={"year": year})
     if request.method == "POST" and form.is_valid():
-        if not is_secretariat(request.user, bloc, form.cleaned_data["year"]):
+        if not bloc_access(request.user, bloc, form.cleaned_data["year"]).can_write:
             form.add_error("year", _("You are not in the secretariat for that year."))
         else:
             try:
