@@ -27,11 +27,12 @@ Decisions (documented here because the rules leave them open):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from blocs.models import Bloc, Membership, Organization
@@ -59,7 +60,7 @@ __all__ = [
 ]
 
 
-def q2(value) -> Decimal:
+def q2(value: Decimal | int | float | str) -> Decimal:
     """`value` as a Decimal rounded half-up to 2 decimals (never through float)."""
     if not isinstance(value, Decimal):
         value = Decimal(str(value))
@@ -127,13 +128,13 @@ class Results:
     leaves: list[Criterion]
     leaves_by_group: dict[int, list[Criterion]]
 
-    def for_organization(self, organization) -> MemberResult | None:
+    def for_organization(self, organization: Organization | int) -> MemberResult | None:
         org_id = getattr(organization, "pk", organization)
         return next((m for m in self.members if m.organization.pk == org_id), None)
 
 
 def member_totals(
-    organization,
+    organization: Organization,
     *,
     group_ids: Sequence[int],
     leaf_group: dict[int, int],
@@ -176,7 +177,7 @@ def member_totals(
     )
 
 
-def classify(total: Decimal, bands: Iterable[dict]) -> str:
+def classify(total: Decimal, bands: Iterable[dict[str, Any]]) -> str:
     """The name of the first band (highest first) whose min the total reaches, else ""."""
     for band in bands or ():
         try:
@@ -188,7 +189,8 @@ def classify(total: Decimal, bands: Iterable[dict]) -> str:
     return ""
 
 
-_TIE_BREAK_KEYS = {
+# Keyed by the stored value (a TieBreak is a str): tie_break_order holds plain strings.
+_TIE_BREAK_KEYS: dict[str, Callable[[MemberResult], Decimal]] = {
     Pledge.TieBreak.BASE_POINTS: lambda m: -m.base_points,
     Pledge.TieBreak.BONUS: lambda m: -m.bonus,
     Pledge.TieBreak.PENALTY: lambda m: m.penalty,
@@ -203,7 +205,10 @@ def _names(members: Iterable[MemberResult]) -> str:
 
 
 def rank(
-    rows: Iterable[MemberResult], *, bands: Iterable[dict] = (), tie_break_order: Sequence[str] = ()
+    rows: Iterable[MemberResult],
+    *,
+    bands: Iterable[dict[str, Any]] = (),
+    tie_break_order: Sequence[str] = (),
 ) -> list[MemberResult]:
     """Order members and set rank, tied, tie_note and classification (pure, in place).
 
@@ -215,7 +220,7 @@ def rank(
     breaks = [tb for tb in tie_break_order if tb in _TIE_BREAK_KEYS]
     labels = dict(Pledge.TieBreak.choices)
 
-    def key(m: MemberResult) -> tuple:
+    def key(m: MemberResult) -> tuple[Any, ...]:
         if not m.scored:
             return (True,)
         return (False, -m.total, *(_TIE_BREAK_KEYS[tb](m) for tb in breaks))
@@ -254,13 +259,13 @@ def rank(
         if not same_total:
             continue
         still_tied = [m for m in same_total if decisive(member, m) is None]
-        decided_by = []
+        decided_by: list[str] = []
         for other in same_total:
             tb = decisive(member, other)
             if tb is not None and tb not in decided_by:
                 decided_by.append(tb)
         decided_by.sort(key=breaks.index)
-        notes = []
+        notes: list[str] = []
         if decided_by:
             notes.append(
                 TIE_DECIDED
@@ -282,13 +287,16 @@ def rank(
 # Loading ------------------------------------------------------------------------------
 
 
-def _tree(criteria: Iterable[Criterion]):
+def _tree(
+    criteria: Iterable[Criterion],
+) -> tuple[list[Criterion], list[Criterion], dict[int, int], dict[int, list[Criterion]]]:
     """(groups, leaves, leaf -> group id, group id -> leaves) from the flat list."""
     criteria = sorted(criteria, key=lambda c: (c.order, c.code))
     by_id = {c.pk: c for c in criteria}
     parents = {c.parent_id for c in criteria if c.parent_id is not None}
     groups = [c for c in criteria if c.parent_id is None]
-    leaves, leaf_group = [], {}
+    leaves: list[Criterion] = []
+    leaf_group: dict[int, int] = {}
     leaves_by_group: dict[int, list[Criterion]] = {g.pk: [] for g in groups}
 
     def top(c: Criterion) -> int:
@@ -297,7 +305,7 @@ def _tree(criteria: Iterable[Criterion]):
         return c.pk
 
     # Depth-first in order, so leaves come out in reading order.
-    children = defaultdict(list)
+    children: defaultdict[int | None, list[Criterion]] = defaultdict(list)
     for c in criteria:
         children[c.parent_id].append(c)
 
@@ -314,10 +322,16 @@ def _tree(criteria: Iterable[Criterion]):
     return groups, leaves, leaf_group, leaves_by_group
 
 
-def _final_by_member(method: str, score_rows: Iterable[dict], leaf_ids: set[int]):
+def _final_by_member(
+    method: str, score_rows: Iterable[dict[str, Any]], leaf_ids: set[int]
+) -> tuple[dict[int, dict[int, Decimal]], dict[int, dict[int, Decimal]]]:
     """{org id: ({leaf id: points}, {leaf id: bonus})} from score value rows."""
-    own = defaultdict(dict)  # (org, leaf) -> {"self": (p, b), "verified": (p, b)}
-    cross = defaultdict(list)  # (org, leaf) -> [(p, b), ...]
+    own: defaultdict[tuple[int, int], dict[str, tuple[Decimal, Decimal]]] = defaultdict(
+        dict
+    )  # (org, leaf) -> {"self": (p, b), "verified": (p, b)}
+    cross: defaultdict[tuple[int, int], list[tuple[Decimal, Decimal]]] = defaultdict(
+        list
+    )  # (org, leaf) -> [(p, b), ...]
     for row in score_rows:
         leaf = row["criterion_id"]
         if leaf not in leaf_ids:
@@ -332,7 +346,8 @@ def _final_by_member(method: str, score_rows: Iterable[dict], leaf_ids: set[int]
                 own[slot]["verified"] = pair
             case ScoreSheet.Round.CROSS if submitted:
                 cross[slot].append(pair)
-    points, bonus = defaultdict(dict), defaultdict(dict)
+    points: defaultdict[int, dict[int, Decimal]] = defaultdict(dict)
+    bonus: defaultdict[int, dict[int, Decimal]] = defaultdict(dict)
     for slot in set(own) | set(cross):
         org_id, leaf = slot
         for i, target in enumerate((points, bonus)):
@@ -347,10 +362,18 @@ def _final_by_member(method: str, score_rows: Iterable[dict], leaf_ids: set[int]
     return points, bonus
 
 
-def _results(pledge, members, criteria, score_rows, adjustment_rows) -> Results:
+def _results(
+    pledge: Pledge,
+    members: Iterable[Organization],
+    criteria: Iterable[Criterion],
+    score_rows: Iterable[dict[str, Any]],
+    adjustment_rows: Iterable[dict[str, Any]],
+) -> Results:
     groups, leaves, leaf_group, leaves_by_group = _tree(criteria)
     points, bonus = _final_by_member(pledge.scoring_method, score_rows, set(leaf_group))
-    lines = defaultdict(lambda: {Adjustment.Kind.BONUS: ZERO, Adjustment.Kind.PENALTY: ZERO})
+    lines: defaultdict[int, dict[str, Decimal]] = defaultdict(
+        lambda: {Adjustment.Kind.BONUS: ZERO, Adjustment.Kind.PENALTY: ZERO}
+    )
     for row in adjustment_rows:
         lines[row["organization_id"]][row["kind"]] += row["total"] or ZERO
     rows = [
@@ -388,7 +411,7 @@ SCORE_FIELDS = (
 )
 
 
-def _adjustment_rows(pledges):
+def _adjustment_rows(pledges: Iterable[Pledge]) -> QuerySet[Adjustment, dict[str, Any]]:
     return (
         Adjustment.objects.filter(pledge__in=pledges)
         .values("pledge_id", "organization_id", "kind")
@@ -397,7 +420,7 @@ def _adjustment_rows(pledges):
     )
 
 
-def _members_by_year(bloc_id: int, years: Iterable[int]) -> dict[int, list]:
+def _members_by_year(bloc_id: int, years: Iterable[int]) -> dict[int, list[Organization]]:
     """Members of the bloc in each year, in rotation order, from one query."""
     memberships = list(
         Membership.objects.filter(bloc_id=bloc_id)
@@ -423,7 +446,9 @@ def compute_results(pledge: Pledge) -> Results:
     return _results(pledge, members, criteria, scores, adjustments)
 
 
-def results_over_years(bloc: Bloc, organization=None) -> dict[int, dict[int, int]]:
+def results_over_years(
+    bloc: Bloc, organization: Organization | int | None = None
+) -> dict[int, dict[int, int]]:
     """{year: {organization id: rank}} for the bloc's pledges in scoring or closed, oldest
     first, in 5 queries whatever the number of years. Members without scores are left out;
     with `organization`, only that member's ranks (years it was not ranked are left out)."""
@@ -435,7 +460,9 @@ def results_over_years(bloc: Bloc, organization=None) -> dict[int, dict[int, int
     if not pledges:
         return {}
     members = _members_by_year(bloc.pk, [p.year for p in pledges])
-    criteria, scores, adjustments = defaultdict(list), defaultdict(list), defaultdict(list)
+    criteria: defaultdict[int, list[Criterion]] = defaultdict(list)
+    scores: defaultdict[int, list[dict[str, Any]]] = defaultdict(list)
+    adjustments: defaultdict[int, list[dict[str, Any]]] = defaultdict(list)
     for c in Criterion.objects.filter(pledge__in=pledges):
         criteria[c.pledge_id].append(c)
     for row in Score.objects.filter(sheet__pledge__in=pledges).values(*SCORE_FIELDS):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, TypeVar, overload
 
 from ..models import Criterion
 
@@ -26,7 +27,16 @@ class CriterionRow:
         return self.children_total is not None and self.children_total > self.criterion.max_points
 
 
-def criteria_rows(criteria: list[Criterion], row_class=CriterionRow) -> list:
+RowT = TypeVar("RowT", bound=CriterionRow)
+
+
+@overload
+def criteria_rows(criteria: list[Criterion]) -> list[CriterionRow]: ...
+@overload
+def criteria_rows(criteria: list[Criterion], row_class: type[RowT]) -> list[RowT]: ...
+def criteria_rows(
+    criteria: list[Criterion], row_class: type[CriterionRow] = CriterionRow
+) -> list[Any]:
     """The tree in reading order (each node followed by its children, by order and code).
     A node whose parent is not in the list is shown at the top level."""
     ids = {c.pk for c in criteria}
@@ -34,9 +44,9 @@ def criteria_rows(criteria: list[Criterion], row_class=CriterionRow) -> list:
     for node in sorted(criteria, key=lambda c: (c.order, c.code)):
         parent = node.parent_id if node.parent_id in ids else None
         children.setdefault(parent, []).append(node)
-    rows: list = []
+    rows: list[Any] = []
 
-    def walk(parent, depth):
+    def walk(parent: int | None, depth: int) -> None:
         for node in children.get(parent, []):
             kids = children.get(node.pk)
             total = sum((k.max_points for k in kids), Decimal(0)) if kids else None

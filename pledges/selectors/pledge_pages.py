@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from blocs.models import Bloc, Organization, current_year
 from blocs.rules import access as bloc_access
+from portal.lib.types import Person, StrOrPromise
 
 from .. import services
 from ..models import (
@@ -34,7 +36,7 @@ from .criteria import CriterionRow, criteria_rows, groups_total
 Status = Pledge.Status
 
 
-def as_context(page) -> dict:
+def as_context(page: Any) -> dict[str, Any]:
     """A read model's fields as template variables, with the model itself as `page`."""
     return {"page": page, **{f.name: getattr(page, f.name) for f in fields(page)}}
 
@@ -51,7 +53,7 @@ class PledgeListPage:
     can_copy: bool
 
 
-def pledge_list_page(bloc: Bloc, user) -> PledgeListPage:
+def pledge_list_page(bloc: Bloc, user: Person) -> PledgeListPage:
     """The bloc's years with their counts (1 query); a new pledge is this year's, or next
     year's once this year has one (prepared in December), for that year's secretariat."""
     year = current_year()
@@ -87,8 +89,8 @@ class PledgePage:
     quotas: list[CommendationQuota]
     signatures: list[SignatureRow]
     signed: int
-    steps: list[tuple[str, str, str]]
-    rules: list[tuple[str, list[str]]] = field(default_factory=list)
+    steps: list[tuple[StrOrPromise, str, str]]
+    rules: list[tuple[str, list[StrOrPromise]]] = field(default_factory=list)
     my_org: Organization | None = None
     my_signature: PledgeSignature | None = None
     can_sign_own: bool = False  # the user's organization may sign now and has not
@@ -99,7 +101,7 @@ class PledgePage:
     legal_basis: list[str] = field(default_factory=list)
 
 
-def _steps(pledge: Pledge) -> list[tuple[str, str, str]]:
+def _steps(pledge: Pledge) -> list[tuple[StrOrPromise, str, str]]:
     """The status stepper: (label, value, done|current|todo)."""
     order = list(services.STATUS_ORDER)
     index = order.index(pledge.status)
@@ -107,17 +109,19 @@ def _steps(pledge: Pledge) -> list[tuple[str, str, str]]:
     return [(Status(s).label, s, state) for s, state in zip(order, states, strict=True)]
 
 
-def _points(value) -> str:
+def _points(value: Decimal | int | float | str) -> str:
     value = Decimal(value)
     return f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}"
 
 
 def _vote_rule(pledge: Pledge) -> str:
-    base = {
+    # Keyed by the stored value (a VoteBase is a str): pledge.vote_base is a plain string.
+    bases: dict[str, str] = {
         Pledge.VoteBase.MEMBERS: _("all members of the bloc"),
         Pledge.VoteBase.PRESENT: _("the members present"),
         Pledge.VoteBase.VALID: _("the valid ballots"),
-    }[pledge.vote_base]
+    }
+    base = bases[pledge.vote_base]
     params = {"threshold": _points(pledge.vote_threshold), "base": base}
     if pledge.vote_threshold_strict:
         return _("more than %(threshold)s%% of %(base)s") % params
@@ -140,25 +144,25 @@ def _quota_text(quota: CommendationQuota) -> str:
     return _("at most %(limits)s") % {"limits": _(" and at most ").join(parts)}
 
 
-def _rules(pledge: Pledge, quotas: list[CommendationQuota]) -> list[tuple[str, list[str]]]:
+def _rules(pledge: Pledge, quotas: list[CommendationQuota]) -> list[tuple[str, list[StrOrPromise]]]:
     """The year's rules in plain words: (term, [lines])."""
 
-    def cap(value):
+    def cap(value: Decimal | None) -> str:
         if value is None:
             return _("no cap")
         return _("at most %(points)s points in all") % {"points": _points(value)}
 
-    bands = [
+    bands: list[StrOrPromise] = [
         _("%(name)s: from %(min)s points") % {"name": b.get("name"), "min": b.get("min")}
         for b in pledge.classification_bands or []
     ]
-    tie_breaks = [
+    tie_breaks: list[StrOrPromise] = [
         Pledge.TieBreak(v).label for v in pledge.tie_break_order or [] if v in Pledge.TieBreak
     ]
     leading = _("%(count)s unit(s), chosen by secret ballot among the members") % {
         "count": pledge.leading_units
     }
-    quota_lines = [f"{q.title.name}: {_quota_text(q)}" for q in quotas]
+    quota_lines: list[StrOrPromise] = [f"{q.title.name}: {_quota_text(q)}" for q in quotas]
     return [
         (_("Scoring method"), [pledge.get_scoring_method_display()]),
         (_("Bonus points"), [cap(pledge.bonus_cap)]),

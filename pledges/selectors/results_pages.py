@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from blocs.models import Organization
 
 from .. import services
-from ..models import Adjustment, Ballot, CommendationQuota, Pledge, Proposal
+from ..models import Adjustment, Ballot, CommendationQuota, EmulationTitle, Pledge, Proposal
 from ..ranking import MemberResult, Results, compute_results
 from ..rules import PledgeAccess
+from ..services.ballots import CandidateOutcome
 from . import members_of
 
 ZERO = Decimal("0")
@@ -35,14 +38,16 @@ class AdjustmentsPage:
     totals: list[MemberAdjustments]  # the members with any line, in the members' order
 
 
-def adjustment_lines(pledge: Pledge):
+def adjustment_lines(pledge: Pledge) -> QuerySet[Adjustment]:
     return Adjustment.objects.filter(pledge=pledge).select_related("organization", "created_by")
 
 
 def adjustments_page(pledge: Pledge, members: list[Organization]) -> AdjustmentsPage:
     """The year's lines and each member's totals (1 query)."""
     lines = list(adjustment_lines(pledge))
-    sums = {org.pk: {"organization": org, "bonus": ZERO, "penalty": ZERO} for org in members}
+    sums: dict[int, dict[str, Any]] = {
+        org.pk: {"organization": org, "bonus": ZERO, "penalty": ZERO} for org in members
+    }
     for line in lines:
         entry = sums.setdefault(
             line.organization_id,
@@ -59,13 +64,14 @@ def adjustments_page(pledge: Pledge, members: list[Organization]) -> Adjustments
 @dataclass(frozen=True)
 class BallotView:
     ballot: Ballot
-    outcomes: list
+    outcomes: list[CandidateOutcome]
     base_label: str = ""
 
 
 def base_label(pledge: Pledge, base: int) -> str:
     """What the ratio is of, named explicitly: "11 members", "9 members present"…"""
-    labels = {
+    # Keyed by the stored value (a VoteBase is a str): pledge.vote_base is a plain string.
+    labels: dict[str, str] = {
         Pledge.VoteBase.MEMBERS: _("%(n)s members"),
         Pledge.VoteBase.PRESENT: _("%(n)s members present"),
         Pledge.VoteBase.VALID: _("%(n)s valid ballots"),
@@ -88,8 +94,8 @@ def ballots_of(pledge: Pledge) -> list[BallotView]:
 
 @dataclass
 class QuotaGroup:
-    title: object
-    proposals: list
+    title: EmulationTitle
+    proposals: list[Proposal]
     quota: CommendationQuota | None = None
     limit: int | None = None
     how: str = ""
@@ -113,8 +119,8 @@ def proposal_groups(
     }
     leading = None
     groups: dict[int, QuotaGroup] = {}
-    for quota in quotas.values():
-        groups[quota.title_id] = QuotaGroup(quota.title, [], quota)
+    for title_quota in quotas.values():
+        groups[title_quota.title_id] = QuotaGroup(title_quota.title, [], title_quota)
     for proposal in proposals:
         groups.setdefault(proposal.title_id, QuotaGroup(proposal.title, [])).proposals.append(
             proposal
@@ -141,7 +147,7 @@ class ResultRow:
     criteria group in the table's column order (a template cannot look a dict up)."""
 
     member: MemberResult
-    group_points: list
+    group_points: list[Decimal | None]
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,13 @@ the builders below, never by the templates.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import NamedTuple
 
 from django.db.models import Prefetch
+from django.forms import BaseForm
 from django.urls import reverse
 from django.utils.formats import get_format
 
@@ -110,7 +112,7 @@ class Totals:
         return self.points + self.bonus
 
 
-def totals(scores) -> Totals:
+def totals(scores: Iterable[Score]) -> Totals:
     scores = list(scores)
     return Totals(sum((s.points for s in scores), ZERO), sum((s.bonus for s in scores), ZERO))
 
@@ -211,7 +213,7 @@ class Value(NamedTuple):
     version: int
 
 
-def compact_number(value, separator: str) -> str:
+def compact_number(value: object, separator: str) -> str:
     """A compact number for the grid (12,5; 15): thousands of cells, no template filter."""
     if value is None or value == "":
         return ""
@@ -279,7 +281,16 @@ class VerifyGrid:
         return next(r for r in self.rows if r.organization.pk == organization.pk)
 
 
-def verify_grid(pledge: Pledge, members, leaves: list[Criterion], *, notice: str) -> VerifyGrid:
+# Sheets by (member id, round); score values by (sheet id, criterion id); the grid's plan:
+# (leaf, its id, the inputs' prefix, whether it takes a bonus) per leaf.
+SheetsByRound = dict[tuple[int, str], ScoreSheet]
+ValuesByCell = dict[tuple[int, int], Value]
+Plan = list[tuple[Criterion, int, str, bool]]
+
+
+def verify_grid(
+    pledge: Pledge, members: Iterable[Organization], leaves: list[Criterion], *, notice: str
+) -> VerifyGrid:
     """The grid in 2 queries (sheets, scores) whatever the number of members and criteria.
     A row is editable once the member's self sheet is submitted, unless `notice` says
     why nothing can be written."""
@@ -294,7 +305,7 @@ def verify_grid(pledge: Pledge, members, leaves: list[Criterion], *, notice: str
     return VerifyGrid(leaves, rows, notice)
 
 
-def _verify_values(pledge: Pledge) -> tuple[dict, dict]:
+def _verify_values(pledge: Pledge) -> tuple[SheetsByRound, ValuesByCell]:
     """The self and verified sheets by (member, round); their scores by (sheet, criterion)."""
     rounds = [ScoreSheet.Round.SELF, ScoreSheet.Round.VERIFIED]
     sheets = {
@@ -312,14 +323,23 @@ def _verify_values(pledge: Pledge) -> tuple[dict, dict]:
     return sheets, scores
 
 
-def _member_row(org, sheets, scores, plan, notice: str, link: str, sep: str) -> MemberRow:
+def _member_row(
+    org: Organization,
+    sheets: SheetsByRound,
+    scores: ValuesByCell,
+    plan: Plan,
+    notice: str,
+    link: str,
+    sep: str,
+) -> MemberRow:
     """A member's cells: the verified value where there is one, else its submitted own."""
     own = sheets.get((org.pk, ScoreSheet.Round.SELF))
     verified = sheets.get((org.pk, ScoreSheet.Round.VERIFIED))
     own_id = own.pk if own is not None and own.is_submitted else None
     verified_id = verified.pk if verified is not None else None
-    cells = []
-    self_sum, verified_sum = [], []
+    cells: list[Cell] = []
+    self_sum: list[Decimal] = []
+    verified_sum: list[Decimal] = []
     for leaf, leaf_id, name, has_bonus in plan:
         mine = scores.get((own_id, leaf_id)) if own_id else None
         checked = scores.get((verified_id, leaf_id)) if verified_id else None
@@ -356,16 +376,19 @@ def _member_row(org, sheets, scores, plan, notice: str, link: str, sep: str) -> 
     )
 
 
-def with_typed(row: MemberRow, forms, *, reason: str, errors: list[str]) -> MemberRow:
+def with_typed(
+    row: MemberRow, forms: Iterable[BaseForm], *, reason: str, errors: list[str]
+) -> MemberRow:
     """The row as it was posted: its cells show what was typed, with their errors."""
-    cells = []
+    cells: list[Cell] = []
     for cell, form in zip(row.cells, forms, strict=True):
         cells.append(
             cell._replace(
                 points=form.data.get(form.add_prefix("points"), ""),
                 bonus=form.data.get(form.add_prefix("bonus"), ""),
                 version=form.data.get(form.add_prefix("version"), cell.version),
-                errors=tuple(e for field_errors in form.errors.values() for e in field_errors),
+                # An ErrorList yields its messages as str (the stubs say ValidationError | str).
+                errors=tuple(str(e) for field_errors in form.errors.values() for e in field_errors),
             )
         )
     return replace(row, cells=tuple(cells), reason=reason, errors=tuple(errors))
@@ -407,7 +430,9 @@ class CrossOverview:
     mine: tuple[ToScore, ...]
 
 
-def cross_overview(pledge: Pledge, members, found: PledgeAccess) -> CrossOverview:
+def cross_overview(
+    pledge: Pledge, members: list[Organization], found: PledgeAccess
+) -> CrossOverview:
     """The secretariat's matrix of every cross sheet (with totals) and the user's own
     sheets to fill in: 1 query, 2 for the secretariat."""
     scorer = found.org
@@ -416,7 +441,7 @@ def cross_overview(pledge: Pledge, members, found: PledgeAccess) -> CrossOvervie
         sheets = sheets.filter(scorer=scorer)
     by_pair = {(s.organization_id, s.scorer_id): s for s in sheets}
     matrix = _cross_matrix(pledge, members, by_pair) if found.secretariat else None
-    mine = ()
+    mine: tuple[ToScore, ...] = ()
     if scorer is not None:
         mine = tuple(
             ToScore(org, by_pair.get((org.pk, scorer.pk))) for org in members if org.pk != scorer.pk
@@ -424,16 +449,20 @@ def cross_overview(pledge: Pledge, members, found: PledgeAccess) -> CrossOvervie
     return CrossOverview(members, scorer, matrix, mine)
 
 
-def _cross_matrix(pledge: Pledge, members, by_pair: dict) -> tuple[CrossRow, ...]:
+def _cross_matrix(
+    pledge: Pledge,
+    members: list[Organization],
+    by_pair: dict[tuple[int, int | None], ScoreSheet],
+) -> tuple[CrossRow, ...]:
     totals_by_sheet: dict[int, Decimal] = {}
     for score in Score.objects.filter(
         sheet__pledge=pledge, sheet__round=ScoreSheet.Round.CROSS
     ).only("sheet_id", "points", "bonus"):
         before = totals_by_sheet.get(score.sheet_id, ZERO)
         totals_by_sheet[score.sheet_id] = before + score.points + score.bonus
-    rows = []
+    rows: list[CrossRow] = []
     for org in members:
-        cells = []
+        cells: list[CrossCell] = []
         for other in members:
             sheet = by_pair.get((org.pk, other.pk))
             total = totals_by_sheet.get(sheet.pk) if sheet is not None else None

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from blocs.models import Organization
 from portal.lib.history import stamp
 from portal.lib.types import Actor
 
@@ -39,7 +40,13 @@ PENALTY_CAP_EXCEEDED = _(
 
 @transaction.atomic
 def adjustment_add(
-    *, pledge: Pledge, organization, kind: str, points, reason: str, actor: Actor = None
+    *,
+    pledge: Pledge,
+    organization: Organization,
+    kind: str,
+    points: object,
+    reason: str,
+    actor: Actor = None,
 ) -> Adjustment:
     """A bonus or penalty line; the member's bonus (criterion bonuses + bonus lines) and
     penalty totals must stay within the pledge's caps when set."""
@@ -74,6 +81,8 @@ def adjustment_add(
     cap = pledge.bonus_cap if bonus else pledge.penalty_cap
     if cap is not None:
         result = compute_results(pledge).for_organization(organization)
+        if result is None:  # every member has a row of results; membership is checked above
+            raise AssertionError("a member has a row of results")
         current = result.criterion_bonus + result.bonus_lines if bonus else result.penalty_lines
         if current + points > cap:
             message = BONUS_CAP_EXCEEDED if bonus else PENALTY_CAP_EXCEEDED

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -35,6 +36,11 @@ from portal.lib.types import Actor
 from .. import rules
 from ..models import Ballot, BallotCandidate, CommendationQuota, Pledge, Proposal
 from ..selectors import members_of
+
+if TYPE_CHECKING:
+    from blocs.models import Meeting
+
+    from ..models import EmulationTitle
 from .year import MEETING_NOT_OF_PLEDGE, NOT_A_MEMBER, check_writable
 
 __all__ = [
@@ -113,7 +119,7 @@ _COUNT_FIELDS = {
 }
 
 
-def _count(value, label) -> int:
+def _count(value: object, label: object) -> int:
     try:
         number = None if isinstance(value, bool | float) else int(str(value).strip())
     except (TypeError, ValueError):
@@ -123,10 +129,10 @@ def _count(value, label) -> int:
     return number
 
 
-def ballot_check_counts(**counts) -> dict[str, list[str]]:
+def ballot_check_counts(**counts: object) -> dict[str, list[str]]:
     """Errors (by field) of the ballot counts; empty when they are consistent."""
     errors: dict[str, list[str]] = {}
-    values = {}
+    values: dict[str, int] = {}
     for name, label in _COUNT_FIELDS.items():
         try:
             values[name] = _count(counts[name], label)
@@ -157,17 +163,17 @@ def ballot_check_counts(**counts) -> dict[str, list[str]]:
 def ballot_record(
     *,
     pledge: Pledge,
-    meeting=None,
+    meeting: Meeting | None = None,
     purpose: str,
     title: str,
-    members_total,
-    present,
-    issued,
-    returned,
-    valid,
-    invalid,
+    members_total: object,
+    present: object,
+    issued: object,
+    returned: object,
+    valid: object,
+    invalid: object,
     tellers: str = "",
-    candidates: Sequence[dict],
+    candidates: Sequence[dict[str, Any]],
     actor: Actor = None,
 ) -> Ballot:
     """Record a ballot and its candidates' votes; every inconsistency is reported at once
@@ -195,7 +201,9 @@ def ballot_record(
         ]
     member_ids = {o.pk for o in members_of(pledge)}
     valid_count = None if "valid" in errors else int(str(valid).strip())
-    rows, seen, problems = [], set(), []
+    rows: list[tuple[Organization, int]] = []
+    seen: set[int] = set()
+    problems: list[object] = []
     for row in candidates:
         org = row["organization"]
         if org.pk in seen:
@@ -274,19 +282,21 @@ def vote_ratio(votes: int, base: int) -> Decimal:
 
 def vote_base(ballot: Ballot, base: str) -> int:
     """The number the ratio is of, per the pledge's vote base."""
-    return {
+    # Keyed by the stored value (a VoteBase is a str): pledge.vote_base is a plain string.
+    bases: dict[str, int] = {
         Pledge.VoteBase.MEMBERS: ballot.members_total,
         Pledge.VoteBase.PRESENT: ballot.present,
         Pledge.VoteBase.VALID: ballot.valid,
-    }[base]
+    }
+    return bases[base]
 
 
-def _name(org) -> str:
+def _name(org: Organization) -> str:
     return getattr(org, "short_name", "") or str(org)
 
 
 def candidate_outcomes(
-    candidates: Iterable[tuple[object, int]],
+    candidates: Iterable[tuple[Organization, int]],
     *,
     base: int,
     threshold: Decimal,
@@ -295,7 +305,7 @@ def candidate_outcomes(
 ) -> list[CandidateOutcome]:
     """Pure: the outcome per candidate, most votes first. With `leading_units`, the top
     passing candidates are leading (a tie at the cut-off leads none of the tied)."""
-    outcomes = []
+    outcomes: list[CandidateOutcome] = []
     for org, votes in sorted(candidates, key=lambda c: (-c[1], str(c[0]))):
         ratio = vote_ratio(votes, base)
         passed = base > 0 and (ratio > threshold if strict else ratio >= threshold)
@@ -329,7 +339,9 @@ def ballot_outcome(ballot: Ballot) -> list[CandidateOutcome]:
     return _outcomes(ballot, ballot.pledge, candidates)
 
 
-def ballots_with_outcomes(pledge: Pledge, **where) -> list[tuple[Ballot, list[CandidateOutcome]]]:
+def ballots_with_outcomes(
+    pledge: Pledge, **where: Any
+) -> list[tuple[Ballot, list[CandidateOutcome]]]:
     """The pledge's ballots matching `where` (all, one meeting's, one purpose's), oldest
     first, each with its candidates' outcomes: 2 queries however many ballots and votes."""
     candidates = BallotCandidate.objects.select_related("organization")
@@ -376,7 +388,7 @@ def _outcomes(
 def quota_limit(quota: CommendationQuota, *, members: int, leading: int) -> int | None:
     """min(floor(max_percent × base / 100), max_count) over what is set; None if neither."""
     base = leading if quota.base == CommendationQuota.Base.LEADING else members
-    limits = []
+    limits: list[int] = []
     if quota.max_percent is not None:
         share = Decimal(quota.max_percent) * base / HUNDRED
         limits.append(int(share.to_integral_value(rounding=ROUND_FLOOR)))
@@ -392,7 +404,7 @@ def _percent(value: Decimal) -> str:
 
 def quota_explanation(quota: CommendationQuota, *, members: int, leading: int) -> str:
     """How the limit was computed, e.g. "20% of 6 members = 1"."""
-    parts = []
+    parts: list[object] = []
     if quota.max_percent is not None:
         if quota.base == CommendationQuota.Base.LEADING:
             of = ngettext("%(n)s leading unit", "%(n)s leading units", leading) % {"n": leading}
@@ -416,10 +428,10 @@ def quota_explanation(quota: CommendationQuota, *, members: int, leading: int) -
 def proposal_add(
     *,
     pledge: Pledge,
-    organization,
-    title,
+    organization: Organization,
+    title: EmulationTitle,
     ballot: Ballot | None = None,
-    achievements="",
+    achievements: str = "",
     actor: Actor = None,
 ) -> Proposal:
     """Propose a member for a commendation, within the quota set for that title."""

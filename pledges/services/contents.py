@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -31,7 +33,7 @@ ITEM_NOT_IN_PLEDGE = _("Content “%(item)s” is not part of the %(year)s pledg
 
 
 @transaction.atomic
-def pledge_save_items(*, pledge: Pledge, rows: list[dict], actor: Actor = None) -> None:
+def pledge_save_items(*, pledge: Pledge, rows: list[dict[str, Any]], actor: Actor = None) -> None:
     """Make the pledge's contents equal `rows` (text, order, and `id` for existing ones);
     contents not in `rows` are removed. Only before the pledge is signed."""
     pledge = _lock(pledge)
@@ -41,7 +43,8 @@ def pledge_save_items(*, pledge: Pledge, rows: list[dict], actor: Actor = None) 
         raise ValidationError(
             ITEMS_FROZEN % {"status": _status_label(pledge.status)}, code="items_frozen"
         )
-    existing = {item.pk: item for item in pledge.items.all()}
+    # Keyed by what a row's id may be: a new row has none (None finds nothing).
+    existing: dict[object, PledgeItem] = {item.pk: item for item in pledge.items.all()}
     for number, row in enumerate(rows, start=1):
         ident = row.get("id")
         if ident is not None and ident not in existing:

@@ -4,8 +4,9 @@ adding, changing and removing a criterion before the pledge is signed."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -67,11 +68,11 @@ CRITERION_FIELDS = (
 )
 
 
-def criteria_depths(parents: dict) -> dict:
+def criteria_depths(parents: dict[Any, Any]) -> dict[Any, int]:
     """{key: level} (1 for a group) from {key: parent key}; a cycle raises ValueError."""
-    depth: dict = {}
+    depth: dict[Any, int] = {}
 
-    def level(key, seen=()):
+    def level(key: Hashable, seen: tuple[Hashable, ...] = ()) -> int:
         if key in depth:
             return depth[key]
         if key in seen:
@@ -86,7 +87,7 @@ def criteria_depths(parents: dict) -> dict:
     return depth
 
 
-def check_criteria_tree(nodes: Iterable[dict]) -> None:
+def check_criteria_tree(nodes: Iterable[dict[str, Any]]) -> None:
     """Check a whole criteria tree: codes unique, no cycle, at most MAX_CRITERIA_DEPTH
     levels, and the children of every node add up to no more than its max points.
 
@@ -119,7 +120,7 @@ def check_criteria_tree(nodes: Iterable[dict]) -> None:
                 % {"depth": MAX_CRITERIA_DEPTH, "code": node["code"], "level": depth[node["key"]]},
                 code="too_deep",
             )
-    totals: dict = {}
+    totals: dict[Any, Any] = {}
     for node in nodes:
         if node.get("parent") is not None:
             totals[node["parent"]] = totals.get(node["parent"], Decimal(0)) + _decimal(
@@ -139,28 +140,32 @@ def check_criteria_tree(nodes: Iterable[dict]) -> None:
             )
 
 
-def _tree(pledge: Pledge, exclude_pk=None) -> list[dict]:
+def _tree(pledge: Pledge, exclude_pk: int | None = None) -> list[dict[str, Any]]:
+    criteria = Criterion.objects.filter(pledge=pledge)
+    if exclude_pk is not None:  # excluding pk=None would leave every row anyway
+        criteria = criteria.exclude(pk=exclude_pk)
     return [
         {"key": c.pk, "parent": c.parent_id, "code": c.code, "max_points": c.max_points}
-        for c in Criterion.objects.filter(pledge=pledge).exclude(pk=exclude_pk)
+        for c in criteria
     ]
 
 
-def _check_in_tree(pledge: Pledge, node: dict, exclude_pk=None) -> None:
+def _check_in_tree(pledge: Pledge, node: dict[str, Any], exclude_pk: int | None = None) -> None:
     """Check the tree as it would be with `node` added (or replacing `exclude_pk`)."""
     check_criteria_tree([*_tree(pledge, exclude_pk), node])
 
 
 def _check_criterion_fields(pledge: Pledge, criterion: Criterion) -> None:
     code = criterion.code or "?"
-    if criterion.parent_id is not None and criterion.parent.pledge_id != pledge.pk:
+    parent = criterion.parent if criterion.parent_id is not None else None
+    if parent is not None and parent.pledge_id != pledge.pk:
         raise ValidationError(
-            {"parent": PARENT_NOT_IN_PLEDGE % {"code": criterion.parent.code}}, code="parent"
+            {"parent": PARENT_NOT_IN_PLEDGE % {"code": parent.code}}, code="parent"
         )
-    if _decimal(criterion.max_points) is None or _decimal(criterion.max_points) < 0:
+    if (points := _decimal(criterion.max_points)) is None or points < 0:
         raise ValidationError({"max_points": MAX_POINTS_INVALID % {"code": code}}, code="points")
     if criterion.bonus_cap not in (None, "") and (
-        _decimal(criterion.bonus_cap) is None or _decimal(criterion.bonus_cap) < 0
+        (cap := _decimal(criterion.bonus_cap)) is None or cap < 0
     ):
         raise ValidationError(
             {"bonus_cap": CAP_NEGATIVE % {"value": criterion.bonus_cap}}, code="cap"
@@ -174,8 +179,8 @@ def criterion_create(
     parent: Criterion | None = None,
     code: str,
     text: str,
-    max_points,
-    bonus_cap=None,
+    max_points: Decimal | int | float | str,
+    bonus_cap: Decimal | int | float | str | None = None,
     evidence_required: bool = False,
     order: int = 0,
     actor: Actor = None,
@@ -212,7 +217,7 @@ def criterion_create(
 
 
 @transaction.atomic
-def criterion_update(*, criterion: Criterion, actor: Actor = None, **fields) -> Criterion:
+def criterion_update(*, criterion: Criterion, actor: Actor = None, **fields: Any) -> Criterion:
     """Change a criterion's CRITERION_FIELDS; the whole tree is re-checked (a parent may not
     drop below its children's sum, nor a child push its parent's over)."""
     pledge = _lock(criterion.pledge)

@@ -12,16 +12,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from blocs.models import Organization
 from portal.lib.types import Actor
 from portal.lib.uploads import DOCUMENT_TYPES, validate_upload
 
 from .. import rules
-from ..models import Criterion, Evidence, Score, ScoreSheet
+from ..models import Criterion, Evidence, Pledge, Score, ScoreSheet
 from .scoring import _check_scoring, _lock_sheet, _submitted_day, sheet_for, sheet_save_grid
 
 __all__ = [
@@ -57,7 +60,7 @@ def _check_evidence_writable(sheet: ScoreSheet, actor: Actor, as_secretariat: bo
 
 @transaction.atomic
 def evidence_add(
-    *, score: Score, uploaded, actor: Actor = None, as_secretariat: bool = False
+    *, score: Score, uploaded: UploadedFile, actor: Actor = None, as_secretariat: bool = False
 ) -> Evidence:
     """Attach a checked file (size limit, content sniffing) to a score of an unsubmitted
     sheet; the secretariat (not as the member's own official) also after that."""
@@ -67,14 +70,15 @@ def evidence_add(
         content_type = validate_upload(uploaded, DOCUMENT_TYPES)
     except ValidationError as exc:
         raise ValidationError({"file": exc.messages}, code=exc.code) from exc
+    # Past validate_upload the file has a name with a known extension and a size above 0.
     evidence = Evidence(
         score=score,
-        original_name=Path(uploaded.name).name[:255],
+        original_name=Path(uploaded.name or "").name[:255],
         content_type=content_type,
-        size=uploaded.size,
+        size=uploaded.size or 0,
         uploaded_by=actor,
     )
-    evidence.file.save(uploaded.name, uploaded, save=False)
+    evidence.file.save(uploaded.name or "", uploaded, save=False)
     evidence.save()
     return evidence
 
@@ -106,12 +110,12 @@ class SheetSaved:
 @transaction.atomic
 def sheet_save_with_evidence(
     *,
-    pledge,
-    organization,
+    pledge: Pledge,
+    organization: Organization,
     round: str,
-    scorer=None,
-    rows: list[dict],
-    files: Sequence[tuple[Criterion, object]] = (),
+    scorer: Organization | None = None,
+    rows: list[dict[str, Any]],
+    files: Sequence[tuple[Criterion, UploadedFile]] = (),
     reason: str = "",
     actor: Actor = None,
 ) -> SheetSaved:
@@ -130,7 +134,7 @@ def sheet_save_with_evidence(
     if not files:
         return SheetSaved(sheet)
     scores = {s.criterion_id: s for s in Score.objects.filter(sheet=sheet)}
-    refused = []
+    refused: list[str] = []
     for criterion, upload in files:
         score = scores.get(criterion.pk)
         if score is None:

@@ -46,10 +46,10 @@ def registration_late(pledge: Pledge, today: datetime.date | None = None) -> boo
 
 def check_registration_open(pledge: Pledge, today: datetime.date | None = None) -> None:
     """Refuse a registration after the deadline; pure, so the pages show the same words."""
-    if registration_late(pledge, today):
-        deadline = pledge.registration_deadline.strftime("%d/%m/%Y")
+    deadline = pledge.registration_deadline  # late means there is one
+    if deadline is not None and registration_late(pledge, today):
         raise ValidationError(
-            REGISTRATION_CLOSED % {"year": pledge.year, "deadline": deadline},
+            REGISTRATION_CLOSED % {"year": pledge.year, "deadline": deadline.strftime("%d/%m/%Y")},
             code="registration_closed",
         )
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -26,8 +27,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from blocs.models import Organization
 from portal.lib.history import stamp
-from portal.lib.types import Actor, Person
+from portal.lib.types import Actor
 
 from .. import rules
 from ..models import Criterion, Pledge, Score, ScoreSheet
@@ -104,13 +106,13 @@ def _submitted_day(sheet: ScoreSheet) -> str:
     return _day(timezone.localtime(when).date() if when else None)
 
 
-def _user_name(user: Person) -> str:
+def _user_name(user: Actor) -> str:
     if user is None:
         return str(_("someone"))
     return user.get_full_name() or user.get_username()
 
 
-def _decimal(value, code: str) -> Decimal:
+def _decimal(value: object, code: str) -> Decimal:
     """A points value as a 2-decimal Decimal (never through float), or ValidationError."""
     if isinstance(value, float):
         value = str(value)
@@ -164,7 +166,12 @@ def check_sheet_writer(actor: Actor, sheet: ScoreSheet) -> None:
 
 @transaction.atomic
 def sheet_for(
-    *, pledge: Pledge, organization, round: str, scorer=None, actor: Actor = None
+    *,
+    pledge: Pledge,
+    organization: Organization,
+    round: str,
+    scorer: Organization | None = None,
+    actor: Actor = None,
 ) -> ScoreSheet:
     """The member's sheet of that round (and scorer), created as a draft if missing.
 
@@ -200,7 +207,7 @@ def sheet_for(
             {"organization": NOT_A_MEMBER % {**params, "organization": organization}},
             code="not_member",
         )
-    if cross:
+    if scorer is not None:  # a cross sheet: only those have a scorer (checked above)
         if scorer.pk == organization.pk:
             raise ValidationError(
                 {"scorer": SCORER_IS_SCORED % {"organization": organization}},
@@ -270,7 +277,7 @@ def check_score_limits(
     """Pure: the limits of `criterion` that the values break, as (field, limit) pairs in
     the order they are checked (limit: a key of LIMIT_MESSAGES); [] when within them.
     A value left out (None) is not checked."""
-    broken = []
+    broken: list[tuple[str, str]] = []
     if points is not None:
         if points < ZERO:
             broken.append(("points", "points_negative"))
@@ -292,15 +299,15 @@ def _check_row(
     current: Score | None,
     reference: Score | None,
     *,
-    criterion,
-    points,
-    bonus,
+    criterion: Criterion | int,
+    points: object,
+    bonus: object,
     explanation: str,
     version: int | None,
     reason: str,
 ) -> tuple[Criterion, Decimal, Decimal, str] | None:
     """Validate one score; the values to write, or None when nothing changes."""
-    criterion_id = getattr(criterion, "pk", criterion)
+    criterion_id = _criterion_id(criterion)
     leaf = leaves.get(criterion_id)
     if leaf is None:
         code = getattr(criterion, "code", criterion_id)
@@ -332,7 +339,7 @@ def _check_row(
     new = (points, bonus)
     points_change = current is None or (current.points, current.bonus) != new
     # Submitted values that a change of points must be justified against.
-    olds = []
+    olds: list[Score] = []
     if sheet.round == ScoreSheet.Round.VERIFIED and reference is not None:
         olds.append(reference)  # the member's submitted self-score
     if sheet.round != ScoreSheet.Round.SELF and sheet.is_submitted and current is not None:
@@ -347,18 +354,30 @@ def _check_row(
     return leaf, points, bonus, explanation
 
 
+def _criterion_id(criterion: Criterion | int) -> int:
+    """The id of a criterion given as itself or by its id."""
+    return cast(int, getattr(criterion, "pk", criterion))
+
+
 def _pair(points: Decimal, bonus: Decimal) -> str:
     return f"{points}" if not bonus else f"{points} + {bonus}"
 
 
-def _write(sheet, current, leaf, points, bonus, explanation, reason, actor: Actor) -> Score:
+def _write(
+    sheet: ScoreSheet,
+    current: Score | None,
+    leaf: Criterion,
+    points: Decimal,
+    bonus: Decimal,
+    explanation: str,
+    reason: str,
+    actor: Actor,
+) -> Score:
     score = current or Score(sheet=sheet, criterion=leaf, version=0)
     score.points, score.bonus, score.explanation = points, bonus, explanation
     score.version += 1
     score.updated_by = actor
-    if reason:
-        score._change_reason = reason
-    stamp(score, actor)
+    stamp(score, actor, reason)  # the callers pass the reason stripped
     score.save()
     return score
 
@@ -378,9 +397,9 @@ def _prepare(sheet: ScoreSheet, actor: Actor) -> ScoreSheet:
 def score_save(
     *,
     sheet: ScoreSheet,
-    criterion: Criterion,
-    points,
-    bonus=ZERO,
+    criterion: Criterion | int,
+    points: object,
+    bonus: object = ZERO,
     explanation: str = "",
     version: int | None = None,
     reason: str = "",
@@ -393,10 +412,10 @@ def score_save(
     current = (
         Score.objects.select_for_update(of=("self",))
         .select_related("updated_by")
-        .filter(sheet=sheet, criterion_id=getattr(criterion, "pk", criterion))
+        .filter(sheet=sheet, criterion_id=_criterion_id(criterion))
         .first()
     )
-    reference = _reference(sheet).get(getattr(criterion, "pk", criterion))
+    reference = _reference(sheet).get(_criterion_id(criterion))
     checked = _check_row(
         sheet,
         leaves,
@@ -409,14 +428,16 @@ def score_save(
         version=version,
         reason=reason,
     )
-    if checked is None:
+    if checked is None:  # nothing changes, which only an existing row can do
+        if current is None:
+            raise AssertionError("an unchanged score has a row")
         return current
     return _write(sheet, current, *checked, reason, actor)
 
 
 @transaction.atomic
 def sheet_save_grid(
-    *, sheet: ScoreSheet, rows: list[dict], reason: str = "", actor: Actor = None
+    *, sheet: ScoreSheet, rows: list[dict[str, Any]], reason: str = "", actor: Actor = None
 ) -> None:
     """Save a whole grid or nothing: every row is checked first; errors come back as one
     ValidationError keyed by criterion code. Rows whose points are empty are skipped."""
@@ -430,11 +451,11 @@ def sheet_save_grid(
         .filter(sheet=sheet)
     }
     reference = _reference(sheet)
-    errors: dict[str, list] = {}
-    writes = []
+    errors: dict[str, list[str]] = {}
+    writes: list[tuple[Score | None, tuple[Criterion, Decimal, Decimal, str]]] = []
     for row in rows:
         criterion = row["criterion"]
-        criterion_id = getattr(criterion, "pk", criterion)
+        criterion_id = _criterion_id(criterion)
         if row.get("points") in (None, ""):
             continue
         try:

@@ -48,6 +48,8 @@ def pledge_set_status(*, pledge: Pledge, status: str, actor: Actor = None) -> Pl
     check_manages(actor, pledge)
     check_writable(pledge)
     following = next_status(pledge)
+    if following is None:  # only a closed pledge has no next status, refused just above
+        raise AssertionError("a pledge that is not closed has a next status")
     if status != following:
         target = _status_label(status) if status in Pledge.Status.values else status
         raise ValidationError(
@@ -86,8 +88,7 @@ def pledge_reopen(*, pledge: Pledge, reason: str, actor: Actor = None) -> Pledge
     if not (reason or "").strip():
         raise ValidationError({"reason": REOPEN_NEEDS_REASON}, code="no_reason")
     pledge.status = Pledge.Status.SCORING
-    pledge._change_reason = reason.strip()
-    stamp(pledge, actor)
+    stamp(pledge, actor, reason)  # the reason, stripped, stays in the history
     pledge.save()
     original.status = pledge.status
     return pledge

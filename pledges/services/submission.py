@@ -145,7 +145,6 @@ def sheet_return(
     sheet.submitted_at = sheet.submitted_by = None
     sheet.returned_at = timezone.now()
     sheet.return_reason = reason
-    sheet._change_reason = reason
-    stamp(sheet, actor)
+    stamp(sheet, actor, reason)
     sheet.save()
     return sheet

@@ -5,6 +5,7 @@ members and meetings of the pledge's year; the messages other modules reuse."""
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.utils import formats
@@ -14,6 +15,9 @@ from blocs.models import Bloc, Organization
 
 from ..models import Pledge
 from ..selectors import members_of
+
+if TYPE_CHECKING:
+    from blocs.models import Meeting
 
 __all__ = [
     "CAP_NEGATIVE",
@@ -48,7 +52,8 @@ CRITERIA_FROZEN = _(
 OPEN_NEEDS_ITEMS = _("Add at least one content to the pledge before opening it for signing.")
 OPEN_NEEDS_CRITERIA = _("Add at least one criterion before opening the pledge for signing.")
 
-STATUS_ORDER = [
+# Plain strings to the type checker (a Status is a str): pledge.status is looked up in it.
+STATUS_ORDER: list[str] = [
     Pledge.Status.DRAFT,
     Pledge.Status.OPEN,
     Pledge.Status.SIGNED,
@@ -58,7 +63,7 @@ STATUS_ORDER = [
 EDITABLE_CONTENT = (Pledge.Status.DRAFT, Pledge.Status.OPEN)
 
 
-def _points(value) -> str:
+def _points(value: Decimal | int | float | str) -> str:
     """A number of points as people write it: 40, 40.5, 40.01 (localized separator)."""
     value = Decimal(value)
     text = format(value.normalize(), "f") if value == value.to_integral() else str(value)
@@ -67,7 +72,7 @@ def _points(value) -> str:
     return formats.number_format(Decimal(text), use_l10n=True)
 
 
-def _decimal(value) -> Decimal | None:
+def _decimal(value: Any) -> Decimal | None:
     if value is None or value == "":
         return None
     try:
@@ -92,7 +97,7 @@ def check_writable(pledge: Pledge) -> None:
         raise ValidationError(PLEDGE_CLOSED % {"year": pledge.year}, code="closed")
 
 
-def _check_member(pledge: Pledge, organization: Organization, field: str = "organization"):
+def _check_member(pledge: Pledge, organization: Organization, field: str = "organization") -> None:
     if organization.pk not in {o.pk for o in members_of(pledge)}:
         raise ValidationError(
             {
@@ -121,7 +126,7 @@ def _check_criteria_editable(pledge: Pledge) -> None:
         )
 
 
-def _check_meeting(meeting, bloc: Bloc, year: int, field: str) -> None:
+def _check_meeting(meeting: Meeting | None, bloc: Bloc, year: int, field: str) -> None:
     """The meeting must be the bloc's, of the pledge's year; a signing or launch meeting may
     also be last year's review, where next year's pledge is often signed (Lê Chân signed its
     2021 pledge at the review of 2020 on 07/01/2021)."""

@@ -4,7 +4,10 @@ quotas: the writes of the secretariat that set the year up."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -102,7 +105,7 @@ COPIED_RULE_FIELDS = (
 )
 
 
-def check_pledge_year(year) -> None:
+def check_pledge_year(year: object) -> None:
     """The emulation years a pledge may be made for: PORTAL_FIRST_YEAR to next year."""
     first, last = settings.PORTAL_FIRST_YEAR, current_year() + 1
     if not isinstance(year, int) or not first <= year <= last:
@@ -112,12 +115,12 @@ def check_pledge_year(year) -> None:
         )
 
 
-def _check_bands(bands) -> list[dict]:
+def _check_bands(bands: object) -> list[dict[str, Any]]:
     if bands is None:
         return []
     if not isinstance(bands, list):
         raise ValidationError(BANDS_NOT_A_LIST, code="bands")
-    cleaned = []
+    cleaned: list[dict[str, Any]] = []
     for number, band in enumerate(bands, start=1):
         name = band.get("name") if isinstance(band, dict) else None
         low = band.get("min") if isinstance(band, dict) else None
@@ -143,7 +146,7 @@ def _check_bands(bands) -> list[dict]:
     return cleaned
 
 
-def _check_tie_breaks(order) -> list[str]:
+def _check_tie_breaks(order: object) -> list[str]:
     if order is None:
         return []
     if not isinstance(order, list | tuple):
@@ -161,16 +164,16 @@ def _check_tie_breaks(order) -> list[str]:
     return seen
 
 
-def check_pledge_rules(*, bloc: Bloc, year: int, **fields) -> dict:
+def check_pledge_rules(*, bloc: Bloc, year: int, **fields: Any) -> dict[str, Any]:
     """Validate `title` and RULE_FIELDS (those given) for a pledge of `bloc` in `year`;
     return them normalized. Raises ValidationError keyed by field (for forms too)."""
-    errors: dict[str, list] = {}
+    errors: dict[str, list[Any]] = {}
     cleaned = dict(fields)
     for name in fields:
         if name != "title" and name not in RULE_FIELDS:
             raise TypeError(f"unexpected pledge field {name!r}")
 
-    def collect(name, check):
+    def collect(name: str, check: Callable[[], object]) -> None:
         try:
             result = check()
         except ValidationError as exc:
@@ -217,7 +220,7 @@ def check_pledge_rules(*, bloc: Bloc, year: int, **fields) -> dict:
             cleaned[cap] = None
     for field in ("launch_meeting", "review_meeting"):
         if field in fields:
-            collect(field, lambda f=field: _check_meeting(fields[f], bloc, year, f))
+            collect(field, partial(_check_meeting, fields[field], bloc, year, field))
     if errors:
         raise ValidationError(errors)
     return cleaned
@@ -229,7 +232,9 @@ def _full_clean(pledge: Pledge) -> None:
 
 
 @transaction.atomic
-def pledge_create(*, bloc: Bloc, year: int, title: str, actor: Actor = None, **rules) -> Pledge:
+def pledge_create(
+    *, bloc: Bloc, year: int, title: str, actor: Actor = None, **rules: Any
+) -> Pledge:
     """A new draft pledge of `bloc` for `year`; `rules` are RULE_FIELDS. Only that year's
     secretariat (or the system, `actor: Actor = None`)."""
     check_year_writer(actor, bloc, year)
@@ -293,7 +298,7 @@ def pledge_copy_from_previous(*, bloc: Bloc, year: int, actor: Actor = None) -> 
     depth = criteria_depths({n.pk: n.parent_id for n in nodes})
     new_ids: dict[int, int] = {}
     for node in sorted(nodes, key=lambda n: (depth[n.pk], n.order, n.pk)):
-        copy = Criterion(
+        node_copy = Criterion(
             pledge=pledge,
             parent_id=new_ids.get(node.parent_id),
             order=node.order,
@@ -303,25 +308,25 @@ def pledge_copy_from_previous(*, bloc: Bloc, year: int, actor: Actor = None) -> 
             bonus_cap=node.bonus_cap,
             evidence_required=node.evidence_required,
         )
-        stamp(copy, actor)
-        copy.save()
-        new_ids[node.pk] = copy.pk
+        stamp(node_copy, actor)
+        node_copy.save()
+        new_ids[node.pk] = node_copy.pk
 
     for quota in source.quotas.all():
-        copy = CommendationQuota(
+        quota_copy = CommendationQuota(
             pledge=pledge,
             title_id=quota.title_id,
             max_percent=quota.max_percent,
             base=quota.base,
             max_count=quota.max_count,
         )
-        stamp(copy, actor)
-        copy.save()
+        stamp(quota_copy, actor)
+        quota_copy.save()
     return pledge
 
 
 @transaction.atomic
-def pledge_update_rules(*, pledge: Pledge, actor: Actor = None, **fields) -> Pledge:
+def pledge_update_rules(*, pledge: Pledge, actor: Actor = None, **fields: Any) -> Pledge:
     """Change the title and rules (RULE_FIELDS) of a pledge that is not closed."""
     pledge = _lock(pledge)
     check_manages(actor, pledge)
@@ -335,7 +340,9 @@ def pledge_update_rules(*, pledge: Pledge, actor: Actor = None, **fields) -> Ple
     return pledge
 
 
-def check_quota(*, title: EmulationTitle, max_percent=None, max_count=None) -> Decimal | None:
+def check_quota(
+    *, title: EmulationTitle, max_percent: object = None, max_count: int | None = None
+) -> Decimal | None:
     """A quota limits by a percentage (0 to 100), a number, or both; returns the percentage
     as a number. Pure: the admin's quota rows ask it too."""
     percent = _decimal(max_percent)
@@ -353,7 +360,7 @@ def quota_set(
     *,
     pledge: Pledge,
     title: EmulationTitle,
-    max_percent=None,
+    max_percent: object = None,
     base: str = CommendationQuota.Base.MEMBERS,
     max_count: int | None = None,
     actor: Actor = None,
