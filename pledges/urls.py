@@ -4,7 +4,7 @@ from . import views
 
 app_name = "pledges"
 
-# Pledge, signing, registration (views/pledge.py)
+# Pledge, signing, registration (views/pledge/)
 pledge_urls = [
     path("bloc/<int:pk>/", views.pledge_list, name="pledge_list"),
     path("bloc/<int:pk>/new/", views.pledge_create, name="pledge_create"),
@@ -18,7 +18,7 @@ pledge_urls = [
     path("<int:pk>/registrations/", views.registration_list, name="registration_list"),
 ]
 
-# Scoring (views/scoring.py)
+# Scoring (views/sheets.py, verification.py, evidence.py, adjustments.py)
 scoring_urls = [
     path("<int:pk>/score/", views.self_score, name="self_score"),
     path("<int:pk>/score/<int:org>/return/", views.self_score_return, name="self_score_return"),
