@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -146,27 +146,15 @@ class BlocAdmin(ServiceRefusalMixin, FoldedSearchMixin, SimpleHistoryAdmin):
     def get_queryset(self, request):
         year = current_year()
         term = ChairTerm.objects.filter(bloc=OuterRef("pk"), year=year)
-        members = (
-            Membership.objects.filter(bloc=OuterRef("pk"))
-            .active_in(year)
-            .order_by()
-            .values("bloc")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                _chair=Subquery(term.values("chair__name")[:1]),
-                _deputy=Subquery(term.values("deputy__name")[:1]),
-                _members=Subquery(members),
-            )
+        blocs = selectors.with_member_count(super().get_queryset(request), year)
+        return blocs.annotate(
+            _chair=Subquery(term.values("chair__name")[:1]),
+            _deputy=Subquery(term.values("deputy__name")[:1]),
         )
 
-    @admin.display(description=_("members this year"), ordering="_members")
+    @admin.display(description=_("members this year"), ordering="members_count")
     def member_count(self, obj: Bloc) -> int:
-        return obj._members or 0
+        return obj.members_count
 
     @admin.display(description=_("chair this year"), ordering="_chair")
     def current_chair(self, obj: Bloc) -> str:

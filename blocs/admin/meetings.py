@@ -14,6 +14,7 @@ from portal.lib.admin import (
     ServiceCheckedForm,
     ServiceRefusalMixin,
     adopt,
+    kept_forms,
 )
 
 from .. import selectors, services
@@ -169,12 +170,7 @@ def _formset_rows(formset, fields: list[str]) -> list[dict]:
     """The inline's rows as they should be after saving: kept and new rows, not deleted ones.
     Call after formset.save(commit=False), which applied the forms to their instances."""
     rows = []
-    for form in formset.forms:
-        data = getattr(form, "cleaned_data", None)
-        if not data or formset._should_delete_form(form):
-            continue
-        if form.instance.pk is None and not form.has_changed():
-            continue
+    for form in kept_forms(formset):
         row = {name: getattr(form.instance, name) for name in fields}
         row["id"] = form.instance.pk
         rows.append(row)

@@ -3,8 +3,6 @@ pledge's stage, and the rows a formset keeps."""
 
 from __future__ import annotations
 
-from django import forms
-
 from ..models import (
     Pledge,
 )
@@ -12,19 +10,6 @@ from ..models import (
 # ---------------------------------------------------------------------------
 # Shared behaviour
 # ---------------------------------------------------------------------------
-
-
-def kept_forms(formset) -> list[forms.BaseForm]:
-    """The forms whose rows remain after saving: kept and new rows, not deleted or empty ones."""
-    kept = []
-    for form in formset.forms:
-        data = getattr(form, "cleaned_data", None)
-        if not data or formset._should_delete_form(form):
-            continue
-        if form.instance.pk is None and not form.has_changed():
-            continue
-        kept.append(form)
-    return kept
 
 
 def formset_changed(formset) -> bool:

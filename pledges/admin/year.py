@@ -18,6 +18,7 @@ from portal.lib.admin import (
     ServiceCheckedForm,
     ServiceRefusalMixin,
     adopt,
+    kept_forms,
 )
 
 from .. import services
@@ -32,7 +33,6 @@ from ..models import (
 from ._common import (
     PledgeStageInlineMixin,
     formset_changed,
-    kept_forms,
 )
 
 # ---------------------------------------------------------------------------

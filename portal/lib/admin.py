@@ -45,6 +45,19 @@ class ServiceRefusalMixin:
             return HttpResponseRedirect(request.get_full_path())
 
 
+def kept_forms(formset) -> list[forms.BaseForm]:
+    """The forms whose rows remain after saving: kept and new rows, not deleted or empty ones."""
+    kept = []
+    for form in formset.forms:
+        data = getattr(form, "cleaned_data", None)
+        if not data or formset._should_delete_form(form):
+            continue
+        if form.instance.pk is None and not form.has_changed():
+            continue
+        kept.append(form)
+    return kept
+
+
 def adopt(obj, saved) -> None:
     """Make the admin's unsaved instance stand for the row a service created."""
     obj.pk = saved.pk
