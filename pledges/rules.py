@@ -169,6 +169,13 @@ class PledgeAccess:
         return self.secretariat and self.pledge.status != Pledge.Status.DRAFT
 
     # Results side ------------------------------------------------------------------------
+
+    @property
+    def shows_verification(self) -> bool:
+        """The scoring tabs show "Verification" (the secretariat's grid) or, in a
+        cross-scored year, "Cross-scoring" (every member's page)."""
+        return self.secretariat or self.pledge.is_cross_scored
+
     # The score sheets, evidence, verification and the results pages ask these.
 
     def may_self_score(self) -> bool:

@@ -46,6 +46,7 @@ def adjustments(request: HttpRequest, pk: int) -> HttpResponse:
             return response
     page = adjustments_page(pledge, members)
     context = {"pledge": pledge, "form": form, "notice": notice, "secretariat": found.secretariat}
+    context["access"] = found
     context |= {"lines": page.lines, "totals": page.totals, "can_write": found.can_manage}
     return render(request, "pledges/adjustments.html", context)
 

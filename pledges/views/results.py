@@ -68,6 +68,7 @@ def _need(request: HttpRequest) -> rules.PledgeNeed:
 
 def _roles(pledge: Pledge, found: rules.PledgeAccess) -> dict:
     return {
+        "access": found,
         "secretariat": found.secretariat,
         "can_write": found.can_manage,
         "notice": closed_notice(pledge),
@@ -198,6 +199,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
         "ballots": page.ballots,
         "groups": page.groups,
         "own": page.own,
+        "access": found,
         "secretariat": found.secretariat,
         "any_scored": page.any_scored,
     }

@@ -78,7 +78,7 @@ def self_score(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     organization = member_of(pledge, org_param) if org_param else found.org
     if organization is None:  # the secretariat, without ?org=: choose a member first
-        context = {"pledge": pledge, "members": selectors.members_of(pledge)}
+        context = {"pledge": pledge, "access": found, "members": selectors.members_of(pledge)}
         return render(request, "pledges/score_choose.html", context)
     page = self_sheet_page(pledge, found, organization)
     if not page.can_write and not found.may_read_sheet(sheet_of(page)):
@@ -159,6 +159,7 @@ def _sheet_view(request: HttpRequest, page: SheetPage, found) -> HttpResponse:
         "total": data.total,
         "sub": page.sub,
         "secretariat": found.secretariat,
+        "access": found,
     }
     return render(request, "pledges/score_sheet.html", context)
 

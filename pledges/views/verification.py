@@ -48,6 +48,7 @@ def verify(request: HttpRequest, pk: int) -> HttpResponse:
             return response
     context = {
         "pledge": pledge,
+        "access": found,
         "leaves": grid.leaves,
         "rows": grid.rows,
         "notice": grid.notice,
@@ -100,6 +101,7 @@ def _cross_overview(request, pledge, found) -> HttpResponse:
     overview = cross_overview(pledge, selectors.members_of(pledge), found)
     context = {
         "pledge": pledge,
+        "access": found,
         "members": overview.members,
         "matrix": overview.matrix,
         "mine": overview.mine,

@@ -302,3 +302,17 @@ def test_who_records_signatures_and_opens_the_pledge_document(
     found = PledgeAccess(_user(world, role), pledge)
     assert found.may_record_signatures is records
     assert found.may_open_document is document
+
+
+@pytest.mark.parametrize(
+    ("role", "method", "shown"),
+    [
+        ("member", "self_verified", False),
+        ("member", "cross_average", True),
+        ("secretariat", "self_verified", True),
+        ("admin", "self_verified", True),
+    ],
+)
+def test_who_sees_the_verification_tab(world, role, method, shown):
+    pledge = PledgeFactory(bloc=world.bloc, year=YEAR, scoring_method=method)
+    assert PledgeAccess(_user(world, role), pledge).shows_verification is shown
