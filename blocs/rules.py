@@ -145,29 +145,13 @@ def coming_years() -> range:
     return range(year, year + 2)
 
 
-def secretariat_bloc_ids(user: Person, blocs: list[Bloc], year: int) -> set[int]:
-    """Of `blocs`, those whose secretariat the user is in `year` (2 queries for any number)."""
-    if not user.is_authenticated or not blocs:
-        return set()
-    ids = [bloc.pk for bloc in blocs]
-    if user.is_staff:
-        return set(ids)
-    assigned = SecretaryAssignment.objects.filter(bloc_id__in=ids, user=user).active_in(year)
-    chaired = ChairTerm.objects.filter(
-        bloc_id__in=ids, year=year, chair_id__in=_official_orgs(user)
-    )
-    return set(assigned.values_list("bloc_id", flat=True)) | set(
-        chaired.values_list("bloc_id", flat=True)
-    )
-
-
 def with_secretariat(blocs: QuerySet[Bloc], user: Person, year: int) -> QuerySet[Bloc]:
-    """`blocs` annotated with `in_secretariat`: whether the user is the secretariat of each in
-    `year` — the question of `is_secretariat`, asked inside the list's own query."""
+    """`blocs` annotated with `in_secretariat`: whether the user holds a secretariat role in
+    each in `year` (an official of the chair, or assigned), asked inside the list's own query.
+    Unlike `is_secretariat`, being an admin is not such a role: the dashboard tells people
+    what their role asks of them, and an admin's is not every bloc's secretariat work."""
     if not user.is_authenticated:
         return blocs.annotate(in_secretariat=Value(False))
-    if user.is_staff:
-        return blocs.annotate(in_secretariat=Value(True))
     assigned = SecretaryAssignment.objects.filter(bloc_id=OuterRef("pk"), user=user).active_in(year)
     chaired = ChairTerm.objects.filter(
         bloc_id=OuterRef("pk"), year=year, chair_id__in=_official_orgs(user)

@@ -384,3 +384,17 @@ def test_bloc_page_lists_a_chair_official_who_is_also_assigned_once(world, clien
     page = response.context["page"]
     assert [o.user for o in page.chair_officials] == [world.users["secretariat"]]
     assert page.secretaries == []
+
+
+def test_an_admin_s_dashboard_shows_the_roles_it_holds_not_every_bloc_s_secretariat(
+    world, client_for
+):
+    # Admins may do everything, but their dashboard does not ask them to do each bloc's
+    # secretariat work: only an assignment makes them part of a secretariat there.
+    response = client_for("admin").get(reverse("home"))
+    dashboard = response.context["dashboard"]
+    assert not any(card.is_secretariat for card in dashboard.cards)
+    assert not [a for a in dashboard.attention if a.kind == "secretariat"]
+    SecretaryAssignmentFactory(bloc=world.bloc, user=world.users["admin"])
+    dashboard = client_for("admin").get(reverse("home")).context["dashboard"]
+    assert {card.bloc for card in dashboard.cards if card.is_secretariat} == {world.bloc}
