@@ -76,3 +76,10 @@ def test_the_organization_changelist_counts_the_blocs_of_this_year(admin_client)
     # Sorting by the count still works.
     response = admin_client.get(reverse("admin:blocs_organization_changelist"), {"o": "-8"})
     assert response.status_code == 200
+
+
+def test_the_portal_s_connections_run_without_jit(db):
+    _needs_postgresql()
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
