@@ -219,6 +219,10 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 # estimate instead of counting the whole table once it holds at least this many rows.
 ADMIN_EXACT_COUNT_LIMIT = env.int("ADMIN_EXACT_COUNT_LIMIT", default=100_000)
 
+# The cache: charts drawn once per inputs (pledges/charts.py). Per process by default; a
+# Redis URL (redis://redis:6379/2) shares it between the web processes of a deployment.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
 # Year-bounded lists and forms use this as the earliest year they accept.
 PORTAL_FIRST_YEAR = env.int("PORTAL_FIRST_YEAR", default=2000)
 
