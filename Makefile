@@ -6,6 +6,7 @@
 #   make worker   a Celery worker (needs CELERY_BROKER_URL)
 #   make beat     the Celery scheduler (one per installation)
 #   make messages compile translations (needs gettext)
+#   make bench    generate a national-scale dataset (SCALE=0.1) and time every key page
 #
 # Everything is created on demand: a fresh clone needs only Python 3.11 and make.
 
@@ -32,7 +33,7 @@ TEST_DEBS := $(RUN_DEBS) chromium poppler-utils
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv run test lint worker beat messages system-deps test-deps clean
+.PHONY: help venv run test lint worker beat messages system-deps test-deps clean bench
 
 help:
 	@echo "make run      set up and start the portal with demo data on http://$(HOST):$(PORT)"
@@ -41,6 +42,7 @@ help:
 	@echo "make worker   start a Celery worker (queues celery,reports; needs CELERY_BROKER_URL)"
 	@echo "make beat     start the Celery scheduler (one per installation; needs CELERY_BROKER_URL)"
 	@echo "make messages compile translations (gettext)"
+	@echo "make bench    generate a dataset (SCALE=0.1, PostgreSQL) and time every key page"
 	@echo "make clean    remove the virtualenv and caches (keeps var/: database and uploads)"
 
 # apt_ensure(packages, purpose): install the missing Debian packages when we are root and apt
@@ -168,3 +170,20 @@ beat: $(STAMP)
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
 	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -exec rm -rf {} +
+
+# The benchmark: a generated national dataset (SCALE=1: 2,200 blocs, ~20 M scores) in its own
+# PostgreSQL database (BENCH_DATABASE_URL), generated once and reused, then every key page
+# under gunicorn at 1 and 20 users, and the PDF table. Figures are printed, never asserted.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench_$(subst .,_,$(SCALE))
+SCALE ?= 0.1
+bench: $(STAMP) messages
+	@mkdir -p "$${VAR_DIR:-var}"
+	@url="$(BENCH_DATABASE_URL)"; name="$${url##*/}"; \
+	if command -v psql >/dev/null 2>&1 && ! psql "$$url" -Atc 'select 1' >/dev/null 2>&1; then \
+	  echo ">> creating the database $$name"; \
+	  psql "$${url%/*}/postgres" -qc "CREATE DATABASE $$name ENCODING 'UTF8' TEMPLATE template0"; \
+	fi
+	DATABASE_URL="$(BENCH_DATABASE_URL)" $(BIN)/python manage.py migrate --noinput -v0
+	DATABASE_URL="$(BENCH_DATABASE_URL)" $(BIN)/python manage.py generate_scale --scale $(SCALE) --reuse
+	DATABASE_URL="$(BENCH_DATABASE_URL)" $(BIN)/python manage.py bench_pages
+	DATABASE_URL="$(BENCH_DATABASE_URL)" $(BIN)/python manage.py bench_reports

@@ -54,10 +54,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--scale", type=float, default=0.1, help="1 = national (default 0.1)")
         parser.add_argument("--force", action="store_true", help="even if organizations exist")
+        parser.add_argument(
+            "--reuse", action="store_true", help="keep a database that has data (make bench)"
+        )
 
-    def handle(self, *args: object, scale: float, force: bool, **options: object) -> None:
+    def handle(
+        self, *args: object, scale: float, force: bool, reuse: bool, **options: object
+    ) -> None:
         if not 0 < scale <= 2:
             raise CommandError("--scale must be in (0, 2].")
+        if reuse and Organization.objects.exists():
+            self.stdout.write("The database has data already: kept as it is (--reuse).")
+            return
         if Organization.objects.exists() and not force:
             raise CommandError(
                 "This database already has organizations; generate into an empty one "
