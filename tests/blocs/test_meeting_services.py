@@ -16,6 +16,7 @@ from blocs.models import (
     Membership,
     current_year,
 )
+from tests.blocs.records import complete_record
 from tests.factories import OrganizationFactory, SecretaryAssignmentFactory, UserFactory
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -211,6 +212,7 @@ class TestApproval:
         actor = world.users["admin"]
         with pytest.raises(ValidationError):
             services.meeting_approve(meeting=meeting, actor=actor)  # still planned
+        complete_record(meeting)
         services.meeting_mark_held(meeting=meeting, actor=actor)
         meeting = services.meeting_approve(meeting=meeting, actor=actor)
         assert meeting.is_locked and meeting.approved_by == actor

@@ -2,6 +2,7 @@
 and constant query counts. Who may open which URL is `tests/test_access_matrix.py`."""
 
 import datetime as dt
+import html
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,6 +20,7 @@ from blocs.models import (
     current_year,
 )
 from portal.lib.uploads import MAX_UPLOAD_BYTES
+from tests.blocs.records import complete_record
 from tests.factories import ChairTermFactory, OrganizationFactory
 
 from .test_views import _assert_constant
@@ -199,12 +201,14 @@ def test_record_refuses_attendance_of_a_non_member_and_saves_nothing(meeting, wo
 
 @pytest.fixture
 def approved(meeting, world):
+    complete_record(meeting)
     services.meeting_mark_held(meeting=meeting)
     return services.meeting_approve(meeting=meeting)
 
 
 def test_hold_then_approve_through_confirmation_pages(meeting, client_for):
     client = client_for("secretariat")
+    complete_record(meeting)
     assert "Mark as held" in client.get(url("meeting_hold", meeting)).content.decode()
     client.post(url("meeting_hold", meeting))
     page = client.get(url("meeting_approve", meeting)).content.decode()
@@ -251,12 +255,17 @@ def test_members_see_no_write_buttons(meeting, client_for):
 # Decisions -----------------------------------------------------------------
 
 
+def flat(response) -> str:
+    return " ".join(html.unescape(response.content.decode()).split())
+
+
 def test_election_creates_next_years_term(meeting, world, client_for):
     data = {"chair": world.orgs[1].pk, "deputy": world.orgs[2].pk}
     response = client_for("secretariat").post(url("meeting_elect", meeting), data, follow=True)
     term = ChairTerm.objects.get(bloc=world.bloc, year=YEAR + 1)
     assert (term.chair, term.deputy, term.elected_at) == (world.orgs[1], world.orgs[2], meeting)
-    assert f"Elected for {YEAR + 1}" in response.content.decode()
+    # The English page writes the sentence from the decision's data, in English.
+    assert f"Elected {world.orgs[1].name} as trưởng khối for {YEAR + 1}" in flat(response)
 
 
 def test_election_over_an_existing_term_asks_for_confirmation(meeting, world, client_for):
