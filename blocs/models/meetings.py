@@ -324,8 +324,8 @@ class MeetingDecision(models.Model):
             "kind_word": bloc.kind_word,
             "chair_word": bloc.chair_word,
             "deputy_word": deputy_word(bloc),
-            "organization": self.organization.name if self.organization_id else "…",
-            "deputy": self.deputy.name if self.deputy_id else "",
+            "organization": self.organization.name if self.organization else "…",
+            "deputy": self.deputy.name if self.deputy else "",
         }
         if self.kind == self.Kind.ELECTION:
             text = (
@@ -333,7 +333,7 @@ class MeetingDecision(models.Model):
                     "Elected %(organization)s as %(chair_word)s for %(year)s and %(deputy)s "
                     "as %(deputy_word)s."
                 )
-                if self.deputy_id
+                if self.deputy
                 else _("Elected %(organization)s as %(chair_word)s for %(year)s.")
             )
         elif self.kind == self.Kind.JOIN:

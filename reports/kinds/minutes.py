@@ -62,12 +62,12 @@ def gather(draft: ReportDraft) -> Data:
         rows.append(_attendance_row(a.organization, a))
     pledge = Pledge.objects.filter(bloc_id=draft.bloc_id, year=meeting.year).first()
     ballots = common.ballots(pledge, meeting=meeting) if pledge else []
-    year_end = meeting.kind == Meeting.Kind.YEAR_END and pledge is not None
+    review = pledge if meeting.kind == Meeting.Kind.YEAR_END else None
     bloc = meeting.bloc
     # The sentences are written here, in Vietnamese, from the decisions' data: never in the
     # language of whoever recorded them.
     with translation.override("vi"):
-        decisions = [_decision(d) for d in meeting.decisions.all()]
+        written = [_decision(d) for d in meeting.decisions.all()]
     return {
         "meeting": {
             "title": meeting.title,
@@ -97,15 +97,15 @@ def gather(draft: ReportDraft) -> Data:
         "minutes_text": lines(meeting.minutes),
         "conclusions": lines(meeting.conclusions),
         "ballots": ballots,
-        "decisions": decisions,
+        "decisions": written,
         "words": {
             "kind": bloc.kind_word,
             "chair": bloc.chair_word,
             "deputy": deputy_word(bloc),
         },
         "signatures": _signatures(meeting),
-        "ranking": _ranking(pledge, ballots) if year_end else None,
-        "proposals": _proposals(pledge) if year_end else [],
+        "ranking": _ranking(review, ballots) if review else None,
+        "proposals": _proposals(review) if review else [],
     }
 
 
@@ -133,11 +133,11 @@ def _attendance_row(organization: Organization, a: Attendance | None) -> Data:
 def _decision(d: MeetingDecision) -> Data:
     """`summary` is the decision's sentence in the active language (Vietnamese here)."""
     out: Data = {"kind": d.kind, "summary": d.sentence(), "year": d.year}
-    if d.kind == MeetingDecision.Kind.ELECTION and d.organization_id:
+    if d.kind == MeetingDecision.Kind.ELECTION and d.organization:
         out["term"] = {
             "year": d.year,
             "chair": d.organization.name,
-            "deputy": d.deputy.name if d.deputy_id else "",
+            "deputy": d.deputy.name if d.deputy else "",
         }
     return out
 
@@ -190,7 +190,7 @@ def _proposals(pledge: Pledge) -> list[Data]:
         {
             "name": p.organization.name,
             "title": p.title.name,
-            "ballot": p.ballot.title if p.ballot_id else "",
+            "ballot": p.ballot.title if p.ballot else "",
         }
         for p in found
     ]
