@@ -106,7 +106,12 @@ class AttendanceInlineFormSet(forms.BaseInlineFormSet):
             if org.pk not in member_ids:
                 form.add_error(
                     "organization",
-                    services.ATTENDANCE_NOT_MEMBER % {"organization": org, "year": meeting.year},
+                    services.ATTENDANCE_NOT_MEMBER
+                    % {
+                        "organization": org,
+                        "year": meeting.year,
+                        "kind_word": meeting.bloc.kind_word,
+                    },
                 )
 
 

@@ -64,7 +64,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='historicalmeetingdecision',
             name='kind',
-            field=models.CharField(choices=[('election', 'Election of chair and deputy'), ('join', 'Organization joins'), ('leave', 'Organization leaves'), ('pledge', 'Adoption of the emulation pledge'), ('ranking', 'Approval of the scores and ranking'), ('other', 'Other decision (free text)')], max_length=20, verbose_name='kind'),
+            field=models.CharField(choices=[('election', 'Chair and deputy elected'), ('join', 'An organization joins'), ('leave', 'An organization leaves'), ('pledge', 'Adoption of the emulation pledge'), ('ranking', 'Approval of the scores and ranking'), ('other', 'Other decision (free text)')], max_length=20, verbose_name='kind'),
         ),
         migrations.AlterField(
             model_name='historicalmeetingdecision',
@@ -74,7 +74,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='meetingdecision',
             name='kind',
-            field=models.CharField(choices=[('election', 'Election of chair and deputy'), ('join', 'Organization joins'), ('leave', 'Organization leaves'), ('pledge', 'Adoption of the emulation pledge'), ('ranking', 'Approval of the scores and ranking'), ('other', 'Other decision (free text)')], max_length=20, verbose_name='kind'),
+            field=models.CharField(choices=[('election', 'Chair and deputy elected'), ('join', 'An organization joins'), ('leave', 'An organization leaves'), ('pledge', 'Adoption of the emulation pledge'), ('ranking', 'Approval of the scores and ranking'), ('other', 'Other decision (free text)')], max_length=20, verbose_name='kind'),
         ),
         migrations.AlterField(
             model_name='meetingdecision',

@@ -233,9 +233,9 @@ class MeetingDecision(models.Model):
     minutes, whatever language the recorder used. Only a free-text decision keeps a text."""
 
     class Kind(models.TextChoices):
-        ELECTION = "election", _("Election of chair and deputy")
-        JOIN = "join", _("Organization joins")
-        LEAVE = "leave", _("Organization leaves")
+        ELECTION = "election", _("Chair and deputy elected")
+        JOIN = "join", _("An organization joins")
+        LEAVE = "leave", _("An organization leaves")
         PLEDGE = "pledge", _("Adoption of the emulation pledge")
         RANKING = "ranking", _("Approval of the scores and ranking")
         OTHER = "other", _("Other decision (free text)")

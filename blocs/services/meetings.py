@@ -47,7 +47,7 @@ MEETING_ENDS_BEFORE_START = _("The end must be after the start.")
 MEETING_OUTSIDE_YEAR = _(
     "A meeting of kind “%(kind)s” for %(year)s must start between %(first)s and %(last)s."
 )
-ATTENDANCE_NOT_MEMBER = _("%(organization)s is not a member of the bloc in %(year)s.")
+ATTENDANCE_NOT_MEMBER = _("%(organization)s is not a member of the %(kind_word)s in %(year)s.")
 ATTENDANCE_TWICE = _("%(organization)s is listed twice.")
 APPROVE_NOT_HELD = _("Only a meeting that has been held can have its minutes approved.")
 APPROVE_INCOMPLETE = _(
@@ -64,13 +64,16 @@ HOLD_IN_FUTURE = _("A meeting that has not started yet cannot be marked as held.
 REOPEN_NOT_APPROVED = _("Only approved minutes can be reopened.")
 REOPEN_NEEDS_REASON = _("Give the reason for reopening the approved minutes.")
 ELECTION_TERM_EXISTS = _(
-    "%(bloc)s already has a chair term for %(year)s (chair: %(chair)s). Confirm to replace it."
+    "%(bloc)s already has a %(chair_word)s for %(year)s (%(chair)s). Confirm to replace it."
 )
-ELECTION_NEEDS_CHAIR = _("Choose the organization elected as chair.")
+ELECTION_NEEDS_CHAIR = _("Choose the organization elected as %(chair_word)s.")
 JOIN_ALREADY_MEMBER = _("%(organization)s is already a member in %(year)s.")
-LEAVE_NOT_MEMBER = _("%(organization)s is not a member in %(year)s, so it cannot leave then.")
+LEAVE_NOT_MEMBER = _(
+    "%(organization)s is not a member in %(year)s, so it cannot leave the %(kind_word)s then."
+)
 LEAVE_SAME_YEAR_IT_JOINED = _(
-    "%(organization)s joined in %(year)s; it can leave from %(next)s at the earliest."
+    "%(organization)s joined in %(year)s; it can leave the %(kind_word)s from %(next)s at the "
+    "earliest."
 )
 
 
@@ -182,7 +185,7 @@ def meeting_save_attendance(*, meeting: Meeting, rows: list[dict], actor: Actor 
     seen = set()
     for row in rows:
         org = row["organization"]
-        params = {"organization": org, "year": meeting.year}
+        params = {"organization": org, "year": meeting.year, "kind_word": meeting.bloc.kind_word}
         if org.pk not in member_ids:
             raise ValidationError(ATTENDANCE_NOT_MEMBER % params, code="not_member")
         if org.pk in seen:
@@ -309,12 +312,21 @@ def meeting_elect_chair(
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _check_unlocked(meeting)
     if chair is None:
-        raise ValidationError({"chair": ELECTION_NEEDS_CHAIR}, code="no_chair")
+        raise ValidationError(
+            {"chair": ELECTION_NEEDS_CHAIR % {"chair_word": meeting.bloc.chair_word}},
+            code="no_chair",
+        )
     year = meeting.year + 1
     term = ChairTerm.objects.filter(bloc=meeting.bloc, year=year).select_related("chair").first()
     if term is not None and not replace:
         raise ValidationError(
-            ELECTION_TERM_EXISTS % {"bloc": meeting.bloc, "year": year, "chair": term.chair},
+            ELECTION_TERM_EXISTS
+            % {
+                "bloc": meeting.bloc,
+                "year": year,
+                "chair": term.chair,
+                "chair_word": meeting.bloc.chair_word,
+            },
             code="term_exists",
         )
     note = _("Elected at “%(meeting)s”.") % {"meeting": meeting}
@@ -367,7 +379,12 @@ def meeting_change_membership(
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _check_unlocked(meeting)
     bloc = meeting.bloc
-    params = {"organization": organization, "year": from_year, "next": from_year + 1}
+    params = {
+        "organization": organization,
+        "year": from_year,
+        "next": from_year + 1,
+        "kind_word": bloc.kind_word,
+    }
     current = (
         Membership.objects.filter(bloc=bloc, organization=organization).active_in(from_year).first()
     )
