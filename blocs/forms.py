@@ -6,7 +6,15 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.lib.forms import RowForm
 
-from .models import Attendance, Bloc, Meeting, MeetingAttachment, MeetingPerson, Organization
+from .models import (
+    Attendance,
+    Bloc,
+    Meeting,
+    MeetingAttachment,
+    MeetingDecision,
+    MeetingPerson,
+    Organization,
+)
 from .models.meetings import deputy_word
 
 
@@ -165,6 +173,37 @@ class MembershipChangeForm(forms.Form):
                 ("1", _("Joins the %(kind_word)s") % words),
                 ("0", _("Leaves the %(kind_word)s") % words),
             ]
+
+
+class DecisionForm(forms.Form):
+    """A decision kept as data; only "other" needs its text."""
+
+    kind = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            (MeetingDecision.Kind.PLEDGE, MeetingDecision.Kind.PLEDGE.label),
+            (MeetingDecision.Kind.RANKING, MeetingDecision.Kind.RANKING.label),
+            (MeetingDecision.Kind.OTHER, MeetingDecision.Kind.OTHER.label),
+        ],
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Elections and membership changes have their own forms, which also apply them."
+        ),
+    )
+    year = forms.IntegerField(
+        label=_("Year"),
+        min_value=2000,
+        max_value=2100,
+        required=False,
+        help_text=_("The pledge's or the ranking's year; the meeting's year if left empty."),
+    )
+    text = forms.CharField(
+        label=_("Text of the decision"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only for another decision: one sentence, as the minutes should print it."),
+    )
 
 
 class AttachmentForm(forms.Form):

@@ -73,7 +73,8 @@ class MeetingSpec:
 def secretary(organization: str) -> PersonAtMeeting:
     """The minute-taker: no article names one, so the record names the office, as the
     pledges do for signers ("Lãnh đạo …"), rather than an invented person."""
-    return PersonAtMeeting(P.SECRETARY, f"Cán bộ {organization}", "Thư ký hội nghị", organization)
+    # The name already says the organization: it is not repeated after the position.
+    return PersonAtMeeting(P.SECRETARY, f"Cán bộ {organization}", "Thư ký hội nghị")
 
 
 def head(organization: str) -> PersonAtMeeting:

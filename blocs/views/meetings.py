@@ -268,6 +268,24 @@ def meeting_membership(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     return _form_page(request, meeting, form, title, _("Record membership change"))
 
 
+@meeting_writer()
+def meeting_decision(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+    """A decision that changes nothing else: the pledge adopted, the ranking approved, or
+    one written out. Kept as data, so the minutes print it in Vietnamese."""
+    form = f.DecisionForm(request.POST or None, initial={"year": meeting.year})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_record_decision(
+                meeting=meeting, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The decision is recorded."))
+            return redirect(meeting)
+    return _form_page(request, meeting, form, _("Record a decision"), _("Record decision"))
+
+
 # Attachments ---------------------------------------------------------------
 
 

@@ -225,9 +225,16 @@ def present(data: Data) -> Data:
         ]
         ranking = {**ranking, "rows": rows, "tied": any(r["tied"] for r in rows)}
     names = data.get("sign_presiding_all") or [data.get("sign_presiding", "")]
+    # "(theo kết quả bỏ phiếu kín …)": the ballot's title goes on mid-sentence, its first
+    # letter lowered and nothing else (a "Khối" in it stays capital).
+    proposals = [
+        {**p, "ballot_phrase": p["ballot"][:1].lower() + p["ballot"][1:]}
+        for p in data.get("proposals", [])
+    ]
     return {
         "ballots": ballots,
         "ranking": ranking,
+        "proposals": proposals,
         "sign_presiding": names,
         "sign_width": 100 // (len(names) + 1),
     }

@@ -481,3 +481,19 @@ def test_an_impossible_year_in_the_address_falls_back_to_this_year(world, client
         response = client.get(reverse(name, args=[world.bloc.pk]), {"year": year})
         assert response.status_code == 200
         assert response.context["year"] == current_year()
+
+
+def test_a_decision_is_recorded_as_data_and_shown_in_the_readers_language(
+    meeting, client_for
+):
+    client = client_for("secretariat")
+    assert "Record a decision" in client.get(url("meeting_decision", meeting)).content.decode()
+    response = client.post(url("meeting_decision", meeting), {"kind": "other", "text": " "})
+    assert response.status_code == 200
+    assert not meeting.decisions.exists()
+    response = client.post(url("meeting_decision", meeting), {"kind": "ranking", "year": ""})
+    assert response.status_code == 302
+    decision = meeting.decisions.get()
+    assert (decision.kind, decision.year, decision.summary) == ("ranking", meeting.year, "")
+    page = flat(client.get(meeting.get_absolute_url()))
+    assert f"Approved the scores and the ranking of the members for {meeting.year}." in page

@@ -4,7 +4,6 @@ written in Vietnamese from their data whatever language recorded them, the bloc'
 a year-end review, and no ".." anywhere in the demo's minutes."""
 
 import re
-from datetime import date
 from io import StringIO
 
 import pytest
@@ -29,8 +28,7 @@ def minutes_text(meeting: Meeting, folder, *, layout: bool = False) -> str:
         bloc=meeting.bloc,
         year=meeting.year,
         meeting=meeting,
-        place="Hải Phòng",
-        issue_date=date(meeting.year, 12, 29),
+        place=meeting.bloc.locality or "Hải Phòng",
         style=DocumentStyle.objects.filter(is_default=True).first(),
     )
     rendered = html_to_pdf(render_html(None, gather_for_draft(draft)))
@@ -133,7 +131,7 @@ def test_the_year_end_minutes_carry_the_ranking_and_the_proposals_voted(year, tm
     assert "Hội nghị thống nhất đề nghị khen thưởng 3 trường hợp:" in body
     assert (
         f"- Cờ thi đua của Ủy ban nhân dân thành phố: {leading.group(1)} (theo kết quả bỏ "
-        "phiếu suy tôn đơn vị dẫn đầu khối)."
+        "phiếu suy tôn đơn vị dẫn đầu Khối)."
     ) in body
     assert body.count("- Bằng khen của Chủ tịch UBND thành phố:") == 2
 
