@@ -483,9 +483,7 @@ def test_an_impossible_year_in_the_address_falls_back_to_this_year(world, client
         assert response.context["year"] == current_year()
 
 
-def test_a_decision_is_recorded_as_data_and_shown_in_the_readers_language(
-    meeting, client_for
-):
+def test_a_decision_is_recorded_as_data_and_shown_in_the_readers_language(meeting, client_for):
     client = client_for("secretariat")
     assert "Record a decision" in client.get(url("meeting_decision", meeting)).content.decode()
     response = client.post(url("meeting_decision", meeting), {"kind": "other", "text": " "})
