@@ -125,7 +125,9 @@ class AgendaItemForm(RowForm):
     )
 
 
-PersonFormSet = forms.formset_factory(PersonForm, extra=2, can_delete=True)
+# Three blank rows: approval needs a presiding person and a secretary, and most meetings
+# have a guest.
+PersonFormSet = forms.formset_factory(PersonForm, extra=3, can_delete=True)
 AttendanceFormSet = forms.formset_factory(AttendanceForm, extra=0)
 AgendaFormSet = forms.formset_factory(AgendaItemForm, extra=2, can_delete=True)
 
