@@ -1,11 +1,21 @@
 """Forms validate and normalize; the services write."""
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from portal.lib.forms import RowForm
 
-from .models import Attendance, Bloc, Meeting, MeetingAttachment, MeetingPerson, Organization
+from .models import (
+    Attendance,
+    Bloc,
+    Meeting,
+    MeetingAttachment,
+    MeetingDecision,
+    MeetingPerson,
+    Organization,
+)
+from .models.meetings import deputy_word
 
 
 class BlocInfoForm(forms.ModelForm):
@@ -115,7 +125,9 @@ class AgendaItemForm(RowForm):
     )
 
 
-PersonFormSet = forms.formset_factory(PersonForm, extra=2, can_delete=True)
+# Three blank rows: approval needs a presiding person and a secretary, and most meetings
+# have a guest.
+PersonFormSet = forms.formset_factory(PersonForm, extra=3, can_delete=True)
 AttendanceFormSet = forms.formset_factory(AttendanceForm, extra=0)
 AgendaFormSet = forms.formset_factory(AgendaItemForm, extra=2, can_delete=True)
 
@@ -129,11 +141,18 @@ class ElectionForm(forms.Form):
     )
     replace = forms.BooleanField(label=_("Replace the existing chair term"), required=False)
 
-    def __init__(self, *args, members: list[Organization], **kwargs):
+    def __init__(self, *args, members: list[Organization], bloc: Bloc | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         members_qs = Organization.objects.filter(pk__in=[o.pk for o in members]).order_by("name")
         self.fields["chair"].queryset = members_qs
         self.fields["deputy"].queryset = members_qs
+        if bloc is not None:  # the bloc's own words: trưởng khối / cụm trưởng, never "khối/cụm"
+            words = {"chair_word": bloc.chair_word, "deputy_word": deputy_word(bloc)}
+            self.fields["chair"].label = capfirst(_("Chair (%(chair_word)s)") % words)
+            self.fields["deputy"].label = capfirst(_("Deputy (%(deputy_word)s)") % words)
+            self.fields["replace"].label = (
+                _("Replace the %(chair_word)s and %(deputy_word)s recorded") % words
+            )
 
 
 class MembershipChangeForm(forms.Form):
@@ -147,6 +166,46 @@ class MembershipChangeForm(forms.Form):
         widget=forms.RadioSelect,
     )
     from_year = forms.IntegerField(label=_("From year"), min_value=2000, max_value=2100)
+
+    def __init__(self, *args, bloc: Bloc | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if bloc is not None:
+            words = {"kind_word": bloc.kind_word}
+            self.fields["joins"].choices = [
+                ("1", _("Joins the %(kind_word)s") % words),
+                ("0", _("Leaves the %(kind_word)s") % words),
+            ]
+
+
+class DecisionForm(forms.Form):
+    """A decision kept as data; only "other" needs its text."""
+
+    kind = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            (MeetingDecision.Kind.PLEDGE, MeetingDecision.Kind.PLEDGE.label),
+            (MeetingDecision.Kind.RANKING, MeetingDecision.Kind.RANKING.label),
+            (MeetingDecision.Kind.OTHER, MeetingDecision.Kind.OTHER.label),
+        ],
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Elections and membership changes have their own forms, which also apply them."
+        ),
+    )
+    year = forms.IntegerField(
+        label=_("Year"),
+        min_value=2000,
+        max_value=2100,
+        required=False,
+        help_text=_("The pledge's or the ranking's year; the meeting's year if left empty."),
+    )
+    text = forms.CharField(
+        label=_("Text of the decision"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only for another decision: one sentence, as the minutes should print it."),
+    )
 
 
 class AttachmentForm(forms.Form):

@@ -258,9 +258,7 @@ class MeetingPage:
 
 def meeting_page(meeting: Meeting) -> MeetingPage:
     """Everything the record shows, in a fixed number of queries."""
-    decisions = MeetingDecision.objects.select_related(
-        "chair_term__chair", "chair_term__deputy", "membership__organization"
-    )
+    decisions = MeetingDecision.objects.select_related("organization", "deputy")
     meeting = (
         Meeting.objects.select_related("bloc", "host", "approved_by")
         .prefetch_related(

@@ -13,6 +13,7 @@ meeting_urls = [
     path("<int:pk>/reopen/", views.meeting_reopen, name="meeting_reopen"),
     path("<int:pk>/elect/", views.meeting_elect, name="meeting_elect"),
     path("<int:pk>/membership/", views.meeting_membership, name="meeting_membership"),
+    path("<int:pk>/decision/", views.meeting_decision, name="meeting_decision"),
     path("<int:pk>/attachments/add/", views.attachment_add, name="attachment_add"),
     path("<int:pk>/calendar.ics", views.meeting_ics, name="meeting_ics"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),

@@ -212,6 +212,7 @@ MATRIX: dict[str, Row] = {
     "blocs:meeting_reopen": Row(meeting, (LOGIN, 404, 403, 200, 200)),
     "blocs:meeting_elect": Row(meeting, (LOGIN, 404, 403, 200, 200)),
     "blocs:meeting_membership": Row(meeting, (LOGIN, 404, 403, 200, 200)),
+    "blocs:meeting_decision": Row(meeting, (LOGIN, 404, 403, 200, 200)),
     "blocs:attachment_add": Row(meeting, (LOGIN, 404, 403, 200, 200)),
     "blocs:attachment_download": Row(attachment, (LOGIN, 404, 200, 200, 200)),
     "blocs:attachment_delete": Row(attachment, (LOGIN, 404, 403, 200, 200)),

@@ -107,7 +107,12 @@ class AttendanceInlineFormSet(forms.BaseInlineFormSet):
             if org.pk not in member_ids:
                 form.add_error(
                     "organization",
-                    services.ATTENDANCE_NOT_MEMBER % {"organization": org, "year": meeting.year},
+                    services.ATTENDANCE_NOT_MEMBER
+                    % {
+                        "organization": org,
+                        "year": meeting.year,
+                        "kind_word": meeting.bloc.kind_word,
+                    },
                 )
 
 
@@ -150,20 +155,14 @@ class MeetingAttachmentInline(ReadOnlyInlineMixin, admin.TabularInline):
 
 class MeetingDecisionInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = MeetingDecision
-    fields = ["kind", "summary", "chair_term", "membership", "decided_by", "created_at"]
+    fields = ["kind", "sentence", "year", "organization", "deputy", "decided_by", "created_at"]
     readonly_fields = fields
 
     def get_queryset(self, request):
         return (
             super()
             .get_queryset(request)
-            .select_related(
-                "chair_term__bloc",
-                "chair_term__chair",
-                "membership__bloc",
-                "membership__organization",
-                "decided_by",
-            )
+            .select_related("meeting__bloc", "organization", "deputy", "decided_by")
         )
 
 

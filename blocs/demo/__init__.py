@@ -188,7 +188,7 @@ def _load_meeting(bloc: Bloc, spec: MeetingSpec, orgs, actor, result: LoadResult
         kind=spec.kind,
         title=spec.title,
         starts_at=spec.starts_at,
-        ends_at=None,
+        ends_at=spec.ends_at,
         place=spec.place,
         host=orgs[spec.host] if spec.host else None,
         actor=actor,
@@ -252,6 +252,8 @@ def _load_meeting(bloc: Bloc, spec: MeetingSpec, orgs, actor, result: LoadResult
             actor=actor,
         )
         result.note("chair terms", "elected at a meeting")
+    for kind, year in spec.decisions:
+        services.meeting_record_decision(meeting=meeting, kind=kind, year=year, actor=actor)
     services.meeting_mark_held(meeting=meeting, actor=actor)
     meeting = services.meeting_approve(meeting=meeting, actor=actor)
     result.note("meetings", "created")

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from ..models import (
     Meeting,
+    MeetingDecision,
     MeetingPerson,
 )
 from .data import (
@@ -32,6 +33,7 @@ from .data import (
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 P = MeetingPerson.Role
+D = MeetingDecision.Kind
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,22 @@ class MeetingSpec:
     conclusions: str = ""
     representatives: tuple[tuple[str, str, str], ...] = ()  # (organization, name, position)
     elect: tuple[str, str | None] | None = None  # next year's (chair, deputy)
+    ends_at: dt.datetime | None = None
+    decisions: tuple[tuple[str, int], ...] = ()  # (MeetingDecision.Kind, year) without text
+
+
+def secretary(organization: str) -> PersonAtMeeting:
+    """The minute-taker: no article names one, so the record names the office, as the
+    pledges do for signers ("Lãnh đạo …"), rather than an invented person."""
+    # The name already says the organization: it is not repeated after the position.
+    return PersonAtMeeting(P.SECRETARY, f"Cán bộ {organization}", "Thư ký hội nghị")
+
+
+def head(organization: str) -> PersonAtMeeting:
+    """A presiding person the article does not name: the head of the chairing organization."""
+    return PersonAtMeeting(
+        P.PRESIDING, f"Lãnh đạo {organization}", "Thủ trưởng đơn vị", organization
+    )
 
 
 LIEN = PersonAtMeeting(P.PRESIDING, "Vũ Thị Bích Liên", "Chủ tịch Hội LHPN thành phố", HP_HLHPN)
@@ -89,9 +107,11 @@ MEETINGS: tuple[MeetingSpec, ...] = (
         kind=Meeting.Kind.YEAR_END,
         year=2020,
         starts_at=dt.datetime(2020, 12, 29, 14, 0, tzinfo=VN),
+        ends_at=dt.datetime(2020, 12, 29, 17, 0, tzinfo=VN),
         place="Hải Phòng",
         host=HP_HLHPN,
-        people=(LIEN, PHUONG),
+        people=(LIEN, secretary(HP_HLHPN), PHUONG),
+        decisions=((D.RANKING, 2020),),
         representatives=((HP_HLHPN, LIEN.name, LIEN.position),),
         agenda=(
             AgendaSpec(
@@ -134,20 +154,24 @@ MEETINGS: tuple[MeetingSpec, ...] = (
         kind=Meeting.Kind.LAUNCH,
         year=2020,
         starts_at=dt.datetime(2020, 2, 12, 14, 0, tzinfo=VN),
+        ends_at=dt.datetime(2020, 2, 12, 17, 0, tzinfo=VN),
         place="Nam Định",
         host=None,
         people=(
+            # Inferred: the article names no presiding person; the chairman of the provincial
+            # Front committee is recorded as presiding.
+            PersonAtMeeting(
+                P.PRESIDING,
+                "Đoàn Văn Hùng",
+                "Ủy viên Ban Thường vụ Tỉnh ủy, Chủ tịch Ủy ban MTTQ tỉnh",
+                ND_MTTQ,
+            ),
+            secretary(ND_MTTQ),
             PersonAtMeeting(
                 P.GUEST,
                 "Trần Văn Chung",
                 "Phó Bí thư Thường trực Tỉnh ủy, Chủ tịch HĐND tỉnh",
                 ND_TU,
-            ),
-            PersonAtMeeting(
-                P.GUEST,
-                "Đoàn Văn Hùng",
-                "Ủy viên Ban Thường vụ Tỉnh ủy, Chủ tịch Ủy ban MTTQ tỉnh",
-                ND_MTTQ,
             ),
         ),
         agenda=(
@@ -176,9 +200,11 @@ MEETINGS: tuple[MeetingSpec, ...] = (
         kind=Meeting.Kind.YEAR_END,
         year=2020,
         starts_at=dt.datetime(2021, 1, 7, 8, 0, tzinfo=VN),
+        ends_at=dt.datetime(2021, 1, 7, 11, 30, tzinfo=VN),
         place="Quận Lê Chân, Hải Phòng",
         host=LC_MTTQ,
-        people=(PHUONG,),
+        people=(head(LC_MTTQ), secretary(LC_MTTQ), PHUONG),
+        decisions=((D.PLEDGE, 2021),),
         agenda=(
             AgendaSpec("Tổng kết công tác Mặt trận năm 2020", LC_MTTQ),
             AgendaSpec("Triển khai chương trình phối hợp thống nhất hành động năm 2021"),
@@ -215,9 +241,13 @@ MEETINGS: tuple[MeetingSpec, ...] = (
         kind=Meeting.Kind.LAUNCH,
         year=2020,
         starts_at=dt.datetime(2020, 2, 11, 14, 0, tzinfo=VN),
+        ends_at=dt.datetime(2020, 2, 11, 17, 0, tzinfo=VN),
         place="Ủy ban MTTQ Việt Nam thị xã Sơn Tây",
         host=HN_SON_TAY,
+        decisions=((D.PLEDGE, 2020),),
         people=(
+            head(HN_SON_TAY),
+            secretary(HN_SON_TAY),
             PersonAtMeeting(
                 P.GUEST,
                 "Nguyễn Thị Kim Dung",
@@ -259,9 +289,11 @@ MEETINGS: tuple[MeetingSpec, ...] = (
         kind=Meeting.Kind.MID_YEAR,
         year=2020,
         starts_at=dt.datetime(2020, 7, 1, 14, 0, tzinfo=VN),
+        ends_at=dt.datetime(2020, 7, 1, 17, 0, tzinfo=VN),
         place="Hội trường Cơ quan Ủy ban MTTQ Việt Nam tỉnh",
         host=P4_MTTQ,
         people=(
+            secretary(P4_MTTQ),
             PersonAtMeeting(
                 P.PRESIDING, "Trần Quang Vinh", "Phó Chủ tịch Liên đoàn Lao động tỉnh", P4_LDLD
             ),

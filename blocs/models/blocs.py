@@ -166,6 +166,16 @@ class Bloc(models.Model):
     def deputy_title(self) -> str:
         return str(_("Cluster deputy") if self.kind == self.Kind.CUM else _("Bloc deputy"))
 
+    @property
+    def kind_word(self) -> str:
+        """The Vietnamese word for this kind of bloc: "khối" or "cụm" (never "khối/cụm")."""
+        return "cụm" if self.kind == self.Kind.CUM else "khối"
+
+    @property
+    def chair_word(self) -> str:
+        """The Vietnamese title of its chair: "trưởng khối" or "cụm trưởng"."""
+        return "cụm trưởng" if self.kind == self.Kind.CUM else "trưởng khối"
+
 
 class YearSpanQuerySet(models.QuerySet):
     """Rows that hold for a span of years: `first_year` to `last_year` (none: still open)."""

@@ -8,10 +8,12 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from portal.lib.files import StoredUpload
+from portal.lib.text import sentence
 from portal.lib.types import Person
 
 from .blocs import Bloc, ChairTerm, Membership, Organization
@@ -222,19 +224,60 @@ class MeetingAttachment(StoredUpload):
         return f"meetings/{self.meeting.bloc_id}/{self.meeting_id}"
 
 
+def deputy_word(bloc: Bloc) -> str:
+    """The Vietnamese title of a bloc's deputy: "phó khối" or "cụm phó"."""
+    return "cụm phó" if bloc.kind == Bloc.Kind.CUM else "phó khối"
+
+
 class MeetingDecision(models.Model):
-    """A decision taken at a meeting and already applied: an election or a membership change."""
+    """A decision taken at a meeting, kept as data (its kind and what it is about), so that
+    its sentence is written in the reader's language when shown, and in Vietnamese in the
+    minutes, whatever language the recorder used. Only a free-text decision keeps a text."""
 
     class Kind(models.TextChoices):
-        ELECTION = "election", _("Election of chair and deputy")
-        JOIN = "join", _("Organization joins")
-        LEAVE = "leave", _("Organization leaves")
+        ELECTION = "election", _("Chair and deputy elected")
+        JOIN = "join", _("An organization joins")
+        LEAVE = "leave", _("An organization leaves")
+        PLEDGE = "pledge", _("Adoption of the emulation pledge")
+        RANKING = "ranking", _("Approval of the scores and ranking")
+        OTHER = "other", _("Other decision (free text)")
 
     meeting = models.ForeignKey(
         Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="decisions"
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    summary = models.CharField(_("summary"), max_length=500)
+    year = models.PositiveSmallIntegerField(
+        _("year"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The year the decision is about: the chair's term, the first year of a joining or "
+            "leaving, the pledge's or the ranking's year."
+        ),
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The elected chair, or the organization that joins or leaves."),
+    )
+    deputy = models.ForeignKey(
+        Organization,
+        verbose_name=_("elected deputy"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    summary = models.CharField(
+        _("text"),
+        max_length=500,
+        blank=True,
+        help_text=_("Only for a free-text decision; the others are written from their data."),
+    )
     chair_term = models.ForeignKey(
         ChairTerm,
         verbose_name=_("chair term"),
@@ -268,4 +311,41 @@ class MeetingDecision(models.Model):
         verbose_name_plural = _("decisions")
 
     def __str__(self) -> str:
-        return self.summary
+        return self.sentence()
+
+    def sentence(self) -> str:
+        """The decision as one sentence in the active language, from its data.
+
+        Reads `meeting.bloc`, `organization` and `deputy`: fetch them with the decision.
+        """
+        if self.kind == self.Kind.OTHER or not self.year:
+            return sentence(self.summary)
+        bloc = self.meeting.bloc
+        params: dict[str, object] = {
+            "year": self.year,
+            "kind_word": bloc.kind_word,
+            "chair_word": bloc.chair_word,
+            "deputy_word": deputy_word(bloc),
+            "organization": self.organization.name if self.organization else "…",
+            "deputy": self.deputy.name if self.deputy else "",
+        }
+        if self.kind == self.Kind.ELECTION:
+            text = (
+                _(
+                    "Elected %(organization)s as %(chair_word)s for %(year)s and %(deputy)s "
+                    "as %(deputy_word)s."
+                )
+                if self.deputy
+                else _("Elected %(organization)s as %(chair_word)s for %(year)s.")
+            )
+        elif self.kind == self.Kind.JOIN:
+            text = _("%(organization)s joins the %(kind_word)s from %(year)s.")
+        elif self.kind == self.Kind.LEAVE:
+            text = _("%(organization)s leaves the %(kind_word)s from %(year)s.")
+        elif self.kind == self.Kind.PLEDGE:
+            text = _("Adopted the emulation pledge for %(year)s.")
+        else:
+            text = _("Approved the scores and the ranking of the members for %(year)s.")
+        return sentence(capfirst(str(text) % params))
+
+    sentence.short_description = _("decision")  # type: ignore[attr-defined]

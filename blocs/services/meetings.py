@@ -47,20 +47,33 @@ MEETING_ENDS_BEFORE_START = _("The end must be after the start.")
 MEETING_OUTSIDE_YEAR = _(
     "A meeting of kind “%(kind)s” for %(year)s must start between %(first)s and %(last)s."
 )
-ATTENDANCE_NOT_MEMBER = _("%(organization)s is not a member of the bloc in %(year)s.")
+ATTENDANCE_NOT_MEMBER = _("%(organization)s is not a member of the %(kind_word)s in %(year)s.")
 ATTENDANCE_TWICE = _("%(organization)s is listed twice.")
 APPROVE_NOT_HELD = _("Only a meeting that has been held can have its minutes approved.")
+APPROVE_INCOMPLETE = _(
+    "The minutes cannot be approved yet: the record lacks %(missing)s. Complete it first."
+)
+MISSING_PRESIDING = _("the presiding person (chair of the meeting)")
+MISSING_SECRETARY = _("the secretary (minute-taker)")
+MISSING_END = _("the end time")
+DECISION_NEEDS_TEXT = _("Write the decision.")
+DECISION_KIND_NOT_HERE = _(
+    "Elections and membership changes are recorded with their own forms, which apply them."
+)
 HOLD_IN_FUTURE = _("A meeting that has not started yet cannot be marked as held.")
 REOPEN_NOT_APPROVED = _("Only approved minutes can be reopened.")
 REOPEN_NEEDS_REASON = _("Give the reason for reopening the approved minutes.")
 ELECTION_TERM_EXISTS = _(
-    "%(bloc)s already has a chair term for %(year)s (chair: %(chair)s). Confirm to replace it."
+    "%(bloc)s already has a %(chair_word)s for %(year)s (%(chair)s). Confirm to replace it."
 )
-ELECTION_NEEDS_CHAIR = _("Choose the organization elected as chair.")
+ELECTION_NEEDS_CHAIR = _("Choose the organization elected as %(chair_word)s.")
 JOIN_ALREADY_MEMBER = _("%(organization)s is already a member in %(year)s.")
-LEAVE_NOT_MEMBER = _("%(organization)s is not a member in %(year)s, so it cannot leave then.")
+LEAVE_NOT_MEMBER = _(
+    "%(organization)s is not a member in %(year)s, so it cannot leave the %(kind_word)s then."
+)
 LEAVE_SAME_YEAR_IT_JOINED = _(
-    "%(organization)s joined in %(year)s; it can leave from %(next)s at the earliest."
+    "%(organization)s joined in %(year)s; it can leave the %(kind_word)s from %(next)s at the "
+    "earliest."
 )
 
 
@@ -172,7 +185,7 @@ def meeting_save_attendance(*, meeting: Meeting, rows: list[dict], actor: Actor 
     seen = set()
     for row in rows:
         org = row["organization"]
-        params = {"organization": org, "year": meeting.year}
+        params = {"organization": org, "year": meeting.year, "kind_word": meeting.bloc.kind_word}
         if org.pk not in member_ids:
             raise ValidationError(ATTENDANCE_NOT_MEMBER % params, code="not_member")
         if org.pk in seen:
@@ -230,12 +243,32 @@ def meeting_mark_held(*, meeting: Meeting, actor: Actor = None) -> Meeting:
     return meeting
 
 
+def approval_missing(meeting: Meeting) -> list[object]:
+    """What approved minutes need and the record lacks: the presiding person(s), the
+    secretary and the end time (else the approved record prints "…" and "… giờ …")."""
+    roles = set(meeting.people.values_list("role", flat=True))
+    missing: list[object] = []
+    if MeetingPerson.Role.PRESIDING not in roles:
+        missing.append(MISSING_PRESIDING)
+    if MeetingPerson.Role.SECRETARY not in roles:
+        missing.append(MISSING_SECRETARY)
+    if meeting.ends_at is None:
+        missing.append(MISSING_END)
+    return missing
+
+
 @transaction.atomic
 def meeting_approve(*, meeting: Meeting, actor: Actor = None) -> Meeting:
     check_year_writer(actor, meeting.bloc, meeting.year)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status != Meeting.Status.HELD:
         raise ValidationError(APPROVE_NOT_HELD, code="not_held")
+    missing = approval_missing(meeting)
+    if missing:
+        raise ValidationError(
+            APPROVE_INCOMPLETE % {"missing": ", ".join(str(m) for m in missing)},
+            code="incomplete",
+        )
     meeting.status = Meeting.Status.APPROVED
     meeting.approved_at = timezone.now()
     meeting.approved_by = actor
@@ -279,12 +312,21 @@ def meeting_elect_chair(
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _check_unlocked(meeting)
     if chair is None:
-        raise ValidationError({"chair": ELECTION_NEEDS_CHAIR}, code="no_chair")
+        raise ValidationError(
+            {"chair": ELECTION_NEEDS_CHAIR % {"chair_word": meeting.bloc.chair_word}},
+            code="no_chair",
+        )
     year = meeting.year + 1
     term = ChairTerm.objects.filter(bloc=meeting.bloc, year=year).select_related("chair").first()
     if term is not None and not replace:
         raise ValidationError(
-            ELECTION_TERM_EXISTS % {"bloc": meeting.bloc, "year": year, "chair": term.chair},
+            ELECTION_TERM_EXISTS
+            % {
+                "bloc": meeting.bloc,
+                "year": year,
+                "chair": term.chair,
+                "chair_word": meeting.bloc.chair_word,
+            },
             code="term_exists",
         )
     note = _("Elected at “%(meeting)s”.") % {"meeting": meeting}
@@ -309,15 +351,14 @@ def meeting_elect_chair(
         )
     term.elected_at = meeting
     term.save(update_fields=["elected_at"])
-    summary = _("Elected for %(year)s: chair %(chair)s, deputy %(deputy)s.") % {
-        "year": year,
-        "chair": chair,
-        "deputy": deputy or "—",
-    }
+    # Kept as data: the minutes write the sentence in Vietnamese whatever the recorder's
+    # language (an English session used to store "Elected for 2025: chair …").
     MeetingDecision.objects.create(
         meeting=meeting,
         kind=MeetingDecision.Kind.ELECTION,
-        summary=summary,
+        year=year,
+        organization=chair,
+        deputy=deputy,
         chair_term=term,
         decided_by=actor,
     )
@@ -338,7 +379,12 @@ def meeting_change_membership(
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _check_unlocked(meeting)
     bloc = meeting.bloc
-    params = {"organization": organization, "year": from_year, "next": from_year + 1}
+    params = {
+        "organization": organization,
+        "year": from_year,
+        "next": from_year + 1,
+        "kind_word": bloc.kind_word,
+    }
     current = (
         Membership.objects.filter(bloc=bloc, organization=organization).active_in(from_year).first()
     )
@@ -358,7 +404,7 @@ def meeting_change_membership(
             rotation_order=(last_order or 0) + 1,
             actor=actor,
         )
-        kind, summary = MeetingDecision.Kind.JOIN, _("%(organization)s joins from %(year)s.")
+        kind = MeetingDecision.Kind.JOIN
     else:
         if current is None:
             raise ValidationError(LEAVE_NOT_MEMBER % params, code="not_member")
@@ -369,15 +415,48 @@ def meeting_change_membership(
                 code="too_early",
             )
         membership = membership_end(membership=current, last_year=from_year - 1, actor=actor)
-        kind, summary = MeetingDecision.Kind.LEAVE, _("%(organization)s leaves from %(year)s.")
+        kind = MeetingDecision.Kind.LEAVE
     MeetingDecision.objects.create(
         meeting=meeting,
         kind=kind,
-        summary=summary % params,
+        year=from_year,
+        organization=organization,
         membership=membership,
         decided_by=actor,
     )
     return membership
+
+
+@transaction.atomic
+def meeting_record_decision(
+    *, meeting: Meeting, kind: str, year: int | None = None, text: str = "", actor: Actor = None
+) -> MeetingDecision:
+    """Record a decision that changes nothing else: the adoption of the pledge, the approval
+    of the ranking (of `year`, the meeting's by default) or a free-text decision (`text`)."""
+    check_year_writer(actor, meeting.bloc, meeting.year)
+    meeting = Meeting.objects.select_for_update().select_related("bloc").get(pk=meeting.pk)
+    _check_unlocked(meeting)
+    text = " ".join((text or "").split())
+    if kind not in (
+        MeetingDecision.Kind.PLEDGE,
+        MeetingDecision.Kind.RANKING,
+        MeetingDecision.Kind.OTHER,
+    ):
+        raise ValidationError({"kind": DECISION_KIND_NOT_HERE}, code="bad_kind")
+    if kind == MeetingDecision.Kind.OTHER:
+        if not text:
+            raise ValidationError({"text": DECISION_NEEDS_TEXT}, code="no_text")
+        year = None
+    else:
+        year = year or meeting.year
+        text = ""
+    decision = MeetingDecision(
+        meeting=meeting, kind=kind, year=year, summary=text, decided_by=actor
+    )
+    decision.full_clean(exclude=["meeting", "decided_by"])
+    stamp(decision, actor)
+    decision.save()
+    return decision
 
 
 ATTACHMENT_LOCKED = _(

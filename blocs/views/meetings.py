@@ -27,6 +27,7 @@ from portal.lib.http import GET_POST, year_param
 from .. import forms as f
 from .. import selectors, services
 from ..models import ChairTerm, Meeting, current_year
+from ..models.meetings import deputy_word
 from ..rules import access as bloc_access
 from ..rules import get_attachment_or_404, get_bloc_or_404, get_meeting_or_404
 
@@ -217,7 +218,8 @@ def meeting_reopen(request: HttpRequest, meeting: Meeting) -> HttpResponse:
 @meeting_writer()
 def meeting_elect(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     members = selectors.members_in(meeting.bloc, meeting.year + 1)
-    form = f.ElectionForm(request.POST or None, members=members)
+    form = f.ElectionForm(request.POST or None, members=members, bloc=meeting.bloc)
+    words = {"chair_word": meeting.bloc.chair_word, "deputy_word": deputy_word(meeting.bloc)}
     existing = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -230,21 +232,28 @@ def meeting_elect(request: HttpRequest, meeting: Meeting) -> HttpResponse:
                     bloc=meeting.bloc, year=meeting.year + 1
                 )
         else:
-            messages.success(request, _("The election is recorded and next year's term set."))
+            done = _(
+                "The election is recorded: the %(chair_word)s and %(deputy_word)s of next year "
+                "are set."
+            )
+            messages.success(request, done % words)
             return redirect(meeting)
     if existing is None:
         form.fields["replace"].widget = HiddenInput()
         submit = _("Record election")
     else:
-        submit = _("Replace the existing term")
-    title = _("Election of the chair and deputy for %(year)s") % {"year": meeting.year + 1}
-    return _form_page(request, meeting, form, title, submit, existing=existing)
+        submit = _("Replace the %(chair_word)s and %(deputy_word)s recorded") % words
+    title = _("Election of the %(chair_word)s and %(deputy_word)s for %(year)s") % {
+        "year": meeting.year + 1,
+        **words,
+    }
+    return _form_page(request, meeting, form, title, submit, existing=existing, words=words)
 
 
 @meeting_writer()
 def meeting_membership(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     initial = {"from_year": meeting.year + 1, "joins": "1"}
-    form = f.MembershipChangeForm(request.POST or None, initial=initial)
+    form = f.MembershipChangeForm(request.POST or None, initial=initial, bloc=meeting.bloc)
     if request.method == "POST" and form.is_valid():
         try:
             services.meeting_change_membership(
@@ -257,6 +266,24 @@ def meeting_membership(request: HttpRequest, meeting: Meeting) -> HttpResponse:
             return redirect(meeting)
     title = _("Membership change")
     return _form_page(request, meeting, form, title, _("Record membership change"))
+
+
+@meeting_writer()
+def meeting_decision(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+    """A decision that changes nothing else: the pledge adopted, the ranking approved, or
+    one written out. Kept as data, so the minutes print it in Vietnamese."""
+    form = f.DecisionForm(request.POST or None, initial={"year": meeting.year})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_record_decision(
+                meeting=meeting, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The decision is recorded."))
+            return redirect(meeting)
+    return _form_page(request, meeting, form, _("Record a decision"), _("Record decision"))
 
 
 # Attachments ---------------------------------------------------------------

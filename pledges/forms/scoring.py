@@ -174,7 +174,14 @@ class BallotForm(forms.Form):
     purpose = forms.ChoiceField(label=_("Purpose"), choices=Ballot.Purpose.choices)
     title = forms.CharField(label=_("Title"), max_length=300)
     members_total = forms.IntegerField(label=_("Members in all"), min_value=0)
-    present = forms.IntegerField(label=_("Members present"), min_value=0)
+    present = forms.IntegerField(
+        label=_("Members present"),
+        min_value=0,
+        help_text=_(
+            "Filled in from the attendance of the review meeting; it must match the "
+            "attendance of the meeting chosen above."
+        ),
+    )
     issued = forms.IntegerField(label=_("Ballots issued"), min_value=0)
     returned = forms.IntegerField(label=_("Ballots returned"), min_value=0)
     valid = forms.IntegerField(label=_("Valid ballots"), min_value=0)
@@ -235,3 +242,15 @@ class ProposalForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = members_queryset(members)
         self.fields["ballot"].queryset = Ballot.objects.filter(pledge=pledge)
+        self.fields["ballot"].help_text = _(
+            "The ballot the organization passed; a ballot it failed cannot be linked."
+        )
+
+    def clean(self):
+        data = super().clean()
+        ballot, organization = data.get("ballot"), data.get("organization")
+        if ballot is not None and organization is not None:
+            problem = services.check_proposal_ballot(ballot, organization)
+            if problem:
+                self.add_error("ballot", problem)
+        return data

@@ -26,10 +26,11 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from blocs.models import Organization
+from blocs.models import Attendance, Organization
 from portal.lib.history import stamp
 from portal.lib.types import Actor
 
@@ -49,21 +50,28 @@ __all__ = [
     "CANDIDATE_TWICE",
     "COUNT_NEGATIVE",
     "ISSUED_OVER_PRESENT",
+    "NO_ATTENDANCE",
     "NO_CANDIDATES",
+    "PRESENT_NOT_ATTENDANCE",
     "PRESENT_OVER_TOTAL",
+    "PROPOSAL_BALLOT_FAILED",
     "PROPOSAL_EXISTS",
+    "PROPOSAL_NOT_A_CANDIDATE",
     "QUOTA_EXCEEDED",
     "RETURNED_OVER_ISSUED",
     "TIE_AT_CUTOFF",
     "VALID_INVALID_SUM",
     "VOTES_OVER_VALID",
     "CandidateOutcome",
+    "attended",
     "ballot_check_counts",
     "ballot_delete",
     "ballot_outcome",
     "ballot_record",
     "ballots_with_outcomes",
     "candidate_outcomes",
+    "check_present_against_attendance",
+    "check_proposal_ballot",
     "leading_organizations",
     "proposal_add",
     "proposal_delete",
@@ -97,6 +105,21 @@ BALLOT_NOT_OF_PLEDGE = _("That ballot belongs to another emulation year.")
 TIE_AT_CUTOFF = _(
     "%(names)s have the same votes (%(votes)s) at the cut-off for %(units)s leading "
     "unit(s): hold another round between them."
+)
+PRESENT_NOT_ATTENDANCE = _(
+    "Members present (%(present)s) does not match the attendance recorded for “%(meeting)s”: "
+    "%(attended)s of %(members)s members attended. Correct the attendance or the count."
+)
+NO_ATTENDANCE = _(
+    "Record the attendance of “%(meeting)s” first: the members present are counted from it."
+)
+PROPOSAL_BALLOT_FAILED = _(
+    "%(organization)s did not pass the ballot “%(ballot)s” (%(ratio)s%%, needs %(rule)s "
+    "%(threshold)s%%): a proposal cannot rest on a failed ballot."
+)
+PROPOSAL_NOT_A_CANDIDATE = _(
+    "%(organization)s was not a candidate in the ballot “%(ballot)s”: link the ballot it "
+    "passed, or none."
 )
 PROPOSAL_EXISTS = _("%(organization)s is already proposed for %(title)s this year.")
 QUOTA_EXCEEDED = _(
@@ -199,6 +222,10 @@ def ballot_record(
         errors["meeting"] = [
             MEETING_NOT_OF_PLEDGE % {"meeting": meeting, "bloc": pledge.bloc, "year": pledge.year}
         ]
+    if meeting is not None and "meeting" not in errors and "present" not in errors:
+        problem = check_present_against_attendance(meeting, int(str(present).strip()))
+        if problem:
+            errors["present"] = [problem]
     member_ids = {o.pk for o in members_of(pledge)}
     valid_count = None if "valid" in errors else int(str(valid).strip())
     rows: list[tuple[Organization, int]] = []
@@ -247,6 +274,38 @@ def ballot_record(
         stamp(candidate, actor)
         candidate.save()
     return ballot
+
+
+def attended(meeting_id: int) -> tuple[int, int] | None:
+    """(present, recorded) from the meeting's attendance; None when none is recorded."""
+    rows = Attendance.objects.filter(meeting_id=meeting_id)
+    statuses = list(rows.values_list("status", flat=True))
+    if not statuses:
+        return None
+    return sum(1 for s in statuses if s == Attendance.Status.PRESENT), len(statuses)
+
+
+def check_present_against_attendance(meeting: Meeting, present: int) -> str:
+    """The message when `present` is not what the meeting's attendance says ("" if it is).
+
+    A ballot typed with 6 present at a meeting that 5 of 6 members attended was counted on
+    6 and passed at 83,33% instead of 80%: the attendance is the record, the count follows.
+    """
+    found = attended(meeting.pk)
+    if found is None:
+        return str(NO_ATTENDANCE % {"meeting": meeting.title})
+    count, recorded = found
+    if present != count:
+        return str(
+            PRESENT_NOT_ATTENDANCE
+            % {
+                "present": present,
+                "meeting": meeting.title,
+                "attended": count,
+                "members": recorded,
+            }
+        )
+    return ""
 
 
 @transaction.atomic
@@ -424,6 +483,29 @@ def quota_explanation(quota: CommendationQuota, *, members: int, leading: int) -
     return ", ".join(str(p) for p in parts)
 
 
+def check_proposal_ballot(ballot: Ballot, organization: Organization) -> str:
+    """The message when `organization` did not pass `ballot` ("" when it did): a proposal
+    linked to a ballot rests on it. The ratio is written with the reader's decimal comma."""
+    outcome = next(
+        (o for o in ballot_outcome(ballot) if o.organization.pk == organization.pk), None
+    )
+    params = {"organization": organization, "ballot": ballot.title}
+    if outcome is None:
+        return str(PROPOSAL_NOT_A_CANDIDATE % params)
+    if outcome.passed:
+        return ""
+    pledge = ballot.pledge
+    return str(
+        PROPOSAL_BALLOT_FAILED
+        % {
+            **params,
+            "ratio": formats.number_format(outcome.ratio, 2, use_l10n=True),
+            "rule": _("over") if pledge.vote_threshold_strict else _("at least"),
+            "threshold": formats.number_format(pledge.vote_threshold, 2, use_l10n=True),
+        }
+    )
+
+
 @transaction.atomic
 def proposal_add(
     *,
@@ -450,6 +532,10 @@ def proposal_add(
         )
     if ballot is not None and ballot.pledge_id != pledge.pk:
         raise ValidationError({"ballot": BALLOT_NOT_OF_PLEDGE}, code="ballot_not_of_pledge")
+    if ballot is not None:
+        problem = check_proposal_ballot(ballot, organization)
+        if problem:
+            raise ValidationError({"ballot": problem}, code="ballot_failed")
     if Proposal.objects.filter(pledge=pledge, organization=organization, title=title).exists():
         raise ValidationError(
             PROPOSAL_EXISTS % {"organization": organization, "title": title}, code="exists"

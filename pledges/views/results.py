@@ -77,9 +77,13 @@ def _roles(pledge: Pledge, found: rules.PledgeAccess) -> dict:
 
 def _ballot_forms(request: HttpRequest, pledge: Pledge, members: list[Organization]):
     """The ballot form (the review meeting by default) and one vote row per member."""
-    initial = {"members_total": len(members), "purpose": Ballot.Purpose.LEADING}
+    initial: dict = {"members_total": len(members), "purpose": Ballot.Purpose.LEADING}
     if pledge.review_meeting_id:
         initial["meeting"] = pledge.review_meeting_id
+        # Present is the review's attendance; the service checks it against the meeting.
+        found = services.attended(pledge.review_meeting_id)
+        if found is not None:
+            initial["present"] = initial["issued"] = found[0]
     form = f.BallotForm(request.POST or None, pledge=pledge, initial=initial)
     candidates = f.CandidateFormSet(
         request.POST or None,

@@ -7,7 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from blocs.models import (
@@ -19,10 +19,12 @@ from blocs.models import (
     MeetingPerson,
     Organization,
 )
+from blocs.models.meetings import deputy_word
 from blocs.selectors import members_in
-from pledges.models import Pledge
+from pledges.models import Pledge, PledgeSignature
+from portal.lib.text import without_stop
 
-from ..formats import lines, short_date, vn_time
+from ..formats import dec, lines, short_date, vn_number, vn_time
 from . import common
 from .registry import Data, DocumentKind, DraftDefaults
 
@@ -39,11 +41,9 @@ ATTENDANCE_LABELS: dict[str, str] = {
 def gather(draft: ReportDraft) -> Data:
     if draft.meeting_id is None:
         raise ValueError("minutes need a meeting")
-    decisions = MeetingDecision.objects.select_related(
-        "chair_term__chair", "chair_term__deputy", "membership__organization"
-    )
+    decisions = MeetingDecision.objects.select_related("organization", "deputy")
     meeting = (
-        Meeting.objects.select_related("host")
+        Meeting.objects.select_related("host", "bloc")
         .prefetch_related(
             "people",
             Prefetch("attendance", queryset=Attendance.objects.select_related("organization")),
@@ -61,15 +61,23 @@ def gather(draft: ReportDraft) -> Data:
     for a in attendance.values():  # recorded but no longer a member: still in the record
         rows.append(_attendance_row(a.organization, a))
     pledge = Pledge.objects.filter(bloc_id=draft.bloc_id, year=meeting.year).first()
+    ballots = common.ballots(pledge, meeting=meeting) if pledge else []
+    review = pledge if meeting.kind == Meeting.Kind.YEAR_END else None
+    bloc = meeting.bloc
+    # The sentences are written here, in Vietnamese, from the decisions' data: never in the
+    # language of whoever recorded them.
+    with translation.override("vi"):
+        written = [_decision(d) for d in meeting.decisions.all()]
     return {
         "meeting": {
             "title": meeting.title,
             "kind": meeting.kind,
+            "year": meeting.year,
             "starts": vn_time(meeting.starts_at),
             "ends": vn_time(meeting.ends_at),
             "date": short_date(meeting.starts_at),
-            "place": meeting.place,
-            "host": meeting.host.name if meeting.host else "",
+            "place": without_stop(meeting.place),
+            "host": without_stop(meeting.host.name) if meeting.host else "",
             "status": meeting.status,
         },
         "presiding": [_person(p) for p in people if p.role == MeetingPerson.Role.PRESIDING],
@@ -79,18 +87,35 @@ def gather(draft: ReportDraft) -> Data:
         "present": sum(1 for r in rows if r["present"]),
         "members_total": len(members),
         "agenda": [
-            {"title": a.title, "presenter": a.presenter, "outcome": lines(a.outcome)}
+            {
+                "title": a.title,
+                "presenter": without_stop(a.presenter),
+                "outcome": lines(a.outcome),
+            }
             for a in meeting.agenda.all()
         ],
         "minutes_text": lines(meeting.minutes),
         "conclusions": lines(meeting.conclusions),
-        "ballots": common.ballots(pledge, meeting=meeting) if pledge else [],
-        "decisions": [_decision(d) for d in meeting.decisions.all()],
+        "ballots": ballots,
+        "decisions": written,
+        "words": {
+            "kind": bloc.kind_word,
+            "chair": bloc.chair_word,
+            "deputy": deputy_word(bloc),
+        },
+        "signatures": _signatures(meeting),
+        "ranking": _ranking(review, ballots) if review else None,
+        "proposals": _proposals(review) if review else [],
     }
 
 
 def _person(p: MeetingPerson) -> Data:
-    return {"name": p.name, "position": p.position, "organization": p.organization}
+    """Phrases the minutes go on after: a final "." typed in any of them is dropped."""
+    return {
+        "name": without_stop(p.name),
+        "position": without_stop(p.position),
+        "organization": without_stop(p.organization),
+    }
 
 
 def _attendance_row(organization: Organization, a: Attendance | None) -> Data:
@@ -100,28 +125,87 @@ def _attendance_row(organization: Organization, a: Attendance | None) -> Data:
         "status": status,
         "status_label": ATTENDANCE_LABELS.get(status, "Chưa ghi nhận"),
         "present": status == Attendance.Status.PRESENT,
-        "representative": a.representative if a else "",
-        "position": a.representative_position if a else "",
+        "representative": without_stop(a.representative) if a else "",
+        "position": without_stop(a.representative_position) if a else "",
     }
 
 
 def _decision(d: MeetingDecision) -> Data:
-    out: Data = {"kind": d.kind, "summary": d.summary}
-    term = d.chair_term if d.chair_term_id else None
-    if term is not None:
+    """`summary` is the decision's sentence in the active language (Vietnamese here)."""
+    out: Data = {"kind": d.kind, "summary": d.sentence(), "year": d.year}
+    if d.kind == MeetingDecision.Kind.ELECTION and d.organization:
         out["term"] = {
-            "year": term.year,
-            "chair": term.chair.name,
-            "deputy": term.deputy.name if term.deputy else "",
+            "year": d.year,
+            "chair": d.organization.name,
+            "deputy": d.deputy.name if d.deputy else "",
         }
     return out
 
 
+def _signatures(meeting: Meeting) -> list[Data]:
+    """The pledge signatures recorded at this meeting (a launch signs the year's pledge; a
+    review may sign next year's), in signing order: 1 query."""
+    found = (
+        PledgeSignature.objects.filter(meeting=meeting)
+        .select_related("organization", "pledge")
+        .order_by("pledge__year", "signed_at", "organization__name")
+    )
+    return [
+        {
+            "pledge": s.pledge.title,
+            "year": s.pledge.year,
+            "organization": s.organization.name,
+            "signer": s.signer_name,
+            "position": s.signer_position,
+        }
+        for s in found
+    ]
+
+
+def _ranking(pledge: Pledge, ballots: list[Data]) -> Data:
+    """The ranking the review approves (rank order; an unscored member has no rank) and the
+    leading unit(s) its ballots chose."""
+    from pledges.ranking import compute_results
+
+    rows = [
+        {
+            "rank": m.rank if m.scored else None,
+            "tied": m.tied,
+            "name": m.organization.name,
+            "total": dec(m.total) if m.scored else "",
+            "classification": m.classification if m.scored else "",
+        }
+        for m in compute_results(pledge).members
+    ]
+    leading = [c["name"] for b in ballots for c in b["candidates"] if c["leading"]]
+    return {"rows": rows, "leading": list(dict.fromkeys(leading))}
+
+
+def _proposals(pledge: Pledge) -> list[Data]:
+    """The commendations the review proposes, with the ballot each was voted in: 1 query."""
+    found = pledge.proposals.select_related("organization", "title", "ballot").order_by(
+        "title__order", "title__name", "organization__name"
+    )
+    return [
+        {
+            "name": p.organization.name,
+            "title": p.title.name,
+            "ballot": p.ballot.title if p.ballot else "",
+        }
+        for p in found
+    ]
+
+
 def signing(data: Data) -> Data:
-    """The presiding person signs (the draft's signer when one is typed), with the secretary."""
+    """Every presiding person signs (the draft's signer, when one is typed, in place of the
+    first), beside the secretary. `sign_presiding` stays the first signer's name."""
     presiding, secretaries = data["presiding"], data["secretaries"]
+    names = [p["name"] for p in presiding] or [""]
+    if data["signer"]["name"]:
+        names[0] = data["signer"]["name"]
     return {
-        "sign_presiding": data["signer"]["name"] or (presiding[0]["name"] if presiding else ""),
+        "sign_presiding": names[0],
+        "sign_presiding_all": names,
         "sign_secretary": secretaries[0]["name"] if secretaries else "",
     }
 
@@ -131,7 +215,29 @@ def summary(data: Data) -> list[str]:
 
 
 def present(data: Data) -> Data:
-    return {"ballots": common.present_ballots(data)}
+    ballots = common.present_ballots(data)
+    for b in ballots:  # a teller typed with a final "." must not print "..".
+        b["tellers"] = [without_stop(t) for t in b.get("tellers", [])]
+    ranking = data.get("ranking")
+    if ranking:
+        rows = [
+            {**r, "total_vn": vn_number(r["total"]) if r["total"] else ""} for r in ranking["rows"]
+        ]
+        ranking = {**ranking, "rows": rows, "tied": any(r["tied"] for r in rows)}
+    names = data.get("sign_presiding_all") or [data.get("sign_presiding", "")]
+    # "(theo kết quả bỏ phiếu kín …)": the ballot's title goes on mid-sentence, its first
+    # letter lowered and nothing else (a "Khối" in it stays capital).
+    proposals = [
+        {**p, "ballot_phrase": p["ballot"][:1].lower() + p["ballot"][1:]}
+        for p in data.get("proposals", [])
+    ]
+    return {
+        "ballots": ballots,
+        "ranking": ranking,
+        "proposals": proposals,
+        "sign_presiding": names,
+        "sign_width": 100 // (len(names) + 1),
+    }
 
 
 def defaults(bloc: Bloc, term: ChairTerm | None) -> DraftDefaults:

@@ -24,6 +24,7 @@ from blocs.models import (
     current_year,
 )
 from blocs.rules import is_secretariat
+from tests.blocs.records import complete_record
 from tests.factories import (
     BlocFactory,
     ChairTermFactory,
@@ -885,6 +886,7 @@ def _approved_meeting(world):
         rows=[{"order": 1, "title": "Báo cáo tổng kết", "presenter": "", "outcome": ""}],
     )
     services.meeting_elect_chair(meeting=meeting, chair=world.orgs[1], deputy=world.orgs[2])
+    complete_record(meeting)
     services.meeting_mark_held(meeting=meeting)
     return services.meeting_approve(meeting=meeting, actor=world.users["admin"])
 
@@ -906,7 +908,7 @@ def test_meeting_admin_pages_load(admin_user_client, world):
     page = response.content.decode()
     assert "Vũ Thị Bích Liên" in page
     assert "Báo cáo tổng kết" in page
-    assert str(meeting.decisions.get().summary) in page
+    assert meeting.decisions.get().sentence() in page
 
 
 def _add_meetings(n: int) -> None:

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from blocs import services
 from blocs.models import Meeting, MeetingAttachment
 from portal.lib.uploads import MAX_UPLOAD_BYTES
+from tests.blocs.records import complete_record
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -97,6 +98,7 @@ def test_refuses_a_file_over_10_mb(media, meeting):
 
 
 def test_after_approval_only_signed_scans(media, meeting):
+    complete_record(meeting)
     services.meeting_mark_held(meeting=meeting)
     meeting = services.meeting_approve(meeting=meeting)
     with pytest.raises(ValidationError) as exc:

@@ -8,7 +8,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from blocs import demo
 from blocs.models import (
@@ -172,9 +172,16 @@ def test_hai_phong_review_elects_thanh_doan_for_2021():
     assert term.chair.name == demo.HP_TD
     assert term.method == ChairTerm.Method.ELECTION
     assert term.elected_at == meeting
-    decision = meeting.decisions.get()
-    assert decision.kind == MeetingDecision.Kind.ELECTION
+    decision = meeting.decisions.get(kind=MeetingDecision.Kind.ELECTION)
     assert decision.chair_term == term
+    assert (decision.year, decision.organization, decision.deputy) == (
+        2021,
+        term.chair,
+        term.deputy,
+    )
+    # Approved: the record has what approval asks for.
+    assert meeting.status == Meeting.Status.APPROVED and meeting.ends_at is not None
+    assert meeting.people.filter(role=MeetingPerson.Role.SECRETARY).exists()
     presiding = meeting.people.get(role=MeetingPerson.Role.PRESIDING)
     assert presiding.name == "Vũ Thị Bích Liên"
     guest = meeting.people.get(role=MeetingPerson.Role.GUEST)
@@ -192,14 +199,21 @@ def test_mid_year_review_has_two_presiding_persons():
 def test_guests_and_host_of_the_launch_meetings():
     load()
     nam_dinh = Meeting.objects.get(bloc__name=demo.ND_BLOC)
-    assert sorted(p.name for p in nam_dinh.people.filter(role=MeetingPerson.Role.GUEST)) == [
-        "Trần Văn Chung",
-        "Đoàn Văn Hùng",
+    assert [p.name for p in nam_dinh.people.filter(role=MeetingPerson.Role.GUEST)] == [
+        "Trần Văn Chung"
     ]
+    # The article names no presiding person: the Front committee's chairman presides.
+    assert nam_dinh.people.get(role=MeetingPerson.Role.PRESIDING).name == "Đoàn Văn Hùng"
     hanoi = Meeting.objects.get(bloc__name=demo.HN_CLUSTER)
     assert hanoi.host.name == demo.HN_SON_TAY
     assert "Sơn Tây" in hanoi.place
-    assert [p.name for p in hanoi.people.all()] == ["Nguyễn Thị Kim Dung"]
+    assert [p.name for p in hanoi.people.filter(role=MeetingPerson.Role.GUEST)] == [
+        "Nguyễn Thị Kim Dung"
+    ]
+    # No article names the minute-taker: the office is named, not an invented person.
+    assert hanoi.people.get(role=MeetingPerson.Role.SECRETARY).name == f"Cán bộ {demo.HN_SON_TAY}"
+    with translation.override("vi"):
+        assert hanoi.decisions.get().sentence() == "Thông qua Giao ước thi đua năm 2020."
     assert [a.title for a in hanoi.agenda.all()][1].startswith("Thông qua Quy chế")
 
 
@@ -207,7 +221,8 @@ def test_le_chan_committee_changes_are_in_the_minutes_only():
     load()
     meeting = Meeting.objects.get(bloc__name=demo.LC_BLOC)
     assert "cho thôi 4" in meeting.minutes
-    assert not meeting.decisions.exists()
+    # The pledge of 2021 was adopted there; no membership changed.
+    assert list(meeting.decisions.values_list("kind", "year")) == [("pledge", 2021)]
 
 
 def test_a_database_loaded_before_the_meetings_gets_the_election():

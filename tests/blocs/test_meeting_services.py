@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from blocs import selectors, services
 from blocs.models import (
@@ -16,6 +17,7 @@ from blocs.models import (
     Membership,
     current_year,
 )
+from tests.blocs.records import complete_record
 from tests.factories import OrganizationFactory, SecretaryAssignmentFactory, UserFactory
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -211,6 +213,7 @@ class TestApproval:
         actor = world.users["admin"]
         with pytest.raises(ValidationError):
             services.meeting_approve(meeting=meeting, actor=actor)  # still planned
+        complete_record(meeting)
         services.meeting_mark_held(meeting=meeting, actor=actor)
         meeting = services.meeting_approve(meeting=meeting, actor=actor)
         assert meeting.is_locked and meeting.approved_by == actor
@@ -351,3 +354,110 @@ class TestWhoMayWrite:
         )
         with pytest.raises(PermissionDenied):
             services.meeting_update(meeting=later, minutes="Không được", actor=secretary)
+
+
+class TestApprovalGate:
+    """Approved minutes printed "…" and "… giờ …" for what the record lacked: approval now
+    needs the presiding person(s), the secretary and the end time."""
+
+    @pytest.mark.parametrize(
+        ("missing", "named"),
+        [
+            ("presiding", "the presiding person (chair of the meeting)"),
+            ("secretary", "the secretary (minute-taker)"),
+            ("end", "the end time"),
+        ],
+    )
+    def test_each_missing_part_is_named_and_nothing_changes(self, meeting, missing, named):
+        complete_record(meeting)
+        if missing == "end":
+            Meeting.objects.filter(pk=meeting.pk).update(ends_at=None)
+        else:
+            meeting.people.filter(role=missing).delete()
+        services.meeting_mark_held(meeting=meeting)
+        with translation.override("en"), pytest.raises(ValidationError) as exc:
+            services.meeting_approve(meeting=meeting)
+        assert exc.value.code == "incomplete"
+        assert exc.value.messages == [
+            f"The minutes cannot be approved yet: the record lacks {named}. Complete it first."
+        ]
+        meeting.refresh_from_db()
+        assert (meeting.status, meeting.approved_at) == (Meeting.Status.HELD, None)
+
+    def test_all_missing_parts_at_once_in_vietnamese(self, meeting):
+        Meeting.objects.filter(pk=meeting.pk).update(ends_at=None)
+        services.meeting_mark_held(meeting=meeting)
+        with translation.override("vi"), pytest.raises(ValidationError) as exc:
+            services.meeting_approve(meeting=meeting)
+        assert exc.value.messages == [
+            "Chưa thể duyệt biên bản: hồ sơ hội nghị còn thiếu người chủ trì (chủ tọa), thư ký "
+            "(người ghi biên bản), thời gian kết thúc. Hãy bổ sung trước khi duyệt."
+        ]
+
+    def test_two_presiding_persons_and_a_secretary_suffice(self, meeting):
+        complete_record(meeting, presiding=2)
+        services.meeting_mark_held(meeting=meeting)
+        assert services.meeting_approve(meeting=meeting).is_locked
+
+
+class TestDecisionsAsData:
+    def test_the_sentence_is_written_in_the_readers_language(self, meeting, world):
+        with translation.override("en"):
+            services.meeting_elect_chair(meeting=meeting, chair=world.orgs[1], deputy=None)
+        decision = meeting.decisions.get()
+        assert (decision.year, decision.organization, decision.summary) == (
+            meeting.year + 1,
+            world.orgs[1],
+            "",
+        )
+        with translation.override("vi"):
+            assert decision.sentence() == (
+                f"Bầu {world.orgs[1].name} làm trưởng khối năm {meeting.year + 1}."
+            )
+        with translation.override("en"):
+            assert decision.sentence() == (
+                f"Elected {world.orgs[1].name} as trưởng khối for {meeting.year + 1}."
+            )
+
+    def test_a_free_text_decision_needs_its_text_and_gets_one_full_stop(self, meeting):
+        with pytest.raises(ValidationError) as exc:
+            services.meeting_record_decision(meeting=meeting, kind="other", text="  ")
+        assert exc.value.message_dict == {"text": ["Hãy ghi nội dung quyết định."]}
+        with pytest.raises(ValidationError) as exc:
+            services.meeting_record_decision(meeting=meeting, kind="election", year=2030)
+        assert list(exc.value.message_dict) == ["kind"]
+        assert not meeting.decisions.exists()
+        decision = services.meeting_record_decision(
+            meeting=meeting, kind="other", text="Trao cờ luân lưu cho Công ty A.."
+        )
+        assert decision.sentence() == "Trao cờ luân lưu cho Công ty A."
+        pledge = services.meeting_record_decision(meeting=meeting, kind="pledge")
+        assert (pledge.year, pledge.summary) == (meeting.year, "")
+
+    def test_the_migration_keeps_data_and_free_text(self, meeting, world):
+        """Rows written before decisions were data: an election and a joining get their data
+        from what they applied; a decision with neither stays free text."""
+        from importlib import import_module
+
+        from django.apps import apps
+
+        migration = import_module("blocs.migrations.0005_meeting_decisions_as_data")
+        term = services.meeting_elect_chair(
+            meeting=meeting, chair=world.orgs[1], deputy=world.orgs[2]
+        )
+        old = MeetingDecision.objects.filter(meeting=meeting)
+        old.update(year=None, organization=None, deputy=None, summary="Elected for …: chair …")
+        lone = MeetingDecision.objects.create(
+            meeting=meeting, kind="election", summary="Bầu lại Ban kiểm phiếu"
+        )
+        migration.decisions_to_data(apps, None)
+        elected = MeetingDecision.objects.get(chair_term=term)
+        assert (elected.kind, elected.year, elected.organization, elected.deputy) == (
+            "election",
+            meeting.year + 1,
+            world.orgs[1],
+            world.orgs[2],
+        )
+        assert elected.summary == ""
+        lone.refresh_from_db()
+        assert (lone.kind, lone.summary) == ("other", "Bầu lại Ban kiểm phiếu")

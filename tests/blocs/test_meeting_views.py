@@ -2,6 +2,7 @@
 and constant query counts. Who may open which URL is `tests/test_access_matrix.py`."""
 
 import datetime as dt
+import html
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,6 +20,7 @@ from blocs.models import (
     current_year,
 )
 from portal.lib.uploads import MAX_UPLOAD_BYTES
+from tests.blocs.records import complete_record
 from tests.factories import ChairTermFactory, OrganizationFactory
 
 from .test_views import _assert_constant
@@ -199,12 +201,14 @@ def test_record_refuses_attendance_of_a_non_member_and_saves_nothing(meeting, wo
 
 @pytest.fixture
 def approved(meeting, world):
+    complete_record(meeting)
     services.meeting_mark_held(meeting=meeting)
     return services.meeting_approve(meeting=meeting)
 
 
 def test_hold_then_approve_through_confirmation_pages(meeting, client_for):
     client = client_for("secretariat")
+    complete_record(meeting)
     assert "Mark as held" in client.get(url("meeting_hold", meeting)).content.decode()
     client.post(url("meeting_hold", meeting))
     page = client.get(url("meeting_approve", meeting)).content.decode()
@@ -251,12 +255,17 @@ def test_members_see_no_write_buttons(meeting, client_for):
 # Decisions -----------------------------------------------------------------
 
 
+def flat(response) -> str:
+    return " ".join(html.unescape(response.content.decode()).split())
+
+
 def test_election_creates_next_years_term(meeting, world, client_for):
     data = {"chair": world.orgs[1].pk, "deputy": world.orgs[2].pk}
     response = client_for("secretariat").post(url("meeting_elect", meeting), data, follow=True)
     term = ChairTerm.objects.get(bloc=world.bloc, year=YEAR + 1)
     assert (term.chair, term.deputy, term.elected_at) == (world.orgs[1], world.orgs[2], meeting)
-    assert f"Elected for {YEAR + 1}" in response.content.decode()
+    # The English page writes the sentence from the decision's data, in English.
+    assert f"Elected {world.orgs[1].name} as trưởng khối for {YEAR + 1}" in flat(response)
 
 
 def test_election_over_an_existing_term_asks_for_confirmation(meeting, world, client_for):
@@ -266,8 +275,10 @@ def test_election_over_an_existing_term_asks_for_confirmation(meeting, world, cl
     response = client.post(url("meeting_elect", meeting), data)
     page = response.content.decode()
     assert response.status_code == 200
-    assert f"A chair term for {YEAR + 1} already exists." in page
-    assert world.orgs[3].name in page and "Replace the existing term" in page
+    page = " ".join(html.unescape(page).split())
+    assert world.orgs[3].name in page
+    assert f"The trưởng khối and phó khối for {YEAR + 1} are already recorded." in page
+    assert "Replace the trưởng khối and phó khối recorded" in page
     assert ChairTerm.objects.get(bloc=world.bloc, year=YEAR + 1).chair == world.orgs[3]
 
     client.post(url("meeting_elect", meeting), {**data, "replace": "on"})
@@ -470,3 +481,17 @@ def test_an_impossible_year_in_the_address_falls_back_to_this_year(world, client
         response = client.get(reverse(name, args=[world.bloc.pk]), {"year": year})
         assert response.status_code == 200
         assert response.context["year"] == current_year()
+
+
+def test_a_decision_is_recorded_as_data_and_shown_in_the_readers_language(meeting, client_for):
+    client = client_for("secretariat")
+    assert "Record a decision" in client.get(url("meeting_decision", meeting)).content.decode()
+    response = client.post(url("meeting_decision", meeting), {"kind": "other", "text": " "})
+    assert response.status_code == 200
+    assert not meeting.decisions.exists()
+    response = client.post(url("meeting_decision", meeting), {"kind": "ranking", "year": ""})
+    assert response.status_code == 302
+    decision = meeting.decisions.get()
+    assert (decision.kind, decision.year, decision.summary) == ("ranking", meeting.year, "")
+    page = flat(client.get(meeting.get_absolute_url()))
+    assert f"Approved the scores and the ranking of the members for {meeting.year}." in page

@@ -81,6 +81,10 @@ def test_secretariat_records_a_year_end_review_and_a_member_reads_it(live, page:
     page.locator("input[name=people-1-position]").fill(
         "Phó Chủ tịch Thường trực Ủy ban MTTQ Việt Nam thành phố"
     )
+    # Approval needs the minute-taker (and the presiding person and the end time).
+    page.locator("select[name=people-2-role]").select_option("secretary")
+    page.locator("input[name=people-2-name]").fill("Trần Thu Hà")
+    page.locator("input[name=people-2-position]").fill("Chuyên viên Hội LHPN thành phố")
     # Every member is prefilled as present; one is absent with an excuse.
     rows = page.locator("tr").filter(has=page.locator("select[name$='-status']"))
     expect(rows).to_have_count(6)

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
-from blocs.models import Meeting
+from blocs.models import Attendance, Meeting
 from pledges import services
 from pledges.models import Ballot, BallotCandidate, CommendationQuota, Pledge, Proposal
 from pledges.services.ballots import candidate_outcomes, quota_explanation, quota_limit, vote_ratio
@@ -35,6 +35,13 @@ COUNTS = {
 }
 
 
+def attend(meeting, orgs, *, absent=()):
+    """The meeting's attendance: every one of `orgs` present but those `absent`."""
+    for org in orgs:
+        status = Attendance.Status.EXCUSED if org in absent else Attendance.Status.PRESENT
+        Attendance.objects.create(meeting=meeting, organization=org, status=status)
+
+
 def record(pledge, candidates, *, purpose="leading", **counts):
     return services.ballot_record(
         pledge=pledge,
@@ -58,6 +65,7 @@ def test_ballot_record_stores_counts_and_candidates(pledge, world):
         starts_at=dt.datetime(pledge.year, 12, 20, 8, tzinfo=dt.UTC),
         place="Hải Phòng",
     )
+    attend(meeting, world.orgs, absent=world.orgs[3:])
     ballot = services.ballot_record(
         pledge=pledge,
         meeting=meeting,
@@ -470,3 +478,74 @@ def test_a_member_cannot_record_or_delete_ballots_and_proposals(pledge, world, f
         services.proposal_delete(proposal=proposal, actor=member)
     assert list(Ballot.objects.all()) == [ballot]
     assert list(Proposal.objects.all()) == [proposal]
+
+
+# Against the meeting: present from its attendance; proposals on a passed ballot -------------
+
+
+@pytest.fixture
+def review(pledge, world):
+    """The year-end review that 3 of the 4 members attended."""
+    meeting = Meeting.objects.create(
+        bloc=world.bloc,
+        year=pledge.year,
+        kind="year_end",
+        title="Tổng kết",
+        starts_at=dt.datetime(pledge.year, 12, 20, 8, tzinfo=dt.UTC),
+        place="Hải Phòng",
+    )
+    attend(meeting, world.orgs, absent=world.orgs[3:])
+    return meeting
+
+
+def test_present_is_checked_against_the_meetings_attendance(pledge, world, review):
+    # Typed as 4 present at a meeting that 3 of 4 attended: it would be counted on 4.
+    with pytest.raises(ValidationError) as exc:
+        record(pledge, [(world.orgs[0], 3)], meeting=review)
+    assert exc.value.message_dict["present"] == [
+        "Members present (4) does not match the attendance recorded for “Tổng kết”: "
+        "3 of 4 members attended. Correct the attendance or the count."
+    ]
+    assert not Ballot.objects.exists()
+    counts = {"present": 3, "issued": 3, "returned": 3, "valid": 3}
+    ballot = record(pledge, [(world.orgs[0], 3)], meeting=review, **counts)
+    assert (ballot.present, ballot.members_total) == (3, 4)
+
+
+def test_a_ballot_at_a_meeting_without_attendance_is_refused(pledge, world, review):
+    Attendance.objects.filter(meeting=review).delete()
+    with pytest.raises(ValidationError) as exc:
+        record(pledge, [(world.orgs[0], 3)], meeting=review)
+    assert "Record the attendance of “Tổng kết” first" in exc.value.message_dict["present"][0]
+    assert not Ballot.objects.exists()
+
+
+def test_a_proposal_cannot_rest_on_a_failed_ballot(pledge, world, flag):
+    # 1 of 4 members = 25,00%, under the pledge's threshold: failed.
+    ballot = record(pledge, [(world.orgs[0], 4), (world.orgs[1], 1)])
+    for org, error in (
+        # The portal writes decimals with a comma in every language (its formats).
+        (world.orgs[1], "did not pass the ballot “Bầu đơn vị dẫn đầu” (25,00%, needs over 50,00%)"),
+        (world.orgs[2], "was not a candidate in the ballot “Bầu đơn vị dẫn đầu”"),
+    ):
+        with pytest.raises(ValidationError) as exc:
+            services.proposal_add(pledge=pledge, organization=org, title=flag, ballot=ballot)
+        assert error in exc.value.message_dict["ballot"][0]
+    assert not Proposal.objects.exists()
+    with translation.override("vi"):
+        message = services.check_proposal_ballot(ballot, world.orgs[1])
+    assert "25,00%" in message and "50,00%" in message, message
+    services.proposal_add(pledge=pledge, organization=world.orgs[0], title=flag, ballot=ballot)
+    assert Proposal.objects.get().ballot == ballot
+
+
+def test_the_proposal_form_refuses_a_failed_ballot(pledge, world, flag):
+    from pledges.forms.scoring import ProposalForm
+
+    ballot = record(pledge, [(world.orgs[0], 4), (world.orgs[1], 1)])
+    data = {"organization": world.orgs[1].pk, "title": flag.pk, "ballot": ballot.pk}
+    form = ProposalForm(data, pledge=pledge, members=list(world.orgs))
+    assert not form.is_valid()
+    assert "did not pass the ballot" in form.errors["ballot"][0]
+    data["organization"] = world.orgs[0].pk
+    assert ProposalForm(data, pledge=pledge, members=list(world.orgs)).is_valid()

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from blocs.models import Meeting
+from blocs.models import Attendance, Meeting
 from pledges.models import (
     Adjustment,
     Ballot,
@@ -272,6 +272,8 @@ def test_record_a_ballot_and_read_the_outcome(world, scoring, client_for):
         starts_at=timezone.now(),
         place="Hải Phòng",
     )
+    for org in world.orgs:
+        Attendance.objects.create(meeting=meeting, organization=org)
     client = client_for("secretariat")
     page = client.get(url("ballots", scoring.pk))
     assert list(page.context["form"].fields["meeting"].queryset) == [meeting]
@@ -288,6 +290,38 @@ def test_record_a_ballot_and_read_the_outcome(world, scoring, client_for):
     content = client.get(url("ballots", scoring.pk)).content.decode()
     assert "75.00% of 4 members" in content or "75,00% of 4 members" in content
     assert "leading unit" in content
+
+
+def test_the_ballot_form_takes_present_from_the_review_and_refuses_another_count(
+    world, scoring, client_for
+):
+    """5 of 6 attended: a ballot typed with 6 present would pass at 83,33% instead of 80%."""
+    meeting = Meeting.objects.create(
+        bloc=world.bloc,
+        year=scoring.year,
+        kind=Meeting.Kind.YEAR_END,
+        title="Hội nghị tổng kết",
+        starts_at=timezone.now(),
+        place="Hải Phòng",
+    )
+    for org in world.orgs:
+        status = "excused" if org == world.orgs[3] else "present"
+        Attendance.objects.create(meeting=meeting, organization=org, status=status)
+    Pledge.objects.filter(pk=scoring.pk).update(review_meeting=meeting)
+    client = client_for("secretariat")
+    form = client.get(url("ballots", scoring.pk)).context["form"]
+    assert (form.initial["meeting"], form.initial["present"]) == (meeting.pk, 3)
+    response = client.post(url("ballots", scoring.pk), ballot_data(world, scoring))
+    assert response.status_code == 302  # no meeting: nothing to check it against
+    Ballot.objects.all().delete()
+    response = client.post(
+        url("ballots", scoring.pk), ballot_data(world, scoring, meeting=meeting.pk)
+    )
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Members present (4) does not match the attendance recorded for" in content
+    assert "3 of 4 members attended" in content
+    assert not Ballot.objects.exists()
 
 
 def test_ballot_ratio_names_its_base(world, scoring, client_for, settings):

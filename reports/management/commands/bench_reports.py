@@ -142,7 +142,9 @@ def seed_year(members: int, *, year: int = 2020, tag: str = "", rng_seed: int = 
     MeetingDecision.objects.create(
         meeting=review,
         kind=MeetingDecision.Kind.ELECTION,
-        summary=f"Bầu Trưởng khối, Phó khối năm {year + 1}",
+        year=year + 1,
+        organization=next_term.chair,
+        deputy=next_term.deputy,
         chair_term=next_term,
     )
     for meeting in meetings.values():
