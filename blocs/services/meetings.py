@@ -284,7 +284,9 @@ def meeting_elect_chair(
     term = ChairTerm.objects.filter(bloc=meeting.bloc, year=year).select_related("chair").first()
     if term is not None and not replace:
         raise ValidationError(
-            ELECTION_TERM_EXISTS % {"bloc": meeting.bloc, "year": year, "chair": term.chair},
+            meeting.bloc.for_kind(
+                ELECTION_TERM_EXISTS % {"bloc": meeting.bloc, "year": year, "chair": term.chair}
+            ),
             code="term_exists",
         )
     note = _("Elected at “%(meeting)s”.") % {"meeting": meeting}
