@@ -418,3 +418,19 @@ def test_what_was_typed_is_shown_back_as_stored(world, client_for):
     )
     html = client_for("secretariat").get(reverse("blocs:bloc_edit", args=[world.bloc.pk]))
     assert "Quy chế khối/cụm thi đua</textarea>" in html.content.decode()
+
+
+def test_tied_members_are_listed_in_vietnamese_order():
+    from pledges.ranking import MemberResult, rank
+
+    names = ["Viện Kiểm sát", "Ưu tú", "Đài Phát thanh", "Ủy ban MTTQ", "Ban Dân vận"]
+    rows = [MemberResult(organization=name, total=Decimal("90"), scored=True) for name in names]
+    ranked = rank(rows)
+    assert [m.organization for m in ranked] == [
+        "Ban Dân vận",
+        "Đài Phát thanh",
+        "Ủy ban MTTQ",
+        "Ưu tú",
+        "Viện Kiểm sát",
+    ]
+    assert {m.rank for m in ranked} == {1}
