@@ -4,30 +4,49 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('pledges', '0003_score_sheet_return'),
+        ("pledges", "0003_score_sheet_return"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='adjustment',
-            options={'ordering': ['pledge', 'organization__sort_name', 'kind', 'created_at'], 'verbose_name': 'bonus or penalty', 'verbose_name_plural': 'bonuses and penalties'},
+            name="adjustment",
+            options={
+                "ordering": ["pledge", "organization__sort_name", "kind", "created_at"],
+                "verbose_name": "bonus or penalty",
+                "verbose_name_plural": "bonuses and penalties",
+            },
         ),
         migrations.AlterModelOptions(
-            name='ballotcandidate',
-            options={'ordering': ['ballot', '-votes', 'organization__sort_name'], 'verbose_name': 'candidate', 'verbose_name_plural': 'candidates'},
+            name="ballotcandidate",
+            options={
+                "ordering": ["ballot", "-votes", "organization__sort_name"],
+                "verbose_name": "candidate",
+                "verbose_name_plural": "candidates",
+            },
         ),
         migrations.AlterModelOptions(
-            name='proposal',
-            options={'ordering': ['pledge', 'title__order', 'organization__sort_name'], 'verbose_name': 'proposal', 'verbose_name_plural': 'proposals'},
+            name="proposal",
+            options={
+                "ordering": ["pledge", "title__order", "organization__sort_name"],
+                "verbose_name": "proposal",
+                "verbose_name_plural": "proposals",
+            },
         ),
         migrations.AlterModelOptions(
-            name='registration',
-            options={'ordering': ['pledge', 'organization__sort_name'], 'verbose_name': 'registration', 'verbose_name_plural': 'registrations'},
+            name="registration",
+            options={
+                "ordering": ["pledge", "organization__sort_name"],
+                "verbose_name": "registration",
+                "verbose_name_plural": "registrations",
+            },
         ),
         migrations.AlterModelOptions(
-            name='scoresheet',
-            options={'ordering': ['pledge', 'organization__sort_name', 'round'], 'verbose_name': 'score sheet', 'verbose_name_plural': 'score sheets'},
+            name="scoresheet",
+            options={
+                "ordering": ["pledge", "organization__sort_name", "round"],
+                "verbose_name": "score sheet",
+                "verbose_name_plural": "score sheets",
+            },
         ),
     ]
