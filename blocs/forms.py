@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.lib.forms import RowForm
 
@@ -66,7 +67,7 @@ class MeetingForm(forms.Form):
     def __init__(self, *args, bloc: Bloc, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["host"].queryset = (
-            Organization.objects.filter(memberships__bloc=bloc).distinct().order_by("name")
+            Organization.objects.filter(memberships__bloc=bloc).distinct().order_by("sort_name")
         )
 
 
@@ -143,7 +144,7 @@ class ElectionForm(forms.Form):
 
     def __init__(self, *args, members: list[Organization], bloc: Bloc | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        members_qs = Organization.objects.filter(pk__in=[o.pk for o in members]).order_by("name")
+        members_qs = Organization.objects.filter(pk__in=[o.pk for o in members])
         self.fields["chair"].queryset = members_qs
         self.fields["deputy"].queryset = members_qs
         if bloc is not None:  # the bloc's own words: trưởng khối / cụm trưởng, never "khối/cụm"
@@ -157,10 +158,10 @@ class ElectionForm(forms.Form):
 
 class MembershipChangeForm(forms.Form):
     organization = forms.ModelChoiceField(
-        label=_("Organization"), queryset=Organization.objects.order_by("name")
+        label=_("Organization"), queryset=Organization.objects.order_by("sort_name")
     )
     joins = forms.TypedChoiceField(
-        label=_("Change"),
+        label=pgettext_lazy("a membership", "Change"),
         choices=[("1", _("Joins the bloc")), ("0", _("Leaves the bloc"))],
         coerce=lambda value: value == "1",
         widget=forms.RadioSelect,

@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from portal.lib.people import person_sort_key
 from portal.lib.types import Person
 
 from .models import (
@@ -167,11 +168,14 @@ def bloc_page(bloc: Bloc, year: int) -> BlocPage:
             secretary_assignments__in=SecretaryAssignment.objects.filter(bloc=bloc).active_in(year)
         )
         .select_related("official__organization")
-        .order_by("last_name", "first_name", "username")
         .distinct()
     )
+    secretaries.sort(key=person_sort_key)
     chair_officials = (
-        list(Official.objects.filter(organization_id=term.chair_id).select_related("user"))
+        sorted(
+            Official.objects.filter(organization_id=term.chair_id).select_related("user"),
+            key=lambda official: person_sort_key(official.user),
+        )
         if term
         else []
     )
@@ -209,17 +213,18 @@ def organization_page(organization: Organization, user: Person) -> OrganizationP
     memberships = (
         organization.memberships.filter(bloc__in=visible)
         .select_related("bloc")
-        .order_by("bloc__name", "-first_year")
+        .order_by("bloc__sort_name", "-first_year")
     )
     terms = (
         ChairTerm.objects.filter(Q(chair=organization) | Q(deputy=organization), bloc__in=visible)
         .select_related("bloc", "chair", "deputy")
-        .order_by("-year", "bloc__name")
+        .order_by("-year", "bloc__sort_name")
     )
-    officials = organization.officials.select_related("user").order_by(
-        "user__last_name", "user__first_name"
+    officials = sorted(
+        organization.officials.select_related("user"),
+        key=lambda official: person_sort_key(official.user),
     )
-    return OrganizationPage(organization, list(memberships), list(terms), list(officials))
+    return OrganizationPage(organization, list(memberships), list(terms), officials)
 
 
 # Meetings ------------------------------------------------------------------

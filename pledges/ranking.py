@@ -36,6 +36,7 @@ from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from blocs.models import Bloc, Membership, Organization
+from portal.lib.text import sort_key
 
 from .models import Adjustment, Criterion, Pledge, Score, ScoreSheet
 
@@ -234,7 +235,7 @@ def rank(
                 return tb
         return None
 
-    ordered = sorted(rows, key=lambda m: (key(m), str(m.organization)))
+    ordered = sorted(rows, key=lambda m: (key(m), sort_key(str(m.organization))))
     position, previous = 0, None
     for index, member in enumerate(ordered, start=1):
         k = key(member)

@@ -260,7 +260,7 @@ class BlocAdmin(ServiceRefusalMixin, FoldedSearchMixin, SimpleHistoryAdmin):
     @admin.action(description=_("Rotate the chair for next year"), permissions=["rotate"])
     def rotate_chair(self, request, queryset):
         year = services.next_rotation_year()
-        blocs = list(queryset.order_by("name"))
+        blocs = list(queryset.order_by("sort_name"))
         if "apply" in request.POST:
             if request.POST.get("year") == str(year):
                 for bloc in blocs:
@@ -312,7 +312,7 @@ class BlocAdmin(ServiceRefusalMixin, FoldedSearchMixin, SimpleHistoryAdmin):
             text = gettext("%(bloc)s: %(chair)s chairs in %(year)s, with %(deputy)s as deputy.")
         self.message_user(
             request,
-            text % {"bloc": bloc, "chair": chair, "deputy": deputy, "year": year},
+            bloc.for_kind(text % {"bloc": bloc, "chair": chair, "deputy": deputy, "year": year}),
             level=messages.SUCCESS,
         )
 

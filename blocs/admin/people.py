@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -17,6 +19,7 @@ from portal.lib.admin import (
     ServiceRefusalMixin,
     adopt,
 )
+from portal.lib.people import full_name
 
 from .. import services
 from ..models import (
@@ -126,7 +129,7 @@ class MembershipAdmin(
     search_fields = ["organization__name", "organization__search_name", "bloc__name"]
     folded_search_fields = ("organization__search_name", "bloc__search_name")
     autocomplete_fields = ["bloc", "organization"]
-    ordering = ["bloc__name", "rotation_order", "organization__name"]
+    ordering = ["bloc__sort_name", "rotation_order", "organization__sort_name"]
 
     @admin.display(description=_("member this year"), boolean=True)
     def is_current(self, obj: Membership) -> bool:
@@ -162,7 +165,7 @@ class ChairTermAdmin(ServiceRefusalMixin, FoldedSearchMixin, SimpleHistoryAdmin)
     search_fields = ["bloc__name", "chair__name", "deputy__name", "note"]
     folded_search_fields = ("bloc__search_name", "chair__search_name", "deputy__search_name")
     autocomplete_fields = ["bloc", "chair", "deputy"]
-    ordering = ["-year", "bloc__name"]
+    ordering = ["-year", "bloc__sort_name"]
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -210,13 +213,67 @@ if admin.site.is_registered(User):
     admin.site.unregister(User)
 
 
+# Vietnamese names are written family name first: the form asks "Họ và tên đệm" (Django's
+# last_name) before "Tên" (first_name), and the list shows the full name the same way.
+NAME_LABELS = {
+    "last_name": (
+        _("Family and middle names"),
+        _("Written first, e.g. “Trần Thị” of “Trần Thị Hoa”."),
+    ),
+    "first_name": (_("Given name"), _("The last word of the name, e.g. “Hoa”; lists sort by it.")),
+}
+
+
+class AdminPasswordChangeForm(auth_forms.AdminPasswordChangeForm):
+    # Django joins its warning to the help text at import time, in English whatever the
+    # language: the same text, translated when shown.
+    usable_password_help_text = format_lazy(
+        '{}<ul id="id_unusable_warning" class="messagelist"><li class="warning">{}</li></ul>',
+        auth_forms.SetUnusablePasswordMixin.usable_password_help_text,
+        _("If disabled, the current password for this user will be lost."),
+    )
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    change_password_form = AdminPasswordChangeForm
     inlines = [*BaseUserAdmin.inlines, OfficialInline]
-    list_display = [*BaseUserAdmin.list_display, "official_organization"]
+    list_display = ["username", "full_name", "email", "is_staff", "official_organization"]
     list_select_related = ["official__organization"]
+    ordering = ["first_name", "last_name", "username"]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("last_name", "first_name", "email")}),
+        *BaseUserAdmin.fieldsets[2:],
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "username",
+                    "last_name",
+                    "first_name",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
+    )
 
-    @admin.display(description=_("organization"), ordering="official__organization__name")
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in NAME_LABELS and field is not None:
+            field.label, field.help_text = NAME_LABELS[db_field.name]
+        return field
+
+    @admin.display(description=_("full name"), ordering="first_name")
+    def full_name(self, obj) -> str:
+        return full_name(obj) or "—"
+
+    @admin.display(description=_("organization"), ordering="official__organization__sort_name")
     def official_organization(self, obj) -> str:
         official = getattr(obj, "official", None)
         return official.organization.display_name if official else "—"

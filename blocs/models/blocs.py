@@ -6,15 +6,39 @@ from __future__ import annotations
 from typing import Any, Self
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 from simple_history.models import HistoricalRecords
 
 from portal.lib.dates import current_year
-from portal.lib.text import fold
+from portal.lib.people import person_name
+from portal.lib.text import fold, for_kind, nfc, same_name_key, sort_key
 from portal.lib.types import Person
+
+ORGANIZATION_SAME_NAME = _(
+    "An organization with this name already exists: “%(name)s” (the same letters and tones, "
+    "whatever the case, the tone placement or the way the accents were typed)."
+)
+BLOC_SAME_NAME = _(
+    "A %(kind)s with this name already exists: “%(name)s” (the same letters and tones, "
+    "whatever the case, the tone placement or the way the accents were typed)."
+)
+
+
+def check_same_name(obj: Organization | Bloc, message: Any) -> None:
+    """Refuse a name that is another row's name written differently: an NFD copy, another
+    case or the old tone placement ("Uỷ ban" for "Ủy ban")."""
+    if not obj.name:
+        return
+    rows = type(obj)._default_manager.filter(sort_name=same_name_key(obj.name))
+    other = rows.exclude(pk=obj.pk).first()
+    if other is not None:
+        params = {"name": other.name, "kind": getattr(other, "kind_word", "")}
+        raise ValidationError({"name": message % params}, code="same_name")
 
 
 class OrganizationQuerySet(models.QuerySet):
@@ -62,12 +86,13 @@ class Organization(models.Model):
     locality = models.CharField(_("locality"), max_length=100, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     search_name = models.CharField(max_length=400, editable=False, db_index=True, default="")
+    sort_name = models.CharField(max_length=1200, editable=False, db_index=True, default="")
 
     objects = OrganizationQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["sort_name", "name"]
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
 
@@ -75,12 +100,19 @@ class Organization(models.Model):
         return self.name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        # Derived from this row only: the accent-free text that search matches.
+        self.name, self.short_name = nfc(self.name), nfc(self.short_name)
+        # Derived from this row only: the accent-free text that search matches, and the key
+        # of Vietnamese alphabetical order.
         self.search_name = fold(f"{self.name} {self.short_name} {self.abbreviation}")
+        self.sort_name = sort_key(self.name)[:1200]
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("blocs:organization_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        self.name = nfc(self.name)
+        check_same_name(self, ORGANIZATION_SAME_NAME)
 
     @property
     def display_name(self) -> str:
@@ -139,12 +171,13 @@ class Bloc(models.Model):
     )
     operating_rules = models.TextField(_("operating rules"), blank=True)
     search_name = models.CharField(max_length=400, editable=False, db_index=True, default="")
+    sort_name = models.CharField(max_length=1200, editable=False, db_index=True, default="")
 
     objects = BlocQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["sort_name", "name"]
         verbose_name = _("bloc")
         verbose_name_plural = _("blocs")
 
@@ -152,11 +185,35 @@ class Bloc(models.Model):
         return self.name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        self.name, self.locality = nfc(self.name), nfc(self.locality)
         self.search_name = fold(f"{self.name} {self.locality}")
+        self.sort_name = sort_key(self.name)[:1200]
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("blocs:bloc_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        self.name = nfc(self.name)
+        check_same_name(self, BLOC_SAME_NAME)
+
+    @property
+    def kind_word(self) -> str:
+        """The bloc's kind in a sentence: "khối" or "cụm" (lower case; capfirst at a start)."""
+        if self.kind == self.Kind.CUM:
+            return pgettext("in a sentence", "cluster")
+        return pgettext("in a sentence", "bloc")
+
+    @property
+    def chair_word(self) -> str:
+        """Its chair in a sentence: "trưởng khối" or "cụm trưởng"."""
+        if self.kind == self.Kind.CUM:
+            return pgettext("in a sentence", "cluster chair")
+        return pgettext("in a sentence", "bloc chair")
+
+    def for_kind(self, text: str) -> str:
+        """A sentence written for both kinds ("trưởng khối/cụm") said for this bloc's."""
+        return for_kind(str(text), cluster=self.kind == self.Kind.CUM)
 
     @property
     def chair_title(self) -> str:
@@ -165,16 +222,6 @@ class Bloc(models.Model):
     @property
     def deputy_title(self) -> str:
         return str(_("Cluster deputy") if self.kind == self.Kind.CUM else _("Bloc deputy"))
-
-    @property
-    def kind_word(self) -> str:
-        """The Vietnamese word for this kind of bloc: "khối" or "cụm" (never "khối/cụm")."""
-        return "cụm" if self.kind == self.Kind.CUM else "khối"
-
-    @property
-    def chair_word(self) -> str:
-        """The Vietnamese title of its chair: "trưởng khối" or "cụm trưởng"."""
-        return "cụm trưởng" if self.kind == self.Kind.CUM else "trưởng khối"
 
 
 class YearSpanQuerySet(models.QuerySet):
@@ -200,7 +247,7 @@ class YearSpan:
 
 class MembershipQuerySet(YearSpanQuerySet):
     def in_rotation_order(self) -> MembershipQuerySet:
-        return self.order_by(F("rotation_order").asc(nulls_last=True), "organization__name")
+        return self.order_by(F("rotation_order").asc(nulls_last=True), "organization__sort_name")
 
 
 class Membership(YearSpan, models.Model):
@@ -230,7 +277,7 @@ class Membership(YearSpan, models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["bloc", "rotation_order", "organization__name"]
+        ordering = ["bloc", "rotation_order", "organization__sort_name"]
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
@@ -280,7 +327,8 @@ class SecretaryAssignment(YearSpan, models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["bloc", "-first_year", "user__last_name", "user__first_name"]
+        # People by given name, then family name: Vietnamese lists sort by "Tên".
+        ordering = ["bloc", "-first_year", "user__first_name", "user__last_name"]
         verbose_name = _("assigned secretary")
         verbose_name_plural = _("assigned secretaries")
         constraints = [
@@ -297,7 +345,7 @@ class SecretaryAssignment(YearSpan, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} – {self.bloc} ({self.period})"
+        return f"{person_name(self.user)} – {self.bloc} ({self.period})"
 
 
 class ChairTerm(models.Model):
@@ -380,10 +428,9 @@ class Official(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["organization__name", "user__last_name", "user__first_name"]
+        ordering = ["organization__sort_name", "user__first_name", "user__last_name"]
         verbose_name = _("official")
         verbose_name_plural = _("officials")
 
     def __str__(self) -> str:
-        name = self.user.get_full_name() or self.user.get_username()
-        return f"{name} ({self.organization.display_name})"
+        return f"{person_name(self.user)} ({self.organization.display_name})"

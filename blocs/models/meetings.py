@@ -159,7 +159,7 @@ class Attendance(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["meeting", "organization__name"]
+        ordering = ["meeting", "organization__sort_name"]
         verbose_name = _("attendance")
         verbose_name_plural = _("attendance")
         constraints = [

@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from portal.lib.history import stamp
+from portal.lib.people import person_name
 from portal.lib.types import Actor
 
 from ..models import (
@@ -112,7 +113,7 @@ def check_secretary_assignment(
             raise ValidationError(
                 ASSIGNMENT_OVERLAPS
                 % {
-                    "person": user.get_full_name() or user.get_username(),
+                    "person": person_name(user),
                     "bloc": bloc,
                     "period": other.period,
                 },
@@ -159,7 +160,9 @@ def check_chair_term(
 ) -> None:
     """Raise the ValidationError chair_term_create/update would raise (for forms)."""
     if ChairTerm.objects.filter(bloc=bloc, year=year).exclude(pk__in=[exclude_pk]).exists():
-        raise ValidationError(CHAIR_TERM_EXISTS % {"bloc": bloc, "year": year}, code="term_exists")
+        raise ValidationError(
+            bloc.for_kind(CHAIR_TERM_EXISTS % {"bloc": bloc, "year": year}), code="term_exists"
+        )
     if deputy is not None and chair.pk == deputy.pk:
         raise ValidationError({"deputy": CHAIR_IS_DEPUTY}, code="chair_is_deputy")
     _check_members(bloc, year, chair, deputy)
@@ -248,7 +251,9 @@ def chair_term_create(
     """Create the chair term of `bloc` for `year`; refuses a second term for a year."""
     Bloc.objects.select_for_update().filter(pk=bloc.pk).first()
     if ChairTerm.objects.filter(bloc=bloc, year=year).exists():
-        raise ValidationError(CHAIR_TERM_EXISTS % {"bloc": bloc, "year": year}, code="term_exists")
+        raise ValidationError(
+            bloc.for_kind(CHAIR_TERM_EXISTS % {"bloc": bloc, "year": year}), code="term_exists"
+        )
     if deputy is not None and chair.pk == deputy.pk:
         raise ValidationError({"deputy": CHAIR_IS_DEPUTY}, code="chair_is_deputy")
     _check_members(bloc, year, chair, deputy)
@@ -259,7 +264,7 @@ def chair_term_create(
             term.save()
     except IntegrityError as exc:  # a concurrent request created the same year first
         raise ValidationError(
-            CHAIR_TERM_EXISTS % {"bloc": bloc, "year": year}, code="term_exists"
+            bloc.for_kind(CHAIR_TERM_EXISTS % {"bloc": bloc, "year": year}), code="term_exists"
         ) from exc
     return term
 
@@ -312,7 +317,9 @@ def chair_rotate(
     """Create next year's term by rotation (the admin action)."""
     year = year or next_rotation_year()
     if not members_in(bloc, year):
-        raise ValidationError(NO_MEMBERS % {"bloc": bloc, "year": year}, code="no_members")
+        raise ValidationError(
+            bloc.for_kind(NO_MEMBERS % {"bloc": bloc, "year": year}), code="no_members"
+        )
     return chair_term_create(
         bloc=bloc,
         year=year,

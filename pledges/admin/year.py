@@ -197,7 +197,7 @@ class PledgeAdmin(ServiceRefusalMixin, FoldedSearchMixin, SimpleHistoryAdmin):
     search_fields = ["title", "bloc__name"]
     folded_search_fields = ("bloc__search_name",)
     autocomplete_fields = ["bloc", "launch_meeting", "review_meeting"]
-    ordering = ["-year", "bloc__name"]
+    ordering = ["-year", "bloc__sort_name"]
     readonly_fields = ["status", "copied_from", "created_at"]
     fieldsets = [
         (None, {"fields": ["bloc", "year", "title", "status", "copied_from", "created_at"]}),
@@ -357,7 +357,7 @@ class PledgeAdmin(ServiceRefusalMixin, FoldedSearchMixin, SimpleHistoryAdmin):
         permissions=["change"],
     )
     def advance_status(self, request, queryset):
-        for pledge in queryset.select_related("bloc").order_by("bloc__name", "year"):
+        for pledge in queryset.select_related("bloc").order_by("bloc__sort_name", "year"):
             following = services.next_status(pledge)
             try:
                 with transaction.atomic():

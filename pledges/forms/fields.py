@@ -41,4 +41,4 @@ def number_field(
 
 def members_queryset(members: list[Organization]):
     """Only the year's members can be chosen: a forged id is refused by the form."""
-    return Organization.objects.filter(pk__in=[org.pk for org in members]).order_by("name")
+    return Organization.objects.filter(pk__in=[org.pk for org in members]).order_by("sort_name")

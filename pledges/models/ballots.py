@@ -86,7 +86,7 @@ class BallotCandidate(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["ballot", "-votes", "organization__name"]
+        ordering = ["ballot", "-votes", "organization__sort_name"]
         verbose_name = _("candidate")
         verbose_name_plural = _("candidates")
         constraints = [
@@ -135,7 +135,7 @@ class Proposal(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["pledge", "title__order", "organization__name"]
+        ordering = ["pledge", "title__order", "organization__sort_name"]
         verbose_name = _("proposal")
         verbose_name_plural = _("proposals")
         constraints = [

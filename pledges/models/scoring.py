@@ -78,7 +78,7 @@ class ScoreSheet(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["pledge", "organization__name", "round"]
+        ordering = ["pledge", "organization__sort_name", "round"]
         verbose_name = _("score sheet")
         verbose_name_plural = _("score sheets")
         constraints = [
@@ -203,7 +203,7 @@ class Adjustment(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["pledge", "organization__name", "kind", "created_at"]
+        ordering = ["pledge", "organization__sort_name", "kind", "created_at"]
         verbose_name = _("bonus or penalty")
         verbose_name_plural = _("bonuses and penalties")
 

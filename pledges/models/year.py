@@ -403,7 +403,7 @@ class Registration(models.Model):
     history = HistoricalRecords(m2m_fields=[titles])
 
     class Meta:
-        ordering = ["pledge", "organization__name"]
+        ordering = ["pledge", "organization__sort_name"]
         verbose_name = _("registration")
         verbose_name_plural = _("registrations")
         constraints = [

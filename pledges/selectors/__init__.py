@@ -44,7 +44,7 @@ def pledge_tasks(
         Pledge.objects.filter(bloc_id__in=bloc_ids, year=year)
         .exclude(status__in=[Pledge.Status.DRAFT, Pledge.Status.CLOSED])
         .select_related("bloc")
-        .order_by("bloc__name")
+        .order_by("bloc__sort_name")
     )
     if not pledges:
         return []

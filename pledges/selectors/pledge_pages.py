@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from blocs.models import Bloc, Organization, current_year
 from blocs.rules import access as bloc_access
+from portal.lib.numbers import format_number
 from portal.lib.types import Person, StrOrPromise
 
 from .. import services
@@ -110,8 +111,7 @@ def _steps(pledge: Pledge) -> list[tuple[StrOrPromise, str, str]]:
 
 
 def _points(value: Decimal | int | float | str) -> str:
-    value = Decimal(value)
-    return f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}"
+    return format_number(value)  # "66,67", "40": the reader's decimal comma
 
 
 def _vote_rule(pledge: Pledge) -> str:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from blocs.models import Organization
 from portal.lib.history import stamp
+from portal.lib.numbers import format_points
 from portal.lib.types import Actor
 
 from .. import rules
@@ -72,7 +73,8 @@ def adjustment_add(
         raise ValidationError({"points": exc.messages}, code=exc.code) from exc
     if points <= ZERO:
         raise ValidationError(
-            {"points": ADJUSTMENT_NOT_POSITIVE % {"points": points}}, code="not_positive"
+            {"points": ADJUSTMENT_NOT_POSITIVE % {"points": format_points(points)}},
+            code="not_positive",
         )
     reason = (reason or "").strip()
     if not reason:
@@ -91,10 +93,10 @@ def adjustment_add(
                     "points": message
                     % {
                         "organization": organization,
-                        "total": current + points,
-                        "current": current,
-                        "points": points,
-                        "cap": cap,
+                        "total": format_points(current + points),
+                        "current": format_points(current),
+                        "points": format_points(points),
+                        "cap": format_points(cap),
                     }
                 },
                 code="over_cap",

@@ -32,6 +32,7 @@ from django.utils.translation import ngettext
 
 from blocs.models import Attendance, Organization
 from portal.lib.history import stamp
+from portal.lib.text import sort_key
 from portal.lib.types import Actor
 
 from .. import rules
@@ -365,7 +366,7 @@ def candidate_outcomes(
     """Pure: the outcome per candidate, most votes first. With `leading_units`, the top
     passing candidates are leading (a tie at the cut-off leads none of the tied)."""
     outcomes: list[CandidateOutcome] = []
-    for org, votes in sorted(candidates, key=lambda c: (-c[1], str(c[0]))):
+    for org, votes in sorted(candidates, key=lambda c: (-c[1], sort_key(str(c[0])))):
         ratio = vote_ratio(votes, base)
         passed = base > 0 and (ratio > threshold if strict else ratio >= threshold)
         outcomes.append(CandidateOutcome(org, votes, base, ratio, passed))

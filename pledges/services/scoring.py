@@ -29,6 +29,8 @@ from django.utils.translation import gettext_lazy as _
 
 from blocs.models import Organization
 from portal.lib.history import stamp
+from portal.lib.numbers import format_points
+from portal.lib.people import person_name
 from portal.lib.types import Actor
 
 from .. import rules
@@ -109,7 +111,7 @@ def _submitted_day(sheet: ScoreSheet) -> str:
 def _user_name(user: Actor) -> str:
     if user is None:
         return str(_("someone"))
-    return user.get_full_name() or user.get_username()
+    return person_name(user)
 
 
 def _decimal(value: object, code: str) -> Decimal:
@@ -319,8 +321,8 @@ def _check_row(
     broken = check_score_limits(leaf, points=points, bonus=bonus)
     if broken:
         _field, limit = broken[0]
-        params = {"code": code, "points": points, "bonus": bonus}
-        params |= {"max": leaf.max_points, "cap": leaf.bonus_cap}
+        params = {"code": code, "points": format_points(points), "bonus": format_points(bonus)}
+        params |= {"max": format_points(leaf.max_points), "cap": format_points(leaf.bonus_cap)}
         raise ValidationError(LIMIT_MESSAGES[limit] % params, code=LIMIT_CODES[limit])
     unchanged = current is not None and (current.points, current.bonus, current.explanation) == (
         points,
@@ -333,7 +335,7 @@ def _check_row(
     if version is not None and current is not None and current.version != version:
         raise ValidationError(
             SCORE_CHANGED_MEANWHILE
-            % {"points": current.points, "user": _user_name(current.updated_by)},
+            % {"points": format_points(current.points), "user": _user_name(current.updated_by)},
             code="changed_meanwhile",
         )
     new = (points, bonus)
@@ -360,7 +362,9 @@ def _criterion_id(criterion: Criterion | int) -> int:
 
 
 def _pair(points: Decimal, bonus: Decimal) -> str:
-    return f"{points}" if not bonus else f"{points} + {bonus}"
+    return (
+        format_points(points) if not bonus else f"{format_points(points)} + {format_points(bonus)}"
+    )
 
 
 def _write(

@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from portal.lib.http import GET_POST
+from portal.lib.people import person_name
 
 from .. import rules, selectors, services
 from ..forms import scoring as f
@@ -63,7 +64,7 @@ class Row(CriterionRow):
     @property
     def current_by(self) -> str:
         user = self.current.updated_by if self.current else None
-        return (user.get_full_name() or user.get_username()) if user else "?"
+        return person_name(user) if user else "?"
 
 
 # Pages ------------------------------------------------------------------------------------

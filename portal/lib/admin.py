@@ -3,18 +3,22 @@ form errors (never a half-saved change), and imports that are all or nothing."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Q, QuerySet
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from import_export.admin import ImportExportMixin
+from import_export.forms import SelectableFieldsExportForm
 
 from .forms import add_service_errors
 from .text import fold
@@ -141,9 +145,26 @@ class ServiceCheckedForm(forms.ModelForm):
             add_service_errors(self, exc)
 
 
+class LabelledExportForm(SelectableFieldsExportForm):
+    """The export page names the columns to choose by the model's (Vietnamese) field names,
+    not by their code ("Short Name" for short_name); the file's column names stay the ones
+    the import reads."""
+
+    def _get_field_label(self, resource: Any, field_name: str) -> str:
+        field = resource.fields.get(field_name)
+        attribute = (getattr(field, "attribute", None) or field_name).split("__")[0]
+        try:
+            label = resource._meta.model._meta.get_field(attribute).verbose_name
+        except FieldDoesNotExist:
+            return super()._get_field_label(resource, field_name)
+        return capfirst(label)
+
+
 class AllOrNothingImportMixin(ImportExportMixin):
     """A confirmed import that meets a refused row (the data changed since the preview)
     rolls the whole file back and says so, instead of importing the other rows."""
+
+    export_form_class = LabelledExportForm
 
     def get_import_data_kwargs(self, **kwargs):
         kwargs = super().get_import_data_kwargs(**kwargs)

@@ -108,7 +108,7 @@ def chart(results: Results) -> str:
 
 def proposals(pledge: Pledge) -> list[Data]:
     found = pledge.proposals.select_related("organization", "title").order_by(
-        "title__order", "title__name", "organization__name"
+        "title__order", "title__name", "organization__sort_name"
     )
     return [
         {

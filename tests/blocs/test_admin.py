@@ -24,6 +24,7 @@ from blocs.models import (
     current_year,
 )
 from blocs.rules import is_secretariat
+from portal.lib.people import person_name
 from tests.blocs.records import complete_record
 from tests.factories import (
     BlocFactory,
@@ -1088,7 +1089,7 @@ def test_bloc_page_refuses_overlapping_assignments_of_one_person(admin_user_clie
     assert response.status_code == 200
     assert SecretaryAssignment.objects.filter(bloc=world.bloc, user=person).count() == 1
     refusal = services.ASSIGNMENT_OVERLAPS % {
-        "person": person.get_full_name(),
+        "person": person_name(person),  # family name first
         "bloc": world.bloc,
         "period": f"{year - 2}–",
     }

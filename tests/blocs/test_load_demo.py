@@ -22,6 +22,7 @@ from blocs.models import (
     current_year,
 )
 from blocs.rules import is_secretariat
+from portal.lib.people import person_name
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +93,10 @@ def test_hanoi_cluster_and_seed_officials():
     lien = Official.objects.select_related("user", "organization").get(
         user__username="vu.thi.bich.lien"
     )
-    assert lien.user.get_full_name() == "Vũ Thị Bích Liên"
+    # Stored the Vietnamese way round (family and middle names in "Họ", the given name in
+    # "Tên"), and shown family name first.
+    assert (lien.user.last_name, lien.user.first_name) == ("Vũ Thị Bích", "Liên")
+    assert person_name(lien.user) == "Vũ Thị Bích Liên"
     assert lien.organization.name == demo.HP_HLHPN
     assert not lien.user.has_usable_password()
 

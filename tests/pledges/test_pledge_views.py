@@ -576,7 +576,9 @@ def test_members_cannot_change_the_status(pledge, client_for):
 def test_member_signs_for_its_own_organization(open_pledge, world, client_for):
     client = client_for("member")
     form = client.get(url("pledge_sign", open_pledge)).context["form"]
-    assert form["signer_name"].value() == world.users["member"].get_full_name()
+    member = world.users["member"]
+    # Pre-filled with the name written the Vietnamese way: family names, then given name.
+    assert form["signer_name"].value() == f"{member.last_name} {member.first_name}"
     assert form["signer_position"].value() == "Chuyên viên"
     data = {"signer_name": "Lê Văn C", "signer_position": "Chủ tịch LĐLĐ"}
     response = client.post(url("pledge_sign", open_pledge), data, follow=True)

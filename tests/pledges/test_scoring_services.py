@@ -124,9 +124,9 @@ def test_score_save_stores_decimals_and_counts_versions(own, crit, world):
 @pytest.mark.parametrize(
     ("code", "points", "bonus", "error"),
     [
-        ("A1", "15.01", 0, "A1: 15.01 points is more than its maximum of 15.00."),
-        ("A1", "-1", 0, "A1: points cannot be negative (-1.00)."),
-        ("B1", "60", "5.5", "B1: a bonus of 5.50 is more than its bonus cap of 5.00."),
+        ("A1", "15.01", 0, "A1: 15,01 points is more than its maximum of 15,00."),
+        ("A1", "-1", 0, "A1: points cannot be negative (-1,00)."),
+        ("B1", "60", "5.5", "B1: a bonus of 5,50 is more than its bonus cap of 5,00."),
         ("B1", "60", "-0.5", "B1: bonus points cannot be negative"),
         ("A1", "10", "1", "A1 has no bonus points; leave its bonus at 0"),
         ("A1", "abc", 0, "A1: “abc” is not a number."),
@@ -187,7 +187,7 @@ def test_stale_version_is_refused_and_nothing_written(own, crit, world):
     services.score_save(sheet=own, criterion=crit["A1"], points=7, version=1, actor=alice)
     with pytest.raises(ValidationError) as exc:
         services.score_save(sheet=own, criterion=crit["A1"], points=9, version=1)
-    assert "Someone else changed this score meanwhile (now 7.00 by" in messages(exc)
+    assert "Someone else changed this score meanwhile (now 7,00 by" in messages(exc)
     assert "Reload and try again." in messages(exc)
     score = Score.objects.get()
     assert (score.points, score.version) == (D("7"), 2)
@@ -197,7 +197,7 @@ def test_version_zero_means_the_cell_was_empty(own, crit):
     services.score_save(sheet=own, criterion=crit["A1"], points=5)
     with pytest.raises(ValidationError) as exc:
         services.score_save(sheet=own, criterion=crit["A1"], points=6, version=0)
-    assert "now 5.00 by someone" in messages(exc)
+    assert "now 5,00 by someone" in messages(exc)
 
 
 def test_submitted_self_sheet_is_read_only(own, crit, media):
@@ -220,7 +220,7 @@ def test_verification_that_differs_from_the_self_score_needs_a_reason(
     services.score_save(sheet=verify, criterion=crit["A1"], points=10)
     with pytest.raises(ValidationError) as exc:
         services.score_save(sheet=verify, criterion=crit["B1"], points=45)
-    assert "B1: give the reason for changing the submitted value (50.00 → 45.00)." in messages(exc)
+    assert "B1: give the reason for changing the submitted value (50,00 → 45,00)." in messages(exc)
     assert not Score.objects.filter(sheet=verify, criterion=crit["B1"]).exists()
     secretary = world.users["secretariat"]
     score = services.score_save(
@@ -269,8 +269,8 @@ def test_grid_is_all_or_nothing_and_names_each_bad_row(own, crit):
         services.sheet_save_grid(sheet=own, rows=rows)
     errors = exc.value.message_dict
     assert set(errors) == {"A1", "B1"}
-    assert "A1: 16.00 points is more than its maximum of 15.00." in errors["A1"]
-    assert "bonus cap of 5.00" in errors["B1"][0]
+    assert "A1: 16,00 points is more than its maximum of 15,00." in errors["A1"]
+    assert "bonus cap of 5,00" in errors["B1"][0]
     assert not Score.objects.exists()
 
     rows[0]["points"], rows[2]["bonus"] = "15", "4"
@@ -472,8 +472,8 @@ def test_bonus_lines_respect_the_cap_with_criterion_bonuses(own, crit, scoring, 
             pledge=scoring, organization=org, kind="bonus", points="0.5", reason="Thêm"
         )
     assert (
-        "Bonus points for Liên đoàn Lao động thành phố would come to 5.50 (now 5.00 + 0.50), "
-        "more than the bonus cap of 5.00." in messages(exc)
+        "Bonus points for Liên đoàn Lao động thành phố would come to 5,50 (now 5,00 + 0,50), "
+        "more than the bonus cap of 5,00." in messages(exc)
     )
     assert Adjustment.objects.count() == 1
 
@@ -490,7 +490,7 @@ def test_penalty_lines_respect_the_cap(scoring, world):
         services.adjustment_add(
             pledge=scoring, organization=org, kind="penalty", points="0.01", reason="Vắng họp"
         )
-    assert "would come to 3.01 (now 3.00 + 0.01), more than the penalty cap of 3.00" in (
+    assert "would come to 3,01 (now 3,00 + 0,01), more than the penalty cap of 3,00" in (
         messages(exc)
     )
     # no penalty cap -> no limit on bonus either way; the other kind is not affected

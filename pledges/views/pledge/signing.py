@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from portal.lib.http import GET_POST
+from portal.lib.people import full_name
 
 from ... import rules, services
 from ...forms import pledge as f
@@ -53,7 +54,7 @@ def _signature_form(request, pledge: Pledge, page) -> f.SignatureForm:
         )
     official = getattr(request.user, "official", None)
     initial = {
-        "signer_name": request.user.get_full_name(),
+        "signer_name": full_name(request.user),
         "signer_position": official.position if official else "",
     }
     return f.SignatureForm(request.POST or None, pledge=pledge, initial=initial)
