@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 from simple_history.models import HistoricalRecords
 
 from portal.lib.files import StoredUpload
@@ -225,8 +226,11 @@ class MeetingAttachment(StoredUpload):
 
 
 def deputy_word(bloc: Bloc) -> str:
-    """The Vietnamese title of a bloc's deputy: "phó khối" or "cụm phó"."""
-    return "cụm phó" if bloc.kind == Bloc.Kind.CUM else "phó khối"
+    """A bloc's deputy in a sentence: "phó khối" or "cụm phó" (translated like
+    `Bloc.chair_word`, so an English page says "bloc deputy")."""
+    if bloc.kind == Bloc.Kind.CUM:
+        return pgettext("in a sentence", "cluster deputy")
+    return pgettext("in a sentence", "bloc deputy")
 
 
 class MeetingDecision(models.Model):

@@ -416,7 +416,7 @@ class TestDecisionsAsData:
             )
         with translation.override("en"):
             assert decision.sentence() == (
-                f"Elected {world.orgs[1].name} as trưởng khối for {meeting.year + 1}."
+                f"Elected {world.orgs[1].name} as bloc chair for {meeting.year + 1}."
             )
 
     def test_a_free_text_decision_needs_its_text_and_gets_one_full_stop(self, meeting):

@@ -265,7 +265,7 @@ def test_election_creates_next_years_term(meeting, world, client_for):
     term = ChairTerm.objects.get(bloc=world.bloc, year=YEAR + 1)
     assert (term.chair, term.deputy, term.elected_at) == (world.orgs[1], world.orgs[2], meeting)
     # The English page writes the sentence from the decision's data, in English.
-    assert f"Elected {world.orgs[1].name} as trưởng khối for {YEAR + 1}" in flat(response)
+    assert f"Elected {world.orgs[1].name} as bloc chair for {YEAR + 1}" in flat(response)
 
 
 def test_election_over_an_existing_term_asks_for_confirmation(meeting, world, client_for):
@@ -277,8 +277,8 @@ def test_election_over_an_existing_term_asks_for_confirmation(meeting, world, cl
     assert response.status_code == 200
     page = " ".join(html.unescape(page).split())
     assert world.orgs[3].name in page
-    assert f"The trưởng khối and phó khối for {YEAR + 1} are already recorded." in page
-    assert "Replace the trưởng khối and phó khối recorded" in page
+    assert f"The bloc chair and bloc deputy for {YEAR + 1} are already recorded." in page
+    assert "Replace the bloc chair and bloc deputy recorded" in page
     assert ChairTerm.objects.get(bloc=world.bloc, year=YEAR + 1).chair == world.orgs[3]
 
     client.post(url("meeting_elect", meeting), {**data, "replace": "on"})

@@ -78,7 +78,7 @@ def test_an_election_recorded_from_the_english_interface_prints_in_vietnamese(ye
         # In the English interface the same decision reads in English.
         assert review.decisions.last().sentence() == "Trao cờ luân lưu cho Thành đoàn."
         assert str(review.decisions.filter(kind="election").last().sentence()).startswith(
-            f"Elected {orgs[3].name} as trưởng khối for 2021"
+            f"Elected {orgs[3].name} as bloc chair for 2021"
         )
     body = minutes_text(review, tmp_path)
     assert "Elected" not in body and "chair" not in body
