@@ -172,6 +172,7 @@ class ReportDraft(models.Model):
 
     situation = models.TextField(_("situation"), blank=True)
     results = models.TextField(_("results"), blank=True)
+    strengths = models.TextField(_("strengths"), blank=True)
     shortcomings = models.TextField(_("shortcomings and limitations"), blank=True)
     causes = models.TextField(_("causes"), blank=True)
     lessons = models.TextField(_("lessons learned"), blank=True)

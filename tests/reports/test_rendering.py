@@ -180,7 +180,9 @@ def test_year_end_numbers_and_ranking_order(pdfs):
     assert "Phụ lục 1" in body and "BẢNG TỔNG HỢP ĐIỂM THI ĐUA VÀ XẾP HẠNG NĂM 2020" in body
     assert re.search(r"\b\d{2},\d{2}\b", body)  # 95,50 style
     assert not re.search(r"\b\d{2}\.\d{2}\b", body)  # never 95.50
-    appendix = flat(text(path, first=4, layout=False))
+    sizes = page_sizes(path)
+    first_landscape = next(i for i, (w, h) in enumerate(sizes, start=1) if w > h)
+    appendix = flat(text(path, first=first_landscape, layout=False))
     names = re.findall(r"quận [^\s]+(?: [^\s]+)? số (\d) \(pdf\)", appendix)
     totals = [
         float(t.replace(",", "."))
