@@ -25,12 +25,12 @@ CENT = Decimal("0.01")
 UNSCORED_NOTE = "Chưa chấm điểm: xếp cuối bảng, không xếp loại."
 TIED_NOTE = "Đồng hạng {rank}."
 # The column of the final points, by scoring method.
-FINAL_LABELS = {
+FINAL_LABELS: dict[str, str] = {
     Pledge.ScoringMethod.SELF_VERIFIED: "Điểm thẩm định",
     Pledge.ScoringMethod.CROSS_AVERAGE: "Điểm chấm chéo",
     Pledge.ScoringMethod.CROSS_TRIMMED: "Điểm chấm chéo",
 }
-ADJUSTMENT_LABELS = {Adjustment.Kind.BONUS: "Điểm thưởng", Adjustment.Kind.PENALTY: "Điểm trừ"}
+ADJUSTMENT_LABELS: dict[str, str] = {Adjustment.Kind.BONUS: "Điểm thưởng", Adjustment.Kind.PENALTY: "Điểm trừ"}
 
 
 def _dec(value: Decimal | int | None) -> str | None:

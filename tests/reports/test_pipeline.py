@@ -20,8 +20,8 @@ from django.utils import timezone
 from blocs.models import Meeting, Organization, current_year
 from pledges.models import PledgeSignature
 from portal.celery import app as celery_app
-from reports.documents import gather_for_draft
 from reports import documents, rendering, services
+from reports.documents import gather_for_draft
 from reports.models import DocumentStyle, NumberSequence, Report, ReportDraft
 from reports.tasks import build_report
 from tests.factories import (
@@ -315,9 +315,11 @@ def test_no_build_without_a_signer_or_a_place(
     draft, renderer, field, message, django_capture_on_commit_callbacks
 ):
     draft = services.draft_update(draft=draft, **{field: "   "})
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(ValidationError) as refused:
-            services.report_request(draft=draft)
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(ValidationError) as refused,
+    ):
+        services.report_request(draft=draft)
     assert refused.value.message_dict == {field: [str(message)]}
     assert callbacks == [] and renderer.calls == 0  # nothing queued, nothing built
     draft.refresh_from_db()
