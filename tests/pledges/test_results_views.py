@@ -394,3 +394,28 @@ def test_proposal_delete_asks_first(world, scoring, flag, client_for):
     assert client.post(url("proposal_delete", proposal.pk)).status_code == 302
     assert not Proposal.objects.exists()
     assert client_for("member").get(url("proposals", scoring.pk)).status_code == 200
+
+
+def test_results_xlsx_queries_do_not_grow(world, client_for, django_assert_num_queries):
+    """3 members, then 11 with self and verified sheets, adjustments and registrations."""
+    pledge = PledgeFactory(bloc=world.bloc, year=timezone.localdate().year, status="scoring")
+    group = CriterionFactory(pledge=pledge, code="G", max_points=30)
+    CriterionFactory(pledge=pledge, parent=group, code="G.1", max_points=30)
+    for org in world.orgs[:3]:
+        score(pledge, org, {"G.1": 20})
+    title = EmulationTitleFactory()
+    pledge.registrations.create(organization=world.orgs[0]).titles.add(title)
+
+    def grow():
+        for i in range(8):
+            org = OrganizationFactory()
+            MembershipFactory(bloc=world.bloc, organization=org, first_year=pledge.year)
+            score(pledge, org, {"G.1": 10 + i})
+            score(pledge, org, {"G.1": 9 + i}, round=ScoreSheet.Round.VERIFIED)
+            pledge.adjustments.create(organization=org, kind="bonus", points=1, reason="Tốt")
+            pledge.registrations.create(organization=org).titles.add(title)
+
+    count = _assert_constant(
+        client_for("member"), url("results_xlsx", pledge.pk), grow, django_assert_num_queries
+    )
+    assert count <= 20
