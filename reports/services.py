@@ -145,10 +145,11 @@ def default_style(issuer: Organization | None, *, in_own_name: bool = True) -> D
 def default_recipients(bloc: Bloc) -> str:
     members = "Khối" if bloc.kind == Bloc.Kind.KHOI else "Cụm"
     lines = []
+    # Those the report is sent to, to be informed (“để b/c”), then the members.
     if bloc.organizing_body is not None:
-        lines.append(f"- {bloc.organizing_body.name};")
+        lines.append(f"- {bloc.organizing_body.name} (để b/c);")
     if bloc.locality:
-        lines.append(f"- Hội đồng Thi đua - Khen thưởng {bloc.locality};")
+        lines.append(f"- Hội đồng Thi đua - Khen thưởng {bloc.locality} (để b/c);")
     lines.append(f"- Các đơn vị thành viên {members};")
     lines.append("- Lưu: VT.")
     return "\n".join(lines)

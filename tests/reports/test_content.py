@@ -332,3 +332,36 @@ def test_no_text_passes_the_right_margin(pdfs, name):
     for word in words(pdfs[name]):
         limit = word["page_width"] - RIGHT_MARGIN + 0.5
         assert word["xmax"] <= limit, word
+
+
+# The header rule ----------------------------------------------------------------------------
+
+
+@needs_poppler
+def test_a_bloc_chaired_by_the_youth_union_prints_the_national_title_and_motto(db, tmp_path):
+    from blocs.models import ChairTerm, Organization
+    from reports import services
+
+    draft = richer_year(6, tag="youth")
+    youth = Organization.objects.filter(
+        kind=Organization.Kind.YOUTH, memberships__bloc=draft.bloc
+    ).first()
+    ChairTerm.objects.filter(bloc=draft.bloc, year=draft.year).update(chair=youth)
+    ReportDraft.objects.filter(pk=draft.pk).delete()
+    draft = services.draft_get_or_create(bloc=draft.bloc, year=draft.year, kind="year_end")
+    path = tmp_path / "bloc.pdf"
+    path.write_bytes(_build(draft))
+    page1 = text(path, first=1)
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in page1 and "Độc lập - Tự do - Hạnh phúc" in page1
+    assert "ĐOÀN TNCS HỒ CHÍ MINH" not in page1
+    assert "Trưởng khối năm 2020: Đoàn Thanh niên" in flat(text(path))
+    # The Youth Union issuing in its own name keeps its own header.
+    own = services.draft_update(
+        draft=draft,
+        issuer_title=youth.name,
+        style=services.default_style(youth, in_own_name=True),
+    )
+    path.write_bytes(_build(own))
+    page1 = text(path, first=1)
+    assert "ĐOÀN TNCS HỒ CHÍ MINH" in page1
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" not in page1
