@@ -3,7 +3,8 @@ report prints as its Phụ lục 1 and writes as its spreadsheet (one table, one
 
 Plain JSON values (numbers as decimal strings, None for "no score"), read in a fixed number
 of queries whatever the number of members: the ranking (4), self-scores (1), registrations
-(2), adjustment lines (1), and last year's ranking (1 + 4 when last year was scored).
+with their titles and targets (3), adjustment lines (1), and last year's ranking (1, and 4
+more when last year was scored).
 The notes (tie-breaks, unscored members) are written in Vietnamese: they belong to a
 Vietnamese document whatever the language of the person who builds it.
 """
@@ -17,7 +18,7 @@ from typing import Any
 from django.db.models import Sum
 from django.utils import translation
 
-from ..models import Adjustment, Pledge, Registration, Score, ScoreSheet
+from ..models import Adjustment, Pledge, Registration, RegistrationTarget, Score, ScoreSheet
 from ..ranking import Results, compute_results
 
 Data = dict[str, Any]
@@ -30,7 +31,10 @@ FINAL_LABELS: dict[str, str] = {
     Pledge.ScoringMethod.CROSS_AVERAGE: "Điểm chấm chéo",
     Pledge.ScoringMethod.CROSS_TRIMMED: "Điểm chấm chéo",
 }
-ADJUSTMENT_LABELS: dict[str, str] = {Adjustment.Kind.BONUS: "Điểm thưởng", Adjustment.Kind.PENALTY: "Điểm trừ"}
+ADJUSTMENT_LABELS: dict[str, str] = {
+    Adjustment.Kind.BONUS: "Điểm thưởng",
+    Adjustment.Kind.PENALTY: "Điểm trừ",
+}
 
 
 def _dec(value: Decimal | int | None) -> str | None:
@@ -52,10 +56,23 @@ def _self_totals(pledge: Pledge) -> dict[int, Decimal]:
     return {r["sheet__organization_id"]: r["total"] or Decimal(0) for r in rows}
 
 
-def _registrations(pledge: Pledge) -> dict[int, list[str]]:
-    """The titles each member registered for, 2 queries."""
-    found = Registration.objects.filter(pledge=pledge).prefetch_related("titles")
-    return {r.organization_id: [t.name for t in r.titles.all()] for r in found}
+def _target(target: RegistrationTarget) -> str:
+    if target.number is None:
+        return target.text
+    number = f"{target.number.normalize():f}".replace(".", ",")
+    return f"{target.text}: {number} {target.unit}".rstrip()
+
+
+def _registrations(pledge: Pledge) -> dict[int, tuple[list[str], list[str]]]:
+    """The titles and targets each member registered, 3 queries."""
+    found = Registration.objects.filter(pledge=pledge).prefetch_related("titles", "targets")
+    return {
+        r.organization_id: (
+            [t.name for t in r.titles.all()],
+            [_target(t) for t in sorted(r.targets.all(), key=lambda t: (t.item_id, t.pk))],
+        )
+        for r in found
+    }
 
 
 def _last_year_ranks(pledge: Pledge) -> dict[int, int]:
@@ -124,7 +141,8 @@ def score_table(pledge: Pledge, results: Results | None = None) -> Data:
                 "penalty": _dec(m.penalty),
                 "total": _dec(m.total) if m.scored else None,
                 "classification": m.classification,
-                "registered": registered.get(org_id, []),
+                "registered": registered.get(org_id, ([], []))[0],
+                "targets": registered.get(org_id, ([], []))[1],
                 "last_rank": last_ranks.get(org_id),
                 "adjustments": lines.get(org_id, []),
             }

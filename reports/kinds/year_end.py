@@ -147,6 +147,7 @@ def present_results(results: Data) -> Data:
         "max_total_vn": vn_number(results["max_total"]),
         "top": [r for r in rows if r["scored"] and r["rank"] == 1],
         "unscored": [r for r in rows if not r["scored"]],
+        "registrations": [r for r in rows if r.get("registered") or r.get("targets")],
         "adjustments": [
             {**a, "points_vn": vn_number(a["points"])} for a in results.get("adjustments", [])
         ],

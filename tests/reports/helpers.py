@@ -87,8 +87,13 @@ def richer_year(members: int = 12, *, tag: str = "rich"):
             for s in Score.objects.filter(sheet=sheets[org.pk])
         )
     flag = EmulationTitle.objects.get(code="co-thi-dua-tp")
-    for org in orgs[:4]:
-        Registration.objects.create(pledge=pledge, organization=org).titles.add(flag)
+    item = pledge.items.order_by("order").first()
+    for i, org in enumerate(orgs[:4]):
+        registration = Registration.objects.create(pledge=pledge, organization=org)
+        registration.titles.add(flag)
+        registration.targets.create(
+            item=item, text="Phát triển hội viên mới", number=Decimal(100 + i), unit="hội viên"
+        )
     Meeting.objects.create(
         bloc=draft.bloc,
         year=draft.year,

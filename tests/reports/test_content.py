@@ -235,6 +235,8 @@ def test_the_score_table_has_self_scores_adjustments_registrations_and_last_year
     assert "Điểm thưởng, điểm trừ và lý do" in appendix
     assert "Nộp báo cáo chậm" in appendix and "Mô hình hay được nhân rộng" in appendix
     assert "Cờ thi đua của Ủy ban nhân dân thành phố" in appendix
+    assert "Đăng ký thi đua và kết quả" in appendix
+    assert "Phát triển hội viên mới: 100 hội viên" in appendix
 
 
 @needs_poppler
