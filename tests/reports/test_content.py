@@ -65,6 +65,8 @@ def pdfs(django_db_setup, django_db_blocker, tmp_path_factory):
                         issue_date=date(draft.year, 7, 15),
                         place="Hải Phòng",
                         signer_name="Vũ Thị Bích Liên",
+                        signer_position="TRƯỞNG KHỐI",
+                        sign_mode="TM. KHỐI THI ĐUA",
                         strengths="Các đơn vị chủ động triển khai giao ước.",
                         shortcomings="Một số đơn vị báo cáo chậm.",
                         recipients="Ban Thường trực Ủy ban MTTQ Việt Nam thành phố (để b/c)\n"
@@ -223,6 +225,8 @@ def test_an_unscored_member_shows_a_dash_ranks_last_with_a_note(pdfs):
     assert cells.count("—") >= 9 and "Chưa" in cells  # points, totals and rank: “—”
     assert "0,00" not in rows[0]
     assert f"{last}: Chưa chấm điểm: xếp cuối bảng" in appendix
+    body = flat(text(pdfs["year_end"], first=1, last=4))
+    assert f"Chưa chấm điểm: {last} (xếp cuối bảng, không xếp loại)." in body
     # Listed after every scored member.
     assert appendix.index(last) > appendix.index("số 11 (content)")
 
