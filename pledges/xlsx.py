@@ -1,93 +1,142 @@
-"""The results table of a year as an .xlsx workbook, with the same columns as the page.
+"""The score table of a year as an .xlsx workbook: one writer, one layout, for the results
+page's export and the year-end report's spreadsheet (reports/xlsx.py calls it).
 
-Headers go through gettext, so the file speaks the language of the request (Vietnamese
-by default). Points are written as numbers (two decimals), not text, so they can be summed.
+It writes the table of `pledges.selectors.score_table` (the columns of the report's Phụ lục
+1) in the documents' language and font (Times New Roman): points and ranks are numbers, not
+text, so they can be summed and sorted; an unscored member's cells are left empty with its
+note. The sheet prints on A4 landscape, fitted to the page width, the header rows repeated
+on every page.
 """
 
 from __future__ import annotations
 
 import io
+from decimal import Decimal
+from typing import Any
 
-from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
-POINTS_FORMAT = "0.00"
+POINTS_FORMAT = "#,##0.00"
+FONT_NAME = "Times New Roman"
+THIN = Side(style="thin", color="000000")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
 
-def rank_label(member) -> str:
-    """ "2" or "2=" for a rank shared with another member."""
-    return f"{member.rank}=" if member.tied else str(member.rank)
+def table_title(year: int) -> str:
+    return f"BẢNG TỔNG HỢP ĐIỂM THI ĐUA VÀ XẾP HẠNG NĂM {year}"
 
 
-def header_row(results) -> list[str]:
-    groups = [
-        _("%(code)s (max %(max)s)") % {"code": g.code, "max": _plain(g.max_points)}
-        for g in results.groups
+def _points(max_points: str) -> str:
+    """“25,00” written the Vietnamese way (a header is text)."""
+    whole, _dot, cents = f"{Decimal(max_points):.2f}".partition(".")
+    return f"{whole},{cents}"
+
+
+def columns(table: dict[str, Any]) -> list[str]:
+    """The header of the table, in the order of Phụ lục 1."""
+    return [
+        "STT",
+        "Đơn vị",
+        *[f"{g['code']}. {g['text']} (tối đa {_points(g['max'])})" for g in table["groups"]],
+        "Tự chấm",
+        table.get("final_label") or "Điểm tiêu chí",
+        "Điểm thưởng",
+        "Điểm trừ",
+        "Tổng điểm",
+        "Xếp hạng",
+        "Hạng năm trước",
+        "Xếp loại",
+        "Đăng ký thi đua",
+        "Ghi chú",
+    ]
+
+
+def _number(value: str | None) -> Decimal | None:
+    return None if value is None or value == "" else Decimal(value)
+
+
+def _row(index: int, row: dict[str, Any]) -> list[Any]:
+    numbers = [
+        *row["group_points"],
+        row.get("self_total"),
+        row["base"],
+        row["bonus"],
+        row["penalty"],
+        row["total"],
     ]
     return [
-        _("Rank"),
-        _("Organization"),
-        *groups,
-        _("Points"),
-        _("Bonus"),
-        _("Penalty"),
-        _("Total"),
-        _("Classification"),
-        _("Note"),
+        index,
+        row["name"],
+        *[_number(n) for n in numbers],
+        row["rank"] if row["scored"] else None,
+        row.get("last_rank"),
+        row["classification"],
+        "; ".join(row.get("registered", [])),
+        row.get("note", ""),
     ]
 
 
-def _plain(value) -> str:
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+def _print_setup(sheet: Worksheet, header_row: int) -> None:
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.6
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.8
 
 
-def data_rows(results) -> list[list]:
-    rows = []
-    for member in results.members:
-        rows.append(
-            [
-                rank_label(member),
-                member.organization.name,
-                *[float(member.group_points.get(g.pk, 0)) for g in results.groups],
-                float(member.base_points),
-                float(member.bonus),
-                float(member.penalty),
-                float(member.total),
-                member.classification,
-                member.tie_note,
-            ]
-        )
-    return rows
-
-
-def results_xlsx(results, pledge) -> bytes:
-    """The workbook as bytes: a title line, the header, one row per member in rank order."""
+def score_table_xlsx(table: dict[str, Any], *, title: str, subtitle: str = "") -> bytes:
+    """The workbook of a score table (pledges.selectors.score_table) as bytes."""
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = _("Results")[:31]
-    header = header_row(results)
-    sheet.append([f"{pledge.bloc.name} – {pledge.title}"])
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
-    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.title = "Bảng điểm"
+    header = columns(table)
+    width = len(header)
+    sheet.append([title])
+    sheet.append([subtitle])
+    sheet.append([])
     sheet.append(header)
-    thin = Side(style="thin", color="999999")
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="F2E6E6")
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-        cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
-    first_number, last_number = 3, 2 + len(results.groups) + 4
-    for row in data_rows(results):
-        sheet.append(row)
-        for cell in sheet[sheet.max_row][first_number - 1 : last_number]:
-            cell.number_format = POINTS_FORMAT
-    widths = [8, 42] + [12] * (len(results.groups) + 4) + [28, 40]
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "C3"
+    header_row = sheet.max_row
+    for r in (1, 2):
+        sheet.merge_cells(start_row=r, start_column=1, end_row=r, end_column=width)
+        sheet.cell(r, 1).font = Font(name=FONT_NAME, bold=r == 1, size=13)
+        sheet.cell(r, 1).alignment = Alignment(horizontal="center")
+    first_number = 3
+    last_number = first_number + len(table["groups"]) + 5  # groups, self, final, ±, total
+    for index, row in enumerate(table["rows"], start=1):
+        sheet.append(_row(index, row))
+        for col in range(first_number, last_number + 1):
+            sheet.cell(sheet.max_row, col).number_format = POINTS_FORMAT
+    notes = [f"({i}) {n['name']}: {n['text']}" for i, n in enumerate(table["tie_notes"], 1)]
+    for line in table.get("adjustments", []):
+        sign = "-" if line["kind"] == "penalty" else "+"
+        notes.append(f"{line['label']} {line['name']}: {sign}{_points(line['points'])}, "
+                     f"{line['reason']}")  # fmt: skip
+    last_table_row = sheet.max_row
+    for row in sheet.iter_rows(min_row=header_row, max_row=last_table_row, max_col=width):
+        for cell in row:
+            cell.border = BOX
+            cell.font = Font(name=FONT_NAME, size=12)
+            cell.alignment = Alignment(vertical="top", wrap_text=True)
+    for cell in sheet[header_row]:
+        cell.font = Font(name=FONT_NAME, size=12, bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    if notes:
+        sheet.append([])
+        for note in notes:
+            sheet.append([note])
+            sheet.cell(sheet.max_row, 1).font = Font(name=FONT_NAME, size=11, italic=True)
+    widths = {1: 6, 2: 40, width - 2: 24, width - 1: 24, width: 40}
+    for col in range(1, width + 1):
+        sheet.column_dimensions[get_column_letter(col)].width = widths.get(col, 12)
+    sheet.freeze_panes = sheet.cell(header_row + 1, 3)
+    _print_setup(sheet, header_row)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -124,6 +124,7 @@ def gather_for_preview(draft: ReportDraft) -> Data:
             draft.bloc_id,
             draft.year,
             draft.meeting_id,
+            draft.issue_date,  # the review reports speak of what happened by their date
             data_fingerprint(),
         )
     )
@@ -229,6 +230,7 @@ def _frame(draft: ReportDraft, kind: DocumentKind) -> Data:
             "issue_date": short_date(draft.issue_date),
         },
         "doc_type": kind.doc_type,
+        "addressees": addressees(bloc) if kind.sent_to_superior else [],
         "signer": {
             "mode": (draft.sign_mode or "").strip().upper(),
             "position": (draft.signer_position or "").strip().upper(),
@@ -239,6 +241,16 @@ def _frame(draft: ReportDraft, kind: DocumentKind) -> Data:
         "chair": _term(terms.get(year)),
         "next_chair": _term(terms.get(year + 1)),
     }
+
+
+def addressees(bloc: Bloc) -> list[str]:
+    """Whom a report sent to a superior is addressed to (“Kính gửi:”, ND 30 Phụ lục I
+    II.9.b): the bloc's organizing body, else the emulation council of its locality."""
+    if bloc.organizing_body_id is not None:
+        return [bloc.organizing_body.name]
+    if bloc.locality:
+        return [f"Hội đồng Thi đua - Khen thưởng {bloc.locality}"]
+    return []
 
 
 def _term(term: ChairTerm | None) -> Data:

@@ -6,6 +6,7 @@ document pipeline (reports/documents.py) and the spreadsheet (reports/xlsx.py).
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -86,7 +87,16 @@ def recipient_lines(text: str) -> list[str]:
         found = [x for x in found if not x.lower().startswith("lưu")] + [
             x for x in found if x.lower().startswith("lưu")
         ]
+    found = [_PARENTHESES.sub(_keep_together, line) for line in found]
     return [f"- {line}" + (";" if i < len(found) - 1 else ".") for i, line in enumerate(found)]
+
+
+_PARENTHESES = re.compile(r"\([^()]{1,30}\)")
+
+
+def _keep_together(match: re.Match[str]) -> str:
+    """A short parenthesis (“(để b/c)”) on one line: its spaces do not break."""
+    return match.group(0).replace(" ", "\u00a0")
 
 
 def roman(names: list[str]) -> dict[str, str]:

@@ -155,7 +155,10 @@ class ReportDraft(models.Model):
         pgettext_lazy("place name in a date line", "place"),
         max_length=100,
         blank=True,
-        help_text=_("Place name before the date."),
+        help_text=_(
+            "Place name before the date, e.g. “Hải Phòng”; the bloc's locality by default. "
+            "A document is not built without it."
+        ),
     )
     issue_date = models.DateField(_("issue date"), null=True, blank=True)
     number = models.PositiveIntegerField(
@@ -172,13 +175,22 @@ class ReportDraft(models.Model):
 
     situation = models.TextField(_("situation"), blank=True)
     results = models.TextField(_("results"), blank=True)
+    strengths = models.TextField(_("strengths"), blank=True)
     shortcomings = models.TextField(_("shortcomings and limitations"), blank=True)
     causes = models.TextField(_("causes"), blank=True)
     lessons = models.TextField(_("lessons learned"), blank=True)
     directions = models.TextField(_("directions and tasks"), blank=True)
     recommendations = models.TextField(_("recommendations"), blank=True)
 
-    signer_name = models.CharField(_("signer"), max_length=255, blank=True)
+    signer_name = models.CharField(
+        _("signer"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Family name first, e.g. “Vũ Thị Bích Liên”; the head of that year's chair by "
+            "default. A document is not built without it."
+        ),
+    )
     signer_position = models.CharField(_("signer's position"), max_length=255, blank=True)
     sign_mode = models.CharField(
         _("signing on behalf"),

@@ -61,6 +61,11 @@ ISSUER_LOCKED = _(
     "The document already has its number %(symbol)s from %(organization)s; the issuer can "
     "no longer change."
 )
+NO_SIGNER = _(
+    "Write who signs the document (family name first) before building it: a document is "
+    "never issued without its signer's name."
+)
+NO_PLACE = _("Write the place of the date line (e.g. “Hải Phòng”) before building the document.")
 RETRY_NOT_ALLOWED = _("Only a failed or stuck build can be tried again.")
 BUILD_FAILED = _("The document could not be built: %(error)s")
 BUILD_TOO_SLOW = _(
@@ -124,12 +129,23 @@ SEED_STYLES = (
 )
 
 
-def default_style(issuer: Organization | None) -> DocumentStyle:
+def issues_in_own_name(issuer: Organization | None, issuer_title: str) -> bool:
+    """Whether the header names the issuing organization itself (not the bloc it chairs)."""
+    if issuer is None:
+        return False
+    title = " ".join((issuer_title or "").split()).upper()
+    return bool(title) and title == " ".join(issuer.name.split()).upper()
+
+
+def default_style(issuer: Organization | None, *, in_own_name: bool = True) -> DocumentStyle:
+    """The profile of a document: Decree 30 (the default), or the Youth Union's when a Youth
+    Union body issues in its own name. A bloc's document is the bloc's, over its chair, so
+    it keeps the Decree 30 header (national title and motto) whoever chairs the bloc."""
     styles = DocumentStyle.objects.all()
     if not styles.exists():
         for seed in SEED_STYLES:
             DocumentStyle.objects.get_or_create(code=seed["code"], defaults=seed)
-    if issuer is not None and issuer.kind == Organization.Kind.YOUTH:
+    if in_own_name and issuer is not None and issuer.kind == Organization.Kind.YOUTH:
         youth = styles.filter(header=DocumentStyle.Header.YOUTH).first()
         if youth is not None:
             return youth
@@ -141,10 +157,11 @@ def default_style(issuer: Organization | None) -> DocumentStyle:
 def default_recipients(bloc: Bloc) -> str:
     members = "Khối" if bloc.kind == Bloc.Kind.KHOI else "Cụm"
     lines = []
+    # Those the report is sent to, to be informed (“để b/c”), then the members.
     if bloc.organizing_body is not None:
-        lines.append(f"- {bloc.organizing_body.name};")
+        lines.append(f"- {bloc.organizing_body.name} (để b/c);")
     if bloc.locality:
-        lines.append(f"- Hội đồng Thi đua - Khen thưởng {bloc.locality};")
+        lines.append(f"- Hội đồng Thi đua - Khen thưởng {bloc.locality} (để b/c);")
     lines.append(f"- Các đơn vị thành viên {members};")
     lines.append("- Lưu: VT.")
     return "\n".join(lines)
@@ -155,16 +172,36 @@ def draft_defaults(*, bloc: Bloc, year: int, kind: str) -> dict:
     its kind says (the chair of the year, in most kinds)."""
     term = ChairTerm.objects.filter(bloc=bloc, year=year).select_related("chair").first()
     signer = get_kind(kind).defaults(bloc, term)
+    issuer_title = bloc.name.upper()
     return {
         "issuer": signer.issuer,
         "parent_body": bloc.organizing_body.name.upper() if bloc.organizing_body else "",
-        "issuer_title": bloc.name.upper(),
-        "style": default_style(signer.issuer),
-        "place": bloc.locality,
+        "issuer_title": issuer_title,
+        "style": default_style(
+            signer.issuer, in_own_name=issues_in_own_name(signer.issuer, issuer_title)
+        ),
+        "place": default_place(bloc, signer.issuer),
         "recipients": default_recipients(bloc),
         "sign_mode": signer.sign_mode,
         "signer_position": signer.signer_position,
+        "signer_name": signer.signer_name,
     }
+
+
+def default_place(bloc: Bloc, issuer: Organization | None) -> str:
+    """The place of the date line: the bloc's locality, else the issuer's."""
+    return (bloc.locality or (issuer.locality if issuer is not None else "")).strip()
+
+
+def check_signed_and_placed(draft: ReportDraft) -> None:
+    """A document is built only with a signer's name and a place for its date line."""
+    errors: dict[str, StrOrPromise] = {}
+    if draft.document_kind.needs_signer and not (draft.signer_name or "").strip():
+        errors["signer_name"] = NO_SIGNER
+    if not (draft.place or "").strip():
+        errors["place"] = NO_PLACE
+    if errors:
+        raise ValidationError(errors, code="incomplete")
 
 
 @transaction.atomic
@@ -315,6 +352,7 @@ def _new_request(draft: ReportDraft, actor: Actor, today: date | None) -> tuple[
         .select_related("bloc", "issuer", "style", "meeting")
         .get(pk=draft.pk)
     )
+    check_signed_and_placed(draft)
     if not draft.is_issued:
         _issue(draft, today=today or timezone.localdate())
     in_progress = draft.reports.filter(status__in=[Report.Status.QUEUED, Report.Status.RUNNING])

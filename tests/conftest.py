@@ -58,6 +58,8 @@ def world(db) -> World:
         ("Ủy ban MTTQ Việt Nam thành phố", "UBMTTQ"),
     ]
     orgs = [OrganizationFactory(name=n, short_name=s) for n, s in names]
+    orgs[0].head_name = "Vũ Thị Bích Liên"  # the chair's head signs its documents
+    orgs[0].save(update_fields=["head_name"])
     for i, org in enumerate(orgs, start=1):
         MembershipFactory(bloc=bloc, organization=org, first_year=year - 3, rotation_order=i)
     ChairTermFactory(bloc=bloc, year=year, chair=orgs[0], deputy=orgs[1])

@@ -69,7 +69,17 @@ class OrganizationAdmin(
     list_filter = ["kind", "level", "is_active"]
     search_fields = ["name", "short_name", "abbreviation", "search_name"]
     folded_search_fields = ("search_name",)
-    fields = ["name", "short_name", "abbreviation", "kind", "level", "locality", "is_active"]
+    fields = [
+        "name",
+        "short_name",
+        "abbreviation",
+        "kind",
+        "level",
+        "locality",
+        "head_name",
+        "head_position",
+        "is_active",
+    ]
     list_per_page = 50
 
     def get_queryset(self, request):

@@ -314,6 +314,8 @@ def load(*, year: int | None = None) -> LoadResult:
                 "kind": spec.kind,
                 "level": spec.level,
                 "locality": spec.locality,
+                "head_name": spec.head_name,
+                "head_position": spec.head_position,
                 "is_active": True,
             },
             result,

@@ -26,6 +26,8 @@ class OrgSpec:
     kind: str
     level: str
     locality: str
+    head_name: str = ""  # family name first: the default signer when it chairs a bloc
+    head_position: str = ""
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,16 @@ ORGANIZATIONS: tuple[OrgSpec, ...] = (
     # 000 Hải Phòng city
     OrgSpec(HP_MTTQ, "Ủy ban MTTQ thành phố", "MTTQ", K.FRONT, L.PROVINCE, HP),
     OrgSpec(HP_LDLD, "Liên đoàn Lao động thành phố", "LĐLĐ", K.LABOUR, L.PROVINCE, HP),
-    OrgSpec(HP_HLHPN, "Hội LHPN thành phố", "HLHPN", K.WOMEN, L.PROVINCE, HP),
+    OrgSpec(
+        HP_HLHPN,
+        "Hội LHPN thành phố",
+        "HLHPN",
+        K.WOMEN,
+        L.PROVINCE,
+        HP,
+        "Vũ Thị Bích Liên",  # seed 000: the chair of the Women's Union, Trưởng khối 2020
+        "Chủ tịch Hội Liên hiệp Phụ nữ thành phố",
+    ),
     OrgSpec(HP_TD, "Thành đoàn Hải Phòng", "TĐ", K.YOUTH, L.PROVINCE, HP),
     OrgSpec(HP_HND, "Hội Nông dân thành phố", "HND", K.FARMERS, L.PROVINCE, HP),
     OrgSpec(HP_HCCB, "Hội Cựu chiến binh thành phố", "HCCB", K.VETERANS, L.PROVINCE, HP),

@@ -84,6 +84,21 @@ class Organization(models.Model):
         _("level"), max_length=20, choices=Level.choices, default=Level.PROVINCE
     )
     locality = models.CharField(_("locality"), max_length=100, blank=True)
+    head_name = models.CharField(
+        _("head"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Who heads the organization, family name first (e.g. “Vũ Thị Bích Liên”): the "
+            "signer of the documents it issues as a bloc's chair."
+        ),
+    )
+    head_position = models.CharField(
+        _("head's position"),
+        max_length=255,
+        blank=True,
+        help_text=_("e.g. “Chủ tịch Hội Liên hiệp Phụ nữ thành phố”."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     search_name = models.CharField(max_length=400, editable=False, db_index=True, default="")
     sort_name = models.CharField(max_length=1200, editable=False, db_index=True, default="")

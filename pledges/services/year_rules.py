@@ -28,7 +28,10 @@ __all__ = [
     "BANDS_NOT_A_LIST",
     "BANDS_NOT_DESCENDING",
     "BAND_INVALID",
+    "LAW_2022_FIRST_YEAR",
     "LEADING_UNITS_MIN",
+    "LEGAL_BASIS_CHANGED",
+    "LEGAL_BASIS_IN_FORCE",
     "NO_PREVIOUS_PLEDGE",
     "PLEDGE_EXISTS",
     "QUOTA_EMPTY",
@@ -43,6 +46,7 @@ __all__ = [
     "check_pledge_rules",
     "check_pledge_year",
     "check_quota",
+    "legal_basis_changed",
     "pledge_copy_from_previous",
     "pledge_create",
     "pledge_update_rules",
@@ -55,6 +59,27 @@ YEAR_OUT_OF_RANGE = _(
     "The emulation year must be between %(first)s and %(last)s; %(year)s was given."
 )
 NO_PREVIOUS_PLEDGE = _("%(bloc)s has no pledge before %(year)s to start from.")
+# The Law on Emulation and Commendation 2022 (06/2022/QH15) is in force from 01/01/2024; the
+# decree detailing it is ND 152/2025/NĐ-CP from 01/07/2025 (domain.md §10).
+LAW_2022_FIRST_YEAR = 2024
+LEGAL_BASIS_IN_FORCE = (
+    "Căn cứ Luật Thi đua, khen thưởng số 06/2022/QH15 ngày 15/6/2022;\n"
+    "Căn cứ Nghị định số 152/2025/NĐ-CP ngày 14/6/2025 của Chính phủ quy định chi tiết một số "
+    "điều của Luật Thi đua, khen thưởng;\n"
+    "Căn cứ Quy chế hoạt động của Khối thi đua."
+)
+LEGAL_BASIS_CHANGED = _(
+    "The pledge of %(source)s was made under the law of that time: the legal basis of "
+    "%(year)s now cites the Law on Emulation and Commendation 2022 and Decree "
+    "152/2025/NĐ-CP instead. Check it on the rules page before the pledge is signed."
+)
+
+
+def legal_basis_changed(source_year: int, year: int) -> bool:
+    """Whether a pledge copied from `source_year` into `year` crosses the 2022 law."""
+    return source_year < LAW_2022_FIRST_YEAR <= year
+
+
 TITLE_REQUIRED = _("Give the pledge a title.")
 BANDS_NOT_A_LIST = _("The classification bands must be a list of names with their lowest total.")
 BAND_INVALID = _(
@@ -316,6 +341,8 @@ def pledge_copy_from_previous(*, bloc: Bloc, year: int, actor: Actor = None) -> 
         scoring_deadline=_shift_date(source.scoring_deadline, years),
         **{name: getattr(source, name) for name in COPIED_RULE_FIELDS},
     )
+    if legal_basis_changed(source.year, year):  # the 2003 law and its decrees are repealed
+        pledge.legal_basis = LEGAL_BASIS_IN_FORCE
     stamp(pledge, actor)
     pledge.save()
 

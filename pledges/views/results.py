@@ -24,7 +24,8 @@ from ..forms import scoring as f
 from ..models import Ballot, Pledge, Proposal
 from ..ranking import compute_results, results_over_years
 from ..selectors.results_pages import ballots_of, proposal_groups, results_page
-from ..xlsx import results_xlsx as build_xlsx
+from ..selectors.score_table import score_table
+from ..xlsx import score_table_xlsx, table_title
 from ._access import add_after_post, closed_notice, delete_after_confirm, member_of
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -213,7 +214,8 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def results_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     pledge, _found = rules.get_pledge_or_404(request, pk)
-    content = build_xlsx(compute_results(pledge), pledge)
+    table = score_table(pledge)
+    content = score_table_xlsx(table, title=table_title(pledge.year), subtitle=pledge.bloc.name)
     response = HttpResponse(content, content_type=XLSX)
     filename = f"ket-qua-thi-dua-{pledge.year}-khoi-{pledge.bloc_id}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -6,8 +6,10 @@ returns plain JSON data (numbers as decimal strings, dates written the Vietnames
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from blocs.models import Bloc, ChairTerm, Meeting, Organization
@@ -35,6 +37,7 @@ def review_sections(*, directions_help: Label, recommendations_help: Label) -> t
     return (
         Section("situation", _("situation"), 4, AFTER_MEMBERS),
         Section("results", _("results"), 8, AFTER_MEETINGS),
+        Section("strengths", _("strengths"), 4, ASSESSMENT),
         Section("shortcomings", _("shortcomings and limitations"), 4, ASSESSMENT),
         Section("causes", _("causes"), 3, ASSESSMENT),
         Section("lessons", _("lessons learned"), 3, ASSESSMENT),
@@ -42,6 +45,15 @@ def review_sections(*, directions_help: Label, recommendations_help: Label) -> t
         Section("recommendations", _("recommendations"), 3, recommendations_help),
     )
 
+
+# The general assessment (ĐÁNH GIÁ CHUNG) of a review report, in its order (domain.md §2.2).
+EVALUATION = ("strengths", "shortcomings", "causes", "lessons")
+EVALUATION_TITLES = {
+    "strengths": "Ưu điểm",
+    "shortcomings": "Hạn chế, tồn tại",
+    "causes": "Nguyên nhân",
+    "lessons": "Bài học kinh nghiệm",
+}
 
 VOTE_BASE_LABELS = {
     "members": "tổng số đơn vị thành viên",
@@ -56,10 +68,12 @@ VOTE_BASE_LABELS = {
 def chair_signs(bloc: Bloc, term: ChairTerm | None) -> DraftDefaults:
     """The year's chair issues it and signs on behalf of the bloc (“TM. KHỐI THI ĐUA”)."""
     cum = bloc.kind == Bloc.Kind.CUM
+    chair = term.chair if term else None
     return DraftDefaults(
-        issuer=term.chair if term else None,
+        issuer=chair,
         sign_mode="TM. CỤM THI ĐUA" if cum else "TM. KHỐI THI ĐUA",
         signer_position="CỤM TRƯỞNG" if cum else "TRƯỞNG KHỐI",
+        signer_name=(chair.head_name.strip() if chair is not None else ""),
     )
 
 
@@ -106,20 +120,43 @@ def legal_basis(pledge: Pledge | None) -> list[str]:
     return legal_basis_lines(pledge.legal_basis if pledge else "")
 
 
-def meetings(bloc: Bloc, year: int, *, held_only: bool = False) -> list[Data]:
+def cutoff(draft: ReportDraft, *, month: int = 12, day: int = 31) -> date:
+    """The last day a review report speaks of: its date, else the end of its period (or
+    today, while the period runs)."""
+    if draft.issue_date is not None:
+        return draft.issue_date
+    return min(timezone.localdate(), date(draft.year, month, day))
+
+
+def meetings(bloc: Bloc, year: int, *, until: date, held_only: bool = False) -> list[Data]:
+    """The year's meetings in order, each `held` only if it was held by `until` (a planned
+    meeting, or one after the report's date, is never counted as held); `held_only` leaves
+    the others out."""
     found = bloc.meetings.filter(year=year).order_by("starts_at")
-    if held_only:
-        found = found.exclude(status=Meeting.Status.PLANNED)
-    return [
-        {
-            "title": m.title,
-            "kind": m.kind,
-            "date": short_date(m.starts_at),
-            "place": m.place,
-            "held": m.status != Meeting.Status.PLANNED,
-        }
-        for m in found
-    ]
+    out = []
+    for m in found:
+        day = timezone.localtime(m.starts_at).date()
+        held = m.status != Meeting.Status.PLANNED and day <= until
+        if held_only and not held:
+            continue
+        out.append(
+            {
+                "title": m.title,
+                "kind": m.kind,
+                "date": short_date(m.starts_at),
+                "place": m.place,
+                "held": held,
+            }
+        )
+    return out
+
+
+def held_and_planned(meetings: list[Data]) -> Data:
+    """The meetings a report counts as held, and the others (planned)."""
+    return {
+        "held": [m for m in meetings if m["held"]],
+        "planned": [m for m in meetings if not m["held"]],
+    }
 
 
 def ballots(pledge: Pledge, *, meeting: Meeting | None = None) -> list[Data]:
@@ -177,12 +214,22 @@ def present_ballots(data: Data) -> list[Data]:
     ]
 
 
+def evaluation_parts(data: Data) -> list[Data]:
+    """The general assessment's parts that have text, each with its title and lines."""
+    sections = data.get("sections", {})
+    return [
+        {"name": n, "title": EVALUATION_TITLES[n], "lines": sections[n]}
+        for n in EVALUATION
+        if sections.get(n)
+    ]
+
+
 def part_numbers(data: Data, *, recommendations: bool) -> list[str]:
     """The parts of a review report in order: I. situation, II. results, [III. evaluation],
     directions, [recommendations]; a part without text is left out and the rest renumbered."""
     sections = data.get("sections", {})
     parts = ["situation", "results"]
-    if any(sections.get(n) for n in ("shortcomings", "causes", "lessons")):
+    if any(sections.get(n) for n in EVALUATION):
         parts.append("evaluation")
     parts.append("directions")
     if recommendations:

@@ -21,7 +21,10 @@ def gather(draft: ReportDraft) -> Data:
     pledge = common.pledge_of(draft)
     return {
         "members": common.members(draft.bloc, draft.year),
-        "meetings": common.meetings(draft.bloc, draft.year, held_only=True),
+        # Only what happened by the report's date (30/06 while it has none).
+        "meetings": common.meetings(
+            draft.bloc, draft.year, until=common.cutoff(draft, month=6, day=30), held_only=True
+        ),
         "pledge": common.pledge_data(pledge),
         "legal_basis": common.legal_basis(pledge),
     }
@@ -37,7 +40,12 @@ def summary(data: Data) -> list[str]:
 
 def present(data: Data) -> Data:
     recommendations = bool(data.get("sections", {}).get("recommendations"))
-    return {"num": roman(common.part_numbers(data, recommendations=recommendations))}
+    return {
+        "num": roman(common.part_numbers(data, recommendations=recommendations)),
+        "meetings": common.held_and_planned(data.get("meetings", [])),
+        "evaluation": [n for n in common.EVALUATION if data.get("sections", {}).get(n)],
+        "evaluation_parts": common.evaluation_parts(data),
+    }
 
 
 KIND = DocumentKind(
@@ -53,5 +61,7 @@ KIND = DocumentKind(
     gather=gather,
     summary=summary,
     defaults=common.chair_signs,
+    needs_signer=True,
+    sent_to_superior=True,
     present=present,
 )

@@ -51,6 +51,7 @@ class DraftDefaults:
     issuer: Organization | None
     sign_mode: str = ""
     signer_position: str = ""
+    signer_name: str = ""  # family name first, from the organization's head when known
 
 
 def no_fixed_day(bloc: Bloc, year: int, meeting: Meeting | None) -> date | None:
@@ -81,6 +82,12 @@ class DocumentKind:
     sections: tuple[Section, ...] = ()
     needs_meeting: bool = False  # minutes: a draft per meeting, and only then
     has_spreadsheet: bool = False  # a score table (.xlsx) is built beside the PDF
+    # Sent to a superior body (the council, the organizing body): printed with a "Kính gửi:"
+    # line under the title (ND 30, Phụ lục I II.9.b).
+    sent_to_superior: bool = False
+    # Signed by one person under the signer block (its name comes from the draft): not
+    # built without that name.
+    needs_signer: bool = False
     # The day a new draft bears (None: the day its first PDF is requested).
     document_day: Callable[[Bloc, int, Meeting | None], date | None] = no_fixed_day
     # Keys the kind derives from the whole data (its header and signer block included).

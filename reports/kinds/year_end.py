@@ -8,10 +8,12 @@ import dataclasses
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from pledges.models import Pledge
 from pledges.ranking import Results, compute_results
+from pledges.selectors.score_table import score_table
 
 from ..formats import dec, roman, vn_number
 from . import common
@@ -30,7 +32,7 @@ def gather(draft: ReportDraft) -> Data:
     pledge = common.pledge_of(draft)
     data: Data = {
         "members": common.members(draft.bloc, draft.year),
-        "meetings": common.meetings(draft.bloc, draft.year),
+        "meetings": common.meetings(draft.bloc, draft.year, until=common.cutoff(draft)),
         "pledge": common.pledge_data(pledge),
         "legal_basis": common.legal_basis(pledge),
         "results": {},
@@ -39,7 +41,8 @@ def gather(draft: ReportDraft) -> Data:
         "chart": "",
     }
     if pledge is not None:
-        results = compute_results(pledge)
+        with translation.override("vi"):  # the tie notes are part of the document
+            results = compute_results(pledge)
         data["results"] = results_data(results)
         data["chart"] = chart(results)
         data["ballots"] = common.ballots(pledge)
@@ -48,47 +51,22 @@ def gather(draft: ReportDraft) -> Data:
 
 
 def results_data(results: Results) -> Data:
-    """The ranking as data: one row per member in rank order, and per criteria group."""
-    groups = results.groups
-    rows = [
-        {
-            "rank": m.rank,
-            "tied": m.tied,
-            "scored": m.scored,
-            "name": m.organization.name,
-            "short_name": m.organization.short_name or m.organization.name,
-            "group_points": [dec(m.group_points.get(g.pk)) for g in groups],
-            "base": dec(m.base_points),
-            "bonus": dec(m.bonus),
-            "penalty": dec(m.penalty),
-            "total": dec(m.total),
-            "classification": m.classification,
-        }
-        for m in results.members
-    ]
+    """The ranking as data: the score table of the year (pledges.selectors.score_table, the
+    one the results page exports), and per criteria group its average, highest, lowest."""
+    table = score_table(results.pledge, results)
     scored = [m for m in results.members if m.scored]
-    group_data = []
-    for g in groups:
-        values = [Decimal(dec(m.group_points.get(g.pk))) for m in scored]
-        group_data.append(
-            {
-                "id": g.pk,
-                "code": g.code,
-                "text": g.text,
-                "max": dec(g.max_points),
-                "average": dec(sum(values, Decimal(0)) / len(values)) if values else "",
-                "highest": dec(max(values)) if values else "",
-                "lowest": dec(min(values)) if values else "",
-            }
-        )
+    for g in table["groups"]:
+        values = [m.group_points.get(g["id"], Decimal(0)) for m in scored]
+        g["average"] = dec(sum(values, Decimal(0)) / len(values)) if values else ""
+        g["highest"] = dec(max(values)) if values else ""
+        g["lowest"] = dec(min(values)) if values else ""
     counts: dict[str, int] = {}
     for m in scored:
         if m.classification:
             counts[m.classification] = counts.get(m.classification, 0) + 1
     return {
-        "groups": group_data,
-        "rows": rows,
-        "max_total": dec(sum((g.max_points for g in groups), Decimal(0))),
+        **table,
+        "max_total": dec(sum((g.max_points for g in results.groups), Decimal(0))),
         "scored": len(scored),
         "classifications": [{"name": k, "count": v} for k, v in counts.items()],
     }
@@ -129,6 +107,13 @@ def summary(data: Data) -> list[str]:
     ]
 
 
+DASH = "\u2014"  # an unscored member's points: "—", never 0,00
+
+
+def _vn(value: str | None) -> str:
+    return DASH if value is None else vn_number(value)
+
+
 def present_results(results: Data) -> Data:
     """The score table's numbers written the Vietnamese way, and the first-ranked."""
     if not results:
@@ -136,11 +121,14 @@ def present_results(results: Data) -> Data:
     rows = [
         {
             **r,
-            "group_points_vn": [vn_number(v) for v in r["group_points"]],
-            "base_vn": vn_number(r["base"]),
-            "bonus_vn": vn_number(r["bonus"]),
-            "penalty_vn": vn_number(r["penalty"]),
-            "total_vn": vn_number(r["total"]),
+            "group_points_vn": [_vn(v) for v in r["group_points"]],
+            "self_vn": _vn(r.get("self_total")),
+            "base_vn": _vn(r["base"]),
+            "bonus_vn": _vn(r["bonus"] if r["scored"] or r["adjustments"] else None),
+            "penalty_vn": _vn(r["penalty"] if r["scored"] or r["adjustments"] else None),
+            "total_vn": _vn(r["total"]),
+            "rank_vn": str(r["rank"]) if r["scored"] else DASH,
+            "last_rank_vn": str(r["last_rank"]) if r.get("last_rank") else DASH,
         }
         for r in results["rows"]
     ]
@@ -158,6 +146,11 @@ def present_results(results: Data) -> Data:
         "rows": rows,
         "max_total_vn": vn_number(results["max_total"]),
         "top": [r for r in rows if r["scored"] and r["rank"] == 1],
+        "unscored": [r for r in rows if not r["scored"]],
+        "registrations": [r for r in rows if r.get("registered") or r.get("targets")],
+        "adjustments": [
+            {**a, "points_vn": vn_number(a["points"])} for a in results.get("adjustments", [])
+        ],
     }
 
 
@@ -173,7 +166,9 @@ def present(data: Data) -> Data:
     return {
         **present_results(results),
         "ballots": common.present_ballots(data),
-        "evaluation": [n for n in ("shortcomings", "causes", "lessons") if sections.get(n)],
+        "evaluation": [n for n in common.EVALUATION if sections.get(n)],
+        "evaluation_parts": common.evaluation_parts(data),
+        "meetings": common.held_and_planned(data.get("meetings", [])),
         "num": roman(common.part_numbers(data, recommendations=recommendations)),
         "appendix": {name: str(i) for i, name in enumerate(appendices, start=1)},
         "chart": data.get("chart", ""),
@@ -194,5 +189,7 @@ KIND = DocumentKind(
     gather=gather,
     summary=summary,
     defaults=common.chair_signs,
+    needs_signer=True,
+    sent_to_superior=True,
     present=present,
 )

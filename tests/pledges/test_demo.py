@@ -86,6 +86,11 @@ def test_this_year_starts_from_last_years_pledge_and_is_open():
     assert pledge.status == Pledge.Status.OPEN
     assert pledge.copied_from.year == 2020
     assert pledge.criteria.count() == pledge.copied_from.criteria.count()
+    # The law in force, not the repealed 2003 law and ND 91/2017 of the 2020 pledge.
+    assert "Luật Thi đua, khen thưởng số 06/2022/QH15" in pledge.legal_basis
+    assert "Nghị định số 152/2025/NĐ-CP" in pledge.legal_basis
+    assert "2003" not in pledge.legal_basis and "91/2017" not in pledge.legal_basis
+    assert "91/2017" in pledge.copied_from.legal_basis  # 2020 keeps the law of its time
 
 
 def test_running_twice_changes_nothing():

@@ -940,3 +940,29 @@ def test_registration_page_query_count_is_constant(
     # its titles + targets, secretariat (assigned, chair term), contents, active titles,
     # navbar official + organization
     assert count == 15
+
+
+def test_copying_a_pledge_from_before_2024_warns_that_the_legal_basis_changed(world, client_for):
+    old_law = "Căn cứ Luật Thi đua, Khen thưởng năm 2003;\nCăn cứ Nghị định số 91/2017/NĐ-CP."
+    PledgeFactory(bloc=world.bloc, year=2023, legal_basis=old_law)
+    response = client_for("secretariat").post(
+        reverse("pledges:pledge_create", args=[world.bloc.pk]),
+        {"year": YEAR, "title": "", "copy_previous": "on"},
+        follow=True,
+    )
+    created = Pledge.objects.get(year=YEAR)
+    assert "91/2017" not in created.legal_basis and "2003" not in created.legal_basis
+    assert "06/2022/QH15" in created.legal_basis and "152/2025/NĐ-CP" in created.legal_basis
+    warning = services.LEGAL_BASIS_CHANGED % {"source": 2023, "year": YEAR}
+    assert warning in messages_of(response)
+
+
+def test_copying_a_pledge_under_the_2022_law_keeps_its_legal_basis(world, client_for):
+    PledgeFactory(bloc=world.bloc, year=YEAR - 1, legal_basis="Căn cứ Quy chế của Khối.")
+    response = client_for("secretariat").post(
+        reverse("pledges:pledge_create", args=[world.bloc.pk]),
+        {"year": YEAR, "title": "", "copy_previous": "on"},
+        follow=True,
+    )
+    assert Pledge.objects.get(year=YEAR).legal_basis == "Căn cứ Quy chế của Khối."
+    assert not any("legal basis" in m for m in messages_of(response))

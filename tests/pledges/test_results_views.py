@@ -168,22 +168,32 @@ def test_results_xlsx_has_the_rows_and_ranks_of_the_page(world, scored, client_f
     )
     assert response["Content-Disposition"].startswith("attachment")
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    rows = list(sheet.iter_rows(min_row=3, values_only=True))
-    header = [c.value for c in sheet[2]]
-    assert header[:2] == ["Rank", "Organization"]
-    assert header[2] == "A (max 40)" and "Total" in header
-    assert [(r[0], r[1]) for r in rows] == [
-        (f"{m.rank}=" if m.tied else str(m.rank), m.organization.name) for m in page.members
+    header = [c.value for c in sheet[4]]
+    rows = list(sheet.iter_rows(min_row=5, max_row=4 + len(page.members), values_only=True))
+    # The layout of the report's Phụ lục 1, in the documents' language.
+    assert header[:2] == ["STT", "Đơn vị"]
+    assert header[2].startswith("A. ") and header[2].endswith("(tối đa 40,00)")
+    rank, total = header.index("Xếp hạng"), header.index("Tổng điểm")
+    assert [r[1] for r in rows] == [m.organization.name for m in page.members]
+    # Ranks and points are numbers (sortable, summable), not text.
+    assert [r[rank] for r in rows] == [m.rank if m.scored else None for m in page.members]
+    assert all(isinstance(r[rank], int) for r in rows if r[rank] is not None)
+    assert [Decimal(str(r[total])) for r in rows if r[total] is not None] == [
+        m.total for m in page.members if m.scored
     ]
-    total = header.index("Total")
-    assert [Decimal(str(r[total])) for r in rows] == [m.total for m in page.members]
 
 
-def test_results_xlsx_headers_are_vietnamese_by_default(world, scored, client_for, settings):
-    settings.LANGUAGE_CODE = "vi"
+def test_results_xlsx_prints_landscape_fitted_with_repeated_headers(world, scored, client_for):
     response = client_for("member").get(url("results_xlsx", scored.pk))
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    assert sheet["B2"].value != "Organization" or sheet["A2"].value != "Rank"
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_title_rows == "$4:$4"
+    assert {sheet.cell(4, c).font.name for c in range(1, sheet.max_column + 1)} == {
+        "Times New Roman"
+    }
+    assert sheet.cell(5, 2).font.name == "Times New Roman"
 
 
 def test_chart_groups_is_svg_with_the_names(world, scored, client_for):
@@ -418,3 +428,28 @@ def test_proposal_delete_asks_first(world, scoring, flag, client_for):
     assert client.post(url("proposal_delete", proposal.pk)).status_code == 302
     assert not Proposal.objects.exists()
     assert client_for("member").get(url("proposals", scoring.pk)).status_code == 200
+
+
+def test_results_xlsx_queries_do_not_grow(world, client_for, django_assert_num_queries):
+    """3 members, then 11 with self and verified sheets, adjustments and registrations."""
+    pledge = PledgeFactory(bloc=world.bloc, year=timezone.localdate().year, status="scoring")
+    group = CriterionFactory(pledge=pledge, code="G", max_points=30)
+    CriterionFactory(pledge=pledge, parent=group, code="G.1", max_points=30)
+    for org in world.orgs[:3]:
+        score(pledge, org, {"G.1": 20})
+    title = EmulationTitleFactory()
+    pledge.registrations.create(organization=world.orgs[0]).titles.add(title)
+
+    def grow():
+        for i in range(8):
+            org = OrganizationFactory()
+            MembershipFactory(bloc=world.bloc, organization=org, first_year=pledge.year)
+            score(pledge, org, {"G.1": 10 + i})
+            score(pledge, org, {"G.1": 9 + i}, round=ScoreSheet.Round.VERIFIED)
+            pledge.adjustments.create(organization=org, kind="bonus", points=1, reason="Tốt")
+            pledge.registrations.create(organization=org).titles.add(title)
+
+    count = _assert_constant(
+        client_for("member"), url("results_xlsx", pledge.pk), grow, django_assert_num_queries
+    )
+    assert count <= 20

@@ -152,9 +152,12 @@ def test_the_year_end_chart_is_drawn_from_the_rankings_own_objects(year_drafts, 
     assert data["chart"].startswith("data:image/svg+xml;base64,")
 
 
-def test_minutes_and_pledges_print_no_narrative_and_review_reports_all_seven():
+def test_minutes_and_pledges_print_no_narrative_and_review_reports_all_eight():
     assert get_kind("minutes").sections == get_kind("pledge").sections == ()
-    assert len(get_kind("year_end").sections) == len(get_kind("mid_year").sections) == 7
+    assert len(get_kind("year_end").sections) == len(get_kind("mid_year").sections) == 8
+    # The general assessment: strengths first, then shortcomings, causes and lessons.
+    fields = get_kind("year_end").section_fields
+    assert fields[2:6] == ("strengths", "shortcomings", "causes", "lessons")
 
 
 def _textareas(content: str) -> dict[str, str]:

@@ -21,6 +21,7 @@ from blocs.models import Meeting, Organization, current_year
 from pledges.models import PledgeSignature
 from portal.celery import app as celery_app
 from reports import documents, lease, rendering, services
+from reports.documents import gather_for_draft
 from reports.models import DocumentStyle, NumberSequence, Report, ReportDraft
 from reports.tasks import build_report
 from tests.factories import (
@@ -68,7 +69,9 @@ def renderer(monkeypatch):
 
 @pytest.fixture
 def chair(db):
-    return OrganizationFactory(name="Hội Liên hiệp Phụ nữ thành phố", abbreviation="HLHPN")
+    return OrganizationFactory(
+        name="Hội Liên hiệp Phụ nữ thành phố", abbreviation="HLHPN", head_name="Vũ Thị Bích Liên"
+    )
 
 
 @pytest.fixture
@@ -106,13 +109,27 @@ def test_a_new_draft_starts_from_the_chair_the_bloc_and_the_default_style(bloc, 
     assert services.draft_get_or_create(bloc=bloc, year=YEAR, kind="year_end") == draft
 
 
-def test_a_youth_union_chair_gets_the_youth_style(bloc):
+def test_a_bloc_chaired_by_the_youth_union_keeps_the_decree_30_header(bloc):
+    """A bloc's document is the bloc's, over its chair: national title and motto, whoever
+    chairs it (it once got “ĐOÀN TNCS HỒ CHÍ MINH” and no motto)."""
     youth = Organization.objects.get(kind=Organization.Kind.YOUTH)
     ChairTermFactory(bloc=bloc, year=YEAR + 1, chair=youth)
     draft = services.draft_get_or_create(bloc=bloc, year=YEAR + 1, kind="mid_year")
-    assert draft.style.code == "youth"
-    assert draft.style.youth_title == "ĐOÀN TNCS HỒ CHÍ MINH"
-    assert draft.style.number_pattern == "{number}-{type}/{issuer}"
+    assert draft.issuer == youth and draft.issuer_title == bloc.name.upper()
+    assert draft.style.code == "nd30"
+    header = gather_for_draft(draft)["header"]
+    assert header["style"] == "nd30"
+    assert header["motto_line1"] == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+
+
+def test_a_youth_union_issuing_in_its_own_name_gets_the_youth_style(bloc):
+    youth = Organization.objects.get(kind=Organization.Kind.YOUTH)
+    assert services.issues_in_own_name(youth, f"  {youth.name.lower()} ")
+    assert not services.issues_in_own_name(youth, bloc.name.upper())
+    style = services.default_style(youth, in_own_name=True)
+    assert style.code == "youth" and style.youth_title == "ĐOÀN TNCS HỒ CHÍ MINH"
+    assert style.number_pattern == "{number}-{type}/{issuer}"
+    assert services.default_style(youth, in_own_name=False).code == "nd30"
 
 
 def test_minutes_are_dated_the_day_of_their_meeting(bloc, renderer):
@@ -215,7 +232,14 @@ def test_numbers_run_per_issuer_and_year_across_document_types(bloc, draft, rend
 def test_the_youth_pattern_writes_the_number_the_party_way(bloc, renderer):
     youth = Organization.objects.get(kind=Organization.Kind.YOUTH)
     ChairTermFactory(bloc=bloc, year=YEAR + 1, chair=youth)
-    draft = make_draft(bloc, YEAR + 1, "pledge")
+    # The Youth Union issuing in its own name (a bloc's pledge keeps Decree 30).
+    draft = make_draft(
+        bloc,
+        YEAR + 1,
+        "pledge",
+        issuer_title=youth.name,
+        style=DocumentStyle.objects.get(code="youth"),
+    )
     services.report_request(draft=draft, today=date(YEAR + 1, 2, 1))
     draft.refresh_from_db()
     assert draft.symbol == "01-GƯ/TĐ"
@@ -269,6 +293,46 @@ def test_a_request_queues_one_build_after_commit(
     assert report.pdf.name.startswith(f"reports/{draft.bloc_id}/{YEAR}/")
     assert len(report.input_digest) == 64
     assert renderer.calls == 1
+
+
+def test_the_signer_defaults_to_the_head_of_the_chair_organization(draft, chair):
+    assert draft.signer_name == chair.head_name == "Vũ Thị Bích Liên"
+    assert draft.place == "Hải Phòng"  # the bloc's locality
+
+
+def test_the_place_defaults_to_the_issuers_when_the_bloc_has_none(bloc, chair):
+    Organization.objects.filter(pk=chair.pk).update(locality="Hải Phòng")
+    bloc.locality = ""
+    bloc.save()
+    draft = services.draft_get_or_create(bloc=bloc, year=YEAR, kind="mid_year")
+    assert draft.place == "Hải Phòng"
+
+
+@pytest.mark.parametrize(
+    ("field", "message"), [("signer_name", services.NO_SIGNER), ("place", services.NO_PLACE)]
+)
+def test_no_build_without_a_signer_or_a_place(
+    draft, renderer, field, message, django_capture_on_commit_callbacks
+):
+    draft = services.draft_update(draft=draft, **{field: "   "})
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(ValidationError) as refused,
+    ):
+        services.report_request(draft=draft)
+    assert refused.value.message_dict == {field: [str(message)]}
+    assert callbacks == [] and renderer.calls == 0  # nothing queued, nothing built
+    draft.refresh_from_db()
+    assert draft.number is None and not draft.reports.exists()  # no number drawn
+
+
+def test_the_pledge_needs_a_place_but_no_single_signer(bloc, renderer):
+    pledge = services.draft_get_or_create(bloc=bloc, year=YEAR, kind="pledge")
+    pledge = services.draft_update(draft=pledge, signer_name="")
+    services.report_request(draft=pledge)  # the members sign its grid
+    pledge = services.draft_update(draft=pledge, place="")
+    with pytest.raises(ValidationError):
+        services.report_request(draft=pledge)
 
 
 def test_unchanged_inputs_return_the_ready_pdf_without_a_build(

@@ -180,13 +180,20 @@ def test_year_end_numbers_and_ranking_order(pdfs):
     assert "Phụ lục 1" in body and "BẢNG TỔNG HỢP ĐIỂM THI ĐUA VÀ XẾP HẠNG NĂM 2020" in body
     assert re.search(r"\b\d{2},\d{2}\b", body)  # 95,50 style
     assert not re.search(r"\b\d{2}\.\d{2}\b", body)  # never 95.50
-    appendix = flat(text(path, first=4, layout=False))
+    sizes = page_sizes(path)
+    first_landscape = next(i for i, (w, h) in enumerate(sizes, start=1) if w > h)
+    appendix = flat(text(path, first=first_landscape, layout=False))
     names = re.findall(r"quận [^\s]+(?: [^\s]+)? số (\d) \(pdf\)", appendix)
+    # Each row's total comes before its rank (1-6) and last year's rank or classification.
+    rows = text(path, first=first_landscape, layout=True).splitlines()
     totals = [
-        float(t.replace(",", "."))
-        for t in re.findall(r"(\d{2},\d{2}) \d \S", appendix)  # the total before the rank
+        float(m.group(1).replace(",", "."))
+        for line in rows
+        if re.match(r"^\s*\d\s+\S", line)
+        and (m := re.search(r"(\d{2},\d{2})\s+\d\s+(?:Hoàn|\S)", line))
     ]
     assert names, appendix
+    assert len(totals) == 6, rows
     assert totals == sorted(totals, reverse=True)
     assert "Hoàn thành" in appendix
 

@@ -306,3 +306,18 @@ def test_a_pledge_page_opens_the_pledge_document_for_the_secretariat(world, clie
     response = client.post(url, {"kind": "pledge"})
     draft = ReportDraft.objects.get(bloc=world.bloc, year=YEAR, kind="pledge")
     assert response.status_code == 302 and response.url == draft.get_absolute_url()
+
+
+def test_building_without_a_signer_is_a_form_error_and_queues_nothing(
+    client_for, draft, django_capture_on_commit_callbacks
+):
+    url = reverse("reports:draft_edit", args=[draft.pk])
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client_for("secretariat").post(
+            url, edit_data(draft, signer_name="", action="build")
+        )
+    assert response.status_code == 200
+    assert response.context["form"].errors["signer_name"] == [str(services.NO_SIGNER)]
+    assert callbacks == []
+    draft.refresh_from_db()
+    assert not draft.reports.exists() and draft.number is None

@@ -78,9 +78,18 @@ def pledge_create(request: HttpRequest, pk: int) -> HttpResponse:
                 add_service_errors(form, exc)
             else:
                 messages.success(request, _("The pledge has been created as a draft."))
+                _warn_legal_basis(request, pledge)
                 return redirect(pledge)
     context = {"bloc": bloc, "form": form, "title": _("New pledge"), "submit": _("Create pledge")}
     return render(request, "pledges/pledge_form.html", context)
+
+
+def _warn_legal_basis(request: HttpRequest, pledge: Pledge) -> None:
+    """A year copied from before the 2022 law: its legal basis was replaced, say so."""
+    source = pledge.copied_from
+    if source is not None and services.legal_basis_changed(source.year, pledge.year):
+        text = services.LEGAL_BASIS_CHANGED % {"source": source.year, "year": pledge.year}
+        messages.warning(request, text)
 
 
 def _create(request: HttpRequest, bloc, data: dict) -> Pledge:

@@ -102,6 +102,8 @@ def seed_year(members: int, *, year: int = 2020, tag: str = "", rng_seed: int = 
                 short_name=f"{abbr} {place} {i + 1}",
                 abbreviation=f"{abbr}{i + 1}",
                 kind=kind,
+                locality="Hải Phòng",
+                head_name="Vũ Thị Bích Liên" if i == 0 else f"Nguyễn Văn {i + 1}",
                 search_name=fold(name),
             )
         )
