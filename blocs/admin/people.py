@@ -59,10 +59,12 @@ class OrganizationAdmin(FoldedSearchMixin, AllOrNothingImportMixin, SimpleHistor
         "is_active",
         "bloc_count",
     ]
-    list_filter = ["kind", "level", "is_active"]
+    list_filter = ["kind", "level", "numbering", "is_active"]
     search_fields = ["name", "short_name", "abbreviation", "search_name"]
     folded_search_fields = ("search_name",)
-    fields = ["name", "short_name", "abbreviation", "kind", "level", "locality", "is_active"]
+    fields = [
+        "name", "short_name", "abbreviation", "numbering", "kind", "level", "locality", "is_active",
+    ]  # fmt: skip
     list_per_page = 50
 
     def get_queryset(self, request):

@@ -30,3 +30,18 @@ def make_report(draft: ReportDraft, status: str = Report.Status.READY, **fields)
         report.finished_at = timezone.now()
     report.save()
     return report
+
+
+def make_issued(draft: ReportDraft, **fields) -> Report:
+    """Issue the draft (the real service) and finish its issued build with a stand-in PDF,
+    as a worker would; returns the issued build."""
+    from reports import issuing
+
+    fields.setdefault("issued_on", timezone.localdate())
+    report = issuing.document_issue(draft=draft, **fields)
+    report.pdf.save("issued.pdf", ContentFile(PDF_BYTES), save=False)
+    report.status, report.page_count, report.size = Report.Status.READY, 1, len(PDF_BYTES)
+    report.finished_at = timezone.now()
+    report.save()
+    draft.refresh_from_db()
+    return report
