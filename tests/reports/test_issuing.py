@@ -570,3 +570,28 @@ def test_only_the_secretariat_issues_replaces_and_files_scans(world, client_for,
         assert response.status_code == 403
     draft.refresh_from_db()
     assert not draft.scan and not ReportDraft.objects.filter(replaces=draft).exists()
+
+
+# Admin -------------------------------------------------------------------------------------
+
+
+def test_the_admin_shows_the_numbering_mode_and_the_register(world, client_for, renderer, english):
+    chair = world.orgs[0]
+    Organization.objects.filter(pk=chair.pk).update(numbering="registry")
+    draft = make_draft(world.bloc, YEAR)
+    make_issued(draft, number=42)
+    never_issued = make_draft(world.bloc, YEAR, "mid_year")
+    admin = client_for("admin")
+    page = admin.get(reverse("admin:blocs_organization_change", args=[chair.pk])).content
+    assert b'name="numbering"' in page and b'value="registry" selected' in page
+    register = admin.get(reverse("admin:reports_issueddocument_changelist")).content.decode()
+    assert f"42/BC-{chair.abbreviation}" in register
+    assert "Its own registry (the number is typed at issue)" in register
+    assert reverse("admin:reports_issueddocument_change", args=[never_issued.pk]) not in register
+    # An issued document is read-only in the admin too; its history says what happened.
+    change = admin.get(reverse("admin:reports_reportdraft_change", args=[draft.pk])).content
+    assert b'name="_save"' not in change
+    never = admin.get(reverse("admin:reports_reportdraft_change", args=[never_issued.pk]))
+    assert b'name="_save"' in never.content
+    history = admin.get(reverse("admin:reports_reportdraft_history", args=[draft.pk])).content
+    assert f"Ban hành: số 42/BC-{chair.abbreviation}".encode() in history
