@@ -280,6 +280,7 @@ def document_issue(request: HttpRequest, pk: int) -> HttpResponse:
                 "date": f"{draft.issue_date:%d/%m/%Y}",
             }
             messages.success(request, message)
+            report.refresh_from_db(fields=["status"])  # built already when tasks run inline
             if report.status != Report.Status.READY:
                 messages.info(request, _("Its PDF is being built."))
             return _draft_page(draft)

@@ -53,6 +53,7 @@ class OrganizationAdmin(FoldedSearchMixin, AllOrNothingImportMixin, SimpleHistor
         "name",
         "short_name",
         "abbreviation",
+        "numbering",
         "kind",
         "level",
         "locality",
