@@ -595,3 +595,25 @@ def test_the_admin_shows_the_numbering_mode_and_the_register(world, client_for, 
     assert b'name="_save"' in never.content
     history = admin.get(reverse("admin:reports_reportdraft_history", args=[draft.pk])).content
     assert f"Ban hành: số 42/BC-{chair.abbreviation}".encode() in history
+
+
+def test_drafts_numbered_before_issuing_existed_become_issued(draft, renderer):
+    """The migration: a draft that got its number at its first build (the old rule) went out
+    with it, so it is an issued document and its latest ready build the issued one."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("reports.migrations.0005_issuing_and_registries")
+    ReportDraft.objects.filter(pk=draft.pk).update(
+        number=3, number_year=YEAR, symbol="03/BC-HLHPN", issue_date=date(YEAR, 3, 1)
+    )
+    older, latest = make_report(draft), make_report(draft)
+    untouched = make_draft(draft.bloc, YEAR, "mid_year")
+    migration.numbered_drafts_were_issued(apps, None)
+    draft.refresh_from_db()
+    assert (draft.status, draft.numbering) == ("issued", "portal")
+    assert list(Report.objects.filter(issued=True)) == [latest]
+    assert not Report.objects.get(pk=older.pk).issued
+    untouched.refresh_from_db()
+    assert untouched.status == "draft"
