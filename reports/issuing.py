@@ -29,9 +29,9 @@ a layout shared by many issuers (every issuer that is not a Youth Union uses the
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -48,6 +48,8 @@ from portal.lib.uploads import validate_upload
 from . import services
 from .models import Report, ReportDraft
 from .rules import check_may_issue
+
+logger = logging.getLogger(__name__)
 
 Numbering = Organization.Numbering
 
@@ -185,10 +187,20 @@ def _taken(draft: ReportDraft, mode: str, year: int, symbol: str) -> ValidationE
     return ValidationError({"number": message}, code="number_taken")
 
 
-def _enqueue(report_id: int) -> None:
-    from .tasks import build_report
+def _send_after_commit(report_id: int) -> None:
+    """Send the issued build once the issue is committed; never raises (the row is saved
+    and queued: the sweep sends it again when the broker is back). A named function, not a
+    functools.partial: Django logs a failed robust callback by its __qualname__."""
 
-    build_report.delay(report_id)
+    def send() -> None:
+        from .tasks import build_report
+
+        try:
+            build_report.apply_async((report_id,), retry=False)
+        except Exception as exc:  # kombu raises OperationalError, socket errors, timeouts
+            logger.warning("report %s: not sent, the broker is unreachable (%s)", report_id, exc)
+
+    transaction.on_commit(send, robust=True)
 
 
 @transaction.atomic
@@ -258,7 +270,7 @@ def document_issue(
             services.report_store(report=claimed)
         report.refresh_from_db()
     else:
-        transaction.on_commit(partial(_enqueue, report.pk), robust=True)
+        _send_after_commit(report.pk)
     return report
 
 

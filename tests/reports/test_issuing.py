@@ -626,3 +626,24 @@ def test_drafts_numbered_before_issuing_existed_become_issued(draft, renderer):
     assert not Report.objects.get(pk=older.pk).issued
     untouched.refresh_from_db()
     assert untouched.status == "draft"
+
+
+def test_an_issue_holds_when_the_broker_is_down(
+    draft, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The number, date and content are fixed and the build stays queued for the sweep; the
+    issue itself never fails because the message could not be sent."""
+    from kombu.exceptions import OperationalError
+
+    from reports.tasks import build_report
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(build_report, "apply_async", unreachable)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        report = issue(draft)
+    assert len(callbacks) == 1
+    draft.refresh_from_db()
+    assert draft.status == "issued" and draft.symbol == "01/BC-HLHPN"
+    assert Report.objects.get(pk=report.pk).status == Report.Status.QUEUED
