@@ -351,7 +351,7 @@ def document_scan(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def document_download(request: HttpRequest, pk: int) -> FileResponse:
+def document_download(request: HttpRequest, pk: int) -> HttpResponse:
     """What members download of an issued document: its signed scan, else its issued PDF."""
     draft, _access = get_draft_or_404(request, pk, need="read")
     what, report = issuing.member_download(draft)
@@ -360,5 +360,10 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
         name = f"{stem}-{draft.kind}-{draft.year}.pdf"
         return private_download(draft.scan, name, "application/pdf")
     if report is None:
-        raise Http404
+        if not draft.is_issued:
+            raise Http404
+        # Issued a moment ago: its PDF is still being built (or failed and awaits a retry).
+        messages.info(request, _("The issued PDF is not ready yet; try again in a moment."))
+        list_url = reverse("reports:report_list", args=[draft.bloc_id])
+        return redirect(f"{list_url}?year={draft.year}")
     return _file_response(report, "pdf", "pdf", "application/pdf")

@@ -647,3 +647,20 @@ def test_an_issue_holds_when_the_broker_is_down(
     draft.refresh_from_db()
     assert draft.status == "issued" and draft.symbol == "01/BC-HLHPN"
     assert Report.objects.get(pk=report.pk).status == Report.Status.QUEUED
+
+
+def test_a_member_asking_for_an_issued_pdf_still_being_built_gets_a_message(
+    world, client_for, english
+):
+    draft = make_draft(world.bloc, YEAR)
+    issuing.document_issue(draft=draft, issued_on=timezone.localdate())  # queued, not built
+    response = client_for("member").get(
+        reverse("reports:document_download", args=[draft.pk]), follow=True
+    )
+    assert response.status_code == 200
+    assert "The issued PDF is not ready yet" in response.content.decode()
+    never = make_draft(world.bloc, YEAR, "mid_year")
+    assert (
+        client_for("member").get(reverse("reports:document_download", args=[never.pk])).status_code
+        == 404
+    )
