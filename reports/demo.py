@@ -1,13 +1,14 @@
 """Demo documents (see `manage.py load_demo`): the Hải Phòng bloc's year-end review report of
-2020, ready to download.
+2020, issued on 29/12/2020 (the day of the review, as the real one was) and ready to download.
 
 The narrative paraphrases seed 000 (the results of 2020, the directions for 2021 and the
 Front's recommendations at the review of 29/12/2020); the shortcomings, causes and lessons
 are not in the article and say so. Everything else in the report (members, chair and deputy,
 meetings, pledge contents, scores, ranking, ballot, proposals, next year's chair) is gathered
-from the demo data. The PDF is built in this process (`report_build_now`), not queued, so it
-is ready whether or not a worker runs. Keyed on (bloc, year, kind): an existing draft is left
-alone, and it is built only while it has no ready PDF.
+from the demo data. It is issued with the chair's number from the portal's registry (the
+article gives no number: the first of 2020) and its PDF is built in this process, not queued,
+so it is ready whether or not a worker runs. Keyed on (bloc, year, kind): an existing draft is
+left alone, and it is issued only while it is not.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ import datetime as dt
 from blocs import demo as blocs_demo
 from blocs.models import Bloc
 
-from . import services
-from .models import Report, ReportDraft
+from . import issuing, services
+from .models import ReportDraft
 
 NOT_IN_ARTICLE = "(Bài báo không nêu; bộ phận giúp việc bổ sung trước khi ban hành.)"
 
@@ -61,8 +62,11 @@ HP_2020 = {
 }
 
 
+ISSUED_ON = dt.date(2020, 12, 29)
+
+
 def load(result, actor) -> None:
-    """Build the Hải Phòng 2020 year-end review report unless it is built already."""
+    """Issue the Hải Phòng 2020 year-end review report unless it is issued already."""
     bloc = Bloc.objects.get(name=blocs_demo.HP_BLOC)
     kind = ReportDraft.Kind.YEAR_END
     draft = ReportDraft.objects.filter(bloc=bloc, year=2020, kind=kind).first()
@@ -71,18 +75,18 @@ def load(result, actor) -> None:
         draft = services.draft_update(
             draft=draft,
             actor=actor,
-            issue_date=dt.date(2020, 12, 29),
+            issue_date=ISSUED_ON,
             signer_name="Vũ Thị Bích Liên",
             **HP_2020,
         )
         result.note("report drafts", "created")
-    if draft.reports.filter(status=Report.Status.READY).exists():
+    if draft.is_issued:
         return
     try:
-        services.report_build_now(draft=draft, actor=actor, today=dt.date(2020, 12, 29))
+        issuing.document_issue(draft=draft, actor=actor, issued_on=ISSUED_ON, build_now=True)
     except OSError as exc:
         # WeasyPrint's system libraries (Pango) are missing on this machine: the portal
         # still runs; the report is built on the next load_demo once they are installed.
         result.note(f"reports not built ({exc.__class__.__name__}: PDF libraries missing)", "")
         return
-    result.note("reports", "built")
+    result.note("reports", "issued")

@@ -206,6 +206,8 @@ def _frame(draft: ReportDraft, kind: DocumentKind) -> Data:
     if issuer is None and year in terms:
         issuer = terms[year].chair
     youth = style.header == "youth"
+    # A draft (never issued) has no number and no date yet, and says it is a draft.
+    issued = draft.is_issued
     return {
         "schema": SCHEMA,
         "kind": kind.code,
@@ -226,9 +228,13 @@ def _frame(draft: ReportDraft, kind: DocumentKind) -> Data:
             "issuer": ((draft.issuer_title or "").strip() or bloc.name).upper(),
             "number": _number_line(draft, kind, style, issuer),
             "symbol": draft.symbol or "",
-            "place_date": place_date_line(draft.place or bloc.locality, draft.issue_date),
-            "issue_date": short_date(draft.issue_date),
+            "place_date": place_date_line(
+                draft.place or bloc.locality, draft.issue_date if issued else None
+            ),
+            "issue_date": short_date(draft.issue_date) if issued else "",
+            "draft": not issued,
         },
+        "replaces": _replaces(draft),
         "doc_type": kind.doc_type,
         "addressees": addressees(bloc) if kind.sent_to_superior else [],
         "signer": {
@@ -251,6 +257,19 @@ def addressees(bloc: Bloc) -> list[str]:
     if bloc.locality:
         return [f"Hội đồng Thi đua - Khen thưởng {bloc.locality}"]
     return []
+
+
+def _replaces(draft: ReportDraft) -> Data:
+    """The issued document this one replaces, as the replacement cites it."""
+    old = draft.replaces if draft.replaces_id else None
+    if old is None:
+        return {}
+    symbol, day = old.symbol, short_date(old.issue_date)
+    return {
+        "symbol": symbol,
+        "date": day,
+        "text": f"Văn bản này thay thế văn bản số {symbol} ngày {day}.",
+    }
 
 
 def _term(term: ChairTerm | None) -> Data:

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 BLANK_NUMBER = "\u00a0" * 7
 _GAP = "\u00a0" * 5
-BLANK_DATE = f"ngày{_GAP} tháng{_GAP} năm{_GAP}\u00a0\u00a0"
+# A draft's date line: “…, ngày      tháng      năm 20..” (the day is written at issue).
+BLANK_DATE = f"ngày{_GAP} tháng{_GAP} năm 20.."
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 
 

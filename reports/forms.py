@@ -45,7 +45,7 @@ class DraftForm(forms.ModelForm):
         required=False,
         input_formats=[DATE_FORMAT, "%Y-%m-%d"],
         widget=forms.DateInput(format=DATE_FORMAT, attrs={"placeholder": "dd/mm/yyyy"}),
-        help_text=_("Empty: the day the first PDF is requested."),
+        help_text=_("The day it is meant to bear; the date is fixed when it is issued."),
     )
 
     class Meta:
@@ -71,11 +71,52 @@ class DraftForm(forms.ModelForm):
             ids.append(self.instance.issuer_id)
         self.fields["issuer"].queryset = Organization.objects.filter(pk__in=ids)
         self.fields["style"].queryset = DocumentStyle.objects.all()
-        if self.instance.is_issued:
-            self.fields["issuer"].disabled = True
-            self.fields["issuer"].help_text = _(
-                "Fixed: the document has its number from this organization."
-            )
+        if self.instance.is_issued:  # read-only: a change is a replacement
+            for field in self.fields.values():
+                field.disabled = True
+
+
+class IssueForm(forms.Form):
+    """The date and, when the issuer keeps its own registry, the number of an issue."""
+
+    issued_on = forms.DateField(
+        label=_("Issue date"),
+        input_formats=[DATE_FORMAT, "%Y-%m-%d"],
+        widget=forms.DateInput(format=DATE_FORMAT, attrs={"placeholder": "dd/mm/yyyy"}),
+        help_text=_("Today by default; never in the future."),
+    )
+    number = forms.IntegerField(
+        label=_("Number in the registry"),
+        min_value=1,
+        max_value=99999,
+        required=False,
+        help_text=_("The number the organization's registry gave this document."),
+    )
+
+    def __init__(self, *args, typed: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if typed:
+            self.fields["number"].required = True
+        else:
+            del self.fields["number"]
+
+
+class ScanForm(forms.Form):
+    """The signed scan of an issued document (a PDF)."""
+
+    file = forms.FileField(
+        label=_("Signed scan (PDF)"),
+        help_text=_("The signed and stamped document, scanned as one PDF file."),
+    )
+    replace = forms.BooleanField(
+        label=_("Replace the scan already filed"),
+        required=False,
+    )
+
+    def __init__(self, *args, has_scan: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not has_scan:
+            del self.fields["replace"]
 
 
 class PreviewForm(forms.Form):

@@ -9,7 +9,12 @@ A `Report` is one request to build a PDF of a draft. It is queued, claimed by on
 and ends ready (with its PDF) or failed (with a readable reason). Earlier PDFs are kept.
 
 A `DocumentStyle` is a header profile (Decree 30 or the Youth Union's), editable in the
-admin; a `NumberSequence` hands out document numbers per issuer and year, atomically.
+admin; a `NumberSequence` hands out document numbers per issuer (or bloc) and year, atomically.
+
+A draft is built as often as needed without a number (a “DỰ THẢO”). Issuing it
+(reports/issuing.py) fixes its number, date and content (the gathered data, its digest and
+the PDF built from them) and makes it read-only; a change after that is a replacement: a new
+draft that names the one it replaces, which is marked replaced when the new one is issued.
 """
 
 from __future__ import annotations
@@ -101,8 +106,17 @@ class ReportDraftQuerySet(models.QuerySet):
         return self.filter(bloc__in=Bloc.objects.visible_to(user))
 
 
+def scan_path(instance: ReportDraft, filename: str) -> str:
+    return f"reports/{instance.bloc_id}/{instance.year}/scan-{uuid.uuid4().hex}.pdf"
+
+
 class ReportDraft(models.Model):
     """One official document of a bloc and year, as the secretariat writes it."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ISSUED = "issued", _("Issued")
+        REPLACED = "replaced", _("Replaced")
 
     # The kinds of the registry (reports/kinds/) by name, for code that names one
     # (ReportDraft.Kind.MINUTES); the field's choices read the registry itself.
@@ -161,17 +175,80 @@ class ReportDraft(models.Model):
         ),
     )
     issue_date = models.DateField(_("issue date"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
     number = models.PositiveIntegerField(
         _("number"),
         null=True,
         blank=True,
         editable=False,
-        help_text=_("Allocated once, when the first PDF is requested; kept for rebuilds."),
+        help_text=_("Given when the document is issued, never before."),
     )
     number_year = models.PositiveSmallIntegerField(
         _("numbering year"), null=True, blank=True, editable=False
     )
     symbol = models.CharField(_("number and symbol"), max_length=60, blank=True, editable=False)
+    numbering = models.CharField(
+        _("numbered by"),
+        max_length=10,
+        choices=Organization.Numbering.choices,
+        blank=True,
+        editable=False,
+        help_text=_("Where its number came from when it was issued."),
+    )
+    series_bloc = models.ForeignKey(
+        Bloc,
+        verbose_name=_("bloc series"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text=_("Set when the number comes from the bloc's own series."),
+    )
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True, editable=False)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    issued_digest = models.CharField(
+        _("digest of the issued content"), max_length=64, blank=True, editable=False
+    )
+    issued_fingerprint = models.CharField(
+        _("fingerprint of the data at issue"),
+        max_length=32,
+        blank=True,
+        editable=False,
+        help_text=_("Tells whether the data the document was made from has changed since."),
+    )
+    replaces = models.OneToOneField(
+        "self",
+        verbose_name=_("replaces"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="replaced_by",
+        help_text=_("The issued document this one replaces."),
+    )
+    scan = models.FileField(_("signed scan"), upload_to=scan_path, max_length=255, blank=True)
+    scan_name = models.CharField(_("scan's file name"), max_length=255, blank=True)
+    scan_size = models.PositiveIntegerField(_("scan's size (bytes)"), null=True, blank=True)
+    scan_uploaded_at = models.DateTimeField(_("scan uploaded at"), null=True, blank=True)
+    scan_uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("scan uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     situation = models.TextField(_("situation"), blank=True)
     results = models.TextField(_("results"), blank=True)
@@ -219,23 +296,39 @@ class ReportDraft(models.Model):
         verbose_name = _("document draft")
         verbose_name_plural = _("document drafts")
         constraints = [
+            # One document being written per bloc, year and kind (per meeting, for minutes);
+            # issued and replaced ones stay beside it.
             models.UniqueConstraint(
                 fields=["bloc", "year", "kind"],
-                condition=Q(meeting__isnull=True),
+                condition=Q(meeting__isnull=True, status="draft"),
                 name="one_report_draft_per_bloc_year_kind",
                 violation_error_message=_("This bloc already has this document for that year."),
             ),
             models.UniqueConstraint(
                 fields=["bloc", "year", "kind", "meeting"],
-                condition=Q(meeting__isnull=False),
+                condition=Q(meeting__isnull=False, status="draft"),
                 name="one_report_draft_per_meeting_and_kind",
                 violation_error_message=_("This meeting already has this document."),
             ),
+            # A number and symbol once per registry and year: the issuer's own registry (the
+            # portal's or the one it keeps), or the bloc's series. Two issues at once with the
+            # same typed number: the database lets one through.
             models.UniqueConstraint(
-                fields=["issuer", "number_year", "number"],
-                condition=Q(number__isnull=False),
-                name="one_document_number_per_issuer_and_year",
+                fields=["issuer", "number_year", "symbol"],
+                condition=Q(number__isnull=False, series_bloc__isnull=True),
+                name="one_symbol_per_issuer_and_year",
                 violation_error_message=_("This number is already used by another document."),
+            ),
+            models.UniqueConstraint(
+                fields=["series_bloc", "number_year", "symbol"],
+                condition=Q(series_bloc__isnull=False),
+                name="one_symbol_per_bloc_series_and_year",
+                violation_error_message=_("This number is already used by another document."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(number__isnull=False, issue_date__isnull=False),
+                name="report_draft_issued_has_number_and_date",
+                violation_error_message=_("An issued document has its number and date."),
             ),
             # The kinds that need a meeting (DocumentKind.needs_meeting; a test holds the two
             # together): a database rule, so a new kind of them needs a migration.
@@ -264,7 +357,12 @@ class ReportDraft(models.Model):
 
     @property
     def is_issued(self) -> bool:
-        return self.number is not None
+        """Issued (or issued and replaced since): read-only, with its number and date."""
+        return self.status != self.Status.DRAFT
+
+    @property
+    def is_replaced(self) -> bool:
+        return self.status == self.Status.REPLACED
 
 
 class ReportQuerySet(models.QuerySet):
@@ -351,6 +449,12 @@ class Report(models.Model):
         db_index=True,
         help_text=_("SHA-256 of the gathered data and template version; same digest, same PDF."),
     )
+    issued = models.BooleanField(
+        _("issued version"),
+        default=False,
+        editable=False,
+        help_text=_("The build made when the document was issued, with its number and date."),
+    )
 
     objects = ReportManager()
 
@@ -364,6 +468,12 @@ class Report(models.Model):
                 condition=~Q(status="ready") | ~Q(pdf=""),
                 name="report_ready_has_pdf",
                 violation_error_message=_("A ready report must have its PDF."),
+            ),
+            models.UniqueConstraint(
+                fields=["draft"],
+                condition=Q(issued=True),
+                name="one_issued_build_per_document",
+                violation_error_message=_("The document already has its issued version."),
             ),
         ]
 
@@ -386,13 +496,25 @@ class Report(models.Model):
 
 
 class NumberSequence(models.Model):
-    """The last document number an issuer gave in a year (one sequence for all types)."""
+    """The last document number an issuer (or a bloc keeping its own series) gave in a
+    year (one sequence for all types)."""
 
     issuer = models.ForeignKey(
         Organization,
         verbose_name=_("issuer"),
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="number_sequences",
+    )
+    bloc = models.ForeignKey(
+        Bloc,
+        verbose_name=_("bloc series"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="number_sequences",
+        help_text=_("Set for the bloc's own series (issuers numbering in the bloc's series)."),
     )
     year = models.PositiveSmallIntegerField(_("year"))
     type_code = models.CharField(
@@ -411,10 +533,32 @@ class NumberSequence(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["issuer", "year", "type_code"],
+                condition=Q(bloc__isnull=True),
                 name="one_number_sequence_per_issuer_year_type",
                 violation_error_message=_("This issuer already has a sequence for that year."),
+            ),
+            models.UniqueConstraint(
+                fields=["bloc", "year", "type_code"],
+                condition=Q(bloc__isnull=False),
+                name="one_number_sequence_per_bloc_year_type",
+                violation_error_message=_("This bloc already has a sequence for that year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(issuer__isnull=True) ^ Q(bloc__isnull=True),
+                name="number_sequence_of_an_issuer_or_a_bloc",
+                violation_error_message=_("A sequence belongs to an issuer or to a bloc."),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.issuer} {self.year}: {self.last}"
+        return f"{self.issuer or self.bloc} {self.year}: {self.last}"
+
+
+class IssuedDocument(ReportDraft):
+    """The register of issued documents (sổ đăng ký văn bản đi), as the admin reads it."""
+
+    class Meta:
+        proxy = True
+        ordering = ["-number_year", "issuer", "-number"]
+        verbose_name = _("issued document")
+        verbose_name_plural = _("register of issued documents")

@@ -2,10 +2,12 @@
 
 The pipeline (design.md, "How a request flows"):
 
-1. `report_request` (the secretariat presses "Build"): gives the draft its number the first
-   time, gathers the data and computes its digest. Unchanged inputs return the ready report
-   that already has them; otherwise a queued `Report` is created with that data and
-   `build_report` is sent to the `reports` queue once the transaction has committed.
+1. `report_request` (the secretariat presses "Build"): gathers the data of the draft (no
+   number is given: a draft prints "Số:      /BC-…" and no date; numbers are given when the
+   document is issued, reports/issuing.py) and computes its digest. Unchanged inputs
+   return the ready report that already has them; otherwise a queued `Report` is created
+   with that data and `build_report` is sent to the `reports` queue once the transaction
+   has committed.
 2. `report_build` (in the worker): `report_claim` takes the row with one conditional UPDATE
    (queued, or running but abandoned by a dead or retried run) and counts the attempt in
    the database; then it renders the data gathered with the request (stored on the row:
@@ -57,9 +59,9 @@ ISSUER_WITHOUT_ABBREVIATION = _(
     "%(organization)s has no symbol abbreviation, so no document number can be given. "
     "An administrator must set it on the organization first."
 )
-ISSUER_LOCKED = _(
-    "The document already has its number %(symbol)s from %(organization)s; the issuer can "
-    "no longer change."
+DOCUMENT_READ_ONLY = _(
+    "Document No. %(symbol)s has been issued and is read-only: to change it, replace it with "
+    "a new document."
 )
 NO_SIGNER = _(
     "Write who signs the document (family name first) before building it: a document is "
@@ -218,7 +220,12 @@ def draft_get_or_create(
         raise ValidationError({"meeting": MEETING_ONLY_FOR_MINUTES}, code="meeting_not_minutes")
     if meeting is not None and (meeting.bloc_id != bloc.pk or meeting.year != year):
         raise ValidationError({"meeting": MEETING_OF_ANOTHER_BLOC}, code="meeting_elsewhere")
-    found = ReportDraft.objects.filter(bloc=bloc, year=year, kind=kind, meeting=meeting).first()
+    # The one being written; else the one in force (issued, not replaced).
+    same = ReportDraft.objects.filter(bloc=bloc, year=year, kind=kind, meeting=meeting)
+    found = (
+        same.filter(status=ReportDraft.Status.DRAFT).first()
+        or same.filter(status=ReportDraft.Status.ISSUED).order_by("-issued_at", "-pk").first()
+    )
     if found is not None:
         return found
     draft = ReportDraft(
@@ -242,11 +249,7 @@ def draft_update(*, draft: ReportDraft, actor: Actor = None, **fields: Any) -> R
     if unknown:
         raise TypeError(f"draft_update() got unexpected fields: {sorted(unknown)}")
     draft = ReportDraft.objects.select_for_update().get(pk=draft.pk)
-    if "issuer" in fields and draft.is_issued and fields["issuer"] != draft.issuer:
-        raise ValidationError(
-            {"issuer": ISSUER_LOCKED % {"symbol": draft.symbol, "organization": draft.issuer}},
-            code="issuer_locked",
-        )
+    check_not_issued(draft)
     for name, value in fields.items():
         setattr(draft, name, value.strip() if isinstance(value, str) else value)
     draft.updated_by = actor
@@ -254,6 +257,12 @@ def draft_update(*, draft: ReportDraft, actor: Actor = None, **fields: Any) -> R
     stamp(draft, actor)
     draft.save()
     return draft
+
+
+def check_not_issued(draft: ReportDraft) -> None:
+    """An issued document is read-only: no edit, no rebuild (Decree 30, Art. 18.3)."""
+    if draft.is_issued:
+        raise ValidationError(DOCUMENT_READ_ONLY % {"symbol": draft.symbol}, code="issued")
 
 
 def draft_preview_copy(draft: ReportDraft, **fields: Any) -> ReportDraft:
@@ -269,32 +278,17 @@ def draft_preview_copy(draft: ReportDraft, **fields: Any) -> ReportDraft:
 # Numbers -----------------------------------------------------------------------------------
 
 
-def allocate_number(*, issuer: Organization, year: int) -> int:
-    """The issuer's next number for the year. The UPDATE locks the row until commit, so two
-    concurrent allocations queue up and never get the same number."""
-    sequence, _created = NumberSequence.objects.get_or_create(issuer=issuer, year=year)
+def allocate_number(
+    *, issuer: Organization | None = None, year: int, bloc: Bloc | None = None
+) -> int:
+    """The next number of the issuer's (or the bloc's own) series for the year. The UPDATE
+    locks the row until commit, so two concurrent allocations queue up and never get the
+    same number; drawn at issue only, so the series has no gaps."""
+    owner: dict[str, Any] = {"bloc": bloc} if bloc is not None else {"issuer": issuer}
+    sequence, _created = NumberSequence.objects.get_or_create(year=year, type_code="", **owner)
     NumberSequence.objects.filter(pk=sequence.pk).update(last=F("last") + 1)
     sequence.refresh_from_db(fields=["last"])
     return sequence.last
-
-
-def _issue(draft: ReportDraft, *, today: date) -> None:
-    """Give a locked draft its number and symbol (once; rebuilds keep them)."""
-    if draft.issuer is None:
-        raise ValidationError(NO_ISSUER, code="no_issuer")
-    abbreviation = draft.issuer.abbreviation.strip()
-    if not abbreviation:
-        raise ValidationError(
-            ISSUER_WITHOUT_ABBREVIATION % {"organization": draft.issuer}, code="no_abbreviation"
-        )
-    if draft.issue_date is None:
-        draft.issue_date = today
-    draft.number_year = draft.issue_date.year
-    draft.number = allocate_number(issuer=draft.issuer, year=draft.number_year)
-    draft.symbol = draft.style.format_symbol(
-        number=draft.number, type_code=draft.type_code, issuer=abbreviation
-    )
-    draft.save(update_fields=["issue_date", "number_year", "number", "symbol", "updated_at"])
 
 
 # Requests ----------------------------------------------------------------------------------
@@ -345,16 +339,15 @@ def _send_after_commit(report_id: int) -> None:
 
 def _new_request(draft: ReportDraft, actor: Actor, today: date | None) -> tuple[Report, bool]:
     """(report, created): the pending or unchanged ready report of the draft, or a new
-    queued one (saved). Gives the draft its number the first time."""
+    queued one (saved). An issued document is never rebuilt (its issued version is)."""
     # Locking the draft serializes requests for it: two clicks never queue two builds.
     draft = (
         ReportDraft.objects.select_for_update(of=("self",))
         .select_related("bloc", "issuer", "style", "meeting")
         .get(pk=draft.pk)
     )
+    check_not_issued(draft)
     check_signed_and_placed(draft)
-    if not draft.is_issued:
-        _issue(draft, today=today or timezone.localdate())
     in_progress = draft.reports.filter(status__in=[Report.Status.QUEUED, Report.Status.RUNNING])
     pending = in_progress.first()
     if pending is not None:

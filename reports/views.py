@@ -8,8 +8,9 @@ writes, previews, builds and retries (403 for the other members).
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,9 +24,9 @@ from portal.lib.files import private_download
 from portal.lib.http import GET_POST, post_only, year_param
 
 from . import forms as f
-from . import services
+from . import issuing, services
 from .models import Report, ReportDraft
-from .rules import get_draft_or_404, get_report_or_404
+from .rules import get_draft_or_404, get_report_or_404, may_issue
 
 # Reading -------------------------------------------------------------------
 
@@ -36,7 +37,7 @@ def report_list(request: HttpRequest, pk: int) -> HttpResponse:
     year = access.year
     drafts = list(
         ReportDraft.objects.filter(bloc=bloc, year=year)
-        .select_related("meeting", "issuer")
+        .select_related("meeting", "issuer", "replaces", "replaced_by")
         .prefetch_related("reports")
         .order_by("kind", "meeting__starts_at")
     )
@@ -74,6 +75,8 @@ def _status_context(report: Report | None, access: Access) -> dict:
 
 
 def _file_response(report: Report, field: str, suffix: str, content_type: str) -> FileResponse:
+    """A file of a ready build. Once a document has its signed scan, that is what members
+    get (`document_download`); its generated files stay with the secretariat."""
     if report.status != Report.Status.READY:
         raise Http404
     return private_download(getattr(report, field), f"{report.filename}.{suffix}", content_type)
@@ -81,7 +84,9 @@ def _file_response(report: Report, field: str, suffix: str, content_type: str) -
 
 @require_GET
 def report_download(request: HttpRequest, pk: int) -> FileResponse:
-    report, _access = get_report_or_404(request, pk)
+    report, access = get_report_or_404(request, pk)
+    if report.draft.scan and not may_issue(access):
+        raise PermissionDenied
     return _file_response(report, "pdf", "pdf", "application/pdf")
 
 
@@ -136,24 +141,41 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The draft has been saved."))
             return redirect(draft)
     latest = draft.reports.order_by("-requested_at", "-pk").first()
+    issued = issuing.issued_report(draft)
     context = {
         "draft": draft,
+        "issued": issued,
+        "may_issue": may_issue(access),
+        "data_changed": _data_changed(draft),
         "bloc": draft.bloc,
         "year": draft.year,
         "form": form,
         "builds": draft.reports.order_by("-requested_at", "-pk")[:10],
         **_status_context(latest, access),
-        "preview": _preview_html(draft),
+        "preview": _preview_html(draft, issued),
     }
     return render(request, "reports/draft_edit.html", context)
 
 
-def _preview_html(draft: ReportDraft) -> str:
-    """The whole document as HTML; on a problem, a readable note instead of a 500."""
+def _data_changed(draft: ReportDraft) -> bool:
+    """An issued document whose data has changed since (a hint that it may need replacing)."""
+    if not draft.is_issued or not draft.issued_fingerprint:
+        return False
+    from . import documents
+
+    return documents.data_fingerprint() != draft.issued_fingerprint
+
+
+def _preview_html(draft: ReportDraft, issued: Report | None = None) -> str:
+    """The whole document as HTML (an issued one as it was issued); on a problem, a
+    readable note instead of a 500."""
     from . import documents
 
     try:
-        html = documents.render_html(None, documents.gather_for_preview(draft))
+        if issued is not None and issued.data:
+            html = documents.render_html(issued, issued.data)
+        else:
+            html = documents.render_html(None, documents.gather_for_preview(draft))
     except Exception as exc:  # the preview must never break the editor
         return _("The preview could not be made: %(error)s") % {"error": exc}
     # Stylesheets of the document resolve against the renderer's private origin; in the
@@ -216,3 +238,132 @@ def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The document has been queued for building again."))
     return redirect(reverse("reports:draft_edit", args=[draft.pk]) + "#build")
+
+
+# Issuing -------------------------------------------------------------------
+
+
+def _draft_page(draft: ReportDraft) -> HttpResponse:
+    return redirect(draft)
+
+
+@GET_POST
+def document_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    """The confirmation page of an issue (number, date), and the issue itself on POST."""
+    draft, access = get_draft_or_404(request, pk)
+    if not may_issue(access):
+        raise PermissionDenied
+    if draft.is_issued:
+        messages.info(request, str(issuing.NOT_A_DRAFT) % {"symbol": draft.symbol})
+        return _draft_page(draft)
+    try:
+        plan = issuing.number_plan(draft)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _draft_page(draft)
+    initial = {"issued_on": issuing.default_issue_date(draft)}
+    form = f.IssueForm(request.POST or None, typed=plan.typed, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = issuing.document_issue(
+                draft=draft,
+                actor=request.user,
+                issued_on=form.cleaned_data["issued_on"],
+                number=form.cleaned_data.get("number"),
+            )
+        except ValidationError as exc:
+            _add(form, exc)
+        else:
+            draft.refresh_from_db()
+            message = _("Document No. %(symbol)s has been issued on %(date)s.") % {
+                "symbol": draft.symbol,
+                "date": f"{draft.issue_date:%d/%m/%Y}",
+            }
+            messages.success(request, message)
+            report.refresh_from_db(fields=["status"])  # built already when tasks run inline
+            if report.status != Report.Status.READY:
+                messages.info(request, _("Its PDF is being built."))
+            return _draft_page(draft)
+    context = {"draft": draft, "bloc": draft.bloc, "year": draft.year, "form": form, "plan": plan}
+    return render(request, "reports/document_issue.html", context)
+
+
+def _add(form: forms.Form, exc: ValidationError) -> None:
+    """A service's field errors on the form's fields (those it has), the rest on top."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@GET_POST
+def document_replace(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start the replacement of an issued document (after a confirmation page)."""
+    draft, access = get_draft_or_404(request, pk)
+    if not may_issue(access):
+        raise PermissionDenied
+    if not draft.is_issued:
+        messages.error(request, str(issuing.REPLACE_NOT_ISSUED))
+        return _draft_page(draft)
+    if request.method == "POST":
+        try:
+            new = issuing.document_replace(draft=draft, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return _draft_page(draft)
+        messages.success(
+            request,
+            _("A replacement of No. %(symbol)s has been started; issue it when it is ready.")
+            % {"symbol": draft.symbol},
+        )
+        return redirect(new)
+    context = {"draft": draft, "bloc": draft.bloc, "year": draft.year}
+    return render(request, "reports/document_replace.html", context)
+
+
+@GET_POST
+def document_scan(request: HttpRequest, pk: int) -> HttpResponse:
+    """Put the signed scan on an issued document (confirming the replacement of one)."""
+    draft, access = get_draft_or_404(request, pk)
+    if not may_issue(access):
+        raise PermissionDenied
+    if not draft.is_issued:
+        messages.error(request, str(issuing.SCAN_NOT_ISSUED))
+        return _draft_page(draft)
+    has_scan = bool(draft.scan)
+    form = f.ScanForm(request.POST or None, request.FILES or None, has_scan=has_scan)
+    if request.method == "POST" and form.is_valid():
+        try:
+            issuing.scan_upload(
+                draft=draft,
+                actor=request.user,
+                uploaded=form.cleaned_data["file"],
+                replace=form.cleaned_data.get("replace", False),
+            )
+        except ValidationError as exc:
+            _add(form, exc)
+        else:
+            messages.success(request, _("The signed scan has been filed: members now get it."))
+            return _draft_page(draft)
+    context = {"draft": draft, "bloc": draft.bloc, "year": draft.year, "form": form}
+    return render(request, "reports/document_scan.html", context)
+
+
+@require_GET
+def document_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """What members download of an issued document: its signed scan, else its issued PDF."""
+    draft, _access = get_draft_or_404(request, pk, need="read")
+    what, report = issuing.member_download(draft)
+    stem = (draft.symbol or draft.kind).replace("/", "-")
+    if what == "scan":
+        name = f"{stem}-{draft.kind}-{draft.year}.pdf"
+        return private_download(draft.scan, name, "application/pdf")
+    if report is None:
+        if not draft.is_issued:
+            raise Http404
+        # Issued a moment ago: its PDF is still being built (or failed and awaits a retry).
+        messages.info(request, _("The issued PDF is not ready yet; try again in a moment."))
+        list_url = reverse("reports:report_list", args=[draft.bloc_id])
+        return redirect(f"{list_url}?year={draft.year}")
+    return _file_response(report, "pdf", "pdf", "application/pdf")

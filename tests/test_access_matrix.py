@@ -112,6 +112,15 @@ def c1_report(world) -> dict:
     return {"pk": make_report(make_draft(world.bloc, current_year())).pk}
 
 
+# reports: issuing (issue 11) -- an issued document of the bloc for this year.
+def c2_issued(world) -> dict:
+    from tests.reports.helpers import make_draft, make_issued
+
+    draft = make_draft(world.bloc, current_year())
+    make_issued(draft)
+    return {"pk": draft.pk}
+
+
 # pledges: scoring, ballots, proposals, results (issue 4) -- a pledge in scoring this year.
 def d2_pledge(world, **fields):
     from tests.factories import CriterionFactory, PledgeFactory
@@ -259,6 +268,13 @@ MATRIX: dict[str, Row] = {
     "reports:report_download": Row(c1_report, (LOGIN, 404, 200, 200, 200)),
     "reports:report_xlsx": Row(c1_report, (LOGIN, 404, 200, 200, 200)),
     "reports:report_retry": Row(c1_report, (LOGIN, 404, 403, 405, 405)),
+    # --- reports: issuing (issue 11) ---
+    # The secretariat issues (a confirmation page), replaces and files the signed scan;
+    # members download what was issued (the scan once there is one, else the issued PDF).
+    "reports:document_issue": Row(c1_draft, (LOGIN, 404, 403, 200, 200)),
+    "reports:document_replace": Row(c2_issued, (LOGIN, 404, 403, 200, 200)),
+    "reports:document_scan": Row(c2_issued, (LOGIN, 404, 403, 200, 200)),
+    "reports:document_download": Row(c2_issued, (LOGIN, 404, 200, 200, 200)),
 }
 
 

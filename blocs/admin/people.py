@@ -60,19 +60,21 @@ class OrganizationAdmin(
         "name",
         "short_name",
         "abbreviation",
+        "numbering",
         "kind",
         "level",
         "locality",
         "is_active",
         "bloc_count",
     ]
-    list_filter = ["kind", "level", "is_active"]
+    list_filter = ["kind", "level", "numbering", "is_active"]
     search_fields = ["name", "short_name", "abbreviation", "search_name"]
     folded_search_fields = ("search_name",)
     fields = [
         "name",
         "short_name",
         "abbreviation",
+        "numbering",
         "kind",
         "level",
         "locality",

@@ -65,6 +65,14 @@ class Organization(models.Model):
         VETERANS = "veterans", _("Veterans' Association")
         OTHER = "other", _("Other")
 
+    class Numbering(models.TextChoices):
+        """Where the numbers of the documents it issues come from (Decree 30, Art. 15-16: each
+        organization's records office registers what it issues, one series per year)."""
+
+        PORTAL = "portal", _("The portal is the registry (numbers drawn at issue)")
+        REGISTRY = "registry", _("Its own registry (the number is typed at issue)")
+        BLOC = "bloc", _("The bloc's own series (for documents of a bloc)")
+
     class Level(models.TextChoices):
         CENTRAL = "central", _("Central")
         PROVINCE = "province", _("Province / city")
@@ -98,6 +106,16 @@ class Organization(models.Model):
         max_length=255,
         blank=True,
         help_text=_("e.g. “Chủ tịch Hội Liên hiệp Phụ nữ thành phố”."),
+    )
+    numbering = models.CharField(
+        _("document numbering"),
+        max_length=10,
+        choices=Numbering.choices,
+        default=Numbering.PORTAL,
+        help_text=_(
+            "How the documents it issues are numbered: drawn from the portal's registry, "
+            "typed from the organization's own registry, or from the bloc's own series."
+        ),
     )
     is_active = models.BooleanField(_("active"), default=True)
     search_name = models.CharField(max_length=400, editable=False, db_index=True, default="")

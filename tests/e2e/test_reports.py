@@ -4,7 +4,8 @@ thuky (load_demo's secretary of the Hải Phòng bloc) opens the bloc's document
 year-end report, types the narrative and watches the live preview follow, saves and builds
 (the real WeasyPrint renderer), and downloads the PDF. Progress without a reload: a build
 waiting in the queue shows a spinner that turns into the download link when a worker
-finishes it. hoivien (an ordinary member) then downloads the ready report.
+finishes it. The draft is then issued through its confirmation page (number and date fixed,
+read-only). hoivien (an ordinary member) then downloads the issued document.
 
 Tasks run inline here (forced even when CI sets a broker), so the build is deterministic.
 """
@@ -88,8 +89,7 @@ def test_secretariat_builds_the_year_end_report_and_a_member_downloads_it(
     status = page.locator("#report-status")
     expect(status).to_have_attribute("data-status", "ready", timeout=60_000)
     draft.refresh_from_db()
-    assert draft.symbol.startswith("01/BC-")
-    expect(page.locator("#draft-symbol")).to_have_text(draft.symbol)
+    assert draft.symbol == ""  # a draft build consumes no number
     shot("reports_03_ready")
     with page.expect_download() as download_info:
         page.locator("#download-pdf").click()
@@ -113,14 +113,33 @@ def test_secretariat_builds_the_year_end_report_and_a_member_downloads_it(
         "href", reverse("reports:report_download", args=[queued.pk])
     )
 
+    # --- Issue: a confirmation page, then the number and date are fixed -----------------
+    page.locator("#issue-button").click()
+    expect(page).to_have_url(live + reverse("reports:document_issue", args=[draft.pk]))
+    expect(page.locator("#number-plan")).to_have_attribute("data-mode", "portal")
+    shot("reports_06_issue_confirm")
+    page.locator("#confirm").click()
+    expect(page.locator("[data-document-status=issued]")).to_be_visible(timeout=60_000)
+    draft.refresh_from_db()
+    assert draft.status == "issued" and draft.symbol.startswith("01/BC-")
+    expect(page.locator("#draft-symbol")).to_have_text(draft.symbol)
+    expect(page.locator("#build-button")).to_have_count(0)  # read-only from now on
+    expect(page.frame_locator("#preview iframe").locator("body")).to_contain_text(draft.symbol)
+    shot("reports_07_issued")
+
     # --- A member downloads the ready report --------------------------------------------
     page.context.clear_cookies()
     log_in(page, live, demo.MEMBER.username, demo.MEMBER.password)
     page.goto(live + reverse("reports:report_list", args=[bloc.pk]))
     expect(page.locator("#open-draft")).to_have_count(0)
     shot("reports_05_member_list")
+    # Once issued, members see (and download) the issued document, not its draft builds.
+    expect(
+        page.locator(f"a[href='{reverse('reports:report_download', args=[queued.pk])}']")
+    ).to_have_count(0)
     with page.expect_download() as download_info:
-        page.locator(f"a[href='{reverse('reports:report_download', args=[queued.pk])}']").click()
+        page.locator(f"a[href='{reverse('reports:document_download', args=[draft.pk])}']").click()
+    assert download_info.value.suggested_filename.startswith(draft.symbol.replace("/", "-"))
     member_copy = tmp_path / "member.pdf"
     download_info.value.save_as(member_copy)
     assert member_copy.read_bytes().startswith(b"%PDF-")

@@ -62,6 +62,8 @@ def broker_unreachable() -> Iterator[None]:
     finally:
         conf.broker_write_url, conf.task_always_eager = saved
         _reset_pools()
+
+
 def richer_year(members: int = 12, *, tag: str = "rich"):
     """A year-end draft of a `members`-member bloc with what the demo lacks: two members tied
     on the total (one decided by the tie-break, one still tied), a member not scored, self
@@ -147,3 +149,18 @@ def richer_year(members: int = 12, *, tag: str = "rich"):
         )
         Score.objects.create(sheet=sheet, criterion=group, points=Decimal(50 + i))
     return draft
+
+
+def make_issued(draft: ReportDraft, **fields) -> Report:
+    """Issue the draft (the real service) and finish its issued build with a stand-in PDF,
+    as a worker would; returns the issued build."""
+    from reports import issuing
+
+    fields.setdefault("issued_on", timezone.localdate())
+    report = issuing.document_issue(draft=draft, **fields)
+    report.pdf.save("issued.pdf", ContentFile(PDF_BYTES), save=False)
+    report.status, report.page_count, report.size = Report.Status.READY, 1, len(PDF_BYTES)
+    report.finished_at = timezone.now()
+    report.save()
+    draft.refresh_from_db()
+    return report

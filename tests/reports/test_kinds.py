@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from blocs.models import Meeting, current_year
 from portal.celery import app as celery_app
-from reports import forms, rendering, services
+from reports import forms, issuing, rendering, services
 from reports.documents import gather_for_draft, render_html
 from reports.kinds import (
     DocumentKind,
@@ -266,8 +266,10 @@ def test_a_registered_kind_shows_up_everywhere_without_another_change(
     with django_capture_on_commit_callbacks(execute=True):
         report = services.report_request(draft=draft)
     report.refresh_from_db()
-    draft.refresh_from_db()
     assert report.status == Report.Status.READY and not report.xlsx
+    # Its type code goes into the number it is issued with.
+    issuing.document_issue(draft=draft, issued_on=timezone.localdate())
+    draft.refresh_from_db()
     assert draft.symbol == f"01/TTr-{world.orgs[0].abbreviation}"
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from blocs.models import Meeting, Organization, current_year
 from pledges.models import PledgeSignature
 from portal.celery import app as celery_app
-from reports import documents, lease, rendering, services
+from reports import documents, issuing, lease, rendering, services
 from reports.documents import gather_for_draft
 from reports.models import DocumentStyle, NumberSequence, Report, ReportDraft
 from reports.tasks import build_report
@@ -144,7 +144,10 @@ def test_minutes_are_dated_the_day_of_their_meeting(bloc, renderer):
     )
     draft = services.draft_get_or_create(bloc=bloc, year=YEAR, kind="minutes", meeting=meeting)
     assert draft.issue_date == date(YEAR, 1, 5)  # the local day (Asia/Ho_Chi_Minh)
-    services.report_request(draft=draft, today=date(YEAR + 1, 6, 1))
+    # Issued later, they are still dated (and numbered in the year of) their meeting.
+    today = date(YEAR + 1, 6, 1)
+    assert issuing.default_issue_date(draft, today=today) == date(YEAR, 1, 5)
+    issuing.document_issue(draft=draft, issued_on=date(YEAR, 1, 5), today=today)
     draft.refresh_from_db()
     assert (draft.issue_date, draft.number_year) == (date(YEAR, 1, 5), YEAR)
 
@@ -203,72 +206,41 @@ def test_the_services_refuse_whom_the_policy_refuses(draft, django_user_model):
 # Numbers -----------------------------------------------------------------------------------
 
 
-def test_the_first_request_numbers_the_draft_and_rebuilds_keep_the_number(draft, renderer):
-    services.report_request(draft=draft, today=date(YEAR, 12, 20))
-    draft.refresh_from_db()
-    assert (draft.number, draft.number_year, draft.symbol) == (1, YEAR, "01/BC-HLHPN")
-    assert draft.issue_date == date(YEAR, 12, 20)
+def test_a_draft_build_consumes_no_number(draft, renderer):
+    """Numbers are given at issue (reports/issuing.py, tests/reports/test_issuing.py): a
+    draft is built as often as needed, blank number, blank date, marked as a draft."""
+    report = services.report_request(draft=draft, today=date(YEAR, 12, 20))
     services.draft_update(draft=draft, results="Thêm một đoạn.")
     services.report_request(draft=draft)
     draft.refresh_from_db()
-    assert draft.symbol == "01/BC-HLHPN"
-    assert NumberSequence.objects.get(issuer=draft.issuer, year=YEAR).last == 1
-
-
-def test_numbers_run_per_issuer_and_year_across_document_types(bloc, draft, renderer):
-    services.report_request(draft=draft)
-    minutes_meeting = Meeting.objects.create(
-        bloc=bloc, year=YEAR, kind="year_end", title="Hội nghị tổng kết",
-        starts_at=timezone.now(), place="Hải Phòng",
-    )  # fmt: skip
-    minutes = services.draft_get_or_create(
-        bloc=bloc, year=YEAR, kind="minutes", meeting=minutes_meeting
-    )
-    services.report_request(draft=minutes)
-    minutes.refresh_from_db()
-    assert minutes.symbol == "02/BB-HLHPN"
-
-
-def test_the_youth_pattern_writes_the_number_the_party_way(bloc, renderer):
-    youth = Organization.objects.get(kind=Organization.Kind.YOUTH)
-    ChairTermFactory(bloc=bloc, year=YEAR + 1, chair=youth)
-    # The Youth Union issuing in its own name (a bloc's pledge keeps Decree 30).
-    draft = make_draft(
-        bloc,
-        YEAR + 1,
-        "pledge",
-        issuer_title=youth.name,
-        style=DocumentStyle.objects.get(code="youth"),
-    )
-    services.report_request(draft=draft, today=date(YEAR + 1, 2, 1))
-    draft.refresh_from_db()
-    assert draft.symbol == "01-GƯ/TĐ"
+    assert (draft.number, draft.number_year, draft.symbol) == (None, None, "")
+    assert draft.status == ReportDraft.Status.DRAFT
+    assert not NumberSequence.objects.exists()
+    header = Report.objects.get(pk=report.pk).data["header"]
+    assert header["number"] == f"Số: {documents.BLANK_NUMBER}/BC-HLHPN"
+    assert header["place_date"].endswith("năm 20..") and header["draft"] is True
 
 
 def test_an_issuer_without_abbreviation_gets_no_number(draft, renderer):
     Organization.objects.filter(pk=draft.issuer_id).update(abbreviation="")
     draft.refresh_from_db()
     with pytest.raises(ValidationError) as exc:
-        services.report_request(draft=draft)
+        issuing.document_issue(draft=draft, issued_on=date(YEAR, 1, 1))
     assert exc.value.messages == [
         services.ISSUER_WITHOUT_ABBREVIATION % {"organization": draft.issuer}
     ]
     assert not Report.objects.exists()
     assert not NumberSequence.objects.exists()
+    draft.refresh_from_db()
+    assert draft.status == ReportDraft.Status.DRAFT
 
 
-def test_the_issuer_cannot_change_once_numbered(bloc, draft, renderer):
-    services.report_request(draft=draft)
-    other = Organization.objects.get(kind=Organization.Kind.YOUTH)
-    with pytest.raises(ValidationError):
-        services.draft_update(draft=draft, issuer=other)
-
-
-def test_the_database_refuses_two_documents_with_one_number(bloc, draft):
-    ReportDraft.objects.filter(pk=draft.pk).update(number=7, number_year=YEAR, symbol="07/BC-X")
+def test_the_database_refuses_two_documents_with_one_number_and_symbol(bloc, draft):
+    issued = {"status": "issued", "number": 7, "number_year": YEAR, "issue_date": date(YEAR, 1, 2)}
+    ReportDraft.objects.filter(pk=draft.pk).update(symbol="07/BC-X", **issued)
     other = make_draft(bloc, YEAR, "mid_year")
     with pytest.raises(IntegrityError):
-        ReportDraft.objects.filter(pk=other.pk).update(number=7, number_year=YEAR)
+        ReportDraft.objects.filter(pk=other.pk).update(symbol="07/BC-X", **issued)
 
 
 def test_allocation_counts_up_from_the_stored_sequence(chair):

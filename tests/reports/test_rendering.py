@@ -74,6 +74,9 @@ def pdfs(django_db_setup, django_db_blocker, tmp_path_factory):
                     ),
                 }
                 for name, d in drafts.items():
+                    # As issued (number and date printed); a draft's blank number and date
+                    # are tests/reports/test_issuing.py.
+                    d.status = ReportDraft.Status.ISSUED
                     rendered = html_to_pdf(render_html(None, gather_for_draft(d)))
                     path = folder / f"{name}.pdf"
                     path.write_bytes(rendered.pdf)
