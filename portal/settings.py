@@ -7,6 +7,7 @@ inline, e-mail to the console. `.env.example` lists every variable.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "blocs",
     "pledges",
     "reports",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +84,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.bell",
             ],
         },
     },
@@ -182,6 +185,28 @@ CELERY_TASK_ROUTES = {"reports.*": {"queue": "reports"}}
 REPORT_REQUEUE_AFTER = env.int("REPORT_REQUEUE_AFTER", default=120)
 CELERY_BEAT_SCHEDULE = {
     "requeue-lost-reports": {"task": "reports.requeue_lost", "schedule": 60.0},
+}
+
+# --- Notifications (notifications/) ----------------------------------------------------
+# The e-mail transport itself is the EMAIL_* block above. PORTAL_URL: the address people
+# open, used for the links in e-mails (they are read outside any request).
+PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000")
+# How many times one e-mail is tried (Celery retries with a growing backoff, then the beat's
+# send_pending) before it stays failed in the admin with SMTP's last answer.
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=8)
+# Local time of the daily digest and the deadline scan (celery beat, one per installation).
+NOTIFICATIONS_DIGEST_HOUR = env.int("NOTIFICATIONS_DIGEST_HOUR", default=7)
+CELERY_BEAT_SCHEDULE |= {
+    "notifications-scan-deadlines": {
+        "task": "notifications.scan_deadlines",
+        "schedule": crontab(hour=NOTIFICATIONS_DIGEST_HOUR, minute=0),
+    },
+    "notifications-send-digests": {
+        "task": "notifications.send_digests",
+        # After the scan, so that today's reminders are in today's digest.
+        "schedule": crontab(hour=NOTIFICATIONS_DIGEST_HOUR, minute=15),
+    },
+    "notifications-send-pending": {"task": "notifications.send_pending", "schedule": 600.0},
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from blocs.models import Organization
+from portal.lib.events import emit
 from portal.lib.history import stamp
 from portal.lib.types import Actor
 
@@ -479,6 +480,7 @@ def proposal_add(
     )
     stamp(proposal, actor)
     proposal.save()
+    emit("pledges.proposal_added", proposal=proposal, actor=actor)
     return proposal
 
 
