@@ -221,7 +221,9 @@ def unsubscribe(*, user: Any, kind: str) -> None:
 SCANNED = (Pledge.Status.OPEN, Pledge.Status.SIGNED, Pledge.Status.SCORING)
 
 
-def _due(pledge: Pledge, deadline: datetime.date | None, today: datetime.date):
+def _due(
+    pledge: Pledge, deadline: datetime.date | None, today: datetime.date
+) -> tuple[str, str] | None:
     """(kind, step) of the reminder due today for `deadline`, or None. A reminder is due
     from its day on (a beat that missed a day still sends it, once: the step is in the key)."""
     if deadline is None:
@@ -294,12 +296,12 @@ def deadlines_scan(*, today: datetime.date | None = None) -> int:
             "days": (deadline - today).days,
         }
         key = f"deadline:{pledge.pk}:{which}:{deadline.isoformat()}:{step}"
+        url = reverse(page, args=[pledge.pk])
         for membership in members[pledge.bloc_id]:
             org = membership.organization_id
             if not membership.covers(pledge.year) or (pledge.pk, org) in done:
                 continue
             for user_id in officials[org]:
-                url = reverse(page, args=[pledge.pk])
                 notices.append(NewNotice(user_id, kind, key, url, params))
     return deliver(notices)
 

@@ -19,8 +19,8 @@ def make_message(
     to: list[str],
     headers: dict[str, str] | None = None,
 ) -> EmailMultiAlternatives:
-    subject = render_to_string(f"emails/{name}-subject.txt", context)
-    subject = " ".join(subject.split())  # one line: a header cannot hold a newline
+    rendered = render_to_string(f"emails/{name}-subject.txt", context)
+    subject = " ".join(rendered.split())  # one line: a header cannot hold a newline
     text = render_to_string(f"emails/{name}-body.txt", context)
     html = render_to_string(f"emails/{name}-body.html", context)
     message = EmailMultiAlternatives(

@@ -48,7 +48,7 @@ def test_a_sheet_sent_back_reaches_the_member(live, page: Page, browser, smtp, s
     for org in (chair, member_org):
         MembershipFactory(bloc=bloc, organization=org, first_year=year - 1)
     ChairTermFactory(bloc=bloc, year=year, chair=chair)
-    secretary = OfficialFactory(organization=chair, user__username="thuky").user
+    OfficialFactory(organization=chair, user__username="thuky")  # the secretariat
     member = OfficialFactory(organization=member_org, user__username="canbo").user
     # This member chose the daily digest for sheets sent back (the default is at once).
     Preference.objects.create(user=member, kind=Kind.SHEET_RETURNED, mode=Mode.DIGEST)

@@ -38,7 +38,11 @@ def test_a_sheet_sent_back_is_emailed_at_once_in_vietnamese(
     [message] = smtp.to("member@example.org")
     assert "Ban thường trực đã trả lại bảng tự chấm" in message["Subject"]
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert message["List-Unsubscribe"].strip().startswith("<http://testserver/notifications/unsubscribe/")
+    assert (
+        message["List-Unsubscribe"]
+        .strip()
+        .startswith("<http://testserver/notifications/unsubscribe/")
+    )
     text, html = _parts(message)
     assert "Kính gửi" in text and "Bổ sung minh chứng A1" in text
     assert "Liên đoàn Lao động thành phố" in html
@@ -140,8 +144,9 @@ def test_smtp_down_keeps_the_error_for_the_admin_and_a_later_run_sends(
     assert "Connection refused" in delivery.last_error or "Errno" in delivery.last_error
 
     # SMTP is back: the beat's send_pending sends it, once.
-    from tests.notifications.conftest import Inbox, _free_port  # noqa: PLC0415
     from aiosmtpd.controller import Controller
+
+    from tests.notifications.conftest import Inbox
 
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=settings.EMAIL_PORT)
