@@ -246,3 +246,29 @@ def test_immediate_and_off_notices_are_not_in_the_digest(world):
         recipient=member, kind=Kind.PLEDGE_OPENED, event_key="b", email=Mode.OFF
     )
     assert digests_prepare() == []
+
+
+def test_beat_runs_the_scan_before_the_digest_every_morning(settings):
+    from portal.celery import app
+
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    scan = schedule["notifications-scan-deadlines"]
+    digest = schedule["notifications-send-digests"]
+    assert {scan["task"], digest["task"], schedule["notifications-send-pending"]["task"]} <= set(
+        app.tasks
+    )
+    assert scan["schedule"].hour == digest["schedule"].hour == {settings.NOTIFICATIONS_DIGEST_HOUR}
+    assert min(scan["schedule"].minute) < min(digest["schedule"].minute)
+
+
+def test_the_bench_command_prints_times_and_query_counts(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("bench_notifications", organizations=40, officials=100, stdout=out)
+    text = out.getvalue()
+    assert "40 organizations, 100 officials" in text
+    assert text.count("deadline scan:") == 2 and text.count("digest:") == 2
+    assert not Notification.objects.exists()  # everything was rolled back
