@@ -191,3 +191,40 @@ def test_the_build_task_announces_its_end(world):
     finally:
         events._listeners["reports.build_over"].remove(hear)
     assert heard == [{"report_id": 987654}]
+
+
+def test_minutes_held_and_approved_tell_the_members(world):
+    secretary = world.users["secretariat"]
+    meeting = Meeting.objects.create(
+        bloc=world.bloc,
+        year=current_year(),
+        kind=Meeting.Kind.OTHER,
+        title="Hội nghị tổng kết",
+        starts_at=timezone.now() - datetime.timedelta(hours=3),
+        place="Hải Phòng",
+    )
+    meeting = bloc_services.meeting_mark_held(meeting=meeting, actor=secretary)
+    bloc_services.meeting_approve(meeting=meeting, actor=secretary)
+    assert sorted(_kinds_of(world.users["member"])) == sorted(
+        [Kind.MEETING_HELD, Kind.MINUTES_APPROVED]
+    )
+    assert _kinds_of(world.users["outsider"]) == []
+
+
+def test_the_elected_chair_is_told_what_to_prepare(world):
+    meeting = Meeting.objects.create(
+        bloc=world.bloc,
+        year=current_year(),
+        kind=Meeting.Kind.YEAR_END,
+        title="Hội nghị tổng kết",
+        starts_at=timezone.now(),
+        place="Hải Phòng",
+    )
+    elected = world.orgs[2]  # the member's organization
+    bloc_services.meeting_elect_chair(
+        meeting=meeting, chair=elected, deputy=world.orgs[3], actor=world.users["secretariat"]
+    )
+    notice = Notification.objects.get(recipient=world.users["member"])
+    assert notice.kind == Kind.CHAIR_ELECTED
+    assert str(current_year() + 1) in notice.text
+    assert not Notification.objects.filter(recipient=world.users["secretariat"]).exists()
