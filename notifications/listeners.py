@@ -14,6 +14,7 @@ from blocs.models import ChairTerm, Meeting
 from pledges.models import Pledge, Proposal, ScoreSheet
 from portal.lib import events
 from portal.lib.types import Actor
+from reports.models import Report
 
 from .kinds import Kind
 from .services import day, notify
@@ -127,8 +128,6 @@ def chair_elected(*, term: ChairTerm, actor: Actor = None, **_: Any) -> None:
 
 
 def report_build_over(*, report_id: int | None, **_: Any) -> None:
-    from reports.models import Report
-
     report = Report.objects.filter(pk=report_id).select_related("draft__bloc").first()
     if report is None or report.requested_by_id is None:
         return

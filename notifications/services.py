@@ -29,6 +29,7 @@ from django.utils.formats import date_format
 
 from blocs.models import Membership, Official
 from pledges.models import Pledge, Registration, ScoreSheet
+from pledges.models.year import MAX_REMINDER_DAYS
 from portal.lib.types import Actor
 
 from .kinds import Kind, Mode, default_mode
@@ -243,8 +244,6 @@ def deadlines_scan(*, today: datetime.date | None = None) -> int:
     """Remind the members that have not yet registered or submitted their self-scoring, a
     few days before each deadline (the pledge's `reminder_days`) and the day after it. Seven
     queries at most, however many pledges are open; a second run the same day adds nothing."""
-    from pledges.models.year import MAX_REMINDER_DAYS
-
     today = today or timezone.localdate()
     window = (today - datetime.timedelta(days=1), today + datetime.timedelta(MAX_REMINDER_DAYS))
     pledges = list(
