@@ -341,7 +341,7 @@ def digests_prepare(*, now: datetime.datetime | None = None) -> list[int]:
 
 def immediate_prepare() -> list[int]:
     """One e-mail per notice that cannot wait and has none yet (4 queries); returns the
-    e-mails still to send, older failures included (below their attempts' cap)."""
+    e-mails never tried yet."""
     now = timezone.now()
     waiting = Notification.objects.filter(email=Mode.IMMEDIATE, delivery__isnull=True)
     people = get_user_model().objects.filter(is_active=True).exclude(email="")
@@ -368,6 +368,15 @@ def immediate_prepare() -> list[int]:
             ).values("pk")[:1]
         )
     )
+    return list(
+        EmailDelivery.objects.filter(sent_at__isnull=True, attempts=0).values_list("pk", flat=True)
+    )
+
+
+def deliveries_to_retry() -> list[int]:
+    """Every e-mail still unsent below its attempts' cap (the beat's `send_pending`): the
+    web request that made a notice tries only the new ones, so an SMTP server that is down
+    never makes a user wait for the older failures."""
     unsent = EmailDelivery.objects.filter(sent_at__isnull=True, attempts__lt=max_attempts())
     return list(unsent.values_list("pk", flat=True))
 

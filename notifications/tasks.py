@@ -43,7 +43,8 @@ def send_pending() -> int:
     """Periodic: what is still unsent (SMTP was down, a message was lost) is tried again."""
     from . import services
 
-    return _send(services.immediate_prepare())
+    services.immediate_prepare()
+    return _send(services.deliveries_to_retry())
 
 
 @shared_task(name="notifications.scan_deadlines")

@@ -193,3 +193,30 @@ def test_a_refusing_smtp_server_is_retried_by_the_worker_with_a_backoff(world, s
     assert countdowns == [60, 120, 240]
     delivery.refresh_from_db()
     assert delivery.attempts == 3 and "451" in delivery.last_error
+
+
+def test_a_new_notice_does_not_wait_for_older_failures(world, smtp):
+    member, secretary = world.users["member"], world.users["secretariat"]
+    old = Notification.objects.create(
+        recipient=secretary, kind=Kind.REPORT_FAILED, event_key="old", params={"document": "BC"}
+    )
+    failed = EmailDelivery.objects.create(
+        key=f"notice:{old.pk}",
+        kind="notice",
+        recipient=secretary,
+        to=secretary.email,
+        attempts=1,
+        last_error="SMTPServerDisconnected",
+    )
+    Notification.objects.filter(pk=old.pk).update(delivery=failed)
+    Notification.objects.create(
+        recipient=member,
+        kind=Kind.SHEET_RETURNED,
+        event_key="new",
+        email=Mode.IMMEDIATE,
+        params={"organization": "LĐLĐ", "pledge": "Giao ước"},
+    )
+    assert tasks.send_immediate.apply().result == 1  # the new one only
+    assert [m.envelope_to for m in smtp.messages] == [[member.email]]
+    assert tasks.send_pending.apply().result == 1  # the beat retries the old one
+    assert len(smtp.to(secretary.email)) == 1
