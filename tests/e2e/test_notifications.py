@@ -15,6 +15,7 @@ from notifications import tasks
 from notifications.kinds import Kind, Mode
 from notifications.models import Preference
 from pledges.models import ScoreSheet
+from portal.celery import app as celery_app
 from tests.factories import (
     PASSWORD,
     BlocFactory,
@@ -30,6 +31,15 @@ from tests.notifications.conftest import smtp  # noqa: F401 (the SMTP server fix
 pytestmark = pytest.mark.e2e
 
 REASON = "Bổ sung minh chứng cho tiêu chí A1 (ảnh hội nghị)"
+
+
+@pytest.fixture(autouse=True)
+def _tasks_inline():
+    # The digest is sent by the test itself, inline, even when a broker is set (CI).
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = eager
 
 
 def log_in(page: Page, base: str, username: str) -> None:

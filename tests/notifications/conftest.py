@@ -13,6 +13,7 @@ from aiosmtpd.controller import Controller
 
 from blocs.models import current_year
 from pledges.models import ScoreSheet
+from portal.celery import app as celery_app
 from tests.factories import CriterionFactory, PledgeFactory
 
 
@@ -39,6 +40,19 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@pytest.fixture(autouse=True)
+def _tasks_inline(request):
+    """Tasks run inline here even when a broker is set (CI sets one); test_worker.py is the
+    one module that sends them through the broker to a real worker."""
+    if request.node.module.__name__.endswith("test_worker"):
+        yield
+        return
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = eager
 
 
 @pytest.fixture
