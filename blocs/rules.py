@@ -20,6 +20,7 @@ this or a coming year's secretariat).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from functools import cached_property
 from typing import Literal, NamedTuple
@@ -32,7 +33,15 @@ from django.shortcuts import get_object_or_404
 
 from portal.lib.types import Actor, Person
 
-from .models import Bloc, ChairTerm, Meeting, MeetingAttachment, Official, SecretaryAssignment
+from .models import (
+    Bloc,
+    ChairTerm,
+    Meeting,
+    MeetingAttachment,
+    Membership,
+    Official,
+    SecretaryAssignment,
+)
 from .models import current_year as _current_year
 
 Need = Literal["read", "write"]
@@ -235,3 +244,33 @@ def manages_bloc(user: Person, bloc: Bloc | None) -> bool:
 rules.add_perm("blocs.read_bloc", reads_bloc)
 rules.add_perm("blocs.write_year", writes_year)
 rules.add_perm("blocs.manage_bloc", manages_bloc)
+
+
+# Who holds a role (for those who tell people: notices, reminders) ------------------------
+
+
+def _people() -> QuerySet:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(is_active=True)
+
+
+def officials_of(organization_ids: Iterable[int]) -> QuerySet:
+    """The active people who act for these organizations (their officials)."""
+    return _people().filter(official__organization_id__in=list(organization_ids))
+
+
+def secretariat_of(bloc: Bloc, year: int) -> QuerySet:
+    """The people who are the bloc's secretariat in `year` (as `is_secretariat` answers,
+    admins aside): the chair organization's officials and the people assigned then."""
+    chairs = ChairTerm.objects.filter(bloc=bloc, year=year).values("chair_id")
+    assigned = SecretaryAssignment.objects.filter(bloc=bloc).active_in(year).values("user_id")
+    return _people().filter(Q(official__organization_id__in=chairs) | Q(pk__in=assigned))
+
+
+def members_of(bloc: Bloc, year: int) -> QuerySet:
+    """The people a bloc's news in `year` is for: the officials of the organizations that
+    are its members that year, and its secretariat of that year."""
+    orgs = Membership.objects.filter(bloc=bloc).active_in(year).values("organization_id")
+    assigned = SecretaryAssignment.objects.filter(bloc=bloc).active_in(year).values("user_id")
+    return _people().filter(Q(official__organization_id__in=orgs) | Q(pk__in=assigned))

@@ -7,6 +7,7 @@ inline, e-mail to the console. `.env.example` lists every variable.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "blocs",
     "pledges",
     "reports",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -83,6 +85,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.bell",
             ],
             # In every template: `{{ user|person }}` (people by name, family name first) and
             # `{% filter for_bloc:bloc %}` ("khối" or "cụm" by the bloc's kind).
@@ -152,6 +155,9 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")
+# Seconds an SMTP connection may take: a server that does not answer must not hold a worker
+# (or, with tasks inline, a request) for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
@@ -211,6 +217,28 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(REPORT_SWEEP_SECONDS),
     },
     "sweep-orphan-report-files": {"task": "reports.sweep_orphans", "schedule": 3600.0},
+}
+
+# --- Notifications (notifications/) ----------------------------------------------------
+# The e-mail transport itself is the EMAIL_* block above. PORTAL_URL: the address people
+# open, used for the links in e-mails (they are read outside any request).
+PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000")
+# How many times one e-mail is tried (Celery retries with a growing backoff, then the beat's
+# send_pending) before it stays failed in the admin with SMTP's last answer.
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=8)
+# Local time of the daily digest and the deadline scan (celery beat, one per installation).
+NOTIFICATIONS_DIGEST_HOUR = env.int("NOTIFICATIONS_DIGEST_HOUR", default=7)
+CELERY_BEAT_SCHEDULE |= {
+    "notifications-scan-deadlines": {
+        "task": "notifications.scan_deadlines",
+        "schedule": crontab(hour=NOTIFICATIONS_DIGEST_HOUR, minute=0),
+    },
+    "notifications-send-digests": {
+        "task": "notifications.send_digests",
+        # After the scan, so that today's reminders are in today's digest.
+        "schedule": crontab(hour=NOTIFICATIONS_DIGEST_HOUR, minute=15),
+    },
+    "notifications-send-pending": {"task": "notifications.send_pending", "schedule": 600.0},
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

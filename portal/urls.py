@@ -3,6 +3,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from notifications import views as notification_views
+
 from . import views
 
 urlpatterns = [
@@ -14,5 +16,9 @@ urlpatterns = [
     path("blocs/", include("blocs.urls")),
     path("pledges/", include("pledges.urls")),
     path("reports/", include("reports.urls")),
+    path("notifications/", include("notifications.urls")),
+    # A personal calendar feed: its secret key stands for the login (calendar programs
+    # subscribe without a session).
+    path("calendar/<str:token>.ics", notification_views.calendar_feed, name="calendar_feed"),
     path("admin/", admin.site.urls),
 ]

@@ -15,6 +15,8 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
+from portal.lib.events import emit
+
 logger = logging.getLogger(__name__)
 
 # Worth another attempt: the database or the broker blinked, a socket timed out.
@@ -30,6 +32,10 @@ class ReportTask(Task):
         report_id = args[0] if args else kwargs.get("report_id")
         error = services.report_failure_text(services.BUILD_FAILED, error=exc)
         services.report_mark_failed(report_id=report_id, error=error)
+
+    def after_return(self, status, retval, task_id, args, kwargs, einfo) -> None:
+        # Every run, whatever its end: whoever listens (notices) reads the row's status.
+        emit("reports.build_over", report_id=args[0] if args else kwargs.get("report_id"))
 
 
 @shared_task(

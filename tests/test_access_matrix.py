@@ -191,6 +191,28 @@ def d2_proposal(world) -> dict:
     return {"pk": proposal.pk}
 
 
+# notifications (issue 13) -- the member's own notice, unsubscribe token and calendar key.
+def n13_member_notice(world) -> dict:
+    from notifications.models import Notification
+
+    notice = Notification.objects.create(
+        recipient=world.users["member"], kind="pledge_opened", event_key="e", url="/blocs/"
+    )
+    return {"pk": notice.pk}
+
+
+def n13_unsubscribe(world) -> dict:
+    from notifications.services import unsubscribe_token
+
+    return {"token": unsubscribe_token(world.users["member"].pk)}
+
+
+def n13_feed(world) -> dict:
+    from notifications.services import calendar_regenerate
+
+    return {"token": calendar_regenerate(user=world.users["member"]).calendar_token}
+
+
 #                  anonymous  outsider  member  secretariat  admin
 MATRIX: dict[str, Row] = {
     "home": Row(no_kwargs, (LOGIN, 200, 200, 200, 200)),
@@ -275,6 +297,18 @@ MATRIX: dict[str, Row] = {
     "reports:document_replace": Row(c2_issued, (LOGIN, 404, 403, 200, 200)),
     "reports:document_scan": Row(c2_issued, (LOGIN, 404, 403, 200, 200)),
     "reports:document_download": Row(c2_issued, (LOGIN, 404, 200, 200, 200)),
+    # --- notifications (issue 13) ---
+    # Everyone has their own notices and settings; a notice opens for its recipient only
+    # (302 to the thing itself); the writes are POST only. The calendar feed and the
+    # unsubscribe page open with their secret key or signed token, without a login.
+    "notifications:list": Row(no_kwargs, (LOGIN, 200, 200, 200, 200)),
+    "notifications:open": Row(n13_member_notice, (LOGIN, 404, 302, 404, 404)),
+    "notifications:read_all": Row(no_kwargs, (LOGIN, 405, 405, 405, 405)),
+    "notifications:preferences": Row(no_kwargs, (LOGIN, 200, 200, 200, 200)),
+    "notifications:calendar_regenerate": Row(no_kwargs, (LOGIN, 405, 405, 405, 405)),
+    "notifications:calendar_revoke": Row(no_kwargs, (LOGIN, 405, 405, 405, 405)),
+    "notifications:unsubscribe": Row(n13_unsubscribe, (200, 200, 200, 200, 200)),
+    "calendar_feed": Row(n13_feed, (200, 200, 200, 200, 200)),
 }
 
 

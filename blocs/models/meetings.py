@@ -77,6 +77,9 @@ class Meeting(models.Model):
         blank=True,
         related_name="+",
     )
+    # RFC 5545 SEQUENCE: grows each time the invitation changes (time, place, title), so a
+    # calendar that holds the meeting replaces its copy instead of keeping the old one.
+    sequence = models.PositiveIntegerField(_("invitation revision"), default=0, editable=False)
 
     objects = MeetingQuerySet.as_manager()
     history = HistoricalRecords()

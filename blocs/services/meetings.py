@@ -15,6 +15,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.events import emit
 from portal.lib.history import stamp
 from portal.lib.types import Actor
 from portal.lib.uploads import DOCUMENT_TYPES, IMAGE_TYPES, validate_upload
@@ -127,7 +128,12 @@ def meeting_create(*, bloc: Bloc, actor: Actor = None, **fields: Any) -> Meeting
     meeting.full_clean()
     stamp(meeting, actor)
     meeting.save()
+    emit("blocs.meeting_scheduled", meeting=meeting, actor=actor)
     return meeting
+
+
+# A change of these reaches the invited: the calendar copy is replaced (SEQUENCE grows).
+INVITATION_FIELDS = ("title", "starts_at", "ends_at", "place")
 
 
 @transaction.atomic
@@ -138,14 +144,20 @@ def meeting_update(*, meeting: Meeting, actor: Actor = None, **fields: Any) -> M
         check_year_writer(actor, meeting.bloc, fields["year"])
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _check_unlocked(meeting)
+    before = {name: getattr(meeting, name) for name in INVITATION_FIELDS}
     for name, value in fields.items():
         if name not in (*MEETING_FIELDS, "minutes", "conclusions"):
             raise TypeError(f"meeting_update() got an unexpected field {name!r}")
         setattr(meeting, name, value)
     check_meeting_times(meeting.kind, meeting.year, meeting.starts_at, meeting.ends_at)
     meeting.full_clean()
+    changed = [n for n in INVITATION_FIELDS if getattr(meeting, n) != before[n]]
+    if changed:
+        meeting.sequence += 1
     stamp(meeting, actor)
     meeting.save()
+    if changed:
+        emit("blocs.meeting_changed", meeting=meeting, changed=changed, actor=actor)
     return meeting
 
 
@@ -240,6 +252,7 @@ def meeting_mark_held(*, meeting: Meeting, actor: Actor = None) -> Meeting:
     meeting.status = Meeting.Status.HELD
     stamp(meeting, actor)
     meeting.save()
+    emit("blocs.meeting_held", meeting=meeting, actor=actor)
     return meeting
 
 
@@ -274,6 +287,7 @@ def meeting_approve(*, meeting: Meeting, actor: Actor = None) -> Meeting:
     meeting.approved_by = actor
     stamp(meeting, actor)
     meeting.save()
+    emit("blocs.minutes_approved", meeting=meeting, actor=actor)
     return meeting
 
 
@@ -362,6 +376,7 @@ def meeting_elect_chair(
         chair_term=term,
         decided_by=actor,
     )
+    emit("blocs.chair_elected", term=term, meeting=meeting, actor=actor)
     return term
 
 

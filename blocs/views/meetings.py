@@ -9,23 +9,21 @@ record with a message instead of opening the form.
 from __future__ import annotations
 
 import functools
-from datetime import UTC, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import HiddenInput
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
-from icalendar import Calendar, Event
 
 from portal.lib.forms import ReopenForm, formset_rows
 from portal.lib.http import GET_POST, year_param
 
 from .. import forms as f
 from .. import selectors, services
+from ..calendars import ICS_TYPE, meetings_calendar
 from ..models import ChairTerm, Meeting, current_year
 from ..models.meetings import deputy_word
 from ..rules import access as bloc_access
@@ -338,29 +336,9 @@ def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # Calendars -----------------------------------------------------------------
 
 
-def _event(request: HttpRequest, meeting: Meeting) -> Event:
-    event = Event()
-    event.add("uid", f"meeting-{meeting.pk}@emulation-portal")
-    event.add("dtstamp", timezone.now())
-    event.add("dtstart", meeting.starts_at.astimezone(UTC))
-    ends_at = meeting.ends_at or meeting.starts_at + timedelta(hours=2)
-    event.add("dtend", ends_at.astimezone(UTC))
-    event.add("summary", meeting.title)
-    event.add("location", meeting.place)
-    description = f"{meeting.bloc.name}\n{meeting.get_kind_display()}"
-    event.add("description", description)
-    event.add("url", request.build_absolute_uri(meeting.get_absolute_url()))
-    return event
-
-
 def _calendar_response(request, meetings, name: str, filename: str) -> HttpResponse:
-    calendar = Calendar()
-    calendar.add("prodid", "-//Emulation bloc portal//vi")
-    calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", name)
-    for meeting in meetings:
-        calendar.add_component(_event(request, meeting))
-    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    pairs = [(m, request.build_absolute_uri(m.get_absolute_url())) for m in meetings]
+    response = HttpResponse(meetings_calendar(pairs, name), content_type=ICS_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

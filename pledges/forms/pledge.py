@@ -111,6 +111,15 @@ class PledgeRulesForm(forms.Form):
     )
     registration_deadline = _date_field(_("Registration deadline"))
     scoring_deadline = _date_field(_("Self-scoring deadline"))
+    reminder_days = forms.CharField(
+        label=_("Reminders (days before a deadline)"),
+        required=False,
+        max_length=50,
+        help_text=_(
+            "Members are reminded this many days before each deadline, e.g. “7,3,1”; "
+            "empty for no reminders."
+        ),
+    )
     launch_meeting = forms.ModelChoiceField(
         label=_("Launch and signing meeting"), queryset=Meeting.objects.none(), required=False
     )

@@ -15,6 +15,9 @@ from simple_history.models import HistoricalRecords
 from blocs.models import Bloc, Meeting, Organization
 
 POINTS = {"max_digits": 7, "decimal_places": 2}
+# Reminders of a deadline go out this many days before it (and once the day after it).
+DEFAULT_REMINDER_DAYS = "7,3,1"
+MAX_REMINDER_DAYS = 60
 ZERO = Decimal("0")
 
 
@@ -164,6 +167,16 @@ class Pledge(models.Model):
     )
     registration_deadline = models.DateField(_("registration deadline"), null=True, blank=True)
     scoring_deadline = models.DateField(_("self-scoring deadline"), null=True, blank=True)
+    reminder_days = models.CharField(
+        _("reminders (days before a deadline)"),
+        max_length=50,
+        default=DEFAULT_REMINDER_DAYS,
+        blank=True,
+        help_text=_(
+            "Members are reminded this many days before each deadline, e.g. “7,3,1”; "
+            "empty for no reminders."
+        ),
+    )
     launch_meeting = models.ForeignKey(
         Meeting,
         verbose_name=_("launch and signing meeting"),
@@ -219,6 +232,12 @@ class Pledge(models.Model):
     @property
     def is_cross_scored(self) -> bool:
         return self.scoring_method != self.ScoringMethod.SELF_VERIFIED
+
+    @property
+    def reminder_day_list(self) -> list[int]:
+        """The days of `reminder_days`, largest first (a malformed part is left out)."""
+        days = {int(part) for part in self.reminder_days.split(",") if part.strip().isdigit()}
+        return sorted((d for d in days if 0 < d <= MAX_REMINDER_DAYS), reverse=True)
 
 
 class PledgeItem(models.Model):

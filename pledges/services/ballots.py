@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from blocs.models import Attendance, Organization
+from portal.lib.events import emit
 from portal.lib.history import stamp
 from portal.lib.text import sort_key
 from portal.lib.types import Actor
@@ -566,6 +567,7 @@ def proposal_add(
     )
     stamp(proposal, actor)
     proposal.save()
+    emit("pledges.proposal_added", proposal=proposal, actor=actor)
     return proposal
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.events import emit
 from portal.lib.history import stamp
 from portal.lib.types import Actor
 
@@ -72,6 +73,8 @@ def pledge_set_status(*, pledge: Pledge, status: str, actor: Actor = None) -> Pl
     stamp(pledge, actor)
     pledge.save()
     original.status = pledge.status
+    if status == Pledge.Status.OPEN:
+        emit("pledges.pledge_opened", pledge=pledge, actor=actor)
     return pledge
 
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.events import emit
 from portal.lib.history import stamp
 from portal.lib.types import Actor
 
@@ -106,6 +107,8 @@ def sheet_submit(
     sheet.submitted_by = actor
     stamp(sheet, actor)
     sheet.save()
+    if sheet.round == ScoreSheet.Round.VERIFIED:
+        emit("pledges.sheet_verified", sheet=sheet, actor=actor)
     return sheet
 
 
@@ -147,4 +150,5 @@ def sheet_return(
     sheet.return_reason = reason
     stamp(sheet, actor, reason)
     sheet.save()
+    emit("pledges.sheet_returned", sheet=sheet, reason=reason, actor=actor)
     return sheet

@@ -20,11 +20,14 @@ from portal.lib.history import stamp
 from portal.lib.types import Actor
 
 from ..models import CommendationQuota, Criterion, EmulationTitle, Pledge, PledgeItem
+from ..models.year import MAX_REMINDER_DAYS
 from ..rules import check_manages
 from .criteria import criteria_depths
 from .year import CAP_NEGATIVE, _check_meeting, _decimal, _lock, _points, check_writable
 
 __all__ = [
+    "REMINDER_DAYS_INVALID",
+    "check_reminder_days",
     "BANDS_NOT_A_LIST",
     "BANDS_NOT_DESCENDING",
     "BAND_INVALID",
@@ -93,6 +96,9 @@ BANDS_NOT_DESCENDING = _(
 TIE_BREAK_NOT_A_LIST = _("The tie-break order must be a list of tie-break rules.")
 TIE_BREAK_INVALID = _("“%(value)s” is not a tie-break rule. Use one of: %(choices)s.")
 TIE_BREAK_TWICE = _("The tie-break rule “%(value)s” is listed twice.")
+REMINDER_DAYS_INVALID = _(
+    "“%(value)s”: give whole numbers of days from 1 to %(max)s separated by commas, e.g. “7,3,1”."
+)
 VOTE_THRESHOLD_RANGE = _("The vote threshold must be between 0 and 100%%; %(value)s was given.")
 LEADING_UNITS_MIN = _("There must be at least one leading unit; %(value)s was given.")
 DEADLINE_BEFORE_YEAR = _(
@@ -118,6 +124,7 @@ RULE_FIELDS = (
     "leading_units",
     "registration_deadline",
     "scoring_deadline",
+    "reminder_days",
     "launch_meeting",
     "review_meeting",
 )
@@ -133,6 +140,7 @@ COPIED_RULE_FIELDS = (
     "vote_threshold_strict",
     "vote_base",
     "leading_units",
+    "reminder_days",
 )
 
 
@@ -195,6 +203,19 @@ def _check_tie_breaks(order: object) -> list[str]:
     return seen
 
 
+def check_reminder_days(value: object) -> str:
+    """“7, 3,1” → “7,3,1”: whole numbers of days from 1 to MAX_REMINDER_DAYS, or empty."""
+    text = str(value or "").strip()
+    if not text:
+        return ""
+    parts = [part.strip() for part in text.split(",")]
+    if not all(part.isdigit() and 0 < int(part) <= MAX_REMINDER_DAYS for part in parts):
+        raise ValidationError(
+            REMINDER_DAYS_INVALID % {"value": text, "max": MAX_REMINDER_DAYS}, code="reminders"
+        )
+    return ",".join(str(d) for d in sorted({int(p) for p in parts}, reverse=True))
+
+
 def check_pledge_rules(*, bloc: Bloc, year: int, **fields: Any) -> dict[str, Any]:
     """Validate `title` and RULE_FIELDS (those given) for a pledge of `bloc` in `year`;
     return them normalized. Raises ValidationError keyed by field (for forms too)."""
@@ -253,6 +274,8 @@ def check_pledge_rules(*, bloc: Bloc, year: int, **fields: Any) -> dict[str, Any
         if field in fields:
             collect(field, partial(_check_meeting, fields[field], bloc, year, field))
     _check_deadlines(fields, year, errors)
+    if "reminder_days" in fields:
+        collect("reminder_days", lambda: check_reminder_days(fields["reminder_days"]))
     if errors:
         raise ValidationError(errors)
     return cleaned

@@ -445,8 +445,8 @@ def test_meeting_detail_query_count_is_constant(
     # session, user, meeting (visible_to), the meeting with bloc/host/approver, people,
     # attendance+organization, agenda, attachments, decisions+terms+memberships,
     # members of the year, is_secretariat (secretaries, chair term), navbar official +
-    # organization
-    assert count == 14
+    # organization, the bell's unread count
+    assert count == 15
 
 
 def test_meeting_list_query_count_is_constant(world, client_for, django_assert_num_queries):
@@ -470,8 +470,9 @@ def test_meeting_list_query_count_is_constant(world, client_for, django_assert_n
         django_assert_num_queries,
     )
     # session, user, bloc (visible_to), years with meetings, the year's meetings with
-    # their hosts, is_secretariat (secretaries, chair term), navbar official + organization
-    assert count == 9
+    # their hosts, is_secretariat (secretaries, chair term), navbar official + organization,
+    # the bell
+    assert count == 10
 
 
 @pytest.mark.parametrize("year", ["99999999999", "-3", "1066", "abc"])

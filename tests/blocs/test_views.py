@@ -121,8 +121,9 @@ def test_dashboard_query_count_is_constant(world, client_for, django_assert_num_
     assert len(client.get(reverse("home")).context["dashboard"].cards) == 30
     # session, user, official+organization, blocs (member count and secretary as
     # subqueries), chair terms of this and next year, upcoming meetings, this year's
-    # pledges (none here: the to-do list stops there), navbar: user.official, its organization
-    assert count == 9
+    # pledges (none here: the to-do list stops there), navbar: user.official, its organization,
+    # the bell's unread count
+    assert count == 10
 
 
 # Bloc list -----------------------------------------------------------------
@@ -174,8 +175,8 @@ def test_bloc_list_query_count_is_constant(world, client_for, django_assert_num_
     url = reverse("blocs:bloc_list")
     count = _assert_constant(client, url, lambda: add_blocs(18), django_assert_num_queries)
     # session, user, page count, page of blocs (member count subquery), this year's
-    # chair terms, navbar user.official (the admin has none, so no organization)
-    assert count == 6
+    # chair terms, navbar user.official (the admin has none, so no organization), the bell
+    assert count == 7
 
 
 # Bloc page -----------------------------------------------------------------
@@ -238,8 +239,9 @@ def test_bloc_page_query_count_is_constant(world, client_for, django_assert_num_
     count = _assert_constant(client, url, lambda: grow(18), django_assert_num_queries)
     # session, user, bloc (visible_to), memberships, chair terms, assigned secretaries,
     # chair officials, recent meetings, manage_bloc (secretaries, chair term),
-    # navbar official + organization, the bloc's pledges (the "Emulation pledges" card)
-    assert count == 13
+    # navbar official + organization, the bloc's pledges (the "Emulation pledges" card),
+    # the bell
+    assert count == 14
 
 
 # Bloc edit -----------------------------------------------------------------
@@ -345,8 +347,8 @@ def test_organization_page_query_count_is_constant(world, client_for, django_ass
     url = reverse("blocs:organization_detail", args=[org.pk])
     count = _assert_constant(client, url, lambda: grow(18), django_assert_num_queries)
     # session, user, organization (visible_to), memberships, chair terms, officials,
-    # navbar official + organization
-    assert count == 8
+    # navbar official + organization, the bell
+    assert count == 9
 
 
 # Search --------------------------------------------------------------------
@@ -365,8 +367,9 @@ def test_search_query_count_is_constant(world, client_for, django_assert_num_que
     grow(3)
     url = reverse("blocs:search") + "?q=thanh+doan"
     count = _assert_constant(client, url, lambda: grow(27), django_assert_num_queries)
-    # session, user, blocs, organization count, page of organizations, navbar official
-    assert count == 6
+    # session, user, blocs, organization count, page of organizations, navbar official,
+    # the bell
+    assert count == 7
 
 
 def test_search_paginates_organizations(world, client_for):

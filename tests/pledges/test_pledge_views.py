@@ -248,8 +248,8 @@ def test_pledge_page_query_count_is_constant(pledge, world, client_for, django_a
     )
     # session, user, pledge (visible_to), secretariat (assigned, chair term), my official
     # + its membership, criteria, quotas, signatures, members, items, navbar official
-    # + organization
-    assert count == 14
+    # + organization, the bell
+    assert count == 15
 
 
 # Rules -----------------------------------------------------------------------------
@@ -872,8 +872,9 @@ def test_registration_list_query_count_is_constant(
         django_assert_num_queries,
     )
     # session, user, pledge, secretariat (assigned, chair term), my official + its
-    # membership, registrations, their titles, members, navbar official + organization
-    assert count == 12
+    # membership, registrations, their titles, members, navbar official + organization,
+    # the bell
+    assert count == 13
 
 
 # The bloc page links here ----------------------------------------------------------
@@ -915,8 +916,9 @@ def test_signing_page_query_count_is_constant(
         django_assert_num_queries,
     )
     # session, user, pledge, secretariat (assigned, chair term), my official + its
-    # membership, members, signatures, navbar official (+ the launch meetings to record at)
-    assert count == (11 if role == "member" else 13)
+    # membership, members, signatures, navbar official (+ the launch meetings to record at),
+    # the bell
+    assert count == (12 if role == "member" else 14)
 
 
 def test_registration_page_query_count_is_constant(
@@ -938,8 +940,8 @@ def test_registration_page_query_count_is_constant(
     )
     # session, user, pledge, my official + its membership, members, the registration +
     # its titles + targets, secretariat (assigned, chair term), contents, active titles,
-    # navbar official + organization
-    assert count == 15
+    # navbar official + organization, the bell
+    assert count == 16
 
 
 def test_copying_a_pledge_from_before_2024_warns_that_the_legal_basis_changed(world, client_for):
