@@ -43,7 +43,18 @@ class _Rollback(Exception):
     pass
 
 
-def _build(draft) -> bytes:
+def _build(draft, *, issue: bool = True) -> bytes:
+    """The document as an office signs it: issued (numbered and dated), then printed; or,
+    with `issue=False`, as its draft prints (blank number and date)."""
+    from reports import issuing
+
+    if not issue:
+        return html_to_pdf(render_html(None, gather_for_draft(draft))).pdf
+    draft.save()  # what the fixture set on the object, kept through the issue
+    issuing.document_issue(
+        draft=draft, issued_on=draft.issue_date or date(draft.year, 12, 29), build_now=False
+    )
+    draft.refresh_from_db()
     return html_to_pdf(render_html(None, gather_for_draft(draft))).pdf
 
 
@@ -356,7 +367,7 @@ def test_a_bloc_chaired_by_the_youth_union_prints_the_national_title_and_motto(d
     ReportDraft.objects.filter(pk=draft.pk).delete()
     draft = services.draft_get_or_create(bloc=draft.bloc, year=draft.year, kind="year_end")
     path = tmp_path / "bloc.pdf"
-    path.write_bytes(_build(draft))
+    path.write_bytes(_build(draft, issue=False))
     page1 = text(path, first=1)
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in page1 and "Độc lập - Tự do - Hạnh phúc" in page1
     assert "ĐOÀN TNCS HỒ CHÍ MINH" not in page1
@@ -367,7 +378,7 @@ def test_a_bloc_chaired_by_the_youth_union_prints_the_national_title_and_motto(d
         issuer_title=youth.name,
         style=services.default_style(youth, in_own_name=True),
     )
-    path.write_bytes(_build(own))
+    path.write_bytes(_build(own, issue=False))
     page1 = text(path, first=1)
     assert "ĐOÀN TNCS HỒ CHÍ MINH" in page1
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" not in page1
