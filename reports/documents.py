@@ -39,7 +39,6 @@ from blocs.models import Bloc, ChairTerm, Organization
 from .formats import (  # the formats, also for those who write like the documents
     BLANK_NUMBER,
     legal_basis_lines,
-    lines,
     place_date_line,
     recipient_lines,
     short_date,
@@ -68,8 +67,9 @@ __all__ = [
 ]
 
 # 2: the facts of a kind only (no empty narrative in minutes and pledges), the chart drawn
-# while gathering.
-SCHEMA = 2
+# while gathering. 3: the narrative sections as typed (the small markup of
+# portal/lib/markup.py), not as a list of lines.
+SCHEMA = 3
 # The preview's facts are dropped after this long even if the fingerprint did not change
 # (a write that bypassed the models, such as a queryset update).
 PREVIEW_CACHE_SECONDS = 120
@@ -235,7 +235,9 @@ def _frame(draft: ReportDraft, kind: DocumentKind) -> Data:
             "name": (draft.signer_name or "").strip(),
         },
         "recipients": recipient_lines(draft.recipients),
-        "sections": {name: lines(getattr(draft, name, "")) for name in kind.section_fields},
+        "sections": {
+            name: (getattr(draft, name, "") or "").strip() for name in kind.section_fields
+        },
         "chair": _term(terms.get(year)),
         "next_chair": _term(terms.get(year + 1)),
     }

@@ -110,10 +110,10 @@ def test_year_end_data_is_plain_json(year_end):
     assert [m["date"] for m in data["meetings"]] == ["12/02/2020", "01/07/2020", "29/12/2020"]
     assert data["legal_basis"][-1].endswith(".")
     assert data["recipients"][-1] == "- Lưu: VT."
-    assert data["sections"]["results"] == [
-        "Các đơn vị đã hoàn thành tốt các chỉ tiêu.",
-        "Nhiều mô hình hay được nhân rộng.",
-    ]
+    # As typed (the markup is rendered by the templates and the DOCX builder).
+    assert data["sections"]["results"] == (
+        "Các đơn vị đã hoàn thành tốt các chỉ tiêu.\nNhiều mô hình hay được nhân rộng."
+    )
 
 
 def test_year_end_results_ranked_with_groups_and_totals(year_end):
@@ -176,7 +176,7 @@ def test_unsaved_draft_for_the_live_preview(year_end):
     assert data["header"]["style"] == "nd30"  # the default style
     assert data["header"]["issuer"] == year_end.bloc.name.upper()
     assert data["header"]["number"].endswith("/BC-HLHPN1")  # the chair of the year issues it
-    assert data["sections"]["situation"] == ["Mới viết"]
+    assert data["sections"]["situation"] == "Mới viết"
     assert "results" not in data  # no ranking in a mid-year review
     assert len(data["meetings"]) == 3
 

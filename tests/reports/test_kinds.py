@@ -305,7 +305,7 @@ def test_a_build_renders_the_data_gathered_with_its_request(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         report = services.report_request(draft=draft)
     assert gathers == [draft.pk]
-    assert report.data["sections"]["situation"] == ["Lúc yêu cầu."]
+    assert report.data["sections"]["situation"] == "Lúc yêu cầu."
     assert report.input_digest == services.input_digest(report.data)
     # Pages never load it: only the worker reads what it renders.
     assert "data" in Report.objects.get(pk=report.pk).get_deferred_fields()
