@@ -707,8 +707,12 @@ def _collapse(runs: list[_Run]) -> list[_Run]:
             continue
         last_space = text.endswith(" ")
         out.append(_Run(text, run.bold, run.italic, run.underline, run.size))
-    while out and not out[-1].brk and out[-1].text.endswith(" "):
-        stripped = out[-1].text.rstrip(" ")
+    while out and not out[-1].brk and out[-1].text.endswith((" ", "\xa0")):
+        # A trailing no-break space holds an empty line open in the HTML; at the end of text
+        # it is only a stray character in Word.
+        stripped = out[-1].text.rstrip(" \xa0")
+        if not stripped and len(out) == 1:
+            break
         if stripped:
             out[-1] = _Run(stripped, out[-1].bold, out[-1].italic, out[-1].underline, out[-1].size)
             break

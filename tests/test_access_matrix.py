@@ -257,6 +257,7 @@ MATRIX: dict[str, Row] = {
     "reports:report_status": Row(c1_report, (LOGIN, 404, 200, 200, 200)),
     "reports:report_download": Row(c1_report, (LOGIN, 404, 200, 200, 200)),
     "reports:report_xlsx": Row(c1_report, (LOGIN, 404, 200, 200, 200)),
+    "reports:report_docx": Row(c1_report, (LOGIN, 404, 200, 200, 200)),
     "reports:report_retry": Row(c1_report, (LOGIN, 404, 403, 405, 405)),
 }
 
