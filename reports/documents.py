@@ -76,12 +76,19 @@ PREVIEW_CACHE_SECONDS = 120
 
 _TEMPLATE_DIR = Path(settings.BASE_DIR) / "templates" / "reports" / "pdf"
 _CSS_FILE = Path(settings.BASE_DIR) / "static" / "reports" / "pdf.css"
+# The DOCX layout and the narrative's markup are code, not templates: a change of either
+# is a new build too.
+_CODE_FILES = [
+    Path(settings.BASE_DIR) / "reports" / "docx_builder.py",
+    Path(settings.BASE_DIR) / "portal" / "lib" / "markup.py",
+]
 
 
 def _template_version() -> str:
-    """Changes whenever a PDF template or the stylesheet changes (part of the build digest)."""
+    """Changes whenever a PDF template, the stylesheet, the DOCX layout or the markup
+    changes (part of the build digest)."""
     digest = hashlib.sha256()
-    files = sorted(_TEMPLATE_DIR.rglob("*.html")) + [_CSS_FILE]
+    files = sorted(_TEMPLATE_DIR.rglob("*.html")) + [_CSS_FILE, *_CODE_FILES]
     for path in files:
         if path.is_file():
             digest.update(path.name.encode())

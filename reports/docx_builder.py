@@ -105,6 +105,7 @@ TAG_STYLES: dict[str, _P] = {
 # Width of a column of a data table from its header cell's class, in cm.
 COLUMN_CM = {
     "c-stt": 1.3,
+    "c-name": 5.0,
     "c-rank": 1.4,
     "c-code": 1.3,
     "c-num": 2.0,

@@ -314,3 +314,14 @@ def test_score_table_xlsx_none_without_scores(year_end):
         ReportDraft(bloc=year_end.bloc, year=2020, kind="mid_year", style=year_end.style)
     )
     assert score_table_xlsx(data) is None
+
+
+def test_template_version_follows_the_docx_layout_and_the_markup(monkeypatch, tmp_path):
+    before = documents._template_version()
+    for code in documents._CODE_FILES:
+        copy = tmp_path / code.name
+        copy.write_bytes(code.read_bytes() + b"\n# changed\n")
+        paths = [copy if p == code else p for p in documents._CODE_FILES]
+        monkeypatch.setattr(documents, "_CODE_FILES", paths)
+        assert documents._template_version() != before
+        monkeypatch.undo()
