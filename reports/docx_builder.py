@@ -33,6 +33,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Length, Mm, Pt
+from docx.table import _Cell
 from lxml.html import HtmlElement
 
 from portal.lib.markup import tokens
@@ -482,8 +483,9 @@ class _Builder:
             _cant_split(row)
             if tr.getparent() is not None and tr.getparent().tag == "thead":
                 _repeat_header(row)
+            row_cells = _cells(row, table)
             for i, td in enumerate(cells[:columns]):
-                cell = row.cells[i]
+                cell = row_cells[i]
                 cell.width = widths[i]
                 tcls = classes_of(td)
                 if kind == "header":
@@ -531,16 +533,16 @@ class _Builder:
             _cant_split(head)
             _cant_split(tail)
             _row_height(head, 40)
+            head_cells, tail_cells = _cells(head, table), _cells(tail, table)
             for i, td in enumerate(tr.findall("td")[:columns]):
-                for row in (head, tail):
-                    row.cells[i].width = width
+                head_cells[i].width = tail_cells[i].width = width
                 top = [c for c in td if isinstance(c.tag, str) and "sig-head" in classes_of(c)]
                 for div in top:
-                    self.blocks(div, head.cells[i], inner)
+                    self.blocks(div, head_cells[i], inner)
                     td.remove(div)
-                for p in head.cells[i].paragraphs:
+                for p in head_cells[i].paragraphs:
                     p.paragraph_format.keep_with_next = True
-                self.blocks(td, tail.cells[i], inner)
+                self.blocks(td, tail_cells[i], inner)
 
     def _column_shares(self, rows: list[HtmlElement], width: Length) -> list[float]:
         head = rows[0]
@@ -645,8 +647,9 @@ class _Builder:
             _cant_split(row)
             if cells and cells[0][0] == "th":
                 _repeat_header(row)
+            row_cells = _cells(row, table)
             for i, (tag, runs) in enumerate(cells[:columns]):
-                cell = row.cells[i]
+                cell = row_cells[i]
                 cell.width = width
                 paragraph = cell.paragraphs[0]
                 paragraph.alignment = (
@@ -733,6 +736,12 @@ def _no_borders(table: Any) -> None:
         element.set(qn("w:val"), "nil")
         borders.append(element)
     tbl_pr.append(borders)
+
+
+def _cells(row: Any, table: Any) -> list[_Cell]:
+    """The cells of a new row (no merged cells here), without python-docx's `row.cells`,
+    which walks the whole table each time."""
+    return [_Cell(tc, table) for tc in row._tr.tc_lst]
 
 
 def _row_height(row: Any, mm: float) -> None:
