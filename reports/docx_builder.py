@@ -13,13 +13,16 @@ for Word, following Nghị định 30/2020 (Phụ lục I): A4, margins top and 
 1.27 cm, 6 pt after each paragraph; the page number centred in the top margin from page 2
 (a PAGE field in the header, the first page's header empty); the header grid and the
 signer block as borderless tables; each appendix a section of its own, landscape for the
-score table. Pictures (the chart) are left out: Word has no SVG reader before 2016 and
-LibreOffice none that python-docx can address; the figures are all in the tables.
+score table. The chart (an inline SVG) goes in as a PNG drawn by CairoSVG, which reads
+nothing from outside the picture; only inline `data:` pictures are taken, as in the PDF.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import io
+import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -37,6 +40,8 @@ from docx.table import _Cell
 from lxml.html import HtmlElement
 
 from portal.lib.markup import tokens
+
+logger = logging.getLogger(__name__)
 
 FONT = "Times New Roman"
 BODY_PT = 14
@@ -279,7 +284,10 @@ class _Builder:
 
     def block(self, el: HtmlElement, container: Any, ctx: _Ctx) -> None:
         tag, cls = el.tag, classes_of(el)
-        if tag in ("img", "colgroup"):
+        if tag == "colgroup":
+            return
+        if tag == "img":
+            self.picture(container, el)
             return
         if tag == "section" and "appendix" in cls:
             self._new_section(LANDSCAPE if "landscape" in cls else PORTRAIT)
@@ -406,6 +414,26 @@ class _Builder:
                 yield from self._runs_of([child], bold=b, italic=i, underline=u, size=s)
                 if child.tail:
                     yield _Run(child.tail, b, i, u, s)
+
+    def picture(self, container: Any, el: HtmlElement) -> None:
+        """An inline picture (the chart), centred at most the text's width and 130 mm high,
+        as the PDF's stylesheet has it. A picture that cannot be read is left out."""
+        image = _inline_image(el.get("src") or "")
+        if image is None:
+            return
+        try:
+            from PIL import Image
+
+            with Image.open(io.BytesIO(image)) as found:
+                ratio = found.height / found.width
+        except Exception:  # not a picture after all
+            logger.warning("docx: a picture could not be read and was left out")
+            return
+        width = min(int(self.text_width()), int(Mm(130) / ratio))
+        paragraph = self.new_paragraph(container)
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.paragraph_format.first_line_indent = Cm(0)
+        paragraph.add_run().add_picture(io.BytesIO(image), width=Length(width))
 
     def spacer(self, container: Any, mm: float) -> None:
         paragraph = self.new_paragraph(container)
@@ -693,6 +721,32 @@ def _inline_runs(tok: Any) -> Iterator[_Run]:
             yield _Run("", brk=True)
         elif child.content:
             yield _Run(child.content, bold, italic)
+
+
+def _inline_image(src: str) -> bytes | None:
+    """PNG or JPEG bytes of an inline `data:` picture (an SVG drawn as PNG), else None."""
+    head, _, payload = src.partition(",")
+    if not head.startswith("data:image/") or not head.endswith(";base64"):
+        return None
+    try:
+        data = base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    if head.startswith(("data:image/png", "data:image/jpeg")):
+        return data
+    if not head.startswith("data:image/svg+xml"):
+        return None
+    try:
+        import cairosvg  # needs the system's libcairo2
+    except OSError:
+        logger.warning("docx: CairoSVG cannot load libcairo2; the chart is left out")
+        return None
+    try:
+        # unsafe=False (the default): no external file, no XML entity, no huge picture.
+        return cairosvg.svg2png(bytestring=data, dpi=150, unsafe=False)
+    except Exception:  # a picture it cannot draw
+        logger.warning("docx: an SVG picture could not be drawn and was left out")
+        return None
 
 
 def _collapse(runs: list[_Run]) -> list[_Run]:

@@ -59,7 +59,8 @@ HOSTILE = (
     '<p style="background: url(file:///etc/passwd)">nền</p> '
     "[bấm](javascript:alert(1))"
 )
-# The year-end chart's labels (the members' short names): the chart is left out of the DOCX.
+# The year-end chart's labels (the members' short names): text in the PDF's SVG, pixels in
+# the DOCX's PNG.
 CHART_LABELS = {"HLHPN", "LĐLĐ", "ĐTN", "HND", "HCCB", "MTTQ"}
 A4 = (595.3, 841.9)
 MM = 72 / 25.4  # points per millimetre
@@ -355,8 +356,10 @@ def test_the_narrative_markup_in_the_docx(built, kind):
         names = package.namelist()
         body = package.read("word/document.xml").decode()
         rels = package.read("word/_rels/document.xml.rels").decode()
-    assert not [n for n in names if n.startswith("word/media/")]
-    assert "<w:hyperlink" not in body and "<w:drawing" not in body and "<w:pict" not in body
+    media = [n for n in names if n.startswith("word/media/")]
+    assert len(media) == (1 if kind == "year_end" else 0)  # the chart, drawn from the data
+    assert "<w:hyperlink" not in body and "<w:pict" not in body
+    assert body.count("<w:drawing") == len(media)
     assert "passwd" not in rels and "TargetMode" not in rels  # no external target at all
 
 
@@ -475,3 +478,15 @@ def test_the_docx_package_is_valid(built):
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             assert package.testzip() is None
             assert "word/document.xml" in package.namelist()
+
+
+def test_the_chart_is_a_picture_within_the_text_width(built):
+    doc = open_docx(built, "year_end")
+    (picture,) = doc.inline_shapes
+    section = doc.sections[0]
+    text_width = section.page_width - section.left_margin - section.right_margin
+    assert 0 < picture.width <= text_width and 0 < picture.height <= Mm(130)
+    with zipfile.ZipFile(built["year_end"][0]) as package:
+        (name,) = [n for n in package.namelist() if n.startswith("word/media/")]
+        assert package.read(name).startswith(b"\x89PNG")
+    assert not open_docx(built, "mid_year").inline_shapes
