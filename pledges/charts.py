@@ -6,17 +6,25 @@ criteria and `MemberResult`s, as they are): no request, no database, no global p
 (`matplotlib.figure.Figure` with the SVG canvas only). Text stays text in the SVG
 (`svg.fonttype: none`) so the page's or the PDF's fonts draw the Vietnamese letters;
 matplotlib only measures it with the first installed family of `FONT_FAMILIES`.
+
+Drawing costs 0.4-0.7 s of CPU a chart, and a results page shows several, while the
+inputs change only when a score does: each chart is cached (Django's cache, CACHE_URL) under
+a digest of exactly what it draws, so a visit after the first redraws nothing and a changed
+score draws anew (its digest is another key).
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
-from collections.abc import Iterable, Mapping
+import json
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import matplotlib as mpl
+from django.core.cache import cache
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
@@ -24,6 +32,9 @@ from matplotlib.ticker import MaxNLocator
 FONT_FAMILIES = ("Liberation Serif", "Times New Roman", "DejaVu Serif", "DejaVu Sans")
 COLORS = ("#a4161a", "#1d4e89", "#e09f3e", "#2a7f62", "#6c4f8c", "#7f7f7f", "#c2571a", "#3d8eb9")
 WIDTH_IN = 8.0
+# Part of every cache key: bump it when the drawing code changes what a chart looks like.
+DRAWING_VERSION = "1"
+CACHE_SECONDS = 60 * 60 * 24 * 30
 
 if TYPE_CHECKING:
     from .ranking import Results
@@ -68,6 +79,17 @@ def _number(value: Decimal | float | None) -> float:
     return float(value or Decimal(0))
 
 
+def _cached(kind: str, inputs: object, draw: Callable[[], str]) -> str:
+    """The SVG for these inputs from the cache, or drawn now and kept."""
+    payload = json.dumps([kind, DRAWING_VERSION, mpl.__version__, inputs], default=str)
+    key = f"chart:{kind}:{hashlib.sha256(payload.encode()).hexdigest()}"
+    svg = cache.get(key)
+    if svg is None:
+        svg = draw()
+        cache.set(key, svg, CACHE_SECONDS)
+    return svg
+
+
 def _empty(message: str) -> str:
     with mpl.rc_context(_style()):
         figure = Figure(figsize=(WIDTH_IN, 1.2))
@@ -85,7 +107,19 @@ def chart_group_points(results: Results, *, empty_text: str = "—") -> str:
     groups = list(results.groups)
     members = list(results.members)
     if not groups or not members:
-        return _empty(empty_text)
+        return _cached("empty", str(empty_text), lambda: _empty(empty_text))
+    group_ids = [g.pk for g in groups]
+    inputs = [
+        [[g.code or "", g.text or ""] for g in groups],
+        [
+            [_name(m.organization), [str(m.group_points.get(i)) for i in group_ids], str(m.total)]
+            for m in members
+        ],
+    ]
+    return _cached("groups", inputs, lambda: _draw_group_points(groups, members))
+
+
+def _draw_group_points(groups: list, members: list) -> str:
     group_ids = [g.pk for g in groups]
     labels = [_name(m.organization) for m in members]
     height = max(2.2, 0.42 * len(members) + 1.4)
@@ -131,7 +165,13 @@ def chart_rank_history(
     """Rank over the years for one organization: 1 at the top, one tick per year and rank."""
     points = sorted((int(year), int(rank)) for year, rank in history.items() if rank)
     if not points:
-        return _empty(empty_text)
+        return _cached("empty", str(empty_text), lambda: _empty(empty_text))
+    title = organization if isinstance(organization, str) else getattr(organization, "name", "")
+    title = str(title or organization)
+    return _cached("ranks", [points, title], lambda: _draw_rank_history(points, title))
+
+
+def _draw_rank_history(points: list[tuple[int, int]], title: str) -> str:
     years = [year for year, _ in points]
     ranks = [rank for _, rank in points]
     with mpl.rc_context(_style()):
@@ -142,8 +182,7 @@ def chart_rank_history(
             axes.annotate(
                 str(rank), (year, rank), textcoords="offset points", xytext=(0, 7), ha="center"
             )
-        title = organization if isinstance(organization, str) else getattr(organization, "name", "")
-        axes.set_title(str(title or organization))
+        axes.set_title(title)
         axes.set_xticks(_ticks(years))
         axes.set_xlim(min(years) - 0.5, max(years) + 0.5)
         axes.set_ylim(max(ranks) + 0.7, 0.3)  # inverted: first place on top

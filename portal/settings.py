@@ -92,6 +92,11 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT for the portal's connections: its queries are short index lookups, and the
+    # planner's cost estimates on a join over memberships made PostgreSQL compile for ~30 ms
+    # to return one row (stock postgres:15 has jit on). Reports run the same short queries.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -173,15 +178,35 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Redis redelivers an unacknowledged task after this long; it must exceed the hard time limit.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 60}
+# A web request that sends a build gives up on an unreachable broker at once (one quick
+# retry; a connect timeout for a host that does not answer): the row stays queued and the
+# sweep sends it later. Kombu's defaults retry for 4-20 s inside the request. The worker's
+# own connection loop passes its retry settings explicitly and is not shortened by these.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 60,
+    "socket_connect_timeout": env.int("CELERY_BROKER_CONNECT_TIMEOUT", default=3),
+    "max_retries": 1,
+    "interval_start": 0.2,
+}
 CELERY_TIMEZONE = TIME_ZONE
 # Report builds run on their own queue, so a worker can be dedicated to them (-Q reports).
 CELERY_TASK_ROUTES = {"reports.*": {"queue": "reports"}}
 # A queued report whose message is lost (a broker restarted without persistence) is sent
 # again by this periodic task; `celery beat` runs it (docker-compose's `beat` service).
 REPORT_REQUEUE_AFTER = env.int("REPORT_REQUEUE_AFTER", default=120)
+# A build renews its lease on the row every third of this; a row whose lease has expired lost
+# its worker and the sweep sends it again: with these defaults within 45 + 30 s of the crash
+# (reports/lease.py), instead of waiting for the hard time limit and the visibility timeout.
+REPORT_LEASE_SECONDS = env.int("REPORT_LEASE_SECONDS", default=45)
+REPORT_SWEEP_SECONDS = env.int("REPORT_SWEEP_SECONDS", default=30)
+# Files under MEDIA_ROOT/reports/ that no row points at, older than this, are deleted hourly.
+REPORT_ORPHAN_AGE = env.int("REPORT_ORPHAN_AGE", default=3600)
 CELERY_BEAT_SCHEDULE = {
-    "requeue-lost-reports": {"task": "reports.requeue_lost", "schedule": 60.0},
+    "requeue-lost-reports": {
+        "task": "reports.requeue_lost",
+        "schedule": float(REPORT_SWEEP_SECONDS),
+    },
+    "sweep-orphan-report-files": {"task": "reports.sweep_orphans", "schedule": 3600.0},
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -189,6 +214,14 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# Admin changelists of big tables (scores, meetings, memberships) show PostgreSQL's row
+# estimate instead of counting the whole table once it holds at least this many rows.
+ADMIN_EXACT_COUNT_LIMIT = env.int("ADMIN_EXACT_COUNT_LIMIT", default=100_000)
+
+# The cache: charts drawn once per inputs (pledges/charts.py). Per process by default; a
+# Redis URL (redis://redis:6379/2) shares it between the web processes of a deployment.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 # Year-bounded lists and forms use this as the earliest year they accept.
 PORTAL_FIRST_YEAR = env.int("PORTAL_FIRST_YEAR", default=2000)

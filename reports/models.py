@@ -302,6 +302,16 @@ class Report(models.Model):
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        _("last heartbeat"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Renewed by the worker while it builds; a build whose heartbeat is older than "
+            "REPORT_LEASE_SECONDS has lost its worker and is sent again."
+        ),
+    )
     attempts = models.PositiveSmallIntegerField(
         _("attempts"),
         default=0,

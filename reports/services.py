@@ -21,14 +21,16 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from functools import partial
 from typing import Any, NamedTuple
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.core.files.storage import default_storage
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -39,6 +41,7 @@ from blocs.rules import check_year_writer
 from portal.lib.history import stamp
 from portal.lib.types import Actor, StrOrPromise
 
+from . import lease
 from .kinds import DocumentKind, get_kind
 from .models import DocumentStyle, NumberSequence, Report, ReportDraft
 
@@ -94,6 +97,15 @@ def max_attempts() -> int:
 def stale_after() -> timedelta:
     """How long a build may run at most: past the hard time limit its worker is gone."""
     return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 30)
+
+
+def abandoned(now: datetime) -> Q:
+    """Running rows whose lease has expired: their worker is gone (see reports/lease.py).
+    A row without a heartbeat (claimed before leases existed) counts from its start."""
+    expired = now - lease.lease()
+    return Q(status=Report.Status.RUNNING) & (
+        Q(heartbeat_at__lt=expired) | Q(heartbeat_at__isnull=True, started_at__lt=expired)
+    )
 
 
 # Drafts ------------------------------------------------------------------------------------
@@ -270,10 +282,28 @@ def gather(report: Report) -> dict:
     return documents.gather(report)
 
 
-def _enqueue(report_id: int) -> None:
+def _enqueue(report_id: int) -> bool:
+    """Send the build message; False if the broker is unreachable. Never raises: the row is
+    saved and queued, and the periodic sweep sends it again once the broker is back, so a
+    press of "Build" answers at once with "queued" instead of an error page."""
     from .tasks import build_report
 
-    build_report.delay(report_id)
+    try:
+        # retry=False: no reconnect loop inside the web request; the sweep is the retry.
+        build_report.apply_async((report_id,), retry=False)
+    except Exception as exc:  # kombu raises OperationalError, socket errors, timeouts
+        logger.warning("report %s: not sent, the broker is unreachable (%s)", report_id, exc)
+        return False
+    return True
+
+
+def _send_after_commit(report_id: int) -> None:
+    # A named function, not functools.partial: Django logs a robust callback's failure by its
+    # __qualname__, which a partial lacks (that AttributeError turned a broker outage into a 500).
+    def send() -> None:
+        _enqueue(report_id)
+
+    transaction.on_commit(send, robust=True)
 
 
 def _new_request(draft: ReportDraft, actor: Actor, today: date | None) -> tuple[Report, bool]:
@@ -309,7 +339,7 @@ def report_request(*, draft: ReportDraft, actor: Actor = None, today: date | Non
     check_year_writer(actor, draft.bloc, draft.year)
     report, created = _new_request(draft, actor, today)
     if created:
-        transaction.on_commit(partial(_enqueue, report.pk), robust=True)
+        _send_after_commit(report.pk)
     return report
 
 
@@ -332,9 +362,11 @@ def report_build_now(
 def is_stuck(report: Report, *, now: datetime | None = None) -> bool:
     """Queued or running for longer than any build may take: its task was lost."""
     now = now or timezone.now()
-    since = report.started_at if report.status == Report.Status.RUNNING else report.requested_at
-    active = report.status in {Report.Status.QUEUED, Report.Status.RUNNING}
-    return active and since is not None and since < now - stale_after()
+    if report.status == Report.Status.RUNNING:
+        since = report.heartbeat_at or report.started_at
+        return since is not None and since < now - lease.lease()
+    queued = report.status == Report.Status.QUEUED
+    return queued and report.requested_at is not None and report.requested_at < now - stale_after()
 
 
 @transaction.atomic
@@ -352,7 +384,7 @@ def report_retry(*, report: Report, actor: Actor = None) -> Report:
     report.save(
         update_fields=["status", "attempts", "error", "started_at", "finished_at", "requested_by"]
     )
-    transaction.on_commit(partial(_enqueue, report.pk), robust=True)
+    _send_after_commit(report.pk)
     return report
 
 
@@ -364,16 +396,16 @@ def requeue_after() -> timedelta:
 def reports_requeue_lost(*, now: datetime | None = None) -> list[int]:
     """Send the build task again for reports whose message may be lost (a broker restarted
     without persistence, a worker killed and never replaced): queued for longer than
-    REPORT_REQUEUE_AFTER, or running past the hard time limit. A duplicate message is
-    harmless: only one run can claim the row (`report_claim`). Returns the report ids."""
+    REPORT_REQUEUE_AFTER, or running with an expired lease (its worker died). A duplicate
+    message is harmless: only one run can claim the row (`report_claim`). Each id is sent on
+    its own, so one that cannot be sent does not stop the others. Returns the report ids."""
     now = now or timezone.now()
     lost = Report.objects.filter(
-        Q(status=Report.Status.QUEUED, requested_at__lt=now - requeue_after())
-        | Q(status=Report.Status.RUNNING, started_at__lt=now - stale_after())
+        Q(status=Report.Status.QUEUED, requested_at__lt=now - requeue_after()) | abandoned(now)
     )
     ids = list(lost.values_list("pk", flat=True))
     for report_id in ids:
-        transaction.on_commit(partial(_enqueue, report_id), robust=True)
+        _send_after_commit(report_id)
     if ids:
         logger.warning("re-sent the build of reports %s (message presumed lost)", ids)
     return ids
@@ -388,16 +420,18 @@ def report_claim(
     """Take the report for this run with one conditional UPDATE, or None if it is not ours.
 
     Claimable: queued; or running when its previous run is known to be over (the message was
-    redelivered after its worker died, or this is a retry of it) or has outlived the hard time
-    limit. Each claim counts an attempt; past REPORT_MAX_ATTEMPTS the report fails instead.
+    redelivered after its worker died, or this is a retry of it) or its lease has expired.
+    Each claim counts an attempt; past REPORT_MAX_ATTEMPTS the report fails instead.
     """
     now = now or timezone.now()
-    running = Q(status=Report.Status.RUNNING)
-    if not previous_run_over:
-        running &= Q(started_at__lt=now - stale_after())
+    running = Q(status=Report.Status.RUNNING) if previous_run_over else abandoned(now)
     claimable = Report.objects.filter(Q(status=Report.Status.QUEUED) | running, pk=report_id)
     claimed = claimable.filter(attempts__lt=max_attempts()).update(
-        status=Report.Status.RUNNING, started_at=now, finished_at=None, attempts=F("attempts") + 1
+        status=Report.Status.RUNNING,
+        started_at=now,
+        heartbeat_at=now,
+        finished_at=None,
+        attempts=F("attempts") + 1,
     )
     if claimed:
         return Report.objects.select_related("draft__bloc", "draft__issuer", "draft__style").get(
@@ -440,29 +474,90 @@ def report_mark_ready(
         report.xlsx.save(f"{report.draft.kind}.xlsx", ContentFile(xlsx), save=False)
     if docx:
         report.docx.save(f"{report.draft.kind}.docx", ContentFile(docx), save=False)
-    won = Report.objects.filter(
-        pk=report.pk, status=Report.Status.RUNNING, attempts=report.attempts
-    ).update(
-        status=Report.Status.READY,
-        pdf=report.pdf.name,
-        xlsx=report.xlsx.name or "",
-        docx=report.docx.name or "",
-        page_count=page_count,
-        size=len(pdf),
-        input_digest=digest,
-        error="",
-        finished_at=timezone.now(),
-    )
+    try:
+        won = Report.objects.filter(
+            pk=report.pk, status=Report.Status.RUNNING, attempts=report.attempts
+        ).update(
+            status=Report.Status.READY,
+            pdf=report.pdf.name,
+            xlsx=report.xlsx.name or "",
+            docx=report.docx.name or "",
+            page_count=page_count,
+            size=len(pdf),
+            input_digest=digest,
+            error="",
+            finished_at=timezone.now(),
+        )
+    except Exception:
+        # The database went away between writing the files and recording them: no row
+        # points at them, so they go now (and the sweep catches any a crash leaves behind).
+        _discard_files(report)
+        raise
     if not won:  # another run took the report over: leave its file as the only one
-        report.pdf.delete(save=False)
-        if report.xlsx:
-            report.xlsx.delete(save=False)
-        if report.docx:
-            report.docx.delete(save=False)
+        _discard_files(report)
         logger.warning("report %s: claim lost, the PDF of this run was discarded", report.pk)
         return False
     report.refresh_from_db()
     return True
+
+
+def _discard_files(report: Report) -> None:
+    for field in report_file_fields():
+        file = getattr(report, field.name)
+        if file:
+            file.delete(save=False)
+
+
+def report_file_fields() -> list[models.FileField]:
+    return [f for f in Report._meta.get_fields() if isinstance(f, models.FileField)]
+
+
+def referenced_files() -> set[str]:
+    """Every file name a row of the reports app points at (all its models' file fields)."""
+    names: set[str] = set()
+    for model in apps.get_app_config("reports").get_models():
+        for field in model._meta.get_fields():
+            if isinstance(field, models.FileField):
+                values = model._base_manager.exclude(**{field.name: ""}).values_list(
+                    field.name, flat=True
+                )
+                names.update(name for name in values.iterator() if name)
+    return names
+
+
+def reports_sweep_orphans(*, older_than: timedelta | None = None) -> list[str]:
+    """Delete files under MEDIA_ROOT/reports/ that no row points at (a worker or database
+    that died between writing a file and recording it), so that backups of the media
+    folder hold only documents. Files younger than `older_than` (REPORT_ORPHAN_AGE) are
+    left alone: they may belong to a build that is about to record them."""
+    age = older_than if older_than is not None else timedelta(seconds=settings.REPORT_ORPHAN_AGE)
+    cutoff = timezone.now() - age
+    referenced = referenced_files()
+    removed = []
+    for name in _stored_names("reports"):
+        if name in referenced:
+            continue
+        try:
+            if default_storage.get_modified_time(name) >= cutoff:
+                continue
+            default_storage.delete(name)
+        except (FileNotFoundError, NotImplementedError):
+            continue
+        removed.append(name)
+    if removed:
+        logger.warning("removed %s orphan document file(s) under reports/", len(removed))
+    return removed
+
+
+def _stored_names(top: str) -> Iterator[str]:
+    try:
+        folders, files = default_storage.listdir(top)
+    except FileNotFoundError:
+        return
+    for file in files:
+        yield f"{top}/{file}"
+    for folder in folders:
+        yield from _stored_names(f"{top}/{folder}")
 
 
 def report_mark_failed(*, report_id: int, error: str, attempt: int | None = None) -> bool:

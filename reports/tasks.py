@@ -38,6 +38,9 @@ class ReportTask(Task):
     name="reports.build_report",  # routed to the "reports" queue by CELERY_TASK_ROUTES
     acks_late=True,
     reject_on_worker_lost=True,
+    # The row holds the outcome; a result backend would only add a Redis round trip to every
+    # send (and a 20-second reconnect loop inside the web request when Redis is down).
+    ignore_result=True,
     autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=2,
     retry_backoff_max=120,
@@ -46,7 +49,7 @@ class ReportTask(Task):
 )
 def build_report(self, report_id: int) -> str | None:
     """Build the PDF of one Report row; returns its final status (None: not this run's)."""
-    from . import services
+    from . import lease, services
 
     delivery = self.request.delivery_info or {}
     previous_run_over = bool(self.request.retries) or bool(delivery.get("redelivered"))
@@ -54,7 +57,11 @@ def build_report(self, report_id: int) -> str | None:
     if report is None:
         return None
     try:
-        services.report_store(report=report)
+        if self.request.is_eager:  # inline: this very process builds it, nothing to watch
+            services.report_store(report=report)
+        else:
+            with lease.kept(report):
+                services.report_store(report=report)
     except SoftTimeLimitExceeded:
         # The limit travels with the message (set by the sender); the worker's is the fallback.
         limits = self.request.timelimit or (None, None)
@@ -80,9 +87,18 @@ def build_report(self, report_id: int) -> str | None:
     return report.status
 
 
-@shared_task(name="reports.requeue_lost")
+@shared_task(name="reports.requeue_lost", ignore_result=True)
 def requeue_lost_reports() -> list[int]:
-    """Periodic (celery beat, CELERY_BEAT_SCHEDULE): re-send builds whose message is lost."""
+    """Periodic (celery beat, CELERY_BEAT_SCHEDULE): re-send builds whose message is lost
+    or whose worker died (an expired lease)."""
     from . import services
 
     return services.reports_requeue_lost()
+
+
+@shared_task(name="reports.sweep_orphans", ignore_result=True)
+def sweep_orphan_files() -> list[str]:
+    """Periodic: delete document files no row points at (see services.reports_sweep_orphans)."""
+    from . import services
+
+    return services.reports_sweep_orphans()

@@ -5,13 +5,15 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.lib.admin import (
     AllOrNothingImportMixin,
     FoldedSearchMixin,
+    LargeTableMixin,
     ServiceRefusalMixin,
     adopt,
 )
@@ -47,7 +49,9 @@ class OfficialInline(admin.StackedInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(FoldedSearchMixin, AllOrNothingImportMixin, SimpleHistoryAdmin):
+class OrganizationAdmin(
+    LargeTableMixin, FoldedSearchMixin, AllOrNothingImportMixin, SimpleHistoryAdmin
+):
     resource_classes = [OrganizationResource]
     list_display = [
         "name",
@@ -66,15 +70,17 @@ class OrganizationAdmin(FoldedSearchMixin, AllOrNothingImportMixin, SimpleHistor
     list_per_page = 50
 
     def get_queryset(self, request):
-        year = current_year()
-        current = Q(memberships__first_year__lte=year) & (
-            Q(memberships__last_year__isnull=True) | Q(memberships__last_year__gte=year)
+        # A subquery in the select list is evaluated for the 50 rows of the page only; a
+        # join with GROUP BY counted the memberships of every organization before LIMIT.
+        blocs = (
+            Membership.objects.active_in(current_year())
+            .filter(organization=OuterRef("pk"))
+            .order_by()
+            .values("organization")
+            .annotate(n=Count("bloc", distinct=True))
+            .values("n")
         )
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(_bloc_count=Count("memberships__bloc", filter=current, distinct=True))
-        )
+        return super().get_queryset(request).annotate(_bloc_count=Coalesce(Subquery(blocs), 0))
 
     @admin.display(description=_("blocs this year"), ordering="_bloc_count")
     def bloc_count(self, obj: Organization) -> int:
@@ -99,7 +105,11 @@ class MembershipCurrentFilter(admin.SimpleListFilter):
 
 @admin.register(Membership)
 class MembershipAdmin(
-    ServiceRefusalMixin, FoldedSearchMixin, AllOrNothingImportMixin, SimpleHistoryAdmin
+    LargeTableMixin,
+    ServiceRefusalMixin,
+    FoldedSearchMixin,
+    AllOrNothingImportMixin,
+    SimpleHistoryAdmin,
 ):
     form = MembershipAdminForm
     resource_classes = [MembershipResource]
@@ -178,7 +188,7 @@ class ChairTermAdmin(ServiceRefusalMixin, FoldedSearchMixin, SimpleHistoryAdmin)
 
 
 @admin.register(Official)
-class OfficialAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
+class OfficialAdmin(LargeTableMixin, FoldedSearchMixin, SimpleHistoryAdmin):
     list_display = ["__str__", "user", "organization", "position", "phone"]
     list_filter = ["organization__kind"]
     list_select_related = ["user", "organization"]

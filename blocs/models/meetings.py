@@ -82,6 +82,8 @@ class Meeting(models.Model):
         ordering = ["-starts_at"]
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
+        # The default order, the admin's changelist and "upcoming" read this index.
+        indexes = [models.Index(fields=["starts_at"], name="meeting_starts_at")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__isnull=True) | Q(ends_at__gt=F("starts_at")),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.lib.admin import ReadOnlyInlineMixin
+from portal.lib.admin import LargeTableMixin, ReadOnlyInlineMixin
 
 from ..models import (
     Adjustment,
@@ -36,7 +36,7 @@ class RegistrationTargetInline(ReadOnlyInlineMixin, admin.TabularInline):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class RegistrationAdmin(LargeTableMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["organization", "pledge", "submitted_at", "updated_at", "updated_by"]
     list_filter = ["pledge__bloc", "pledge__year"]
     list_select_related = ["organization", "pledge__bloc", "updated_by"]
@@ -56,7 +56,7 @@ class ScoreInline(ReadOnlyInlineMixin, admin.TabularInline):
 
 
 @admin.register(ScoreSheet)
-class ScoreSheetAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class ScoreSheetAdmin(LargeTableMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["organization", "pledge", "round", "scorer", "status", "submitted_at"]
     list_filter = ["pledge__bloc", "pledge__year", "round", "status"]
     list_select_related = ["organization", "scorer", "pledge__bloc"]
@@ -75,7 +75,7 @@ class ScoreSheetAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Score)
-class ScoreAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class ScoreAdmin(LargeTableMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["criterion", "sheet", "points", "bonus", "version", "updated_at"]
     list_filter = ["sheet__pledge__bloc", "sheet__pledge__year", "sheet__round"]
     list_select_related = ["criterion", "sheet__organization"]
@@ -85,7 +85,7 @@ class ScoreAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class EvidenceAdmin(LargeTableMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     # No link to the stored file: evidence is served only through the portal, to those
     # who may read the score.
     list_display = ["original_name", "score", "content_type", "size", "uploaded_by", "uploaded_at"]

@@ -36,6 +36,7 @@ TITLE_INACTIVE = _("“%(title)s” is no longer offered; choose another title."
 TARGET_NEEDS_TEXT = _("The target for “%(item)s” has a number but no description.")
 TARGET_NUMBER_INVALID = _("The number of the target for “%(item)s” must be a number.")
 TARGET_TWICE = _("“%(item)s” has two targets; keep one.")
+TARGET_NEGATIVE = _("The number of the target for “%(item)s” cannot be negative.")
 
 
 def registration_late(pledge: Pledge, today: datetime.date | None = None) -> bool:
@@ -67,6 +68,8 @@ def _clean_targets(pledge: Pledge, targets: list[dict]) -> list[dict]:
         number = _decimal(raw_number)
         if raw_number not in (None, "") and number is None:
             raise ValidationError(TARGET_NUMBER_INVALID % {"item": item}, code="target_number")
+        if number is not None and number < 0:
+            raise ValidationError(TARGET_NEGATIVE % {"item": item}, code="target_negative")
         if not text:
             if number is not None:
                 raise ValidationError(TARGET_NEEDS_TEXT % {"item": item}, code="target_text")

@@ -70,6 +70,12 @@ TIE_BREAK_INVALID = _("“%(value)s” is not a tie-break rule. Use one of: %(ch
 TIE_BREAK_TWICE = _("The tie-break rule “%(value)s” is listed twice.")
 VOTE_THRESHOLD_RANGE = _("The vote threshold must be between 0 and 100%%; %(value)s was given.")
 LEADING_UNITS_MIN = _("There must be at least one leading unit; %(value)s was given.")
+DEADLINE_BEFORE_YEAR = _(
+    "The deadline %(date)s is before the emulation year %(year)s: check the year of the date."
+)
+SCORING_BEFORE_REGISTRATION = _(
+    "The self-scoring deadline %(scoring)s comes before the registration deadline %(registration)s."
+)
 QUOTA_EMPTY = _("Give the most proposals of %(title)s as a percentage, a number, or both.")
 QUOTA_PERCENT_RANGE = _("The percentage must be between 0 and 100; %(value)s was given.")
 
@@ -221,9 +227,33 @@ def check_pledge_rules(*, bloc: Bloc, year: int, **fields: Any) -> dict[str, Any
     for field in ("launch_meeting", "review_meeting"):
         if field in fields:
             collect(field, partial(_check_meeting, fields[field], bloc, year, field))
+    _check_deadlines(fields, year, errors)
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def _check_deadlines(fields: dict[str, Any], year: int, errors: dict[str, list[Any]]) -> None:
+    """A deadline lies in the emulation year or after it (a 30/11/2025 deadline typed for
+    2026 is a slip of the year), and members register before they score."""
+    dates = {}
+    for name in ("registration_deadline", "scoring_deadline"):
+        value = fields.get(name)
+        if not isinstance(value, datetime.date):
+            continue
+        if isinstance(year, int) and value < datetime.date(year, 1, 1):
+            message = DEADLINE_BEFORE_YEAR % {"date": f"{value:%d/%m/%Y}", "year": year}
+            errors.setdefault(name, []).append(ValidationError(message, code="deadline_year"))
+        dates[name] = value
+    registration, scoring = dates.get("registration_deadline"), dates.get("scoring_deadline")
+    if registration and scoring and scoring < registration:
+        message = SCORING_BEFORE_REGISTRATION % {
+            "scoring": f"{scoring:%d/%m/%Y}",
+            "registration": f"{registration:%d/%m/%Y}",
+        }
+        errors.setdefault("scoring_deadline", []).append(
+            ValidationError(message, code="deadline_order")
+        )
 
 
 def _full_clean(pledge: Pledge) -> None:

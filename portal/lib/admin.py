@@ -4,16 +4,58 @@ form errors (never a half-saved change), and imports that are all or nothing."""
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.core.paginator import Paginator
+from django.db import connections
+from django.db.models import Q, QuerySet
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from import_export.admin import ImportExportMixin
 
 from .forms import add_service_errors
 from .text import fold
+
+
+def estimated_rows(queryset: QuerySet) -> int | None:
+    """PostgreSQL's own estimate of a table's rows (pg_class.reltuples, kept by ANALYZE and
+    autovacuum), or None where there is none (another database, a table never analysed)."""
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+            [queryset.model._meta.db_table],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row and row[0] >= 0 else None
+
+
+class EstimatedCountPaginator(Paginator):
+    """Counts a changelist exactly unless it is a whole big table: then the planner's
+    estimate, so that opening the scores changelist does not COUNT(*) twenty million rows.
+    A filtered or searched list is always counted exactly."""
+
+    @cached_property
+    def count(self) -> int:
+        rows = self.object_list
+        if isinstance(rows, QuerySet) and not rows.query.where:
+            estimate = estimated_rows(rows)
+            if estimate is not None and estimate >= settings.ADMIN_EXACT_COUNT_LIMIT:
+                return estimate
+        return super().count
+
+
+class LargeTableMixin:
+    """For the changelists of tables that grow with every year (scores, meetings,
+    memberships): one count, estimated when the table is whole and big."""
+
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
 
 
 class FoldedSearchMixin:

@@ -5,7 +5,19 @@ import xml.etree.ElementTree as ET
 from decimal import Decimal
 from types import SimpleNamespace
 
+import pytest
+from django.core.cache import cache
+
+from pledges import charts
 from pledges.charts import chart_group_points, chart_rank_history
+
+
+@pytest.fixture(autouse=True)
+def _no_cached_charts():
+    # Each test draws (the cache is tested on its own below).
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def org(name, short=""):
@@ -47,7 +59,8 @@ def test_group_chart_is_stable_and_takes_a_plain_name():
     )
     first = chart_group_points(data)
     assert "Hội Nông dân" in first
-    assert chart_group_points(data) == first
+    cache.clear()
+    assert chart_group_points(data) == first  # drawn again, the same SVG
 
 
 def test_group_chart_without_scores_says_so():
@@ -69,3 +82,28 @@ def test_rank_history_with_an_organization_object_and_no_ranks():
     assert "Chưa xếp hạng" in svg
     svg = chart_rank_history({2025: 1, 2024: None}, org("Hội Cựu chiến binh"))
     assert "Hội Cựu chiến binh" in svg and "2025" in svg
+
+
+def test_a_chart_is_drawn_once_per_inputs_and_anew_when_a_score_changes(monkeypatch):
+    drawn = []
+    real_svg = charts._svg
+
+    def counting_svg(figure):
+        drawn.append(figure)
+        return real_svg(figure)
+
+    monkeypatch.setattr(charts, "_svg", counting_svg)
+    data = results()
+    first = chart_group_points(data)
+    assert chart_group_points(results()) == first  # equal inputs, other objects
+    assert len(drawn) == 1
+    data.members[1].group_points[2] = Decimal("51")
+    data.members[1].total = Decimal("81")
+    changed = chart_group_points(data)
+    assert len(drawn) == 2 and changed != first and "81" in changed
+    history = {2023: 2, 2024: 1}
+    chart_rank_history(history, org("Thành đoàn Hải Phòng"))
+    chart_rank_history(dict(history), org("Thành đoàn Hải Phòng"))
+    assert len(drawn) == 3
+    chart_rank_history({2023: 2, 2024: 2}, org("Thành đoàn Hải Phòng"))
+    assert len(drawn) == 4

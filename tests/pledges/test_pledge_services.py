@@ -1103,3 +1103,53 @@ def test_the_registration_deadline_is_one_pure_check(reg_pledge):
     with pytest.raises(ValidationError) as exc:
         services.check_registration_open(reg_pledge, DEADLINE + datetime.timedelta(days=1))
     refused(exc, services.REGISTRATION_CLOSED, year=YEAR, deadline=DEADLINE.strftime("%d/%m/%Y"))
+
+
+@pytest.mark.parametrize(
+    ("rules", "field", "words"),
+    [
+        (
+            {"scoring_deadline": datetime.date(YEAR - 1, 11, 30)},
+            "scoring_deadline",
+            "before the emulation year",
+        ),
+        (
+            {"registration_deadline": datetime.date(YEAR - 1, 12, 31)},
+            "registration_deadline",
+            "before the emulation year",
+        ),
+        (
+            {
+                "registration_deadline": datetime.date(YEAR, 6, 30),
+                "scoring_deadline": datetime.date(YEAR, 3, 31),
+            },
+            "scoring_deadline",
+            "comes before the registration deadline",
+        ),
+    ],
+)
+def test_update_rules_refuses_a_deadline_before_the_year_or_out_of_order(
+    pledge, rules, field, words
+):
+    before = Pledge.objects.filter(pk=pledge.pk).values().get()
+    with pytest.raises(ValidationError) as exc:
+        services.pledge_update_rules(pledge=pledge, **rules)
+    messages = exc.value.message_dict[field]
+    assert any(words in m for m in messages), messages
+    assert any("/" in m for m in messages)  # the date as dd/mm/yyyy, as it was typed
+    assert Pledge.objects.filter(pk=pledge.pk).values().get() == before
+
+
+def test_a_negative_target_is_refused_and_nothing_is_saved(pledge, world):
+    item = pledge.items.first()
+    with pytest.raises(ValidationError) as exc:
+        services.registration_save(
+            pledge=pledge,
+            organization=world.orgs[2],
+            titles=[],
+            targets=[
+                {"item": item, "text": "Kết nạp hội viên mới", "number": "-5", "unit": "người"}
+            ],
+        )
+    assert exc.value.code == "target_negative"
+    assert not RegistrationTarget.objects.exists()

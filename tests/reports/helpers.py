@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from kombu import pools as kombu_pools
 
+from portal.celery import app as celery_app
 from reports import services
 from reports.models import Report, ReportDraft
 
@@ -31,3 +37,29 @@ def make_report(draft: ReportDraft, status: str = Report.Status.READY, **fields)
         report.finished_at = timezone.now()
     report.save()
     return report
+
+
+def _reset_pools() -> None:
+    # As Celery does after a fork: the next send opens a connection to the broker set now.
+    kombu_pools.reset()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@contextmanager
+def broker_unreachable() -> Iterator[None]:
+    """This process's sends (not eager) go to a loopback port nothing listens on, exactly as
+    when Redis is down; a worker already running keeps its own connection."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # free once closed: nothing listens there
+    conf = celery_app.conf
+    # Sends go to broker_write_url (it defaults to broker_url when the settings are read).
+    saved = conf.broker_write_url, conf.task_always_eager
+    conf.broker_write_url, conf.task_always_eager = f"redis://127.0.0.1:{port}/0", False
+    _reset_pools()
+    try:
+        yield
+    finally:
+        conf.broker_write_url, conf.task_always_eager = saved
+        _reset_pools()

@@ -21,7 +21,7 @@ from docx import Document
 from blocs.models import Meeting, Organization, current_year
 from pledges.models import PledgeSignature
 from portal.celery import app as celery_app
-from reports import documents, rendering, services
+from reports import documents, lease, rendering, services
 from reports.models import DocumentStyle, NumberSequence, Report, ReportDraft
 from reports.tasks import build_report
 from tests.factories import (
@@ -340,8 +340,8 @@ def test_a_running_report_is_taken_over_when_its_run_is_over_or_stale(draft):
     services.report_claim(report_id=report.pk)
     # A redelivered message (its worker died) or a retry may take the running row over.
     assert services.report_claim(report_id=report.pk, previous_run_over=True).attempts == 2
-    # Past the hard time limit, any run may.
-    later = timezone.now() + services.stale_after() + timedelta(seconds=1)
+    # Once its lease has run out (no heartbeat: its worker is gone), any run may.
+    later = timezone.now() + lease.lease() + timedelta(seconds=1)
     assert services.report_claim(report_id=report.pk, now=later).attempts == 3
 
 
@@ -364,11 +364,11 @@ def test_a_lost_message_is_sent_again_and_the_report_is_built(
     assert renderer.calls == 1
 
 
-def test_a_running_build_past_the_time_limit_is_sent_again(draft, renderer):
+def test_a_running_build_whose_lease_ran_out_is_sent_again(draft, renderer):
     report = queued(draft)
     services.report_claim(report_id=report.pk)
-    assert services.reports_requeue_lost() == []  # still within its time limit
-    later = timezone.now() + services.stale_after() + timedelta(seconds=1)
+    assert services.reports_requeue_lost() == []  # its lease is fresh
+    later = timezone.now() + lease.lease() + timedelta(seconds=1)
     assert services.reports_requeue_lost(now=later) == [report.pk]
 
 

@@ -15,8 +15,9 @@ What is covered:
   message comes back flagged as redelivered, and the report ends ready with one PDF and two
   attempts;
 - the *whole* worker is killed mid-build (its message stays unacknowledged in Redis until
-  the visibility timeout, 6 minutes by default): past the hard time limit the periodic sweep
-  sends the build again and a replacement worker finishes it with one PDF;
+  the visibility timeout, 6 minutes by default): while it lived its lease was renewed and
+  the sweep left it alone; once the lease runs out the periodic sweep sends the build again
+  and a replacement worker finishes it with one PDF;
 - the soft time limit stops a hanging build with the "took too long" error, and a retry
   then builds it.
 
@@ -38,7 +39,6 @@ from pathlib import Path
 
 import pytest
 from django.db import close_old_connections, connection, connections
-from django.db.models import F
 from django.urls import reverse
 
 from blocs.models import current_year
@@ -53,11 +53,14 @@ from tests.factories import (
     OrganizationFactory,
 )
 
-from .helpers import make_draft
+from .helpers import broker_unreachable, make_draft
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 YEAR = current_year()
+# The workers started here renew their lease every second, so that a dead worker is noticed
+# in seconds (45 s with the defaults: tests/reports/test_faults.py checks those add up).
+WORKER_LEASE = 3
 
 pytestmark = pytest.mark.worker
 
@@ -101,6 +104,7 @@ class Worker:
             "MEDIA_ROOT": str(media),
             "REPORT_TEST_DIR": str(switches),
             "CONN_MAX_AGE": "0",
+            "REPORT_LEASE_SECONDS": str(WORKER_LEASE),
             **env,
         }
         self.process: subprocess.Popen | None = None
@@ -241,6 +245,30 @@ def test_a_lost_message_is_sent_again_by_the_periodic_task(worker, world, settin
     assert pdfs_of(report, settings.MEDIA_ROOT) == [Path(report.pdf.path)]
 
 
+def test_a_build_pressed_while_the_broker_is_down_is_built_once_it_is_back(
+    worker, world, settings, django_capture_on_commit_callbacks
+):
+    # Redis is away when the secretariat presses "Build": the row is saved as queued and the
+    # request answers at once. Once Redis is back the periodic sweep sends it and the worker
+    # builds it.
+    from reports.tasks import requeue_lost_reports
+
+    draft, _reader = world
+    with broker_unreachable(), django_capture_on_commit_callbacks(execute=True):
+        report = services.report_request(draft=draft)
+    report.refresh_from_db()
+    assert report.status == "queued"
+    time.sleep(2)
+    report.refresh_from_db()
+    assert report.status == "queued" and report.attempts == 0  # nothing reached the worker
+    settings.REPORT_REQUEUE_AFTER = 0
+    assert requeue_lost_reports.run() == [report.pk]
+    report = wait_for(report, {"ready", "failed"}, worker)
+    assert report.status == "ready", report.error
+    assert report.attempts == 1
+    assert pdfs_of(report, settings.MEDIA_ROOT) == [Path(report.pdf.path)]
+
+
 def test_a_transient_error_is_retried_by_the_worker(worker, world, settings):
     draft, _reader = world
     (worker.switches / "fail-once").touch()
@@ -266,33 +294,44 @@ def test_a_build_whose_process_is_killed_is_redelivered_and_ends_with_one_pdf(
     assert pdfs_of(report, settings.MEDIA_ROOT) == [Path(report.pdf.path)]
 
 
-def test_a_whole_worker_killed_mid_build_is_replaced_and_the_sweep_finishes_the_report(
+def test_a_whole_worker_killed_mid_build_loses_its_lease_and_the_sweep_finishes_the_report(
     worker, world, shared, settings
 ):
     # The machine of the worker goes down: worker and building process die at once, so
     # nobody requeues the message (Redis keeps it unacknowledged until its visibility
-    # timeout, 6 minutes by default) and the row stays "running". Once the row has been
-    # running past the hard time limit, the periodic sweep sends the build again and a new
-    # worker claims the stale row. The row's start is moved back by that limit instead of
-    # waiting 5 minutes; everything else is real.
+    # timeout, 6 minutes by default) and the row stays "running". The build held a lease it
+    # renewed while alive (reports/lease.py): while it lives the sweep leaves it alone, and
+    # once the lease runs out the sweep sends the build again and a new worker finishes it.
+    # The workers of this module run with a lease of WORKER_LEASE seconds instead of 45.
     from reports.tasks import requeue_lost_reports
 
+    settings.REPORT_LEASE_SECONDS = WORKER_LEASE
     draft, _reader = world
     (worker.switches / "block").touch()
     report = services.report_request(draft=draft)
     building = wait_until_building(report, worker)
+    # Alive for more than two leases: renewed, never taken over.
+    deadline = time.monotonic() + 2.5 * WORKER_LEASE
+    while time.monotonic() < deadline:
+        assert requeue_lost_reports.run() == []
+        time.sleep(0.5)
+    report.refresh_from_db()
+    assert report.heartbeat_at > report.started_at + timedelta(seconds=WORKER_LEASE)
     for pid in (building, worker.process.pid):
         os.kill(pid, signal.SIGKILL)
     worker.process.wait()
+    crashed = time.monotonic()
     (worker.switches / "block").unlink()
 
-    assert requeue_lost_reports.run() == []  # still within its time limit: left alone
-    stale = services.stale_after() + timedelta(seconds=1)
-    Report.objects.filter(pk=report.pk).update(started_at=F("started_at") - stale)
+    while requeue_lost_reports.run() != [report.pk]:
+        assert time.monotonic() - crashed < 3 * WORKER_LEASE, "the lease never ran out"
+        time.sleep(0.25)
+    noticed = time.monotonic() - crashed
+    print(f"crashed build sent again {noticed:.1f} s after the crash (lease {WORKER_LEASE} s)")
+    assert noticed <= WORKER_LEASE + 1
     replacement = Worker(shared / "switches", shared / "media", shared / "new-worker.log")
     replacement.start()
     try:
-        assert requeue_lost_reports.run() == [report.pk]
         report = wait_for(report, {"ready", "failed"}, replacement)
     finally:
         replacement.stop()

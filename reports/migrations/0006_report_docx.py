@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0004_report_gathered_data'),
+        ('reports', '0005_report_heartbeat'),
     ]
 
     operations = [
