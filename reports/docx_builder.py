@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import lxml.html
+from django.utils import timezone
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -187,8 +188,12 @@ class _Builder:
         self._page_numbers(section)
         self.layout = PORTRAIT
         self.sections = 1
-        self.doc.core_properties.title = title
-        self.doc.core_properties.language = "vi-VN"
+        properties = self.doc.core_properties
+        properties.title = title
+        properties.language = "vi-VN"
+        # Not python-docx's own words: the office that edits it becomes its author in Word.
+        properties.author = properties.last_modified_by = properties.comments = ""
+        properties.created = properties.modified = timezone.now()
 
     # Page setup
 

@@ -490,3 +490,9 @@ def test_the_chart_is_a_picture_within_the_text_width(built):
         (name,) = [n for n in package.namelist() if n.startswith("word/media/")]
         assert package.read(name).startswith(b"\x89PNG")
     assert not open_docx(built, "mid_year").inline_shapes
+
+
+def test_the_file_names_no_tool_as_its_author(built):
+    properties = open_docx(built, "minutes").core_properties
+    assert properties.title == "minutes" and properties.language == "vi-VN"
+    assert properties.author == "" and properties.comments == ""
