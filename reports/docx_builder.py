@@ -38,6 +38,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Length, Mm, Pt
 from docx.table import _Cell
+from docx.text.paragraph import Paragraph
 from lxml.html import HtmlElement
 
 from portal.lib.markup import tokens
@@ -253,6 +254,18 @@ class _Builder:
 
     def _new_section(self, layout: dict[str, int]) -> None:
         section = self.doc.add_section(WD_SECTION.NEW_PAGE)
+        # Word keeps the section break in an empty paragraph of its own; at body size it
+        # can fall onto a page of its own (a blank page before the appendix): 1 pt, no space.
+        mark = self.doc.element.body.findall(qn("w:p"))[-1]
+        fmt = Paragraph(mark, self.doc).paragraph_format
+        fmt.space_before = fmt.space_after = Pt(0)
+        fmt.line_spacing = Pt(1)
+        size = OxmlElement("w:sz")
+        size.set(qn("w:val"), "2")
+        mark_run = OxmlElement("w:rPr")
+        mark_run.append(size)
+        p_pr = mark.get_or_add_pPr()
+        p_pr.find(qn("w:sectPr")).addprevious(mark_run)  # the schema's order: rPr, sectPr
         self._page(section, layout)
         # The header (its page number) carries on from the document's; only page 1 has none.
         section.different_first_page_header_footer = False
@@ -453,12 +466,8 @@ class _Builder:
         width = self.text_width() * (0.38 if "rule-issuer" in cls else 1)
         margin = int(width * (1 - share) / 2)
         paragraph = self.new_paragraph(container)
-        fmt = paragraph.paragraph_format
-        fmt.left_indent = fmt.right_indent = Length(margin)
-        fmt.first_line_indent = Cm(0)
-        fmt.space_before = Pt(2)
-        fmt.space_after = Pt(2)
-        fmt.line_spacing = Pt(2)
+        # The border first: python-docx then puts spacing and indents after it, in the
+        # schema's order (pBdr comes before spacing, ind and jc).
         p_pr = paragraph._p.get_or_add_pPr()
         borders = OxmlElement("w:pBdr")
         top = OxmlElement("w:top")
@@ -470,7 +479,13 @@ class _Builder:
         ):
             top.set(qn(key), value)
         borders.append(top)
-        p_pr.append(borders)
+        _insert_ordered(p_pr, borders, _AFTER_PBDR)
+        fmt = paragraph.paragraph_format
+        fmt.left_indent = fmt.right_indent = Length(margin)
+        fmt.first_line_indent = Cm(0)
+        fmt.space_before = Pt(2)
+        fmt.space_after = Pt(2)
+        fmt.line_spacing = Pt(2)
 
     def html_list(self, el: HtmlElement, container: Any, ctx: _Ctx) -> None:
         ordered = el.tag == "ol"
@@ -787,6 +802,62 @@ def _column_cm(cell: HtmlElement) -> float:
     return next((COLUMN_CM[n] for n in classes_of(cell) if n in COLUMN_CM), 0.0)
 
 
+# What may follow an element in its parent (WordprocessingML's sequence order): a new element
+# goes before the first of them that is there, so that Word reads the file without repair.
+_AFTER_PBDR = tuple(
+    qn(f"w:{name}")
+    for name in [
+        "shd",
+        "tabs",
+        "suppressAutoHyphens",
+        "kinsoku",
+        "wordWrap",
+        "overflowPunct",
+        "topLinePunct",
+        "autoSpaceDE",
+        "autoSpaceDN",
+        "bidi",
+        "adjustRightInd",
+        "snapToGrid",
+        "spacing",
+        "ind",
+        "contextualSpacing",
+        "mirrorIndents",
+        "suppressOverlap",
+        "jc",
+        "textDirection",
+        "textAlignment",
+        "textboxTightWrap",
+        "outlineLvl",
+        "divId",
+        "cnfStyle",
+        "rPr",
+        "sectPr",
+        "pPrChange",
+    ]
+)
+_AFTER_TBLBORDERS = tuple(
+    qn(f"w:{name}")
+    for name in [
+        "shd",
+        "tblLayout",
+        "tblCellMar",
+        "tblLook",
+        "tblCaption",
+        "tblDescription",
+        "tblPrChange",
+    ]
+)
+
+
+def _insert_ordered(parent: Any, child: Any, successors: tuple[str, ...]) -> None:
+    for existing in parent:
+        if existing.tag in successors:
+            existing.addprevious(child)
+            return
+    parent.append(child)
+
+
 def _no_borders(table: Any) -> None:
     tbl_pr = table._tbl.tblPr
     borders = OxmlElement("w:tblBorders")
@@ -794,7 +865,7 @@ def _no_borders(table: Any) -> None:
         element = OxmlElement(f"w:{edge}")
         element.set(qn("w:val"), "nil")
         borders.append(element)
-    tbl_pr.append(borders)
+    _insert_ordered(tbl_pr, borders, _AFTER_TBLBORDERS)
 
 
 def _cells(row: Any, table: Any) -> list[_Cell]:

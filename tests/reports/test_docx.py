@@ -160,6 +160,8 @@ def _run(*args) -> str:
 def borders(table) -> dict[str, str]:
     found = table._tbl.tblPr.find(qn("w:tblBorders"))
     assert found is not None, "the table sets its borders"
+    order = [child.tag.split("}")[1] for child in table._tbl.tblPr]
+    assert order.index("tblBorders") < order.index("tblLayout"), order  # the schema's order
     return {el.tag.split("}")[1]: el.get(qn("w:val")) for el in found}
 
 
@@ -496,3 +498,19 @@ def test_the_file_names_no_tool_as_its_author(built):
     properties = open_docx(built, "minutes").core_properties
     assert properties.title == "minutes" and properties.language == "vi-VN"
     assert properties.author == "" and properties.comments == ""
+
+
+def test_a_section_break_takes_no_room_of_its_own(built):
+    """The break before an appendix sits in an empty paragraph: at 14 pt it could push a
+    blank page in front of the appendix, so it is 1 pt high with no spacing."""
+    doc = open_docx(built, "year_end")
+    marks = [
+        p
+        for p in doc.element.body.iter(qn("w:p"))
+        if p.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None
+    ]
+    assert len(marks) == len(doc.sections) - 1
+    for mark in marks:
+        spacing = mark.find(f"{qn('w:pPr')}/{qn('w:spacing')}")
+        assert spacing.get(qn("w:line")) == "20" and spacing.get(qn("w:lineRule")) == "exact"
+        assert spacing.get(qn("w:after")) == "0"
