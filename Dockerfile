@@ -7,10 +7,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 # WeasyPrint needs Pango and HarfBuzz (subsetting); fonts-liberation2 is the Times-compatible
-# font with every Vietnamese glyph (fonts-liberation 1.x lacks them); gettext compiles translations.
+# font with every Vietnamese glyph (fonts-liberation 1.x lacks them); gettext compiles translations;
+# Cairo draws the chart of the DOCX (CairoSVG).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 gettext \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 gettext libcairo2 \
     && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 1000 portal \

@@ -26,10 +26,11 @@ REQ_HASH := $(shell cat $(REQ_FILES) 2>/dev/null | sha256sum | cut -c1-16)
 STAMP := $(VENV)/.installed-$(REQ_HASH)
 
 # Debian packages: WeasyPrint (Pango, HarfBuzz subsetting) and a Times-compatible font with
-# every Vietnamese glyph (fonts-liberation 1.x lacks ơ, ư and U+1EA0-U+1EF9; liberation2 has them).
-RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2
-# Tests also drive a real browser and read PDFs back.
-TEST_DEBS := $(RUN_DEBS) chromium poppler-utils
+# every Vietnamese glyph (fonts-liberation 1.x lacks ơ, ư and U+1EA0-U+1EF9; liberation2 has them);
+# Cairo draws the chart of the DOCX (CairoSVG).
+RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 libcairo2
+# Tests also drive a real browser, read PDFs back and convert the DOCX with LibreOffice.
+TEST_DEBS := $(RUN_DEBS) chromium poppler-utils libreoffice-writer
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 

@@ -39,7 +39,6 @@ from blocs.models import Bloc, ChairTerm, Organization
 from .formats import (  # the formats, also for those who write like the documents
     BLANK_NUMBER,
     legal_basis_lines,
-    lines,
     place_date_line,
     recipient_lines,
     short_date,
@@ -68,20 +67,28 @@ __all__ = [
 ]
 
 # 2: the facts of a kind only (no empty narrative in minutes and pledges), the chart drawn
-# while gathering.
-SCHEMA = 2
+# while gathering. 3: the narrative sections as typed (the small markup of
+# portal/lib/markup.py), not as a list of lines.
+SCHEMA = 3
 # The preview's facts are dropped after this long even if the fingerprint did not change
 # (a write that bypassed the models, such as a queryset update).
 PREVIEW_CACHE_SECONDS = 120
 
 _TEMPLATE_DIR = Path(settings.BASE_DIR) / "templates" / "reports" / "pdf"
 _CSS_FILE = Path(settings.BASE_DIR) / "static" / "reports" / "pdf.css"
+# The DOCX layout and the narrative's markup are code, not templates: a change of either
+# is a new build too.
+_CODE_FILES = [
+    Path(settings.BASE_DIR) / "reports" / "docx_builder.py",
+    Path(settings.BASE_DIR) / "portal" / "lib" / "markup.py",
+]
 
 
 def _template_version() -> str:
-    """Changes whenever a PDF template or the stylesheet changes (part of the build digest)."""
+    """Changes whenever a PDF template, the stylesheet, the DOCX layout or the markup
+    changes (part of the build digest)."""
     digest = hashlib.sha256()
-    files = sorted(_TEMPLATE_DIR.rglob("*.html")) + [_CSS_FILE]
+    files = sorted(_TEMPLATE_DIR.rglob("*.html")) + [_CSS_FILE, *_CODE_FILES]
     for path in files:
         if path.is_file():
             digest.update(path.name.encode())
@@ -243,7 +250,9 @@ def _frame(draft: ReportDraft, kind: DocumentKind) -> Data:
             "name": (draft.signer_name or "").strip(),
         },
         "recipients": recipient_lines(draft.recipients),
-        "sections": {name: lines(getattr(draft, name, "")) for name in kind.section_fields},
+        "sections": {
+            name: (getattr(draft, name, "") or "").strip() for name in kind.section_fields
+        },
         "chair": _term(terms.get(year)),
         "next_chair": _term(terms.get(year + 1)),
     }

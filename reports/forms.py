@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils.text import capfirst
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -14,6 +14,11 @@ from .models import DocumentStyle, ReportDraft
 from .services import HEADER_FIELDS, SIGNER_FIELDS, draft_fields
 
 DATE_FORMAT = "%d/%m/%Y"
+# One line of help beside every narrative editor: the small markup of portal/lib/markup.py.
+MARKUP_HELP = _(
+    "Formatting: each line is a paragraph; **bold**, *italic*; lines starting with “- ” or "
+    "“1. ” make a list; a table: a row | A | B |, then |---|---|, then one row per line."
+)
 
 
 class DraftOpenForm(forms.Form):
@@ -62,7 +67,7 @@ class DraftForm(forms.ModelForm):
                 widget=forms.Textarea(attrs={"rows": section.rows})
             )
             field.label = capfirst(section.label)
-            field.help_text = section.help_text
+            field.help_text = format_lazy("{} {}", section.help_text, MARKUP_HELP)
             self.fields[section.field] = field
             self.initial.setdefault(section.field, getattr(self.instance, section.field))
         self.order_fields(draft_fields(kind))

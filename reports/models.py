@@ -430,6 +430,13 @@ class Report(models.Model):
     error = models.TextField(_("error"), blank=True)
     pdf = models.FileField(_("PDF"), upload_to=report_path, max_length=255, blank=True)
     xlsx = models.FileField(_("spreadsheet"), upload_to=report_path, max_length=255, blank=True)
+    docx = models.FileField(
+        _("Word document"),
+        upload_to=report_path,
+        max_length=255,
+        blank=True,
+        help_text=_("The same document as a .docx, to finish in Word before signing."),
+    )
     page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     size = models.PositiveIntegerField(_("size (bytes)"), null=True, blank=True)
     data = models.JSONField(

@@ -25,7 +25,7 @@ import json
 import logging
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.apps import apps
 from django.conf import settings
@@ -490,12 +490,21 @@ def _finish_failed(
 
 
 def report_mark_ready(
-    *, report: Report, pdf: bytes, page_count: int, digest: str, xlsx: bytes | None = None
+    *,
+    report: Report,
+    pdf: bytes,
+    page_count: int,
+    digest: str,
+    xlsx: bytes | None = None,
+    docx: bytes | None = None,
 ) -> bool:
-    """Store the PDF and mark the report ready, if this run still holds the claim."""
+    """Store the PDF (and the DOCX, the score table) and mark the report ready, if this run
+    still holds the claim."""
     report.pdf.save(f"{report.draft.kind}.pdf", ContentFile(pdf), save=False)
     if xlsx:
         report.xlsx.save(f"{report.draft.kind}.xlsx", ContentFile(xlsx), save=False)
+    if docx:
+        report.docx.save(f"{report.draft.kind}.docx", ContentFile(docx), save=False)
     try:
         won = Report.objects.filter(
             pk=report.pk, status=Report.Status.RUNNING, attempts=report.attempts
@@ -503,6 +512,7 @@ def report_mark_ready(
             status=Report.Status.READY,
             pdf=report.pdf.name,
             xlsx=report.xlsx.name or "",
+            docx=report.docx.name or "",
             page_count=page_count,
             size=len(pdf),
             input_digest=digest,
@@ -600,10 +610,19 @@ def report_note_problem(*, report: Report, error: str) -> bool:
     return True
 
 
-def render(report: Report) -> tuple[dict, bytes, int, bytes | None]:
+class Rendered(NamedTuple):
+    data: dict
+    pdf: bytes
+    page_count: int
+    xlsx: bytes | None
+    docx: bytes | None
+
+
+def render(report: Report) -> Rendered:
     """Render the data gathered when the build was requested (gathered now for a row that
-    has none) as HTML, then PDF, and the score table when its kind has one."""
-    from . import documents, rendering, xlsx
+    has none) as HTML, then PDF and DOCX (from the same HTML), and the score table when its
+    kind has one."""
+    from . import documents, docx_builder, rendering, xlsx
 
     data = report.data
     if data is None or data.get("schema") != documents.SCHEMA:  # none, or an older shape
@@ -613,14 +632,20 @@ def render(report: Report) -> tuple[dict, bytes, int, bytes | None]:
     table = None
     if get_kind(data["kind"]).has_spreadsheet:
         table = xlsx.score_table_xlsx(data)
-    return data, rendered.pdf, rendered.page_count, table
+    docx = docx_builder.html_to_docx(html, title=" ".join(data.get("summary", [])))
+    return Rendered(data, rendered.pdf, rendered.page_count, table, docx)
 
 
 def report_store(*, report: Report) -> bool:
     """Build the claimed report's files and mark it ready (False: the claim was lost)."""
-    data, pdf, page_count, table = render(report)
+    built = render(report)
     return report_mark_ready(
-        report=report, pdf=pdf, page_count=page_count, digest=input_digest(data), xlsx=table
+        report=report,
+        pdf=built.pdf,
+        page_count=built.page_count,
+        digest=input_digest(built.data),
+        xlsx=built.xlsx,
+        docx=built.docx,
     )
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("draft/<int:pk>/download/", views.document_download, name="document_download"),
     path("<int:pk>/status/", views.report_status, name="report_status"),
     path("<int:pk>/pdf/", views.report_download, name="report_download"),
+    path("<int:pk>/docx/", views.report_docx, name="report_docx"),
     path("<int:pk>/xlsx/", views.report_xlsx, name="report_xlsx"),
     path("<int:pk>/retry/", views.report_retry, name="report_retry"),
 ]

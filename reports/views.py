@@ -91,6 +91,13 @@ def report_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @require_GET
+def report_docx(request: HttpRequest, pk: int) -> FileResponse:
+    report, _access = get_report_or_404(request, pk)
+    docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    return _file_response(report, "docx", "docx", docx)
+
+
+@require_GET
 def report_xlsx(request: HttpRequest, pk: int) -> FileResponse:
     report, _access = get_report_or_404(request, pk)
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -289,6 +289,7 @@ MATRIX: dict[str, Row] = {
     "reports:report_status": Row(c1_report, (LOGIN, 404, 200, 200, 200)),
     "reports:report_download": Row(c1_report, (LOGIN, 404, 200, 200, 200)),
     "reports:report_xlsx": Row(c1_report, (LOGIN, 404, 200, 200, 200)),
+    "reports:report_docx": Row(c1_report, (LOGIN, 404, 200, 200, 200)),
     "reports:report_retry": Row(c1_report, (LOGIN, 404, 403, 405, 405)),
     # --- reports: issuing (issue 11) ---
     # The secretariat issues (a confirmation page), replaces and files the signed scan;

@@ -32,6 +32,7 @@ def make_report(draft: ReportDraft, status: str = Report.Status.READY, **fields)
     if status == Report.Status.READY:
         report.pdf.save("doc.pdf", ContentFile(PDF_BYTES), save=False)
         report.xlsx.save("doc.xlsx", ContentFile(b"PK\x03\x04 not really a workbook"), save=False)
+        report.docx.save("doc.docx", ContentFile(b"PK\x03\x04 not really a document"), save=False)
         report.page_count, report.size = 1, len(PDF_BYTES)
         report.finished_at = timezone.now()
     report.save()

@@ -113,10 +113,10 @@ def test_year_end_data_is_plain_json(year_end):
     assert [m["date"] for m in data["meetings"]] == ["12/02/2020", "01/07/2020", "29/12/2020"]
     assert data["legal_basis"][-1].endswith(".")
     assert data["recipients"][-1] == "- Lưu: VT."
-    assert data["sections"]["results"] == [
-        "Các đơn vị đã hoàn thành tốt các chỉ tiêu.",
-        "Nhiều mô hình hay được nhân rộng.",
-    ]
+    # As typed (the markup is rendered by the templates and the DOCX builder).
+    assert data["sections"]["results"] == (
+        "Các đơn vị đã hoàn thành tốt các chỉ tiêu.\nNhiều mô hình hay được nhân rộng."
+    )
 
 
 def test_year_end_results_ranked_with_groups_and_totals(year_end):
@@ -179,7 +179,7 @@ def test_unsaved_draft_for_the_live_preview(year_end):
     assert data["header"]["style"] == "nd30"  # the default style
     assert data["header"]["issuer"] == year_end.bloc.name.upper()
     assert data["header"]["number"].endswith("/BC-HLHPN1")  # the chair of the year issues it
-    assert data["sections"]["situation"] == ["Mới viết"]
+    assert data["sections"]["situation"] == "Mới viết"
     assert "results" not in data  # no ranking in a mid-year review
     # Undated, a mid-year report speaks of the first half only: not the 01/07 and 29/12
     # meetings (it once listed the year-end review).
@@ -331,3 +331,14 @@ def test_score_table_xlsx_none_without_scores(year_end):
         ReportDraft(bloc=year_end.bloc, year=2020, kind="mid_year", style=year_end.style)
     )
     assert score_table_xlsx(data) is None
+
+
+def test_template_version_follows_the_docx_layout_and_the_markup(monkeypatch, tmp_path):
+    before = documents._template_version()
+    for code in documents._CODE_FILES:
+        copy = tmp_path / code.name
+        copy.write_bytes(code.read_bytes() + b"\n# changed\n")
+        paths = [copy if p == code else p for p in documents._CODE_FILES]
+        monkeypatch.setattr(documents, "_CODE_FILES", paths)
+        assert documents._template_version() != before
+        monkeypatch.undo()

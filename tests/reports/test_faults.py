@@ -193,7 +193,8 @@ def test_a_database_outage_while_recording_a_pdf_leaves_no_file(
     draft = make_draft(world.bloc, YEAR)
     report = Report.objects.create(draft=draft, status=Report.Status.QUEUED)
     claimed = services.report_claim(report_id=report.pk)
-    data, pdf, pages, table = services.render(claimed)
+    built = services.render(claimed)
+    assert built.docx  # its file too must go with the outage
     # The server ends this connection (as a database restart does) before the row is written.
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
@@ -206,7 +207,12 @@ def test_a_database_outage_while_recording_a_pdf_leaves_no_file(
     other.close()
     with pytest.raises(DatabaseError):
         services.report_mark_ready(
-            report=claimed, pdf=pdf, page_count=pages, digest="0" * 64, xlsx=table
+            report=claimed,
+            pdf=built.pdf,
+            page_count=built.page_count,
+            digest="0" * 64,
+            xlsx=built.xlsx,
+            docx=built.docx,
         )
     connection.close()  # Django reconnects on the next query
     root = settings.MEDIA_ROOT / "reports"

@@ -199,8 +199,8 @@ def test_the_editor_shows_exactly_the_sections_its_kind_prints(client_for, world
     assert boxes == {s.field: str(s.rows) for s in kind.sections}
     form = forms.DraftForm(instance=draft)
     assert list(form.fields) == list(services.draft_fields(kind))
-    for section in kind.sections:
-        assert form.fields[section.field].help_text == section.help_text
+    for section in kind.sections:  # what it prints, then the one line on the markup
+        assert form.fields[section.field].help_text == f"{section.help_text} {forms.MARKUP_HELP}"
 
 
 def test_saving_a_draft_takes_only_its_kinds_sections(world_drafts):
@@ -310,7 +310,7 @@ def test_a_build_renders_the_data_gathered_with_its_request(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         report = services.report_request(draft=draft)
     assert gathers == [draft.pk]
-    assert report.data["sections"]["situation"] == ["Lúc yêu cầu."]
+    assert report.data["sections"]["situation"] == "Lúc yêu cầu."
     assert report.input_digest == services.input_digest(report.data)
     # Pages never load it: only the worker reads what it renders.
     assert "data" in Report.objects.get(pk=report.pk).get_deferred_fields()

@@ -16,6 +16,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, OperationalError
 from django.utils import timezone
+from docx import Document
 
 from blocs.models import Meeting, Organization, current_year
 from pledges.models import PledgeSignature
@@ -423,10 +424,27 @@ def test_a_run_that_lost_its_claim_leaves_no_file(draft, settings):
     report = queued(draft)
     mine = services.report_claim(report_id=report.pk)
     services.report_claim(report_id=report.pk, previous_run_over=True)  # someone else's now
-    assert not services.report_mark_ready(report=mine, pdf=PDF_BYTES, page_count=1, digest="x")
+    docx = b"PK\x03\x04 a docx"
+    lost = services.report_mark_ready(
+        report=mine, pdf=PDF_BYTES, page_count=1, digest="x", docx=docx
+    )
+    assert not lost
     report.refresh_from_db()
-    assert report.status == Report.Status.RUNNING and not report.pdf
+    assert report.status == Report.Status.RUNNING and not report.pdf and not report.docx
     assert media_pdfs(settings.MEDIA_ROOT) == []
+    assert sorted(Path(settings.MEDIA_ROOT).rglob("*.docx")) == []
+
+
+def test_the_worker_stores_the_docx_of_the_same_data_beside_the_pdf(draft, renderer, settings):
+    services.draft_update(draft=draft, situation="Đã **tổ chức** 3 hội nghị.")
+    report = services.report_build_now(draft=draft)
+    assert report.status == Report.Status.READY
+    assert report.docx.name.endswith(".docx")
+    with report.docx.open("rb") as handle:
+        document = Document(handle)
+    texts = [p.text for p in document.paragraphs]
+    assert "Đã tổ chức 3 hội nghị." in texts
+    assert any(draft.bloc.name in t for t in texts)  # the gathered facts, not only the text
 
 
 # The task ----------------------------------------------------------------------------------

@@ -6,11 +6,13 @@ build finishes inside the request; the real renderer runs in test_worker.py and 
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from docx import Document
 
 from blocs.models import Meeting, current_year
 from portal.celery import app as celery_app
@@ -322,3 +324,57 @@ def test_building_without_a_signer_is_a_form_error_and_queues_nothing(
     assert callbacks == []
     draft.refresh_from_db()
     assert not draft.reports.exists() and draft.number is None
+
+
+def test_the_docx_is_built_beside_the_pdf_and_downloaded_like_it(
+    client_for, draft, django_capture_on_commit_callbacks
+):
+    url = reverse("reports:draft_edit", args=[draft.pk])
+    client = client_for("secretariat")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, edit_data(draft, action="build", situation="Có **120** cuộc."))
+    report = draft.reports.get()
+    assert report.status == Report.Status.READY and report.docx.name.endswith(".docx")
+    content = client.get(url).content.decode()
+    docx_url = reverse("reports:report_docx", args=[report.pk])
+    assert docx_url in content  # beside the PDF's link
+    response = client_for("member").get(docx_url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    assert response["Content-Disposition"].endswith(f'{report.filename}.docx"')
+    assert response["Cache-Control"] == "private, no-store"
+    document = Document(io.BytesIO(b"".join(response.streaming_content)))
+    paragraph = next(p for p in document.paragraphs if p.text == "Có 120 cuộc.")
+    assert [r.text for r in paragraph.runs if r.bold] == ["120"]
+
+
+def test_a_build_without_its_docx_offers_no_docx(client_for, draft):
+    report = make_report(draft)
+    report.docx.delete(save=True)  # a build from before the DOCX existed
+    response = client_for("member").get(reverse("reports:report_list", args=[draft.bloc.pk]))
+    assert reverse("reports:report_docx", args=[report.pk]) not in response.content.decode()
+    assert (
+        client_for("member").get(reverse("reports:report_docx", args=[report.pk])).status_code
+        == 404
+    )
+
+
+def test_the_preview_renders_the_markup_and_never_raw_html(client_for, draft):
+    url = reverse("reports:draft_preview", args=[draft.pk])
+    text = 'Có **120** cuộc\n- một\n- hai\n<img src=file:///etc/passwd> <p style="x:url(y)">z</p>'
+    response = client_for("secretariat").post(url, {"results": text}, HTTP_HX_REQUEST="true")
+    content = response.content.decode()
+    # The document goes into the sandboxed iframe's srcdoc: its tags come escaped once.
+    assert "&lt;strong&gt;120&lt;/strong&gt;" in content
+    assert "&lt;li&gt;một&lt;/li&gt;" in content
+    assert "&lt;img" not in content and "&lt;p style" not in content  # no such tag
+    assert "&amp;lt;img src=file:///etc/passwd&amp;gt;" in content  # the typed text, shown
+
+
+def test_the_editor_shows_the_markup_help_beside_each_section(client_for, draft):
+    response = client_for("secretariat").get(reverse("reports:draft_edit", args=[draft.pk]))
+    content = response.content.decode()
+    sections = draft.document_kind.sections
+    assert content.count("**bold**, *italic*") == len(sections) > 0

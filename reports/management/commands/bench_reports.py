@@ -1,4 +1,5 @@
-"""Time the year-end report of a 6-, 30- and 200-member bloc: gather + HTML + PDF.
+"""Time the year-end report of a 6-, 30- and 200-member bloc: gather + HTML + PDF, and the
+DOCX built from the same HTML (its own column: the worker builds both).
 
     python manage.py bench_reports [--sizes 6 30 200] [--repeat 3]
 
@@ -358,15 +359,21 @@ def seed_year(members: int, *, year: int = 2020, tag: str = "", rng_seed: int = 
     )
 
 
-def build(draft) -> tuple[float, int, int]:
-    """(seconds, pages, bytes) of one full build of the draft: gather, HTML, PDF."""
+def build(draft) -> tuple[float, int, int, float]:
+    """(seconds, pages, bytes, DOCX seconds) of one full build of the draft: gather, HTML,
+    PDF; then the DOCX of the same HTML, timed on its own."""
     from reports.documents import gather_for_draft, render_html
+    from reports.docx_builder import html_to_docx
     from reports.rendering import html_to_pdf
 
     start = time.perf_counter()
     data = gather_for_draft(draft)
-    rendered = html_to_pdf(render_html(None, data))
-    return time.perf_counter() - start, rendered.page_count, len(rendered.pdf)
+    html = render_html(None, data)
+    rendered = html_to_pdf(html)
+    pdf_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    html_to_docx(html)
+    return pdf_seconds, rendered.page_count, len(rendered.pdf), time.perf_counter() - start
 
 
 class _Rollback(Exception):
@@ -374,7 +381,10 @@ class _Rollback(Exception):
 
 
 class Command(BaseCommand):
-    help = "Time the year-end report build (gather + HTML + PDF) for blocs of several sizes."
+    help = (
+        "Time the year-end report build (gather + HTML + PDF, and the DOCX) for blocs of "
+        "several sizes."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--sizes", nargs="+", type=int, default=[6, 30, 200])
@@ -390,23 +400,24 @@ class Command(BaseCommand):
                     t0 = time.perf_counter()
                     draft = seed_year(size)
                     seeded = time.perf_counter() - t0
-                    times, pages, size_bytes = [], 0, 0
+                    times, docx_times, pages, size_bytes = [], [], 0, 0
                     for _ in range(repeat):
-                        seconds, pages, size_bytes = build(draft)
+                        seconds, pages, size_bytes, docx_seconds = build(draft)
                         times.append(seconds)
+                        docx_times.append(docx_seconds)
                     rows.append((size, statistics.median(times), min(times), max(times), pages,
-                                 size_bytes, seeded))  # fmt: skip
+                                 size_bytes, statistics.median(docx_times), seeded))  # fmt: skip
                 raise _Rollback
         except _Rollback:
             pass
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         self.stdout.write(
             f"{'members':>7} {'median s':>9} {'min s':>6} {'max s':>6} {'pages':>5} "
-            f"{'PDF KB':>7} {'seed s':>6}"
+            f"{'PDF KB':>7} {'DOCX s':>6} {'seed s':>6}"
         )
-        for size, median, low, high, pages, size_bytes, seeded in rows:
+        for size, median, low, high, pages, size_bytes, docx_median, seeded in rows:
             self.stdout.write(
                 f"{size:>7} {median:>9.2f} {low:>6.2f} {high:>6.2f} {pages:>5} "
-                f"{size_bytes / 1024:>7.0f} {seeded:>6.2f}"
+                f"{size_bytes / 1024:>7.0f} {docx_median:>6.2f} {seeded:>6.2f}"
             )
         self.stdout.write(f"peak memory (ru_maxrss): {peak_mb:.0f} MB; repeats: {repeat}")
