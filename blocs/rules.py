@@ -1,7 +1,9 @@
 """Who may do what in a bloc: the one place that answers it.
 
 Roles, for one bloc and one year:
-- admin: staff; may do everything (the Django admin's own permissions still apply there);
+- admin: a superuser; may do everything (the Django admin's own permissions still apply
+  there). The staff flag alone gives no portal-side right: it opens the Django admin, where
+  each model's permissions decide; a staff user with no role below is an outsider here;
 - secretariat: the officials of that year's chair organization, and the people assigned to the
   bloc's secretariat for that year (`SecretaryAssignment`, from–to). Rotating the chair moves
   it; an assignment ends with its last year. Once next year's chair term exists, that chair's
@@ -60,7 +62,7 @@ class Access:
         user = self.user
         if not user.is_authenticated:
             return Role.OUTSIDER
-        if user.is_staff:
+        if user.is_superuser:
             return Role.ADMIN
         # django-rules takes any object; the stubs know only models.
         if user.has_perm("blocs.write_year", BlocYear(self.bloc, self.year)):  # type: ignore[arg-type]
@@ -107,7 +109,7 @@ def is_secretariat(user: Person, bloc: Bloc, year: int | None = None) -> bool:
     """The bloc's secretariat in `year` (this year by default); admins always (2 queries)."""
     if not user.is_authenticated:
         return False
-    if user.is_staff:
+    if user.is_superuser:
         return True
     year = _current_year() if year is None else year
     assigned = SecretaryAssignment.objects.filter(bloc=bloc, user=user).active_in(year)
@@ -121,14 +123,14 @@ def is_secretariat(user: Person, bloc: Bloc, year: int | None = None) -> bool:
 def may_read(user: Person, bloc: Bloc) -> bool:
     if not user.is_authenticated:
         return False
-    return user.is_staff or Bloc.objects.visible_to(user).filter(pk=bloc.pk).exists()
+    return user.is_superuser or Bloc.objects.visible_to(user).filter(pk=bloc.pk).exists()
 
 
 def secretariat_years(user: Person, bloc: Bloc, years: range) -> list[int]:
     """The years of `years` in which the user is the bloc's secretariat (2 queries)."""
     if not user.is_authenticated:
         return []
-    if user.is_staff:
+    if user.is_superuser:
         return list(years)
     chaired = set(
         ChairTerm.objects.filter(

@@ -130,7 +130,7 @@ def _attention(user: Person, cards: list[BlocCard], year: int) -> list[Attention
     for card in cards:
         if card.is_secretariat:
             items.append(Attention("secretariat", card.bloc, year))
-        if card.is_secretariat or user.is_staff:
+        if card.is_secretariat or user.is_superuser:
             if card.term is None:
                 items.append(Attention("no_term", card.bloc, year))
             if card.next_term is None:

@@ -2,8 +2,10 @@
 
 `MATRIX` holds one row per URL name: how to build its kwargs from the `world`
 fixture, and the status each role gets for a GET, in the order of
-`conftest.ROLES` (anonymous, outsider, member, secretariat, admin). `LOGIN`
-means "302 to the login page".
+`conftest.ROLES` (anonymous, outsider, member, secretariat, admin, staff).
+`LOGIN` means "302 to the login page". The admin is a superuser; "staff" has
+the staff flag only (the Django admin opens for it): the portal gives it no
+right, so its column is the outsider's.
 
 A URL added without a row fails `test_every_named_url_has_a_row`; a row for a
 removed URL fails it as well. The admin (namespace `admin:`) is left to its own
@@ -182,82 +184,82 @@ def d2_proposal(world) -> dict:
     return {"pk": proposal.pk}
 
 
-#                  anonymous  outsider  member  secretariat  admin
+#                  anonymous  outsider  member  secretariat  admin  staff
 MATRIX: dict[str, Row] = {
-    "home": Row(no_kwargs, (LOGIN, 200, 200, 200, 200)),
-    "login": Row(no_kwargs, (200, 200, 200, 200, 200)),
-    "logout": Row(no_kwargs, (LOGIN, 405, 405, 405, 405)),
-    "password_change": Row(no_kwargs, (LOGIN, 200, 200, 200, 200)),
-    "password_change_done": Row(no_kwargs, (LOGIN, 200, 200, 200, 200)),
-    "password_reset": Row(no_kwargs, (200, 200, 200, 200, 200)),
-    "password_reset_done": Row(no_kwargs, (200, 200, 200, 200, 200)),
-    "password_reset_confirm": Row(bad_reset_token, (200, 200, 200, 200, 200)),
-    "password_reset_complete": Row(no_kwargs, (200, 200, 200, 200, 200)),
-    "set_language": Row(no_kwargs, (302, 302, 302, 302, 302)),
-    "blocs:bloc_list": Row(no_kwargs, (LOGIN, 200, 200, 200, 200)),
-    "blocs:search": Row(no_kwargs, (LOGIN, 200, 200, 200, 200)),
-    "blocs:bloc_detail": Row(bloc, (LOGIN, 404, 200, 200, 200)),
-    "blocs:bloc_edit": Row(bloc, (LOGIN, 404, 403, 200, 200)),
-    "blocs:organization_detail": Row(member_org, (LOGIN, 404, 200, 200, 200)),
+    "home": Row(no_kwargs, (LOGIN, 200, 200, 200, 200, 200)),
+    "login": Row(no_kwargs, (200, 200, 200, 200, 200, 200)),
+    "logout": Row(no_kwargs, (LOGIN, 405, 405, 405, 405, 405)),
+    "password_change": Row(no_kwargs, (LOGIN, 200, 200, 200, 200, 200)),
+    "password_change_done": Row(no_kwargs, (LOGIN, 200, 200, 200, 200, 200)),
+    "password_reset": Row(no_kwargs, (200, 200, 200, 200, 200, 200)),
+    "password_reset_done": Row(no_kwargs, (200, 200, 200, 200, 200, 200)),
+    "password_reset_confirm": Row(bad_reset_token, (200, 200, 200, 200, 200, 200)),
+    "password_reset_complete": Row(no_kwargs, (200, 200, 200, 200, 200, 200)),
+    "set_language": Row(no_kwargs, (302, 302, 302, 302, 302, 302)),
+    "blocs:bloc_list": Row(no_kwargs, (LOGIN, 200, 200, 200, 200, 200)),
+    "blocs:search": Row(no_kwargs, (LOGIN, 200, 200, 200, 200, 200)),
+    "blocs:bloc_detail": Row(bloc, (LOGIN, 404, 200, 200, 200, 404)),
+    "blocs:bloc_edit": Row(bloc, (LOGIN, 404, 403, 200, 200, 404)),
+    "blocs:organization_detail": Row(member_org, (LOGIN, 404, 200, 200, 200, 404)),
     # Meetings: members read; the secretariat of the meeting's year writes.
-    "blocs:meeting_list": Row(bloc, (LOGIN, 404, 200, 200, 200)),
-    "blocs:meeting_create": Row(bloc, (LOGIN, 404, 403, 200, 200)),
-    "blocs:bloc_ics": Row(bloc, (LOGIN, 404, 200, 200, 200)),
-    "blocs:meeting_detail": Row(meeting, (LOGIN, 404, 200, 200, 200)),
-    "blocs:meeting_ics": Row(meeting, (LOGIN, 404, 200, 200, 200)),
-    "blocs:meeting_edit": Row(meeting, (LOGIN, 404, 403, 200, 200)),
-    "blocs:meeting_record": Row(meeting, (LOGIN, 404, 403, 200, 200)),
-    "blocs:meeting_hold": Row(meeting, (LOGIN, 404, 403, 200, 200)),
-    "blocs:meeting_approve": Row(meeting, (LOGIN, 404, 403, 200, 200)),
-    "blocs:meeting_reopen": Row(meeting, (LOGIN, 404, 403, 200, 200)),
-    "blocs:meeting_elect": Row(meeting, (LOGIN, 404, 403, 200, 200)),
-    "blocs:meeting_membership": Row(meeting, (LOGIN, 404, 403, 200, 200)),
-    "blocs:attachment_add": Row(meeting, (LOGIN, 404, 403, 200, 200)),
-    "blocs:attachment_download": Row(attachment, (LOGIN, 404, 200, 200, 200)),
-    "blocs:attachment_delete": Row(attachment, (LOGIN, 404, 403, 200, 200)),
+    "blocs:meeting_list": Row(bloc, (LOGIN, 404, 200, 200, 200, 404)),
+    "blocs:meeting_create": Row(bloc, (LOGIN, 404, 403, 200, 200, 404)),
+    "blocs:bloc_ics": Row(bloc, (LOGIN, 404, 200, 200, 200, 404)),
+    "blocs:meeting_detail": Row(meeting, (LOGIN, 404, 200, 200, 200, 404)),
+    "blocs:meeting_ics": Row(meeting, (LOGIN, 404, 200, 200, 200, 404)),
+    "blocs:meeting_edit": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
+    "blocs:meeting_record": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
+    "blocs:meeting_hold": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
+    "blocs:meeting_approve": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
+    "blocs:meeting_reopen": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
+    "blocs:meeting_elect": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
+    "blocs:meeting_membership": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
+    "blocs:attachment_add": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
+    "blocs:attachment_download": Row(attachment, (LOGIN, 404, 200, 200, 200, 404)),
+    "blocs:attachment_delete": Row(attachment, (LOGIN, 404, 403, 200, 200, 404)),
     # --- pledges: pledge, signing, registration (issue 4) ---
     # Members read; the secretariat of the pledge's year writes; officials sign/register.
-    "pledges:pledge_list": Row(bloc, (LOGIN, 404, 200, 200, 200)),
-    "pledges:pledge_create": Row(bloc, (LOGIN, 404, 403, 200, 200)),
-    "pledges:pledge_detail": Row(d1_pledge, (LOGIN, 404, 200, 200, 200)),
-    "pledges:pledge_edit": Row(d1_pledge, (LOGIN, 404, 403, 200, 200)),
-    "pledges:pledge_items": Row(d1_pledge, (LOGIN, 404, 403, 200, 200)),
-    "pledges:pledge_criteria": Row(d1_pledge, (LOGIN, 404, 403, 200, 200)),
-    "pledges:pledge_status": Row(d1_pledge, (LOGIN, 404, 403, 200, 200)),
-    "pledges:pledge_sign": Row(d1_open_pledge, (LOGIN, 404, 200, 200, 200)),
-    "pledges:registration": Row(d1_open_pledge, (LOGIN, 404, 200, 200, 200)),
-    "pledges:registration_list": Row(d1_pledge, (LOGIN, 404, 200, 200, 200)),
+    "pledges:pledge_list": Row(bloc, (LOGIN, 404, 200, 200, 200, 404)),
+    "pledges:pledge_create": Row(bloc, (LOGIN, 404, 403, 200, 200, 404)),
+    "pledges:pledge_detail": Row(d1_pledge, (LOGIN, 404, 200, 200, 200, 404)),
+    "pledges:pledge_edit": Row(d1_pledge, (LOGIN, 404, 403, 200, 200, 404)),
+    "pledges:pledge_items": Row(d1_pledge, (LOGIN, 404, 403, 200, 200, 404)),
+    "pledges:pledge_criteria": Row(d1_pledge, (LOGIN, 404, 403, 200, 200, 404)),
+    "pledges:pledge_status": Row(d1_pledge, (LOGIN, 404, 403, 200, 200, 404)),
+    "pledges:pledge_sign": Row(d1_open_pledge, (LOGIN, 404, 200, 200, 200, 404)),
+    "pledges:registration": Row(d1_open_pledge, (LOGIN, 404, 200, 200, 200, 404)),
+    "pledges:registration_list": Row(d1_pledge, (LOGIN, 404, 200, 200, 200, 404)),
     # --- pledges: scoring, ballots, proposals, results (issue 4) ---
     # Members read (their own sheet, submitted sheets, results); the secretariat verifies,
     # records ballots and proposals, deletes. The admin has no organization: it picks a
     # member's sheet, and cannot cross-score.
-    "pledges:self_score": Row(d2_scoring, (LOGIN, 404, 200, 200, 200)),
-    "pledges:self_score_return": Row(d2_submitted_sheet, (LOGIN, 404, 403, 200, 200)),
-    "pledges:evidence_download": Row(d2_evidence, (LOGIN, 404, 200, 200, 200)),
-    "pledges:evidence_delete": Row(d2_evidence, (LOGIN, 404, 403, 200, 200)),
-    "pledges:verify": Row(d2_scoring, (LOGIN, 404, 403, 200, 200)),
-    "pledges:cross_score": Row(d2_cross, (LOGIN, 404, 200, 200, 403)),
-    "pledges:adjustments": Row(d2_scoring, (LOGIN, 404, 200, 200, 200)),
-    "pledges:ballots": Row(d2_scoring, (LOGIN, 404, 200, 200, 200)),
-    "pledges:ballot_delete": Row(d2_ballot, (LOGIN, 404, 403, 200, 200)),
-    "pledges:proposals": Row(d2_scoring, (LOGIN, 404, 200, 200, 200)),
-    "pledges:proposal_delete": Row(d2_proposal, (LOGIN, 404, 403, 200, 200)),
-    "pledges:results": Row(d2_scoring, (LOGIN, 404, 200, 200, 200)),
-    "pledges:results_xlsx": Row(d2_scoring, (LOGIN, 404, 200, 200, 200)),
-    "pledges:chart_groups": Row(d2_scoring, (LOGIN, 404, 200, 200, 200)),
-    "pledges:chart_rank": Row(d2_rank, (LOGIN, 404, 200, 200, 200)),
+    "pledges:self_score": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404)),
+    "pledges:self_score_return": Row(d2_submitted_sheet, (LOGIN, 404, 403, 200, 200, 404)),
+    "pledges:evidence_download": Row(d2_evidence, (LOGIN, 404, 200, 200, 200, 404)),
+    "pledges:evidence_delete": Row(d2_evidence, (LOGIN, 404, 403, 200, 200, 404)),
+    "pledges:verify": Row(d2_scoring, (LOGIN, 404, 403, 200, 200, 404)),
+    "pledges:cross_score": Row(d2_cross, (LOGIN, 404, 200, 200, 403, 404)),
+    "pledges:adjustments": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404)),
+    "pledges:ballots": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404)),
+    "pledges:ballot_delete": Row(d2_ballot, (LOGIN, 404, 403, 200, 200, 404)),
+    "pledges:proposals": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404)),
+    "pledges:proposal_delete": Row(d2_proposal, (LOGIN, 404, 403, 200, 200, 404)),
+    "pledges:results": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404)),
+    "pledges:results_xlsx": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404)),
+    "pledges:chart_groups": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404)),
+    "pledges:chart_rank": Row(d2_rank, (LOGIN, 404, 200, 200, 200, 404)),
     # --- reports (issue 5) ---
     # Members read the list, the progress and the files; the secretariat of the year writes.
     # Build and retry are POST only: a GET that passed the access check is 405.
-    "reports:report_list": Row(bloc, (LOGIN, 404, 200, 200, 200)),
-    "reports:draft_open": Row(bloc, (LOGIN, 404, 403, 302, 302)),
-    "reports:draft_edit": Row(c1_draft, (LOGIN, 404, 403, 200, 200)),
-    "reports:draft_preview": Row(c1_draft, (LOGIN, 404, 403, 200, 200)),
-    "reports:report_build": Row(c1_draft, (LOGIN, 404, 403, 405, 405)),
-    "reports:report_status": Row(c1_report, (LOGIN, 404, 200, 200, 200)),
-    "reports:report_download": Row(c1_report, (LOGIN, 404, 200, 200, 200)),
-    "reports:report_xlsx": Row(c1_report, (LOGIN, 404, 200, 200, 200)),
-    "reports:report_retry": Row(c1_report, (LOGIN, 404, 403, 405, 405)),
+    "reports:report_list": Row(bloc, (LOGIN, 404, 200, 200, 200, 404)),
+    "reports:draft_open": Row(bloc, (LOGIN, 404, 403, 302, 302, 404)),
+    "reports:draft_edit": Row(c1_draft, (LOGIN, 404, 403, 200, 200, 404)),
+    "reports:draft_preview": Row(c1_draft, (LOGIN, 404, 403, 200, 200, 404)),
+    "reports:report_build": Row(c1_draft, (LOGIN, 404, 403, 405, 405, 404)),
+    "reports:report_status": Row(c1_report, (LOGIN, 404, 200, 200, 200, 404)),
+    "reports:report_download": Row(c1_report, (LOGIN, 404, 200, 200, 200, 404)),
+    "reports:report_xlsx": Row(c1_report, (LOGIN, 404, 200, 200, 200, 404)),
+    "reports:report_retry": Row(c1_report, (LOGIN, 404, 403, 405, 405, 404)),
 }
 
 

@@ -22,8 +22,9 @@ class OrganizationQuerySet(models.QuerySet):
         return self.filter(search_name__contains=fold(query))
 
     def visible_to(self, user: Person) -> OrganizationQuerySet:
-        """Staff see all; an official sees their own organization and those sharing a bloc."""
-        if user.is_staff:
+        """Admins (superusers) see all; an official sees their own organization and those
+        sharing a bloc. The staff flag alone gives nothing here (blocs.rules)."""
+        if user.is_superuser:
             return self
         blocs = Bloc.objects.visible_to(user)
         return self.filter(Q(memberships__bloc__in=blocs) | Q(officials__user=user)).distinct()
@@ -92,11 +93,11 @@ class BlocQuerySet(models.QuerySet):
         return self.filter(search_name__contains=fold(query))
 
     def visible_to(self, user: Person) -> BlocQuerySet:
-        """The blocs a user may read: staff all; officials those their organization
-        has ever belonged to; assigned secretaries their blocs."""
+        """The blocs a user may read: admins (superusers) all; officials those their
+        organization has ever belonged to; assigned secretaries their blocs."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_staff:
+        if user.is_superuser:
             return self
         org_ids = Official.objects.filter(user=user).values("organization_id")
         return self.filter(
