@@ -140,6 +140,17 @@ class MembershipChangeForm(forms.Form):
     organization = forms.ModelChoiceField(
         label=_("Organization"), queryset=Organization.objects.order_by("name")
     )
+
+    def __init__(self, *args, organizations=None, **kwargs):
+        """`organizations`: those the user may choose (`blocs.rules.member_choices`)."""
+        super().__init__(*args, **kwargs)
+        if organizations is not None:
+            self.fields["organization"].queryset = organizations
+            self.fields["organization"].help_text = _(
+                "The bloc's current and former members. A new member organization is added "
+                "by the portal's administrator."
+            )
+
     joins = forms.TypedChoiceField(
         label=_("Change"),
         choices=[("1", _("Joins the bloc")), ("0", _("Leaves the bloc"))],

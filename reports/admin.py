@@ -1,5 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from portal.lib.admin import HistoryAdmin as SimpleHistoryAdmin
 
 from .models import DocumentStyle, NumberSequence, Report, ReportDraft
 

@@ -7,7 +7,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from portal.lib.admin import (
     AllOrNothingImportMixin,
@@ -15,6 +14,7 @@ from portal.lib.admin import (
     ServiceRefusalMixin,
     adopt,
 )
+from portal.lib.admin import HistoryAdmin as SimpleHistoryAdmin
 
 from .. import services
 from ..models import (

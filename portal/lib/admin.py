@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext
 from import_export.admin import ImportExportMixin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .forms import add_service_errors
 from .text import fold
@@ -121,3 +122,15 @@ class AllOrNothingImportMixin(ImportExportMixin):
             name = f"admin:{self.opts.app_label}_{self.opts.model_name}_import"
             return HttpResponseRedirect(reverse(name, current_app=self.admin_site.name))
         return super().process_result(result, request)
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """django-simple-history's admin, read-only: its "history" pages show every version, but
+    the form of an old version saves nothing. simple-history's own view saves a posted form
+    (a revert) even with SIMPLE_HISTORY_REVERT_DISABLED, which only hides the button; a
+    revert would go around the services' rules and rewrite what the history records."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "GET":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
