@@ -336,18 +336,28 @@ def test_logout_post_logs_out(world, client_for):
 # next year while this one runs; this year's chair officials ("secretariat") do not write next
 # year's things. A person assigned to the secretariat for last year only ("former") keeps
 # reading the bloc and writes nothing of this year or the next.
-YEAR_ROLES = ("member", "secretariat", "incoming", "former", "admin")
+# An organization that left the bloc last year ("left") reads its own years only (issue 14).
+YEAR_ROLES = ("member", "secretariat", "incoming", "former", "admin", "left")
 
 
 def _next_year_world(world):
-    from tests.factories import ChairTermFactory, OfficialFactory, SecretaryAssignmentFactory
+    from tests.factories import (
+        ChairTermFactory,
+        MembershipFactory,
+        OfficialFactory,
+        OrganizationFactory,
+        SecretaryAssignmentFactory,
+    )
 
     year = current_year()
     ChairTermFactory(bloc=world.bloc, year=year + 1, chair=world.orgs[1], deputy=world.orgs[2])
     incoming = OfficialFactory(organization=world.orgs[1], user__username="incoming").user
     former = OfficialFactory(organization=world.outsider_org, user__username="former").user
     SecretaryAssignmentFactory(bloc=world.bloc, user=former, first_year=year - 1)
-    return {**world.users, "incoming": incoming, "former": former}
+    gone = OrganizationFactory(name="Hội Người cao tuổi thành phố", short_name="Hội NCT")
+    MembershipFactory(bloc=world.bloc, organization=gone, first_year=year - 3, last_year=year - 1)
+    left = OfficialFactory(organization=gone, user__username="left").user
+    return {**world.users, "incoming": incoming, "former": former, "left": left}
 
 
 def _year_meeting(world, year: int, kind=Meeting.Kind.OTHER) -> dict:
@@ -369,20 +379,52 @@ def _year_pledge(world, year: int) -> dict:
 THIS, NEXT = 0, 1
 #                 name, kwargs, ?year= offset, expected per YEAR_ROLES
 YEAR_MATRIX = [
-    ("blocs:meeting_create", lambda w, y: {"pk": w.bloc.pk}, NEXT, (403, 403, 200, 403, 200)),
-    ("blocs:meeting_create", lambda w, y: {"pk": w.bloc.pk}, THIS, (403, 200, 403, 403, 200)),
+    ("blocs:meeting_create", lambda w, y: {"pk": w.bloc.pk}, NEXT, (403, 403, 200, 403, 200, 404)),
+    ("blocs:meeting_create", lambda w, y: {"pk": w.bloc.pk}, THIS, (403, 200, 403, 403, 200, 404)),
     (
         "blocs:meeting_edit",
         lambda w, y: _year_meeting(w, y + 1, Meeting.Kind.LAUNCH),
         None,
-        (403, 403, 200, 403, 200),
+        (403, 403, 200, 403, 200, 404),
     ),
-    ("blocs:meeting_edit", lambda w, y: _year_meeting(w, y), None, (403, 200, 403, 403, 200)),
-    ("blocs:bloc_edit", lambda w, y: {"pk": w.bloc.pk}, None, (403, 200, 403, 403, 200)),
-    ("pledges:pledge_create", lambda w, y: {"pk": w.bloc.pk}, NEXT, (403, 403, 200, 403, 200)),
-    ("pledges:pledge_edit", lambda w, y: _year_pledge(w, y + 1), None, (403, 403, 200, 403, 200)),
-    ("pledges:pledge_edit", lambda w, y: _year_pledge(w, y), None, (403, 200, 403, 403, 200)),
-    ("reports:draft_open", lambda w, y: {"pk": w.bloc.pk}, NEXT, (403, 403, 302, 403, 302)),
+    ("blocs:meeting_edit", lambda w, y: _year_meeting(w, y), None, (403, 200, 403, 403, 200, 404)),
+    ("blocs:bloc_edit", lambda w, y: {"pk": w.bloc.pk}, None, (403, 200, 403, 403, 200, 404)),
+    ("pledges:pledge_create", lambda w, y: {"pk": w.bloc.pk}, NEXT, (403, 403, 200, 403, 200, 404)),
+    (
+        "pledges:pledge_edit",
+        lambda w, y: _year_pledge(w, y + 1),
+        None,
+        (403, 403, 200, 403, 200, 404),
+    ),
+    ("pledges:pledge_edit", lambda w, y: _year_pledge(w, y), None, (403, 200, 403, 403, 200, 404)),
+    ("reports:draft_open", lambda w, y: {"pk": w.bloc.pk}, NEXT, (403, 403, 302, 403, 302, 404)),
+    # last year's things: the organization that left reads them; this year's it does not
+    (
+        "blocs:meeting_detail",
+        lambda w, y: _year_meeting(w, y - 1),
+        None,
+        (200, 200, 200, 200, 200, 200),
+    ),
+    (
+        "blocs:meeting_detail",
+        lambda w, y: _year_meeting(w, y),
+        None,
+        (200, 200, 200, 200, 200, 404),
+    ),
+    (
+        "pledges:pledge_detail",
+        lambda w, y: _year_pledge(w, y - 1),
+        None,
+        (200, 200, 200, 200, 200, 200),
+    ),
+    (
+        "pledges:pledge_detail",
+        lambda w, y: _year_pledge(w, y),
+        None,
+        (200, 200, 200, 200, 200, 404),
+    ),
+    ("reports:report_list", lambda w, y: {"pk": w.bloc.pk}, -1, (200, 200, 200, 200, 200, 200)),
+    ("reports:report_list", lambda w, y: {"pk": w.bloc.pk}, THIS, (200, 200, 200, 200, 200, 404)),
 ]
 
 YEAR_CASES = [
