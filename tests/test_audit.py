@@ -116,6 +116,15 @@ def test_a_staff_flag_change_in_the_admin_is_in_the_history(world, client_for):
     assert latest.history_type == "~"
 
 
+def test_the_admin_shows_an_account_s_history(world, client_for):
+    target = world.users["member"]
+    target.is_staff = True
+    target.save()
+    response = client_for("admin").get(reverse("admin:auth_user_history", args=[target.pk]))
+    assert response.status_code == 200
+    assert "pbkdf2" not in response.content.decode() and "md5$" not in response.content.decode()
+
+
 def test_the_user_history_never_holds_the_password():
     fields = {f.name for f in User.history.model._meta.get_fields()}
     assert "password" not in fields and "is_superuser" in fields and "is_staff" in fields

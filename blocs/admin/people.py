@@ -201,7 +201,10 @@ if admin.site.is_registered(User):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
+    """Django's user admin with the official profile inline and the accounts' read-only
+    history (who changed a staff or superuser flag, a password and when; never the hash)."""
+
     inlines = [*BaseUserAdmin.inlines, OfficialInline]
     list_display = [*BaseUserAdmin.list_display, "official_organization"]
     list_select_related = ["official__organization"]
