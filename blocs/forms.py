@@ -160,6 +160,7 @@ class MembershipChangeForm(forms.Form):
     organization = forms.ModelChoiceField(
         label=_("Organization"), queryset=Organization.objects.order_by("sort_name")
     )
+
     joins = forms.TypedChoiceField(
         label=pgettext_lazy("a membership", "Change"),
         choices=[("1", _("Joins the bloc")), ("0", _("Leaves the bloc"))],
@@ -168,8 +169,16 @@ class MembershipChangeForm(forms.Form):
     )
     from_year = forms.IntegerField(label=_("From year"), min_value=2000, max_value=2100)
 
-    def __init__(self, *args, bloc: Bloc | None = None, **kwargs):
+    def __init__(self, *args, bloc: Bloc | None = None, organizations=None, **kwargs):
+        """`organizations`: those the user may choose (`blocs.rules.member_choices`);
+        `bloc`: whose words the choices use (khối / cụm)."""
         super().__init__(*args, **kwargs)
+        if organizations is not None:
+            self.fields["organization"].queryset = organizations
+            self.fields["organization"].help_text = _(
+                "The bloc's current and former members. A new member organization is added "
+                "by the portal's administrator."
+            )
         if bloc is not None:
             words = {"kind_word": bloc.kind_word}
             self.fields["joins"].choices = [

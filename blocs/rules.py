@@ -1,14 +1,18 @@
 """Who may do what in a bloc: the one place that answers it.
 
 Roles, for one bloc and one year:
-- admin: staff; may do everything (the Django admin's own permissions still apply there);
+- admin: a superuser; may do everything (the Django admin's own permissions still apply
+  there). The staff flag alone gives no portal-side right: it opens the Django admin, where
+  each model's permissions decide; a staff user with no role below is an outsider here;
 - secretariat: the officials of that year's chair organization, and the people assigned to the
   bloc's secretariat for that year (`SecretaryAssignment`, from–to). Rotating the chair moves
   it; an assignment ends with its last year. Once next year's chair term exists, that chair's
   officials are next year's secretariat, so they may prepare it (its pledge, its launch
   meeting) while this year still runs;
-- member: whoever may read the bloc (officials of an organization that has belonged to it,
-  anyone ever assigned to it);
+- member: whoever reads the bloc in that year: the officials of an organization that was a
+  member in that year (a former member reads the years it belonged, not the later ones),
+  anyone ever assigned to the bloc's secretariat (`blocs.models.readable_years` is the same
+  rule as a filter, which the `visible_to` querysets of meetings, pledges and documents use);
 - outsider: anyone else; outsiders do not learn that a bloc or anything in it exists (404).
 
 Views ask through `get_bloc_or_404` / `get_meeting_or_404` / `get_attachment_or_404`, which
@@ -28,7 +32,7 @@ from typing import Literal, NamedTuple
 import rules
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from portal.lib.types import Actor, Person
@@ -62,19 +66,20 @@ class Access:
         self.user = user
         self.bloc = bloc
         self.year = year
-        self._readable = readable  # the bloc was found among those visible to the user
+        # already known: the object was found among the user's readable years' rows
+        self._readable = readable
 
     @cached_property
     def role(self) -> Role:
         user = self.user
         if not user.is_authenticated:
             return Role.OUTSIDER
-        if user.is_staff:
+        if user.is_superuser:
             return Role.ADMIN
         # django-rules takes any object; the stubs know only models.
         if user.has_perm("blocs.write_year", BlocYear(self.bloc, self.year)):  # type: ignore[arg-type]
             return Role.SECRETARIAT
-        if self._readable or user.has_perm("blocs.read_bloc", self.bloc):
+        if self._readable or reads_year(user, self.bloc, self.year):
             return Role.MEMBER
         return Role.OUTSIDER
 
@@ -116,7 +121,7 @@ def is_secretariat(user: Person, bloc: Bloc, year: int | None = None) -> bool:
     """The bloc's secretariat in `year` (this year by default); admins always (2 queries)."""
     if not user.is_authenticated:
         return False
-    if user.is_staff:
+    if user.is_superuser:
         return True
     year = _current_year() if year is None else year
     assigned = SecretaryAssignment.objects.filter(bloc=bloc, user=user).active_in(year)
@@ -130,14 +135,37 @@ def is_secretariat(user: Person, bloc: Bloc, year: int | None = None) -> bool:
 def may_read(user: Person, bloc: Bloc) -> bool:
     if not user.is_authenticated:
         return False
-    return user.is_staff or Bloc.objects.visible_to(user).filter(pk=bloc.pk).exists()
+    return user.is_superuser or Bloc.objects.visible_to(user).filter(pk=bloc.pk).exists()
+
+
+def reads_year(user: Person, bloc: Bloc, year: int) -> bool:
+    """Reads the bloc's things of `year` (see the module docstring: member; 2 queries)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or SecretaryAssignment.objects.filter(bloc=bloc, user=user).exists():
+        return True
+    memberships = Membership.objects.filter(bloc=bloc, organization_id__in=_official_orgs(user))
+    return memberships.active_in(year).exists()
+
+
+def _reads_year(user: Person, year: int) -> ExpressionWrapper | Value:
+    """`reads_year` as an expression over blocs (OuterRef("pk")), for one query."""
+    if not user.is_authenticated:
+        return Value(False)
+    if user.is_superuser:
+        return Value(True)
+    assigned = SecretaryAssignment.objects.filter(bloc_id=OuterRef("pk"), user=user)
+    member = Membership.objects.filter(
+        bloc_id=OuterRef("pk"), organization_id__in=_official_orgs(user)
+    ).active_in(year)
+    return ExpressionWrapper(Q(Exists(assigned)) | Q(Exists(member)), BooleanField())
 
 
 def secretariat_years(user: Person, bloc: Bloc, years: range) -> list[int]:
     """The years of `years` in which the user is the bloc's secretariat (2 queries)."""
     if not user.is_authenticated:
         return []
-    if user.is_staff:
+    if user.is_superuser:
         return list(years)
     chaired = set(
         ChairTerm.objects.filter(
@@ -182,11 +210,35 @@ def check_year_writer(actor: Actor, bloc: Bloc, year: int) -> None:
         raise PermissionDenied
 
 
+def may_admit_new_member(actor: Actor, bloc: Bloc) -> bool:
+    """Make an organization that has never belonged to `bloc` a member of it: an admin
+    action (a superuser, or the system itself). A bloc's secretariat records only the joins
+    and leaves of organizations already (or formerly) in its bloc; otherwise it could bring
+    any organization of the portal into its bloc, back-dated, and then read that
+    organization's page."""
+    return actor is None or (actor.is_authenticated and actor.is_superuser)
+
+
+def member_choices(actor: Actor, bloc: Bloc) -> QuerySet:
+    """The organizations whose membership of `bloc` the actor may change: every organization
+    for an admin; for a secretariat the bloc's own current and former members."""
+    from .models import Organization
+
+    organizations = Organization.objects.order_by("name")
+    if may_admit_new_member(actor, bloc):
+        return organizations
+    return organizations.filter(pk__in=Membership.objects.filter(bloc=bloc).values("organization"))
+
+
 # Objects for views ------------------------------------------------------------------------
 
 
 def require(found: Access, need: Need) -> Access:
-    """`found` when it allows `need`; PermissionDenied (403) otherwise."""
+    """`found` when it allows `need`: 404 when the user does not read that year (an outsider
+    to it, as a former member is to the years after it left), PermissionDenied (403) when
+    `need` is "write" and the user is not that year's secretariat."""
+    if not found.can_read:
+        raise Http404
     if need == "write" and not found.can_write:
         raise PermissionDenied
     return found
@@ -196,10 +248,19 @@ def get_bloc_or_404(
     request: HttpRequest, pk: int, *, need: Need = "read", year: int | None = None
 ) -> tuple[Bloc, Access]:
     """The bloc and the user's access in `year`: 404 for outsiders, 403 when `need` is
-    "write" and the user is not that year's secretariat."""
-    blocs = Bloc.objects.visible_to(request.user).select_related("organizing_body")
-    bloc = get_object_or_404(blocs, pk=pk)
-    return bloc, require(access(request.user, bloc, year, readable=True), need)
+    "write" and the user is not that year's secretariat. With a `year`, 404 as well when the
+    user does not read that year; without one (the bloc's own page, its calendar, its list
+    of pledges), whoever has ever belonged reads the bloc, and those pages list only the
+    years the user reads."""
+    user = request.user
+    asked = _current_year() if year is None else year
+    blocs = Bloc.objects.visible_to(user).select_related("organizing_body")
+    # whether the user reads that year, asked inside the bloc's own query
+    bloc = get_object_or_404(blocs.annotate(reads_year=_reads_year(user, asked)), pk=pk)
+    found = access(user, bloc, asked, readable=bloc.reads_year)
+    if year is None and need == "read":
+        return bloc, found
+    return bloc, require(found, need)
 
 
 def get_meeting_or_404(

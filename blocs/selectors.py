@@ -131,7 +131,7 @@ def _attention(user: Person, cards: list[BlocCard], year: int) -> list[Attention
     for card in cards:
         if card.is_secretariat:
             items.append(Attention("secretariat", card.bloc, year))
-        if card.is_secretariat or user.is_staff:
+        if card.is_secretariat or user.is_superuser:
             if card.term is None:
                 items.append(Attention("no_term", card.bloc, year))
             if card.next_term is None:
@@ -156,7 +156,10 @@ class BlocPage:
     meetings: list[Meeting] = field(default_factory=list)
 
 
-def bloc_page(bloc: Bloc, year: int) -> BlocPage:
+def bloc_page(bloc: Bloc, year: int, user: Person | None = None) -> BlocPage:
+    """The bloc's page in `year`; its recent meetings are those of the years `user` reads
+    (all of them without a user)."""
+    meetings = bloc.meetings.all() if user is None else Meeting.objects.visible_to(user)
     memberships = list(
         Membership.objects.filter(bloc=bloc).in_rotation_order().select_related("organization")
     )
@@ -192,7 +195,7 @@ def bloc_page(bloc: Bloc, year: int) -> BlocPage:
         term=term,
         secretaries=secretaries,
         chair_officials=chair_officials,
-        meetings=list(bloc.meetings.select_related("host")[:RECENT_MEETINGS]),
+        meetings=list(meetings.filter(bloc=bloc).select_related("host")[:RECENT_MEETINGS]),
     )
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -273,4 +274,77 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # WeasyPrint reports every layout step of every PDF at INFO.
     "loggers": {"weasyprint.progress": {"level": "WARNING"}},
+}
+
+# --- Protections of people and access (issue 14) -------------------------------------------
+# Login throttling (django-axes): an account, or an address, is locked after this many failed
+# logins until the cool-off ends or an admin deletes its attempts (admin: "Access attempts").
+INSTALLED_APPS += ["axes", "csp"]
+AUTHENTICATION_BACKENDS = ["portal.lib.auth.LockoutBackend", *AUTHENTICATION_BACKENDS]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+# Each entry counts on its own: 10 failures for one username (from any address) lock that
+# account, 10 failures from one address (on any usernames) lock that address.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)  # hours
+AXES_RESET_ON_SUCCESS = True
+# Every failed login is kept (admin: "Access failures"), not only the running count.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_USERNAME_FORM_FIELD = "username"
+# Passwords: 12 characters at least, and not on Django's list nor on the portal's own list of
+# common Vietnamese ones (portal/lib/data/common-passwords-vi.txt).
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "portal.lib.passwords.VietnameseCommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Sessions end after SESSION_IDLE_TIMEOUT seconds without a request, and SESSION_COOKIE_AGE
+# seconds after the login whatever the activity (portal.lib.sessions.SessionTimeoutMiddleware).
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
+MIDDLEWARE += [
+    "portal.lib.sessions.SessionTimeoutMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "portal.lib.csp.AdminPolicyMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+# Content-Security-Policy (django-csp 4): the portal's pages load only their own static files;
+# no inline script, handler or <style> (tests/test_security.py checks the templates). The
+# editor's preview of a document (a sandboxed srcdoc frame, which inherits the page's policy)
+# adds the hashes of the document's own <style> blocks (portal.lib.csp). htmx's own indicator
+# styles are off (base.html) and sit in portal.css instead.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp_constants.SELF],
+        "script-src": [csp_constants.SELF],
+        "style-src": [csp_constants.SELF],
+        "img-src": [csp_constants.SELF, "data:"],
+        "font-src": [csp_constants.SELF],
+        "connect-src": [csp_constants.SELF],
+        "object-src": [csp_constants.NONE],
+        "base-uri": [csp_constants.SELF],
+        "form-action": [csp_constants.SELF],
+        "frame-ancestors": [csp_constants.NONE],
+    },
+}
+# The browser features no page of the portal uses are switched off for it and its frames.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
 }

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+
+from portal.lib.admin import HistoryAdmin as SimpleHistoryAdmin
 
 from .models import DocumentStyle, IssuedDocument, NumberSequence, Report, ReportDraft
 

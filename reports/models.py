@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from blocs.models import Bloc, Meeting, Organization
+from blocs.models import Bloc, Meeting, Organization, readable_years
 
 from .kinds import DocumentKind, all_kinds, get_kind, kind_choices
 
@@ -103,7 +103,8 @@ class DocumentStyle(models.Model):
 
 class ReportDraftQuerySet(models.QuerySet):
     def visible_to(self, user) -> ReportDraftQuerySet:
-        return self.filter(bloc__in=Bloc.objects.visible_to(user))
+        """The documents of the years the user reads (`blocs.models.readable_years`)."""
+        return self.filter(readable_years(user))
 
 
 def scan_path(instance: ReportDraft, filename: str) -> str:
@@ -367,7 +368,7 @@ class ReportDraft(models.Model):
 
 class ReportQuerySet(models.QuerySet):
     def visible_to(self, user) -> ReportQuerySet:
-        return self.filter(draft__bloc__in=Bloc.objects.visible_to(user))
+        return self.filter(readable_years(user, bloc="draft__bloc", year="draft__year"))
 
 
 class ReportManager(models.Manager.from_queryset(ReportQuerySet)):  # type: ignore[misc]

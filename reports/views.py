@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 from blocs.models import current_year
 from blocs.rules import Access, get_bloc_or_404
 from blocs.selectors import members_in
+from portal.lib.csp import allow_styles_of
 from portal.lib.files import private_download
 from portal.lib.http import GET_POST, post_only, year_param
 
@@ -161,7 +162,8 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
         **_status_context(latest, access),
         "preview": _preview_html(draft, issued),
     }
-    return render(request, "reports/draft_edit.html", context)
+    # The preview frame inherits this page's Content-Security-Policy.
+    return allow_styles_of(render(request, "reports/draft_edit.html", context), context["preview"])
 
 
 def _data_changed(draft: ReportDraft) -> bool:

@@ -5,7 +5,9 @@ Roles (the access matrix uses these names):
 - outsider: official of an organization that belongs to another bloc;
 - member: official of a member organization that does not chair this year;
 - secretariat: official of this year's chair organization;
-- admin: staff superuser.
+- admin: staff superuser;
+- staff: staff flag only, no organization and no assignment: the Django admin opens for it
+  (with whatever model permissions it is given), the portal gives it no right (an outsider).
 """
 
 from dataclasses import dataclass
@@ -23,7 +25,7 @@ from .factories import (
     UserFactory,
 )
 
-ROLES = ("anonymous", "outsider", "member", "secretariat", "admin")
+ROLES = ("anonymous", "outsider", "member", "secretariat", "admin", "staff")
 
 
 @pytest.fixture(autouse=True)
@@ -74,6 +76,7 @@ def world(db) -> World:
         "member": OfficialFactory(organization=orgs[2], user__username="member").user,
         "secretariat": OfficialFactory(organization=orgs[0], user__username="secretariat").user,
         "admin": UserFactory(username="admin", is_staff=True, is_superuser=True),
+        "staff": UserFactory(username="staff", is_staff=True),
     }
     return World(bloc, other_bloc, orgs, outsider_org, users)
 

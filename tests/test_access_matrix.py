@@ -2,8 +2,10 @@
 
 `MATRIX` holds one row per URL name: how to build its kwargs from the `world`
 fixture, and the status each role gets for a GET, in the order of
-`conftest.ROLES` (anonymous, outsider, member, secretariat, admin). `LOGIN`
-means "302 to the login page".
+`conftest.ROLES` (anonymous, outsider, member, secretariat, admin, staff).
+`LOGIN` means "302 to the login page". The admin is a superuser; "staff" has
+the staff flag only (the Django admin opens for it): the portal gives it no
+right, so its column is the outsider's.
 
 A URL added without a row fails `test_every_named_url_has_a_row`; a row for a
 removed URL fails it as well. The admin (namespace `admin:`) is left to its own
@@ -213,103 +215,103 @@ def n13_feed(world) -> dict:
     return {"token": calendar_regenerate(user=world.users["member"]).calendar_token}
 
 
-#                  anonymous  outsider  member  secretariat  admin
+#                  anonymous  outsider  member  secretariat  admin  staff
 MATRIX: dict[str, Row] = {
-    "home": Row(no_kwargs, (LOGIN, 200, 200, 200, 200)),
-    "login": Row(no_kwargs, (200, 200, 200, 200, 200)),
-    "logout": Row(no_kwargs, (LOGIN, 405, 405, 405, 405)),
-    "password_change": Row(no_kwargs, (LOGIN, 200, 200, 200, 200)),
-    "password_change_done": Row(no_kwargs, (LOGIN, 200, 200, 200, 200)),
-    "password_reset": Row(no_kwargs, (200, 200, 200, 200, 200)),
-    "password_reset_done": Row(no_kwargs, (200, 200, 200, 200, 200)),
-    "password_reset_confirm": Row(bad_reset_token, (200, 200, 200, 200, 200)),
-    "password_reset_complete": Row(no_kwargs, (200, 200, 200, 200, 200)),
-    "set_language": Row(no_kwargs, (302, 302, 302, 302, 302)),
-    "blocs:bloc_list": Row(no_kwargs, (LOGIN, 200, 200, 200, 200)),
-    "blocs:search": Row(no_kwargs, (LOGIN, 200, 200, 200, 200)),
-    "blocs:bloc_detail": Row(bloc, (LOGIN, 404, 200, 200, 200)),
-    "blocs:bloc_edit": Row(bloc, (LOGIN, 404, 403, 200, 200)),
-    "blocs:organization_detail": Row(member_org, (LOGIN, 404, 200, 200, 200)),
+    "home": Row(no_kwargs, (LOGIN, 200, 200, 200, 200, 200)),
+    "login": Row(no_kwargs, (200, 200, 200, 200, 200, 200)),
+    "logout": Row(no_kwargs, (LOGIN, 405, 405, 405, 405, 405)),
+    "password_change": Row(no_kwargs, (LOGIN, 200, 200, 200, 200, 200)),
+    "password_change_done": Row(no_kwargs, (LOGIN, 200, 200, 200, 200, 200)),
+    "password_reset": Row(no_kwargs, (200, 200, 200, 200, 200, 200)),
+    "password_reset_done": Row(no_kwargs, (200, 200, 200, 200, 200, 200)),
+    "password_reset_confirm": Row(bad_reset_token, (200, 200, 200, 200, 200, 200)),
+    "password_reset_complete": Row(no_kwargs, (200, 200, 200, 200, 200, 200)),
+    "set_language": Row(no_kwargs, (302, 302, 302, 302, 302, 302)),
+    "blocs:bloc_list": Row(no_kwargs, (LOGIN, 200, 200, 200, 200, 200)),
+    "blocs:search": Row(no_kwargs, (LOGIN, 200, 200, 200, 200, 200)),
+    "blocs:bloc_detail": Row(bloc, (LOGIN, 404, 200, 200, 200, 404)),
+    "blocs:bloc_edit": Row(bloc, (LOGIN, 404, 403, 200, 200, 404)),
+    "blocs:organization_detail": Row(member_org, (LOGIN, 404, 200, 200, 200, 404)),
     # Meetings: members read; the secretariat of the meeting's year writes.
-    "blocs:meeting_list": Row(bloc, (LOGIN, 404, 200, 200, 200)),
-    "blocs:meeting_create": Row(bloc, (LOGIN, 404, 403, 200, 200)),
-    "blocs:bloc_ics": Row(bloc, (LOGIN, 404, 200, 200, 200)),
-    "blocs:meeting_detail": Row(meeting, (LOGIN, 404, 200, 200, 200)),
-    "blocs:meeting_ics": Row(meeting, (LOGIN, 404, 200, 200, 200)),
-    "blocs:meeting_edit": Row(meeting, (LOGIN, 404, 403, 200, 200)),
-    "blocs:meeting_record": Row(meeting, (LOGIN, 404, 403, 200, 200)),
-    "blocs:meeting_hold": Row(meeting, (LOGIN, 404, 403, 200, 200)),
-    "blocs:meeting_approve": Row(meeting, (LOGIN, 404, 403, 200, 200)),
-    "blocs:meeting_reopen": Row(meeting, (LOGIN, 404, 403, 200, 200)),
-    "blocs:meeting_elect": Row(meeting, (LOGIN, 404, 403, 200, 200)),
-    "blocs:meeting_membership": Row(meeting, (LOGIN, 404, 403, 200, 200)),
-    "blocs:meeting_decision": Row(meeting, (LOGIN, 404, 403, 200, 200)),
-    "blocs:attachment_add": Row(meeting, (LOGIN, 404, 403, 200, 200)),
-    "blocs:attachment_download": Row(attachment, (LOGIN, 404, 200, 200, 200)),
-    "blocs:attachment_delete": Row(attachment, (LOGIN, 404, 403, 200, 200)),
+    "blocs:meeting_list": Row(bloc, (LOGIN, 404, 200, 200, 200, 404)),
+    "blocs:meeting_create": Row(bloc, (LOGIN, 404, 403, 200, 200, 404)),
+    "blocs:bloc_ics": Row(bloc, (LOGIN, 404, 200, 200, 200, 404)),
+    "blocs:meeting_detail": Row(meeting, (LOGIN, 404, 200, 200, 200, 404)),
+    "blocs:meeting_ics": Row(meeting, (LOGIN, 404, 200, 200, 200, 404)),
+    "blocs:meeting_edit": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
+    "blocs:meeting_record": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
+    "blocs:meeting_hold": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
+    "blocs:meeting_approve": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
+    "blocs:meeting_reopen": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
+    "blocs:meeting_elect": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
+    "blocs:meeting_membership": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
+    "blocs:attachment_add": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
+    "blocs:attachment_download": Row(attachment, (LOGIN, 404, 200, 200, 200, 404)),
+    "blocs:attachment_delete": Row(attachment, (LOGIN, 404, 403, 200, 200, 404)),
+    "blocs:meeting_decision": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
     # --- pledges: pledge, signing, registration (issue 4) ---
     # Members read; the secretariat of the pledge's year writes; officials sign/register.
-    "pledges:pledge_list": Row(bloc, (LOGIN, 404, 200, 200, 200)),
-    "pledges:pledge_create": Row(bloc, (LOGIN, 404, 403, 200, 200)),
-    "pledges:pledge_detail": Row(d1_pledge, (LOGIN, 404, 200, 200, 200)),
-    "pledges:pledge_edit": Row(d1_pledge, (LOGIN, 404, 403, 200, 200)),
-    "pledges:pledge_items": Row(d1_pledge, (LOGIN, 404, 403, 200, 200)),
-    "pledges:pledge_criteria": Row(d1_pledge, (LOGIN, 404, 403, 200, 200)),
-    "pledges:pledge_status": Row(d1_pledge, (LOGIN, 404, 403, 200, 200)),
-    "pledges:pledge_sign": Row(d1_open_pledge, (LOGIN, 404, 200, 200, 200)),
-    "pledges:registration": Row(d1_open_pledge, (LOGIN, 404, 200, 200, 200)),
-    "pledges:registration_list": Row(d1_pledge, (LOGIN, 404, 200, 200, 200)),
+    "pledges:pledge_list": Row(bloc, (LOGIN, 404, 200, 200, 200, 404)),
+    "pledges:pledge_create": Row(bloc, (LOGIN, 404, 403, 200, 200, 404)),
+    "pledges:pledge_detail": Row(d1_pledge, (LOGIN, 404, 200, 200, 200, 404)),
+    "pledges:pledge_edit": Row(d1_pledge, (LOGIN, 404, 403, 200, 200, 404)),
+    "pledges:pledge_items": Row(d1_pledge, (LOGIN, 404, 403, 200, 200, 404)),
+    "pledges:pledge_criteria": Row(d1_pledge, (LOGIN, 404, 403, 200, 200, 404)),
+    "pledges:pledge_status": Row(d1_pledge, (LOGIN, 404, 403, 200, 200, 404)),
+    "pledges:pledge_sign": Row(d1_open_pledge, (LOGIN, 404, 200, 200, 200, 404)),
+    "pledges:registration": Row(d1_open_pledge, (LOGIN, 404, 200, 200, 200, 404)),
+    "pledges:registration_list": Row(d1_pledge, (LOGIN, 404, 200, 200, 200, 404)),
     # --- pledges: scoring, ballots, proposals, results (issue 4) ---
     # Members read (their own sheet, submitted sheets, results); the secretariat verifies,
     # records ballots and proposals, deletes. The admin has no organization: it picks a
     # member's sheet, and cannot cross-score.
-    "pledges:self_score": Row(d2_scoring, (LOGIN, 404, 200, 200, 200)),
-    "pledges:self_score_return": Row(d2_submitted_sheet, (LOGIN, 404, 403, 200, 200)),
-    "pledges:evidence_download": Row(d2_evidence, (LOGIN, 404, 200, 200, 200)),
-    "pledges:evidence_delete": Row(d2_evidence, (LOGIN, 404, 403, 200, 200)),
-    "pledges:verify": Row(d2_scoring, (LOGIN, 404, 403, 200, 200)),
-    "pledges:cross_score": Row(d2_cross, (LOGIN, 404, 200, 200, 403)),
-    "pledges:adjustments": Row(d2_scoring, (LOGIN, 404, 200, 200, 200)),
-    "pledges:ballots": Row(d2_scoring, (LOGIN, 404, 200, 200, 200)),
-    "pledges:ballot_delete": Row(d2_ballot, (LOGIN, 404, 403, 200, 200)),
-    "pledges:proposals": Row(d2_scoring, (LOGIN, 404, 200, 200, 200)),
-    "pledges:proposal_delete": Row(d2_proposal, (LOGIN, 404, 403, 200, 200)),
-    "pledges:results": Row(d2_scoring, (LOGIN, 404, 200, 200, 200)),
-    "pledges:results_xlsx": Row(d2_scoring, (LOGIN, 404, 200, 200, 200)),
-    "pledges:chart_groups": Row(d2_scoring, (LOGIN, 404, 200, 200, 200)),
-    "pledges:chart_rank": Row(d2_rank, (LOGIN, 404, 200, 200, 200)),
+    "pledges:self_score": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404)),
+    "pledges:self_score_return": Row(d2_submitted_sheet, (LOGIN, 404, 403, 200, 200, 404)),
+    "pledges:evidence_download": Row(d2_evidence, (LOGIN, 404, 200, 200, 200, 404)),
+    "pledges:evidence_delete": Row(d2_evidence, (LOGIN, 404, 403, 200, 200, 404)),
+    "pledges:verify": Row(d2_scoring, (LOGIN, 404, 403, 200, 200, 404)),
+    "pledges:cross_score": Row(d2_cross, (LOGIN, 404, 200, 200, 403, 404)),
+    "pledges:adjustments": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404)),
+    "pledges:ballots": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404)),
+    "pledges:ballot_delete": Row(d2_ballot, (LOGIN, 404, 403, 200, 200, 404)),
+    "pledges:proposals": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404)),
+    "pledges:proposal_delete": Row(d2_proposal, (LOGIN, 404, 403, 200, 200, 404)),
+    "pledges:results": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404)),
+    "pledges:results_xlsx": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404)),
+    "pledges:chart_groups": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404)),
+    "pledges:chart_rank": Row(d2_rank, (LOGIN, 404, 200, 200, 200, 404)),
     # --- reports (issue 5) ---
     # Members read the list, the progress and the files; the secretariat of the year writes.
     # Build and retry are POST only: a GET that passed the access check is 405.
-    "reports:report_list": Row(bloc, (LOGIN, 404, 200, 200, 200)),
-    "reports:draft_open": Row(bloc, (LOGIN, 404, 403, 302, 302)),
-    "reports:draft_edit": Row(c1_draft, (LOGIN, 404, 403, 200, 200)),
-    "reports:draft_preview": Row(c1_draft, (LOGIN, 404, 403, 200, 200)),
-    "reports:report_build": Row(c1_draft, (LOGIN, 404, 403, 405, 405)),
-    "reports:report_status": Row(c1_report, (LOGIN, 404, 200, 200, 200)),
-    "reports:report_download": Row(c1_report, (LOGIN, 404, 200, 200, 200)),
-    "reports:report_xlsx": Row(c1_report, (LOGIN, 404, 200, 200, 200)),
-    "reports:report_docx": Row(c1_report, (LOGIN, 404, 200, 200, 200)),
-    "reports:report_retry": Row(c1_report, (LOGIN, 404, 403, 405, 405)),
+    "reports:report_list": Row(bloc, (LOGIN, 404, 200, 200, 200, 404)),
+    "reports:draft_open": Row(bloc, (LOGIN, 404, 403, 302, 302, 404)),
+    "reports:draft_edit": Row(c1_draft, (LOGIN, 404, 403, 200, 200, 404)),
+    "reports:draft_preview": Row(c1_draft, (LOGIN, 404, 403, 200, 200, 404)),
+    "reports:report_build": Row(c1_draft, (LOGIN, 404, 403, 405, 405, 404)),
+    "reports:report_status": Row(c1_report, (LOGIN, 404, 200, 200, 200, 404)),
+    "reports:report_download": Row(c1_report, (LOGIN, 404, 200, 200, 200, 404)),
+    "reports:report_xlsx": Row(c1_report, (LOGIN, 404, 200, 200, 200, 404)),
+    "reports:report_retry": Row(c1_report, (LOGIN, 404, 403, 405, 405, 404)),
+    "reports:report_docx": Row(c1_report, (LOGIN, 404, 200, 200, 200, 404)),
     # --- reports: issuing (issue 11) ---
     # The secretariat issues (a confirmation page), replaces and files the signed scan;
     # members download what was issued (the scan once there is one, else the issued PDF).
-    "reports:document_issue": Row(c1_draft, (LOGIN, 404, 403, 200, 200)),
-    "reports:document_replace": Row(c2_issued, (LOGIN, 404, 403, 200, 200)),
-    "reports:document_scan": Row(c2_issued, (LOGIN, 404, 403, 200, 200)),
-    "reports:document_download": Row(c2_issued, (LOGIN, 404, 200, 200, 200)),
+    "reports:document_issue": Row(c1_draft, (LOGIN, 404, 403, 200, 200, 404)),
+    "reports:document_replace": Row(c2_issued, (LOGIN, 404, 403, 200, 200, 404)),
+    "reports:document_scan": Row(c2_issued, (LOGIN, 404, 403, 200, 200, 404)),
+    "reports:document_download": Row(c2_issued, (LOGIN, 404, 200, 200, 200, 404)),
     # --- notifications (issue 13) ---
     # Everyone has their own notices and settings; a notice opens for its recipient only
     # (302 to the thing itself); the writes are POST only. The calendar feed and the
     # unsubscribe page open with their secret key or signed token, without a login.
-    "notifications:list": Row(no_kwargs, (LOGIN, 200, 200, 200, 200)),
-    "notifications:open": Row(n13_member_notice, (LOGIN, 404, 302, 404, 404)),
-    "notifications:read_all": Row(no_kwargs, (LOGIN, 405, 405, 405, 405)),
-    "notifications:preferences": Row(no_kwargs, (LOGIN, 200, 200, 200, 200)),
-    "notifications:calendar_regenerate": Row(no_kwargs, (LOGIN, 405, 405, 405, 405)),
-    "notifications:calendar_revoke": Row(no_kwargs, (LOGIN, 405, 405, 405, 405)),
-    "notifications:unsubscribe": Row(n13_unsubscribe, (200, 200, 200, 200, 200)),
-    "calendar_feed": Row(n13_feed, (200, 200, 200, 200, 200)),
+    "notifications:list": Row(no_kwargs, (LOGIN, 200, 200, 200, 200, 200)),
+    "notifications:open": Row(n13_member_notice, (LOGIN, 404, 302, 404, 404, 404)),
+    "notifications:read_all": Row(no_kwargs, (LOGIN, 405, 405, 405, 405, 405)),
+    "notifications:preferences": Row(no_kwargs, (LOGIN, 200, 200, 200, 200, 200)),
+    "notifications:calendar_regenerate": Row(no_kwargs, (LOGIN, 405, 405, 405, 405, 405)),
+    "notifications:calendar_revoke": Row(no_kwargs, (LOGIN, 405, 405, 405, 405, 405)),
+    "notifications:unsubscribe": Row(n13_unsubscribe, (200, 200, 200, 200, 200, 200)),
+    "calendar_feed": Row(n13_feed, (200, 200, 200, 200, 200, 200)),
 }
 
 
@@ -386,18 +388,28 @@ def test_logout_post_logs_out(world, client_for):
 # next year while this one runs; this year's chair officials ("secretariat") do not write next
 # year's things. A person assigned to the secretariat for last year only ("former") keeps
 # reading the bloc and writes nothing of this year or the next.
-YEAR_ROLES = ("member", "secretariat", "incoming", "former", "admin")
+# An organization that left the bloc last year ("left") reads its own years only (issue 14).
+YEAR_ROLES = ("member", "secretariat", "incoming", "former", "admin", "left")
 
 
 def _next_year_world(world):
-    from tests.factories import ChairTermFactory, OfficialFactory, SecretaryAssignmentFactory
+    from tests.factories import (
+        ChairTermFactory,
+        MembershipFactory,
+        OfficialFactory,
+        OrganizationFactory,
+        SecretaryAssignmentFactory,
+    )
 
     year = current_year()
     ChairTermFactory(bloc=world.bloc, year=year + 1, chair=world.orgs[1], deputy=world.orgs[2])
     incoming = OfficialFactory(organization=world.orgs[1], user__username="incoming").user
     former = OfficialFactory(organization=world.outsider_org, user__username="former").user
     SecretaryAssignmentFactory(bloc=world.bloc, user=former, first_year=year - 1)
-    return {**world.users, "incoming": incoming, "former": former}
+    gone = OrganizationFactory(name="Hội Người cao tuổi thành phố", short_name="Hội NCT")
+    MembershipFactory(bloc=world.bloc, organization=gone, first_year=year - 3, last_year=year - 1)
+    left = OfficialFactory(organization=gone, user__username="left").user
+    return {**world.users, "incoming": incoming, "former": former, "left": left}
 
 
 def _year_meeting(world, year: int, kind=Meeting.Kind.OTHER) -> dict:
@@ -419,20 +431,52 @@ def _year_pledge(world, year: int) -> dict:
 THIS, NEXT = 0, 1
 #                 name, kwargs, ?year= offset, expected per YEAR_ROLES
 YEAR_MATRIX = [
-    ("blocs:meeting_create", lambda w, y: {"pk": w.bloc.pk}, NEXT, (403, 403, 200, 403, 200)),
-    ("blocs:meeting_create", lambda w, y: {"pk": w.bloc.pk}, THIS, (403, 200, 403, 403, 200)),
+    ("blocs:meeting_create", lambda w, y: {"pk": w.bloc.pk}, NEXT, (403, 403, 200, 403, 200, 404)),
+    ("blocs:meeting_create", lambda w, y: {"pk": w.bloc.pk}, THIS, (403, 200, 403, 403, 200, 404)),
     (
         "blocs:meeting_edit",
         lambda w, y: _year_meeting(w, y + 1, Meeting.Kind.LAUNCH),
         None,
-        (403, 403, 200, 403, 200),
+        (403, 403, 200, 403, 200, 404),
     ),
-    ("blocs:meeting_edit", lambda w, y: _year_meeting(w, y), None, (403, 200, 403, 403, 200)),
-    ("blocs:bloc_edit", lambda w, y: {"pk": w.bloc.pk}, None, (403, 200, 403, 403, 200)),
-    ("pledges:pledge_create", lambda w, y: {"pk": w.bloc.pk}, NEXT, (403, 403, 200, 403, 200)),
-    ("pledges:pledge_edit", lambda w, y: _year_pledge(w, y + 1), None, (403, 403, 200, 403, 200)),
-    ("pledges:pledge_edit", lambda w, y: _year_pledge(w, y), None, (403, 200, 403, 403, 200)),
-    ("reports:draft_open", lambda w, y: {"pk": w.bloc.pk}, NEXT, (403, 403, 302, 403, 302)),
+    ("blocs:meeting_edit", lambda w, y: _year_meeting(w, y), None, (403, 200, 403, 403, 200, 404)),
+    ("blocs:bloc_edit", lambda w, y: {"pk": w.bloc.pk}, None, (403, 200, 403, 403, 200, 404)),
+    ("pledges:pledge_create", lambda w, y: {"pk": w.bloc.pk}, NEXT, (403, 403, 200, 403, 200, 404)),
+    (
+        "pledges:pledge_edit",
+        lambda w, y: _year_pledge(w, y + 1),
+        None,
+        (403, 403, 200, 403, 200, 404),
+    ),
+    ("pledges:pledge_edit", lambda w, y: _year_pledge(w, y), None, (403, 200, 403, 403, 200, 404)),
+    ("reports:draft_open", lambda w, y: {"pk": w.bloc.pk}, NEXT, (403, 403, 302, 403, 302, 404)),
+    # last year's things: the organization that left reads them; this year's it does not
+    (
+        "blocs:meeting_detail",
+        lambda w, y: _year_meeting(w, y - 1),
+        None,
+        (200, 200, 200, 200, 200, 200),
+    ),
+    (
+        "blocs:meeting_detail",
+        lambda w, y: _year_meeting(w, y),
+        None,
+        (200, 200, 200, 200, 200, 404),
+    ),
+    (
+        "pledges:pledge_detail",
+        lambda w, y: _year_pledge(w, y - 1),
+        None,
+        (200, 200, 200, 200, 200, 200),
+    ),
+    (
+        "pledges:pledge_detail",
+        lambda w, y: _year_pledge(w, y),
+        None,
+        (200, 200, 200, 200, 200, 404),
+    ),
+    ("reports:report_list", lambda w, y: {"pk": w.bloc.pk}, -1, (200, 200, 200, 200, 200, 200)),
+    ("reports:report_list", lambda w, y: {"pk": w.bloc.pk}, THIS, (200, 200, 200, 200, 200, 404)),
 ]
 
 YEAR_CASES = [

@@ -12,13 +12,13 @@ from django.db.models import OuterRef, Subquery
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from portal.lib.admin import (
     FoldedSearchMixin,
     ServiceRefusalMixin,
     adopt,
 )
+from portal.lib.admin import HistoryAdmin as SimpleHistoryAdmin
 
 from .. import selectors, services
 from ..models import (

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from portal.lib.admin import (
     FoldedSearchMixin,
@@ -17,6 +16,7 @@ from portal.lib.admin import (
     adopt,
     kept_forms,
 )
+from portal.lib.admin import HistoryAdmin as SimpleHistoryAdmin
 
 from .. import selectors, services
 from ..models import (

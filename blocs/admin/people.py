@@ -10,7 +10,6 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from portal.lib.admin import (
     AllOrNothingImportMixin,
@@ -19,6 +18,7 @@ from portal.lib.admin import (
     ServiceRefusalMixin,
     adopt,
 )
+from portal.lib.admin import HistoryAdmin as SimpleHistoryAdmin
 from portal.lib.people import full_name
 
 from .. import services
@@ -247,7 +247,10 @@ class AdminPasswordChangeForm(auth_forms.AdminPasswordChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
+    """Django's user admin with the official profile inline and the accounts' read-only
+    history (who changed a staff or superuser flag, a password and when; never the hash)."""
+
     change_password_form = AdminPasswordChangeForm
     inlines = [*BaseUserAdmin.inlines, OfficialInline]
     list_display = ["username", "full_name", "email", "is_staff", "official_organization"]

@@ -15,6 +15,7 @@ from .blocs import (
     SecretaryAssignment,
     YearSpan,
     YearSpanQuerySet,
+    readable_years,
 )
 from .meetings import (
     AgendaItem,
@@ -46,4 +47,5 @@ __all__ = [
     "YearSpan",
     "YearSpanQuerySet",
     "current_year",
+    "readable_years",
 ]

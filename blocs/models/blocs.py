@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import Any, Self
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
+from simple_history import register
 from simple_history.models import HistoricalRecords
 
 from portal.lib.dates import current_year
@@ -46,8 +48,9 @@ class OrganizationQuerySet(models.QuerySet):
         return self.filter(search_name__contains=fold(query))
 
     def visible_to(self, user: Person) -> OrganizationQuerySet:
-        """Staff see all; an official sees their own organization and those sharing a bloc."""
-        if user.is_staff:
+        """Admins (superusers) see all; an official sees their own organization and those
+        sharing a bloc. The staff flag alone gives nothing here (blocs.rules)."""
+        if user.is_superuser:
             return self
         blocs = Bloc.objects.visible_to(user)
         return self.filter(Q(memberships__bloc__in=blocs) | Q(officials__user=user)).distinct()
@@ -157,17 +160,37 @@ class BlocQuerySet(models.QuerySet):
         return self.filter(search_name__contains=fold(query))
 
     def visible_to(self, user: Person) -> BlocQuerySet:
-        """The blocs a user may read: staff all; officials those their organization
-        has ever belonged to; assigned secretaries their blocs."""
+        """The blocs a user may read: admins (superusers) all; officials those their
+        organization has ever belonged to; assigned secretaries their blocs."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_staff:
+        if user.is_superuser:
             return self
         org_ids = Official.objects.filter(user=user).values("organization_id")
         return self.filter(
             Q(memberships__organization_id__in=org_ids, memberships__first_year__lte=current_year())
             | Q(secretary_assignments__user=user)
         ).distinct()
+
+
+def readable_years(user: Person, *, bloc: str = "bloc", year: str = "year") -> Q:
+    """A filter for rows of a bloc and a year (a meeting, a pledge, a document) that `user`
+    reads: admins (superusers) every row; an official the years in which its organization
+    was a member of the row's bloc (a former member reads its own years, not the later
+    ones; a newcomer not the earlier ones); a person ever assigned to a bloc's secretariat
+    every year of that bloc. `bloc` and `year` name the row's fields (lookups allowed)."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return Q()
+    org_ids = Official.objects.filter(user=user).values("organization_id")
+    member = Membership.objects.filter(
+        bloc_id=models.OuterRef(bloc),
+        organization_id__in=org_ids,
+        first_year__lte=models.OuterRef(year),
+    ).filter(Q(last_year__isnull=True) | Q(last_year__gte=models.OuterRef(year)))
+    assigned = SecretaryAssignment.objects.filter(user=user).values("bloc_id")
+    return Q(models.Exists(member)) | Q(**{f"{bloc}__in": assigned})
 
 
 class Bloc(models.Model):
@@ -467,3 +490,15 @@ class Official(models.Model):
 
     def __str__(self) -> str:
         return f"{person_name(self.user)} ({self.organization.display_name})"
+
+
+# The accounts' history (who changed which account, when: staff and superuser flags, names,
+# e-mail, active flag), kept in this app's tables. Never the password hash; a password
+# change or reset is a row of its own with its reason (portal.lib.audit). last_login is left
+# out too: it changes at every login, which axes records anyway.
+register(
+    get_user_model(),
+    app="blocs",
+    excluded_fields=["password", "last_login"],
+    table_name="blocs_historicaluser",
+)

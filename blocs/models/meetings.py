@@ -17,12 +17,13 @@ from portal.lib.files import StoredUpload
 from portal.lib.text import sentence
 from portal.lib.types import Person
 
-from .blocs import Bloc, ChairTerm, Membership, Organization
+from .blocs import Bloc, ChairTerm, Membership, Organization, readable_years
 
 
 class MeetingQuerySet(models.QuerySet):
     def visible_to(self, user: Person) -> MeetingQuerySet:
-        return self.filter(bloc__in=Bloc.objects.visible_to(user))
+        """The meetings of the years the user reads (`readable_years`)."""
+        return self.filter(readable_years(user))
 
     def upcoming(self) -> MeetingQuerySet:
         return self.filter(starts_at__gte=timezone.now()).order_by("starts_at")
@@ -212,6 +213,7 @@ class MeetingAttachment(StoredUpload):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=255)
+    history = HistoricalRecords()  # uploads and deletions: who, when, which file
 
     class Meta:
         ordering = ["meeting", "uploaded_at"]

@@ -32,7 +32,7 @@ from ..models import (
     Membership,
     Organization,
 )
-from ..rules import check_year_writer
+from ..rules import check_year_writer, may_admit_new_member
 from ..selectors import members_in
 from .memberships import (
     chair_term_create,
@@ -71,6 +71,10 @@ ELECTION_NEEDS_CHAIR = _("Choose the organization elected as %(chair_word)s.")
 JOIN_ALREADY_MEMBER = _("%(organization)s is already a member in %(year)s.")
 LEAVE_NOT_MEMBER = _(
     "%(organization)s is not a member in %(year)s, so it cannot leave the %(kind_word)s then."
+)
+JOIN_NEW_ORGANIZATION = _(
+    "%(organization)s has never been a member of this bloc: adding a new member organization "
+    "is an admin action (ask the portal's administrator)."
 )
 LEAVE_SAME_YEAR_IT_JOINED = _(
     "%(organization)s joined in %(year)s; it can leave the %(kind_word)s from %(next)s at the "
@@ -406,6 +410,9 @@ def meeting_change_membership(
     if joins:
         if current is not None:
             raise ValidationError(JOIN_ALREADY_MEMBER % params, code="already_member")
+        known = Membership.objects.filter(bloc=bloc, organization=organization).exists()
+        if not known and not may_admit_new_member(actor, bloc):
+            raise ValidationError(JOIN_NEW_ORGANIZATION % params, code="new_organization")
         last_order = (
             Membership.objects.filter(bloc=bloc)
             .order_by("-rotation_order")
@@ -504,6 +511,7 @@ def attachment_add(
         uploaded_by=actor,
     )
     attachment.file.save(uploaded.name, uploaded, save=False)
+    stamp(attachment, actor)
     attachment.save()
     return attachment
 
@@ -514,5 +522,6 @@ def attachment_delete(*, attachment: MeetingAttachment, actor: Actor = None) -> 
     _check_unlocked(attachment.meeting)
     # Remove the file only once the row is gone for good.
     name, storage = attachment.file.name, attachment.file.storage
+    stamp(attachment, actor)  # the history's deletion row names who deleted it
     attachment.delete()
     transaction.on_commit(lambda: storage.delete(name))

@@ -37,7 +37,7 @@ def bloc_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def bloc_detail(request: HttpRequest, pk: int) -> HttpResponse:
     bloc, access = get_bloc_or_404(request, pk)
-    page = selectors.bloc_page(bloc, current_year())
+    page = selectors.bloc_page(bloc, current_year(), request.user)
     context = {"page": page, "can_manage": access.can_manage}
     return render(request, "blocs/bloc_detail.html", context)
 

@@ -27,7 +27,7 @@ from ..calendars import ICS_TYPE, meetings_calendar
 from ..models import ChairTerm, Meeting, current_year
 from ..models.meetings import deputy_word
 from ..rules import access as bloc_access
-from ..rules import get_attachment_or_404, get_bloc_or_404, get_meeting_or_404
+from ..rules import get_attachment_or_404, get_bloc_or_404, get_meeting_or_404, member_choices
 
 
 def meeting_writer(unlocked: bool = True):
@@ -251,7 +251,10 @@ def meeting_elect(request: HttpRequest, meeting: Meeting) -> HttpResponse:
 @meeting_writer()
 def meeting_membership(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     initial = {"from_year": meeting.year + 1, "joins": "1"}
-    form = f.MembershipChangeForm(request.POST or None, initial=initial, bloc=meeting.bloc)
+    organizations = member_choices(request.user, meeting.bloc)
+    form = f.MembershipChangeForm(
+        request.POST or None, initial=initial, bloc=meeting.bloc, organizations=organizations
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.meeting_change_membership(
@@ -352,5 +355,7 @@ def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def bloc_ics(request: HttpRequest, pk: int) -> HttpResponse:
     bloc, _access = get_bloc_or_404(request, pk)
-    meetings = bloc.meetings.select_related("bloc").order_by("starts_at")
+    # the meetings of the years the user reads (a former member: not the later ones)
+    meetings = Meeting.objects.visible_to(request.user).filter(bloc=bloc)
+    meetings = meetings.select_related("bloc").order_by("starts_at")
     return _calendar_response(request, meetings, bloc.name, f"bloc-{bloc.pk}-meetings.ics")

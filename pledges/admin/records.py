@@ -4,8 +4,8 @@ evidence, bonus and penalty lines, ballots and proposals."""
 from __future__ import annotations
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from portal.lib.admin import HistoryAdmin as SimpleHistoryAdmin
 from portal.lib.admin import LargeTableMixin, ReadOnlyInlineMixin
 
 from ..models import (

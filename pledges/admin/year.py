@@ -10,7 +10,6 @@ from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from portal.lib.admin import (
     FoldedSearchMixin,
@@ -20,6 +19,7 @@ from portal.lib.admin import (
     adopt,
     kept_forms,
 )
+from portal.lib.admin import HistoryAdmin as SimpleHistoryAdmin
 
 from .. import services
 from ..models import (

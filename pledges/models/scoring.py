@@ -156,6 +156,7 @@ class Evidence(StoredUpload):
     score = models.ForeignKey(
         Score, verbose_name=_("score"), on_delete=models.CASCADE, related_name="evidence"
     )
+    history = HistoricalRecords()  # uploads and deletions: who, when, which file
 
     class Meta:
         ordering = ["score", "uploaded_at"]

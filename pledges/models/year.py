@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from blocs.models import Bloc, Meeting, Organization
+from blocs.models import Bloc, Meeting, Organization, readable_years
 
 POINTS = {"max_digits": 7, "decimal_places": 2}
 # Reminders of a deadline go out this many days before it (and once the day after it).
@@ -63,7 +63,8 @@ class EmulationTitle(models.Model):
 
 class PledgeQuerySet(models.QuerySet):
     def visible_to(self, user) -> PledgeQuerySet:
-        return self.filter(bloc__in=Bloc.objects.visible_to(user))
+        """The pledges of the years the user reads (`blocs.models.readable_years`)."""
+        return self.filter(readable_years(user))
 
 
 class Pledge(models.Model):

@@ -59,10 +59,13 @@ def pledge_list_page(bloc: Bloc, user: Person) -> PledgeListPage:
     year's once this year has one (prepared in December), for that year's secretariat."""
     year = current_year()
     pledges = list(
-        bloc.pledges.annotate(
+        Pledge.objects.visible_to(user)  # the years the user reads
+        .filter(bloc=bloc)
+        .annotate(
             items_count=Count("items", distinct=True),
             signatures_count=Count("signatures", distinct=True),
-        ).order_by("-year")
+        )
+        .order_by("-year")
     )
     years = {p.year for p in pledges}
     target = next((y for y in (year, year + 1) if y not in years), None)

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from blocs.models import Organization
+from portal.lib.history import stamp
 from portal.lib.types import Actor
 from portal.lib.uploads import DOCUMENT_TYPES, validate_upload
 
@@ -79,6 +80,7 @@ def evidence_add(
         uploaded_by=actor,
     )
     evidence.file.save(uploaded.name or "", uploaded, save=False)
+    stamp(evidence, actor)
     evidence.save()
     return evidence
 
@@ -91,6 +93,7 @@ def evidence_delete(
     _check_evidence_writable(sheet, actor, as_secretariat)
     # Remove the file only once the row is gone for good.
     name, storage = evidence.file.name, evidence.file.storage
+    stamp(evidence, actor)  # the history's deletion row names who deleted it
     evidence.delete()
     transaction.on_commit(lambda: storage.delete(name))
 

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Q, QuerySet
@@ -19,6 +19,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from import_export.admin import ImportExportMixin
 from import_export.forms import SelectableFieldsExportForm
+from simple_history.admin import SimpleHistoryAdmin
 
 from .forms import add_service_errors
 from .text import fold
@@ -184,3 +185,15 @@ class AllOrNothingImportMixin(ImportExportMixin):
             name = f"admin:{self.opts.app_label}_{self.opts.model_name}_import"
             return HttpResponseRedirect(reverse(name, current_app=self.admin_site.name))
         return super().process_result(result, request)
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """django-simple-history's admin, read-only: its "history" pages show every version, but
+    the form of an old version saves nothing. simple-history's own view saves a posted form
+    (a revert) even with SIMPLE_HISTORY_REVERT_DISABLED, which only hides the button; a
+    revert would go around the services' rules and rewrite what the history records."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "GET":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)

@@ -189,6 +189,36 @@ class TestMembershipChange:
         assert newcomer.name in members and world.orgs[3].name not in members
         assert MeetingDecision.objects.filter(meeting=meeting).count() == 2
 
+    def test_the_secretariat_cannot_bring_in_a_new_organization(self, meeting, world):
+        newcomer = OrganizationFactory(name="Hội Nông dân thành phố")
+        secretariat = world.users["secretariat"]
+        # the secretariat of the meeting's year (two years back): assigned for that year
+        SecretaryAssignmentFactory(
+            bloc=world.bloc, user=secretariat, first_year=meeting.year, last_year=meeting.year
+        )
+        with pytest.raises(ValidationError) as exc:
+            services.meeting_change_membership(
+                meeting=meeting,
+                organization=newcomer,
+                joins=True,
+                from_year=meeting.year + 1,
+                actor=secretariat,
+            )
+        assert exc.value.code == "new_organization"
+        assert not Membership.objects.filter(organization=newcomer).exists()
+        # an organization that was in the bloc before may rejoin through the secretariat
+        Membership.objects.create(
+            bloc=world.bloc, organization=newcomer, first_year=2015, last_year=2016
+        )
+        services.meeting_change_membership(
+            meeting=meeting,
+            organization=newcomer,
+            joins=True,
+            from_year=meeting.year + 1,
+            actor=secretariat,
+        )
+        assert Membership.objects.filter(organization=newcomer).count() == 2
+
     def test_joining_twice_is_refused(self, meeting, world):
         with pytest.raises(ValidationError) as exc:
             services.meeting_change_membership(

@@ -21,7 +21,7 @@ from blocs.models import (
 )
 from portal.lib.uploads import MAX_UPLOAD_BYTES
 from tests.blocs.records import complete_record
-from tests.factories import ChairTermFactory, OrganizationFactory
+from tests.factories import ChairTermFactory, MembershipFactory, OrganizationFactory
 
 from .test_views import _assert_constant
 
@@ -297,16 +297,44 @@ def test_election_errors_are_shown_next_to_the_field(meeting, world, client_for,
 
 
 def test_membership_change_join_and_refused_leave(meeting, world, client_for):
+    # A former member rejoins: the secretariat records it.
+    MembershipFactory(
+        bloc=world.bloc, organization=world.outsider_org, first_year=YEAR - 5, last_year=YEAR - 4
+    )
     client = client_for("secretariat")
+    data = {"organization": world.outsider_org.pk, "joins": "1", "from_year": YEAR + 1}
+    response = client.post(url("meeting_membership", meeting), data, follow=True)
+    assert "The membership change is recorded." in messages_of(response)
+    assert Membership.objects.get(
+        bloc=world.bloc, organization=world.outsider_org, first_year=YEAR + 1
+    )
+
+    data = {"organization": world.orgs[3].pk, "joins": "0", "from_year": YEAR - 3}
+    response = client.post(url("meeting_membership", meeting), data)
+    assert "joined in" in str(response.context["form"].non_field_errors())
+
+
+def test_the_secretariat_chooses_only_among_the_bloc_s_own_members(meeting, world, client_for):
     newcomer = OrganizationFactory(name="Hội Nông dân thành phố")
+    client = client_for("secretariat")
+    response = client.get(url("meeting_membership", meeting))
+    offered = set(response.context["form"].fields["organization"].queryset)
+    assert offered == set(world.orgs)  # not the other bloc's member, not the newcomer
+    data = {"organization": newcomer.pk, "joins": "1", "from_year": YEAR + 1}
+    response = client.post(url("meeting_membership", meeting), data)
+    assert response.status_code == 200 and response.context["form"].errors["organization"]
+    assert not Membership.objects.filter(organization=newcomer).exists()
+
+
+def test_the_admin_adds_a_new_member_organization(meeting, world, client_for):
+    newcomer = OrganizationFactory(name="Hội Nông dân thành phố")
+    client = client_for("admin")
+    response = client.get(url("meeting_membership", meeting))
+    assert newcomer in response.context["form"].fields["organization"].queryset
     data = {"organization": newcomer.pk, "joins": "1", "from_year": YEAR + 1}
     response = client.post(url("meeting_membership", meeting), data, follow=True)
     assert "The membership change is recorded." in messages_of(response)
     assert Membership.objects.get(organization=newcomer).first_year == YEAR + 1
-
-    data = {"organization": world.outsider_org.pk, "joins": "0", "from_year": YEAR + 1}
-    response = client.post(url("meeting_membership", meeting), data)
-    assert "is not a member" in str(response.context["form"].non_field_errors())
 
 
 # Attachments ---------------------------------------------------------------

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from blocs.models import Membership
 from pledges.models import Adjustment, CommendationQuota, Pledge, Proposal
 from tests.blocs.test_views import _assert_constant
 from tests.factories import (
@@ -40,6 +41,8 @@ def test_the_years_of_a_bloc(world, pledge, client_for, role, django_assert_num_
             PledgeFactory(bloc=world.bloc, year=year, status="closed")
 
     PledgeFactory(bloc=world.bloc, year=pledge.year - 1)
+    # members read the years they were members of: make them members of all ten
+    Membership.objects.filter(bloc=world.bloc).update(first_year=pledge.year - 10)
     url = reverse("pledges:pledge_list", args=[world.bloc.pk])
     client = client_for(role)
     _assert_constant(client, url, grow, django_assert_num_queries)

@@ -639,12 +639,14 @@ def test_a_former_members_official_cannot_sign(open_pledge, world, client_for, c
     former = MembershipFactory(bloc=world.bloc, first_year=YEAR - 5, last_year=YEAR - 1)
     official = OfficialFactory(organization=former.organization)
     client.force_login(official.user)
-    assert client.get(url("pledge_detail", open_pledge)).status_code == 200  # may read
+    # a former member reads only the years it was a member of (issue 14): this year's
+    # pledge is as unknown to it as to an outsider
+    assert client.get(url("pledge_detail", open_pledge)).status_code == 404
     response = client.post(
         url("pledge_sign", open_pledge), {"signer_name": "X", "signer_position": "Y"}
     )
-    assert response.status_code == 403
-    assert client.get(url("registration", open_pledge)).status_code == 403
+    assert response.status_code == 404
+    assert client.get(url("registration", open_pledge)).status_code == 404
     assert not PledgeSignature.objects.exists()
 
 
