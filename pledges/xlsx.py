@@ -13,6 +13,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from portal.lib.spreadsheets import text_cells_only
+
 POINTS_FORMAT = "0.00"
 
 
@@ -88,6 +90,7 @@ def results_xlsx(results, pledge) -> bytes:
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "C3"
+    text_cells_only(workbook)  # user texts never become formulas
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -10,6 +10,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from portal.lib.spreadsheets import text_cells_only
+
 from .formats import vn_number
 from .kinds import get_kind
 
@@ -76,6 +78,7 @@ def score_table_xlsx(data: dict) -> bytes | None:
     for col in range(1, len(columns) + 1):
         sheet.column_dimensions[get_column_letter(col)].width = widths.get(col, 13)
     sheet.freeze_panes = sheet.cell(header_row + 1, 3)
+    text_cells_only(workbook)  # user texts never become formulas
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -1,6 +1,7 @@
 """The blocs admin: pages, search, query counts, rules on every write path,
 the chair-rotation action and spreadsheet imports."""
 
+import io
 from pathlib import Path
 
 import pytest
@@ -1092,3 +1093,81 @@ def test_bloc_page_refuses_overlapping_assignments_of_one_person(admin_user_clie
     }
     assert escape(refusal) in response.content.decode()
     assert "các giai đoạn phân công không được trùng nhau" in response.content.decode()
+
+
+# ---------------------------------------------------------------------------
+# Import limits and formula-safe exports (issue 14)
+# ---------------------------------------------------------------------------
+
+
+def test_an_import_file_over_the_size_limit_is_refused_unread(admin_user_client, world, settings):
+    settings.PORTAL_IMPORT_MAX_BYTES = 1000
+    before = Organization.objects.count()
+    response = admin_user_client.post(
+        reverse("admin:blocs_organization_import"),
+        {
+            "resource": "0",
+            "format": _format_index(Organization, "csv"),
+            "import_file": SimpleUploadedFile("big.csv", b"name\n" + b"x" * 2000),
+        },
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("admin:blocs_organization_import")
+    [message] = [str(m) for m in get_messages(response.wsgi_request)]
+    assert message.startswith("Tệp có dung lượng 2,0")
+    assert message.endswith("1000\xa0byte.")
+    assert Organization.objects.count() == before
+
+
+@pytest.mark.parametrize("title", ["csv", "xlsx"])
+def test_an_import_file_over_the_row_limit_is_refused(admin_user_client, world, settings, title):
+    settings.PORTAL_IMPORT_MAX_ROWS = 5
+    dataset = tablib.Dataset(headers=["name", "short_name", "kind"])
+    for i in range(6):
+        dataset.append([f"Hội mới {i}", f"HM{i}", "other"])
+    content = dataset.export(title)
+    content = content.encode() if isinstance(content, str) else content
+    before = Organization.objects.count()
+    response = _preview(admin_user_client, Organization, f"orgs.{title}", content, title=title)
+    assert response.status_code == 200
+    errors = response.context["form"].errors["import_file"]
+    assert errors == ["Tệp có hơn 5 dòng dữ liệu; hãy chia thành các tệp nhỏ hơn để nhập."]
+    assert Organization.objects.count() == before
+    # At the limit it is accepted (the preview shows a result).
+    dataset.pop()
+    content = dataset.export(title)
+    content = content.encode() if isinstance(content, str) else content
+    response = _preview(admin_user_client, Organization, f"orgs.{title}", content, title=title)
+    assert response.context["result"] is not None
+
+
+def test_counting_rows_stops_at_the_limit():
+    from openpyxl import Workbook
+
+    from portal.lib.admin import count_rows_upto
+
+    book = Workbook()
+    for i in range(1000):
+        book.active.append([i])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    assert count_rows_upto(buffer.getvalue(), 10) == 11  # limit + 1, not all 999
+    assert count_rows_upto(buffer.getvalue(), 5000) == 999
+    assert count_rows_upto("name\na\nb\n", 10) == 2
+
+
+def test_the_admin_export_writes_formula_like_texts_as_text(world):
+    from openpyxl import load_workbook
+
+    org = world.orgs[0]
+    org.name = '=HYPERLINK("http://x","y")'
+    org.save()
+    model_admin = admin.site._registry[Organization]
+    resource = model_admin.get_export_resource_classes(None)[0]()
+    dataset = resource.export(Organization.objects.filter(pk=org.pk))
+    formats = {f().get_extension(): f for f in model_admin.get_export_formats()}
+    sheet = load_workbook(io.BytesIO(formats["xlsx"]().export_data(dataset))).active
+    cells = [c for row in sheet.iter_rows() for c in row if c.value == org.name]
+    assert cells and all(c.data_type == "s" for c in cells)
+    text = formats["csv"]().export_data(resource.export(Organization.objects.filter(pk=org.pk)))
+    assert "'=HYPERLINK" in text

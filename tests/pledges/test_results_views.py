@@ -384,3 +384,22 @@ def test_proposal_delete_asks_first(world, scoring, flag, client_for):
     assert client.post(url("proposal_delete", proposal.pk)).status_code == 302
     assert not Proposal.objects.exists()
     assert client_for("member").get(url("proposals", scoring.pk)).status_code == 200
+
+
+HOSTILE_NAME = '=HYPERLINK("http://x","y")'
+
+
+def test_results_xlsx_writes_a_formula_like_name_as_text(world, scored, client_for):
+    # An organization named like a formula must reach the spreadsheet as the text it is.
+    org = world.orgs[0]
+    org.name = HOSTILE_NAME
+    org.short_name = "+cmd|' /C calc'!A0"
+    org.save()
+    response = client_for("member").get(url("results_xlsx", scored.pk))
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    cells = [c for row in sheet.iter_rows() for c in row if c.value == HOSTILE_NAME]
+    assert cells, "the name is in the sheet"
+    for cell in cells:
+        assert cell.data_type == "s", "a formula, not a text"
+        assert cell.quotePrefix
+    assert not [c for row in sheet.iter_rows() for c in row if c.data_type == "f"]
