@@ -288,8 +288,26 @@ REPORT_MAX_ATTEMPTS = env.int("REPORT_MAX_ATTEMPTS", default=3)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        # Expected 4xx and database outages: one line each, no traceback (portal/lib/logging.py).
+        "expected_on_one_line": {"()": "portal.lib.logging.ExpectedErrorsOnOneLine"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "django.utils.log.AdminEmailHandler",
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # WeasyPrint reports every layout step of every PDF at INFO.
-    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
+    "loggers": {
+        # WeasyPrint reports every layout step of every PDF at INFO.
+        "weasyprint.progress": {"level": "WARNING"},
+        # Django's default also prints to its own console with DEBUG on: each record went
+        # out twice. Here every record goes to the root's console once (and errors to ADMINS).
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.request": {"filters": ["expected_on_one_line"]},
+    },
 }

@@ -23,6 +23,7 @@ from icalendar import Calendar, Event
 
 from portal.lib.forms import ReopenForm, formset_rows
 from portal.lib.http import GET_POST, year_param
+from portal.lib.text import single_line
 
 from .. import forms as f
 from .. import selectors, services
@@ -318,9 +319,11 @@ def _event(request: HttpRequest, meeting: Meeting) -> Event:
     event.add("dtstart", meeting.starts_at.astimezone(UTC))
     ends_at = meeting.ends_at or meeting.starts_at + timedelta(hours=2)
     event.add("dtend", ends_at.astimezone(UTC))
-    event.add("summary", meeting.title)
-    event.add("location", meeting.place)
-    description = f"{meeting.bloc.name}\n{meeting.get_kind_display()}"
+    # One-line properties on one line whatever is stored (rows older than the form's check,
+    # the admin, imports): a control character must never break the calendar file.
+    event.add("summary", single_line(meeting.title))
+    event.add("location", single_line(meeting.place))
+    description = f"{single_line(meeting.bloc.name)}\n{meeting.get_kind_display()}"
     event.add("description", description)
     event.add("url", request.build_absolute_uri(meeting.get_absolute_url()))
     return event
@@ -330,7 +333,7 @@ def _calendar_response(request, meetings, name: str, filename: str) -> HttpRespo
     calendar = Calendar()
     calendar.add("prodid", "-//Emulation bloc portal//vi")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", single_line(name))
     for meeting in meetings:
         calendar.add_component(_event(request, meeting))
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")

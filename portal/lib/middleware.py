@@ -25,10 +25,16 @@ class PrivateResponsesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        # An error page is never cached either, and asking for the user there could meet the
+        # database outage that caused it a second time (and log it twice).
+        if response.status_code >= 500 or self._authenticated(request):
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+    @staticmethod
+    def _authenticated(request: HttpRequest) -> bool:
+        user = getattr(request, "user", None)
+        return user is not None and user.is_authenticated
 
 
 class RequestSizeLimitMiddleware:
