@@ -1171,3 +1171,52 @@ def test_the_admin_export_writes_formula_like_texts_as_text(world):
     assert cells and all(c.data_type == "s" for c in cells)
     text = formats["csv"]().export_data(resource.export(Organization.objects.filter(pk=org.pk)))
     assert "'=HYPERLINK" in text
+
+
+def _close_and_reopen(admin_user_client, world) -> dict:
+    data = _bloc_page(admin_user_client, world.bloc)
+    membership = Membership.objects.get(bloc=world.bloc, organization=world.orgs[3])
+    i = _inline_row(data, "memberships", "id", membership.pk)
+    data[f"memberships-{i}-last_year"] = str(current_year() - 1)
+    _add_inline_row(
+        data, "memberships", organization=world.orgs[3].pk, first_year=current_year() + 1
+    )
+    return data
+
+
+def test_closing_and_reopening_passes_the_constraint_check_of_django_6(admin_user_client, world):
+    """Django 6.0 (#35676) validates, per inline row, the constraints that name the inline
+    foreign key; 5.2 skips them. Emulated here: each changed row's constraints are validated
+    with the form's own exclusions only, as 6.0 does."""
+    from django.core.exceptions import ValidationError
+    from django.forms import inlineformset_factory, modelform_factory
+    from django.test import RequestFactory
+
+    from blocs.admin.blocs import MembershipInline
+    from blocs.admin.forms import MembershipInlineFormSet
+
+    data = _close_and_reopen(admin_user_client, world)
+    request = RequestFactory().post("/", data)
+    request.user = world.users["admin"]
+    formset_class = MembershipInline(Bloc, admin.site).get_formset(request, world.bloc)
+    formset = formset_class(data, instance=world.bloc, prefix="memberships")
+    assert formset.is_valid(), formset.errors
+    changed = [form for form in formset.forms if form.has_changed()]
+    assert len(changed) == 2
+    for form in changed:
+        form.instance.validate_constraints(exclude=form._get_validation_exclusions())
+
+    # The plain model form the inline had before: its new open row is refused under 6.0.
+    fields = ["organization", "first_year", "last_year", "rotation_order"]
+    before = inlineformset_factory(
+        Bloc,
+        Membership,
+        form=modelform_factory(Membership, fields=fields),
+        formset=MembershipInlineFormSet,
+        fields=fields,
+        extra=0,
+    )(data, instance=world.bloc, prefix="memberships")
+    assert before.is_valid()  # 5.2 skips the constraint: it names the inline foreign key
+    new_row = next(f for f in before.forms if f.has_changed() and f.instance.pk is None)
+    with pytest.raises(ValidationError, match="Đơn vị này đã là thành viên"):
+        new_row.instance.validate_constraints(exclude=new_row._get_validation_exclusions())
