@@ -7,8 +7,9 @@
 #   make beat     the Celery scheduler (one per installation)
 #   make messages compile translations (needs gettext)
 #   make bench    generate a national-scale dataset (SCALE=0.1) and time every key page
+#   make lock     regenerate requirements.lock / requirements-dev.lock (hashes) from requirements*.txt
 #
-# Everything is created on demand: a fresh clone needs only Python 3.11 and make.
+# Everything is created on demand: a fresh clone needs only Python 3.11 (or 3.12) and make.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -20,21 +21,27 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-# The venv is reinstalled whenever a requirements file changes.
-REQ_FILES := requirements.txt requirements-dev.txt
-REQ_HASH := $(shell cat $(REQ_FILES) 2>/dev/null | sha256sum | cut -c1-16)
-STAMP := $(VENV)/.installed-$(REQ_HASH)
+# The venv installs the lock files (every package pinned, with hashes: pip --require-hashes).
+# `make run` needs only the runtime set; `make test` and `make lint` add the tests' and lint's
+# tools (Playwright and the rest): two stamps, each reinstalled when its lock file changes.
+RUN_LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
+RUN_STAMP := $(VENV)/.installed-run-$(shell cat $(RUN_LOCK) 2>/dev/null | sha256sum | cut -c1-16)
+DEV_STAMP := $(VENV)/.installed-dev-$(shell cat $(DEV_LOCK) 2>/dev/null | sha256sum | cut -c1-16)
 
-# Debian packages: WeasyPrint (Pango, HarfBuzz subsetting) and a Times-compatible font with
-# every Vietnamese glyph (fonts-liberation 1.x lacks ơ, ư and U+1EA0-U+1EF9; liberation2 has them);
-# Cairo draws the chart of the DOCX (CairoSVG).
-RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 libcairo2
+# Debian packages: WeasyPrint (Pango, HarfBuzz subsetting), a Times-compatible font with
+# every Vietnamese glyph (fonts-liberation 1.x lacks ơ, ư and U+1EA0-U+1EF9; liberation2 has
+# them), libpq (psycopg 3 is pure Python over the system's libpq) and Cairo (CairoSVG draws
+# the chart of the DOCX).
+RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 libpq5 libcairo2
 # Tests also drive a real browser, read PDFs back and convert the DOCX with LibreOffice.
-TEST_DEBS := $(RUN_DEBS) chromium poppler-utils libreoffice-writer
+# Playwright's node driver links libatomic.so.1 (a bare Debian lacks it); .ci/check-libs
+# checks every library resolves.
+TEST_DEBS := $(RUN_DEBS) chromium poppler-utils libatomic1 libreoffice-writer
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv run test lint worker beat messages system-deps test-deps clean bench
+.PHONY: help venv venv-dev run test lint lock worker beat messages system-deps test-deps check-libs env-note clean bench
 
 help:
 	@echo "make run      set up and start the portal with demo data on http://$(HOST):$(PORT)"
@@ -44,6 +51,7 @@ help:
 	@echo "make beat     start the Celery scheduler (one per installation; needs CELERY_BROKER_URL)"
 	@echo "make messages compile translations (gettext)"
 	@echo "make bench    generate a dataset (SCALE=0.1, PostgreSQL) and time every key page"
+	@echo "make lock     regenerate the lock files (hashes) after editing requirements*.txt"
 	@echo "make clean    remove the virtualenv and caches (keeps var/: database and uploads)"
 
 # apt_ensure(packages, purpose): install the missing Debian packages when we are root and apt
@@ -71,31 +79,58 @@ if [ -n "$$missing" ]; then \
 fi
 endef
 
-venv: $(STAMP)
+# ensure_venv: create $(VENV) with $(PYTHON) (installing python3-venv when root and missing).
+define ensure_venv
+@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
+  || { echo "!! Python 3.11+ is required ($(PYTHON) is $$($(PYTHON) --version 2>&1)); use make PYTHON=python3.11"; exit 1; }
+@if ! $(BIN)/python -m pip --version >/dev/null 2>&1; then \
+  rm -rf $(VENV); \
+  echo ">> creating $(VENV)"; \
+  if ! $(PYTHON) -m venv $(VENV); then \
+    rm -rf $(VENV); \
+    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+      echo ">> installing python3-venv"; \
+      export DEBIAN_FRONTEND=noninteractive; \
+      apt-get install -y --no-install-recommends python3-venv \
+        || { apt-get update && apt-get install -y --no-install-recommends python3-venv; }; \
+      $(PYTHON) -m venv $(VENV); \
+    else \
+      echo "!! $(PYTHON) -m venv failed. Run as root: apt-get install -y python3-venv"; exit 1; \
+    fi; \
+  fi; \
+fi
+endef
 
-$(STAMP): $(REQ_FILES)
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
-	  || { echo "!! Python 3.11+ is required ($(PYTHON) is $$($(PYTHON) --version 2>&1)); use make PYTHON=python3.11"; exit 1; }
-	@if ! $(BIN)/python -m pip --version >/dev/null 2>&1; then \
-	  rm -rf $(VENV); \
-	  echo ">> creating $(VENV)"; \
-	  if ! $(PYTHON) -m venv $(VENV); then \
-	    rm -rf $(VENV); \
-	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	      echo ">> installing python3-venv"; \
-	      export DEBIAN_FRONTEND=noninteractive; \
-	      apt-get install -y --no-install-recommends python3-venv \
-	        || { apt-get update && apt-get install -y --no-install-recommends python3-venv; }; \
-	      $(PYTHON) -m venv $(VENV); \
-	    else \
-	      echo "!! $(PYTHON) -m venv failed. Run as root: apt-get install -y python3-venv"; exit 1; \
-	    fi; \
-	  fi; \
-	fi
-	@echo ">> installing requirements-dev.txt into $(VENV)"
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
-	@rm -f $(VENV)/.installed-*
+venv: $(RUN_STAMP)
+venv-dev: $(DEV_STAMP)
+
+# The runtime set only (make run): no Playwright, no lint tools.
+$(RUN_STAMP): $(RUN_LOCK)
+	$(ensure_venv)
+	@echo ">> installing $(RUN_LOCK) into $(VENV)"
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(RUN_LOCK)
+	@rm -f $(VENV)/.installed-run-*
 	@touch $@
+
+# The dev set holds the runtime set: its stamp stands for both.
+$(DEV_STAMP): $(DEV_LOCK)
+	$(ensure_venv)
+	@echo ">> installing $(DEV_LOCK) into $(VENV)"
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(DEV_LOCK)
+	@rm -f $(VENV)/.installed-dev-*
+	@touch $@
+
+# Regenerate both lock files from requirements*.txt (after adding or bumping a package).
+# Needs only PyPI: pip-tools (its version pinned in requirements-dev.txt) goes into $(VENV).
+# The locks are resolved for this Python (3.11); they hold every wheel's hash of each pin.
+PIP_COMPILE_ARGS := --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+  --no-emit-find-links --no-emit-trusted-host
+lock:
+	$(ensure_venv)
+	$(BIN)/python -m pip install --quiet "$$(grep -E '^pip-tools==' requirements-dev.txt)"
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile $(PIP_COMPILE_ARGS) --output-file $(RUN_LOCK) requirements.txt
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile $(PIP_COMPILE_ARGS) --output-file $(DEV_LOCK) requirements-dev.txt
+	@echo ">> wrote $(RUN_LOCK) and $(DEV_LOCK): commit them with the requirements change"
 
 system-deps:
 	@$(call apt_ensure,$(RUN_DEBS),PDF reports)
@@ -103,8 +138,20 @@ system-deps:
 test-deps:
 	@$(call apt_ensure,$(TEST_DEBS),the tests)
 
+# Every shared library of Playwright's driver and of Chromium resolves (fails naming the one
+# that does not, with its Debian package).
+check-libs: $(DEV_STAMP) test-deps
+	@bash .ci/check-libs $(BIN)/python
+
+# The tests never read .env (settings skip it under pytest); make run does, and says so.
+env-note:
+	@if [ -f .env ] && [ -z "$${ENV_FILE:-}" ]; then \
+	  echo "note: .env is present: its variables apply to make run (DATABASE_URL, DEBUG ...)."; \
+	  echo "      make test never reads it. Move it aside to run the embedded default."; \
+	fi
+
 # compilemessages walks every folder below the project, so keep it out of the venv.
-messages: $(STAMP)
+messages: $(RUN_STAMP)
 	@if ! ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
 	  echo ">> no translations (.po) to compile"; \
 	elif command -v msgfmt >/dev/null 2>&1; then \
@@ -113,7 +160,7 @@ messages: $(STAMP)
 	  echo "!! gettext is missing: translations are not compiled. Run as root: apt-get install -y gettext"; \
 	fi
 
-run: $(STAMP) system-deps messages
+run: $(RUN_STAMP) system-deps messages env-note
 	@mkdir -p "$${VAR_DIR:-var}/static"
 	$(BIN)/python manage.py migrate --noinput
 	@if $(BIN)/python manage.py help load_demo >/dev/null 2>&1; then \
@@ -128,7 +175,7 @@ run: $(STAMP) system-deps messages
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # A real browser for the e2e tests: the system Chromium (no download from a CDN).
-test: $(STAMP) test-deps messages
+test: $(DEV_STAMP) test-deps check-libs messages
 	@mkdir -p "$${VAR_DIR:-var}/static"
 	@chromium="$${CHROMIUM_PATH:-}"; \
 	if [ -z "$$chromium" ]; then \
@@ -144,14 +191,14 @@ test: $(STAMP) test-deps messages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The same commands run before each commit with pre-commit (.pre-commit-config.yaml).
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-worker: $(STAMP) system-deps
+worker: $(RUN_STAMP) system-deps
 	@if [ -z "$${CELERY_BROKER_URL:-}" ]; then \
 	  echo "!! CELERY_BROKER_URL is not set: without a broker the portal runs tasks inline and needs no worker."; \
 	  echo "   Example: CELERY_BROKER_URL=redis://127.0.0.1:6379/0 CELERY_RESULT_BACKEND=redis://127.0.0.1:6379/1 make worker"; \
@@ -160,7 +207,7 @@ worker: $(STAMP) system-deps
 	$(BIN)/celery -A portal worker -l info -Q celery,reports
 
 # One scheduler per installation: re-sends report builds whose message was lost.
-beat: $(STAMP)
+beat: $(RUN_STAMP)
 	@if [ -z "$${CELERY_BROKER_URL:-}" ]; then \
 	  echo "!! CELERY_BROKER_URL is not set: without a broker tasks run inline and nothing needs scheduling."; \
 	  exit 1; \

@@ -10,6 +10,8 @@ from datetime import UTC, timedelta
 from django.utils import timezone
 from icalendar import Alarm, Calendar, Event
 
+from portal.lib.text import single_line
+
 from .models import Meeting
 
 PRODID = "-//Emulation bloc portal//vi"
@@ -32,15 +34,17 @@ def meeting_event(
     event.add("dtstart", meeting.starts_at.astimezone(UTC))
     ends_at = meeting.ends_at or meeting.starts_at + timedelta(hours=2)
     event.add("dtend", ends_at.astimezone(UTC))
-    event.add("summary", meeting.title)
-    event.add("location", meeting.place)
-    event.add("description", f"{meeting.bloc.name}\n{meeting.get_kind_display()}")
+    # One-line properties on one line whatever is stored (rows older than the form's check,
+    # the admin, imports): a control character must never break the calendar file.
+    event.add("summary", single_line(meeting.title))
+    event.add("location", single_line(meeting.place))
+    event.add("description", f"{single_line(meeting.bloc.name)}\n{meeting.get_kind_display()}")
     event.add("url", url)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     if alarm and not cancelled:
         reminder = Alarm()
         reminder.add("action", "DISPLAY")
-        reminder.add("description", meeting.title)
+        reminder.add("description", single_line(meeting.title))
         reminder.add("trigger", timedelta(days=-1))
         event.add_component(reminder)
     return event
@@ -58,7 +62,7 @@ def meetings_calendar(
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", single_line(name))
     if method:
         calendar.add("method", method)
     for meeting, url in meetings:

@@ -5,7 +5,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from portal.lib.forms import RowForm
+from portal.lib.forms import RowForm, SingleLineCharField
 
 from .models import (
     Attendance,
@@ -56,10 +56,10 @@ class MeetingForm(forms.Form):
 
     year = forms.IntegerField(label=_("Emulation year"), min_value=2000, max_value=2100)
     kind = forms.ChoiceField(label=_("Kind"), choices=Meeting.Kind.choices)
-    title = forms.CharField(label=_("Title"), max_length=300)
+    title = SingleLineCharField(label=_("Title"), max_length=300)
     starts_at = _datetime_field(_("Starts at"))
     ends_at = _datetime_field(_("Ends at"), required=False)
-    place = forms.CharField(label=_("Place"), max_length=300)
+    place = SingleLineCharField(label=_("Place"), max_length=300)
     host = forms.ModelChoiceField(
         label=_("Host organization"), queryset=Organization.objects.none(), required=False
     )

@@ -19,6 +19,8 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from portal.lib.spreadsheets import text_cells_only
+
 POINTS_FORMAT = "#,##0.00"
 FONT_NAME = "Times New Roman"
 THIN = Side(style="thin", color="000000")
@@ -138,5 +140,6 @@ def score_table_xlsx(table: dict[str, Any], *, title: str, subtitle: str = "") -
     sheet.freeze_panes = sheet.cell(header_row + 1, 3)
     _print_setup(sheet, header_row)
     buffer = io.BytesIO()
+    text_cells_only(workbook)  # user texts never become formulas
     workbook.save(buffer)
     return buffer.getvalue()

@@ -4,6 +4,7 @@ With no variables set the portal runs embedded: SQLite under var/, Celery tasks
 inline, e-mail to the console. `.env.example` lists every variable.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -15,20 +16,56 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-# Variables already in the environment win over the file. ENV_FILE names another file
-# (the tests set ENV_FILE=/dev/null so a developer's .env cannot leak into them).
-env_file = Path(env.str("ENV_FILE", default=str(BASE_DIR / ".env")))
-if env_file.is_file():
+# Variables already in the environment win over the file. ENV_FILE names another file and is
+# always read. The project's own .env is read only outside the tests: pytest (8.2+) sets
+# PYTEST_VERSION, and a developer's .env (say DATABASE_URL for docker compose) must never
+# reach a test run.
+UNDER_PYTEST = "PYTEST_VERSION" in os.environ
+if "ENV_FILE" in os.environ:
+    env_file: Path | None = Path(os.environ["ENV_FILE"])
+else:
+    env_file = None if UNDER_PYTEST else BASE_DIR / ".env"
+if env_file is not None and env_file.is_file():
     env.read_env(str(env_file))
+
+
+def secret(name: str, default: str = "") -> str:
+    """A secret from NAME, or from the file NAME_FILE names (Docker secrets: /run/secrets/...).
+
+    Setting both is a mistake that would hide which one is used: refused."""
+    path = env.str(f"{name}_FILE", default="")
+    if path and name in os.environ:
+        raise ImproperlyConfigured(f"Set {name} or {name}_FILE, not both.")
+    if path:
+        try:
+            return Path(path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"{name}_FILE: cannot read {path}: {exc}") from exc
+    return env.str(name, default=default)
+
+
 VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 # Like healthchecks: DEBUG defaults to on so a bare checkout runs; every
 # deployment (docker-compose.yml, .env.example) sets DEBUG=false explicitly.
 DEBUG = env.bool("DEBUG", default=True)
-SECRET_KEY = env.str("SECRET_KEY", default="")
+SECRET_KEY = secret("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
+# The placeholder of .env.example: a deployment that copied the file without editing it.
+SECRET_KEY_PLACEHOLDER = "change-me-to-a-long-random-string"  # noqa: S105
+SECRET_KEY_MIN_LENGTH = 50
 if not DEBUG and (not SECRET_KEY or not ALLOWED_HOSTS):
     raise ImproperlyConfigured("DEBUG is off: set SECRET_KEY and ALLOWED_HOSTS (see .env.example).")
+if not DEBUG and (
+    "change-me" in SECRET_KEY
+    or SECRET_KEY == SECRET_KEY_PLACEHOLDER
+    or len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH
+):
+    raise ImproperlyConfigured(
+        f"DEBUG is off: SECRET_KEY is the .env.example placeholder or shorter than "
+        f"{SECRET_KEY_MIN_LENGTH} characters. Generate one: "
+        'python -c "import secrets; print(secrets.token_urlsafe(50))"'
+    )
 if DEBUG:
     SECRET_KEY = SECRET_KEY or "insecure-development-key-only-used-with-debug"  # noqa: S105
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]", "testserver"]
@@ -58,6 +95,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.lib.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Vietnamese unless the person chose English (the browser's Accept-Language is not asked).
@@ -66,6 +104,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "portal.lib.middleware.PrivateResponsesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -96,7 +135,9 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+    "default": env.db_url_config(
+        secret("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
+    ),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
@@ -132,6 +173,15 @@ USE_TZ = True
 # portal/formats/<lang>/formats.py set dd/mm/yyyy for both languages.
 FORMAT_MODULE_PATH = ["portal.formats"]
 
+# Request bodies: the proxy refuses larger ones first (deploy/nginx.conf client_max_body_size
+# 12m); the portal refuses a declared length above PORTAL_REQUEST_MAX_BYTES before reading it.
+# Uploads are checked one by one against 10 MB (portal/lib/uploads.py); form fields other than
+# files may hold DATA_UPLOAD_MAX_MEMORY_SIZE bytes; uploads above FILE_UPLOAD_MAX_MEMORY_SIZE
+# are streamed to a temporary file instead of memory.
+PORTAL_REQUEST_MAX_BYTES = env.int("PORTAL_REQUEST_MAX_BYTES", default=12 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -153,18 +203,43 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.cons
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
-EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_HOST_PASSWORD = secret("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")
 # Seconds an SMTP connection may take: a server that does not answer must not hold a worker
 # (or, with tasks inline, a request) for ever.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# Password-reset links printed to a server log are working keys to accounts: with DEBUG off
+# the e-mail must go somewhere real, unless the operator says so (EMAIL_CONSOLE_ALLOWED).
+NOWHERE_EMAIL_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+}
+if (
+    not DEBUG
+    and EMAIL_BACKEND in NOWHERE_EMAIL_BACKENDS
+    and not env.bool("EMAIL_CONSOLE_ALLOWED", default=False)
+):
+    raise ImproperlyConfigured(
+        f"DEBUG is off and EMAIL_BACKEND is {EMAIL_BACKEND}: password-reset links would be "
+        "printed instead of sent. Set EMAIL_BACKEND to an SMTP backend (see .env.example), "
+        "or EMAIL_CONSOLE_ALLOWED=true to accept it."
+    )
 
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
 )
+# HTTPS: off by default (a bare checkout serves plain HTTP); a deployment behind TLS sets them.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+# The health endpoint answers the container's own plain-HTTP probe.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
@@ -241,11 +316,20 @@ CELERY_BEAT_SCHEDULE |= {
     },
     "notifications-send-pending": {"task": "notifications.send_pending", "schedule": 600.0},
 }
+# Beat writes its schedule file after every task it sends (once a minute): the compose
+# healthcheck of beat reads the file's age.
+CELERY_BEAT_SYNC_EVERY = 1
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# The admin import refuses larger files before reading them (a 31 KiB xlsx can hold 214k rows
+# and cost a minute and 500 MiB): at most this many bytes and data rows per file.
+PORTAL_IMPORT_MAX_BYTES = env.int("PORTAL_IMPORT_MAX_BYTES", default=2 * 1024 * 1024)
+PORTAL_IMPORT_MAX_ROWS = env.int("PORTAL_IMPORT_MAX_ROWS", default=2000)
+# Evidence files one score may hold (pledges.services.evidence_add refuses more).
+PORTAL_EVIDENCE_MAX_FILES = env.int("PORTAL_EVIDENCE_MAX_FILES", default=10)
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Admin changelists of big tables (scores, meetings, memberships) show PostgreSQL's row
@@ -270,10 +354,28 @@ REPORT_MAX_ATTEMPTS = env.int("REPORT_MAX_ATTEMPTS", default=3)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        # Expected 4xx and database outages: one line each, no traceback (portal/lib/logging.py).
+        "expected_on_one_line": {"()": "portal.lib.logging.ExpectedErrorsOnOneLine"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "django.utils.log.AdminEmailHandler",
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # WeasyPrint reports every layout step of every PDF at INFO.
-    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
+    "loggers": {
+        # WeasyPrint reports every layout step of every PDF at INFO.
+        "weasyprint.progress": {"level": "WARNING"},
+        # Django's default also prints to its own console with DEBUG on: each record went
+        # out twice. Here every record goes to the root's console once (and errors to ADMINS).
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.request": {"filters": ["expected_on_one_line"]},
+    },
 }
 
 # --- Protections of people and access (issue 14) -------------------------------------------

@@ -5,10 +5,12 @@ from django.views.i18n import set_language
 
 from notifications import views as notification_views
 
-from . import views
+from . import health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # No login: the container healthchecks and the proxy ask it (portal/health.py).
+    path("health/", health.health, name="health"),
     path("accounts/", include("django.contrib.auth.urls")),
     # The language switcher sits on the login page too, so it works without a login;
     # it only sets a cookie and redirects to a same-host URL.

@@ -218,6 +218,8 @@ def n13_feed(world) -> dict:
 #                  anonymous  outsider  member  secretariat  admin  staff
 MATRIX: dict[str, Row] = {
     "home": Row(no_kwargs, (LOGIN, 200, 200, 200, 200, 200)),
+    # Public: the container healthchecks and the proxy ask it (no login, no detail).
+    "health": Row(no_kwargs, (200, 200, 200, 200, 200, 200)),
     "login": Row(no_kwargs, (200, 200, 200, 200, 200, 200)),
     "logout": Row(no_kwargs, (LOGIN, 405, 405, 405, 405, 405)),
     "password_change": Row(no_kwargs, (LOGIN, 200, 200, 200, 200, 200)),
@@ -366,6 +368,11 @@ def test_access(name, role, expected, world, client_for):
         assert response.status_code == expected, response
         if response.status_code == 302:  # set_language: home, not the login page
             assert not response.url.startswith(reverse("login")), response.url
+    if role != "anonymous" and response.status_code == 200:
+        # Pages, PDFs, spreadsheets and calendars of a logged-in user stay out of shared
+        # caches and of the browser's cache (portal.lib.middleware.PrivateResponsesMiddleware).
+        cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
+        assert {"private", "no-store"} <= cache_control, (url, response["Cache-Control"])
 
 
 def test_set_language_post_sets_the_cookie_without_a_login(client):

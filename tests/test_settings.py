@@ -12,7 +12,7 @@ import pytest
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 # Everything settings.py reads, plus what pytest/CI put in the environment.
-SCRUBBED_PREFIXES = ("CELERY_", "EMAIL_", "DJANGO_")
+SCRUBBED_PREFIXES = ("CELERY_", "EMAIL_", "DJANGO_", "SECURE_")
 SCRUBBED = {
     "DEBUG",
     "SECRET_KEY",
@@ -32,6 +32,18 @@ SCRUBBED = {
     "REPORT_FONT_FAMILY",
     "REPORT_MAX_ATTEMPTS",
     "REPORT_REQUEUE_AFTER",
+    "SECRET_KEY_FILE",
+    "DATABASE_URL_FILE",
+    "PYTEST_VERSION",
+}
+
+# A key as a deployment has one (50+ characters), and a mail backend that sends.
+PROD_KEY = "k3y-for-the-tests-" + "x7Qp2" * 8
+PROD = {
+    "DEBUG": "false",
+    "SECRET_KEY": PROD_KEY,
+    "ALLOWED_HOSTS": "portal.example",
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
 }
 
 PROBE = """
@@ -60,6 +72,12 @@ print(json.dumps({
     "SESSION_COOKIE_SECURE": settings.SESSION_COOKIE_SECURE,
     "SECURE_PROXY_SSL_HEADER": settings.SECURE_PROXY_SSL_HEADER,
     "STATICFILES_BACKEND": settings.STORAGES["staticfiles"]["BACKEND"],
+    "SECRET_KEY": settings.SECRET_KEY,
+    "EMAIL_HOST_PASSWORD": settings.EMAIL_HOST_PASSWORD,
+    "SECURE_HSTS_SECONDS": settings.SECURE_HSTS_SECONDS,
+    "SECURE_SSL_REDIRECT": settings.SECURE_SSL_REDIRECT,
+    "CSRF_TRUSTED_ORIGINS": settings.CSRF_TRUSTED_ORIGINS,
+    "EMAIL_BACKEND": settings.EMAIL_BACKEND,
 }))
 """
 
@@ -102,7 +120,7 @@ def test_production_without_secret_key_or_hosts_refuses_to_start():
 
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
 def test_production_needs_both_secret_key_and_hosts(missing):
-    env = {"DEBUG": "false", "SECRET_KEY": "s3cret-for-the-test", "ALLOWED_HOSTS": "portal.example"}
+    env = dict(PROD)
     del env[missing]
     proc = run_probe(**env)
     assert proc.returncode != 0
@@ -110,11 +128,7 @@ def test_production_needs_both_secret_key_and_hosts(missing):
 
 
 def test_production_with_secret_key_and_hosts_starts():
-    s = probe(
-        DEBUG="false",
-        SECRET_KEY="s3cret-for-the-test",
-        ALLOWED_HOSTS="portal.example,www.portal.example",
-    )
+    s = probe(**{**PROD, "ALLOWED_HOSTS": "portal.example,www.portal.example"})
     assert s["DEBUG"] is False
     assert s["ALLOWED_HOSTS"] == ["portal.example", "www.portal.example"]
     assert s["SESSION_COOKIE_SECURE"] is True
@@ -178,7 +192,8 @@ def test_var_dir_and_media_root(tmp_path):
 def test_env_file_is_read_and_the_environment_wins(tmp_path):
     env_file = tmp_path / "portal.env"
     env_file.write_text(
-        "DEBUG=false\nSECRET_KEY=from-the-file\nALLOWED_HOSTS=file.example\n"
+        f"DEBUG=false\nSECRET_KEY={PROD_KEY}\nALLOWED_HOSTS=file.example\n"
+        "EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend\n"
         f"VAR_DIR={tmp_path / 'filevar'}\n"
     )
     s = probe(ENV_FILE=str(env_file))
@@ -199,7 +214,8 @@ def test_tls_proxy_header_only_when_asked():
 
 def settings_variables() -> set[str]:
     source = (BASE_DIR / "portal" / "settings.py").read_text()
-    return set(re.findall(r"""\benv(?:\.\w+)?\(\s*["']([A-Z][A-Z0-9_]*)["']""", source))
+    pattern = r"""\b(?:env(?:\.\w+)?|secret)\(\s*["']([A-Z][A-Z0-9_]*)["']"""
+    return set(re.findall(pattern, source))
 
 
 def test_env_example_documents_every_setting():
@@ -222,3 +238,159 @@ def test_env_example_holds_no_real_secret():
     m = re.search(r"^SECRET_KEY=(.*)$", example, re.MULTILINE)
     assert m is not None
     assert "change-me" in m.group(1)
+
+
+# --- Production refusals, secrets from files, HTTPS from the environment (issue 14) ---------
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "change-me-to-a-long-random-string",  # the .env.example placeholder
+        "change-me-to-a-long-random-string-" + "a" * 40,  # edited around, still the placeholder
+        "x" * 49,  # too short
+    ],
+)
+def test_production_refuses_the_placeholder_or_a_short_secret_key(key):
+    proc = run_probe(**{**PROD, "SECRET_KEY": key})
+    assert proc.returncode != 0
+    assert "ImproperlyConfigured" in proc.stderr
+    assert "shorter than 50 characters" in proc.stderr
+
+
+def test_production_accepts_a_fifty_character_key():
+    assert probe(**{**PROD, "SECRET_KEY": "k" * 25 + "Q" * 25})["DEBUG"] is False
+
+
+def test_debug_still_runs_with_the_placeholder():
+    assert probe(SECRET_KEY="change-me-to-a-long-random-string")["DEBUG"] is True
+
+
+def test_production_refuses_the_console_mail_backend_unless_allowed():
+    env = {k: v for k, v in PROD.items() if k != "EMAIL_BACKEND"}
+    proc = run_probe(**env)
+    assert proc.returncode != 0
+    assert "ImproperlyConfigured" in proc.stderr
+    assert "password-reset links would be printed" in proc.stderr
+    s = probe(**env, EMAIL_CONSOLE_ALLOWED="true")
+    assert s["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+
+
+def test_secrets_come_from_files(tmp_path):
+    key_file = tmp_path / "secret_key"
+    key_file.write_text(PROD_KEY + "-from-a-file\n")
+    db_file = tmp_path / "database_url"
+    db_file.write_text("postgres://portal:pw@db.secret:5432/portal\n")
+    mail_file = tmp_path / "mail"
+    mail_file.write_text("smtp-password\n")
+    env = {k: v for k, v in PROD.items() if k != "SECRET_KEY"}
+    s = probe(
+        **env,
+        SECRET_KEY_FILE=str(key_file),
+        DATABASE_URL_FILE=str(db_file),
+        EMAIL_HOST_PASSWORD_FILE=str(mail_file),
+    )
+    assert s["SECRET_KEY"] == PROD_KEY + "-from-a-file"  # the trailing newline is dropped
+    assert s["HOST"] == "db.secret"
+    assert s["EMAIL_HOST_PASSWORD"] == "smtp-password"
+
+
+def test_a_secret_file_that_cannot_be_read_or_a_doubled_secret_is_refused(tmp_path):
+    proc = run_probe(SECRET_KEY_FILE=str(tmp_path / "absent"))
+    assert proc.returncode != 0
+    assert "SECRET_KEY_FILE: cannot read" in proc.stderr
+    (tmp_path / "key").write_text(PROD_KEY)
+    proc = run_probe(SECRET_KEY_FILE=str(tmp_path / "key"), SECRET_KEY=PROD_KEY)
+    assert proc.returncode != 0
+    assert "Set SECRET_KEY or SECRET_KEY_FILE, not both" in proc.stderr
+
+
+def test_https_settings_come_from_the_environment():
+    s = probe()
+    assert (s["SECURE_HSTS_SECONDS"], s["SECURE_SSL_REDIRECT"]) == (0, False)
+    s = probe(
+        SECURE_HSTS_SECONDS="31536000",
+        SECURE_SSL_REDIRECT="true",
+        CSRF_TRUSTED_ORIGINS="https://portal.example",
+    )
+    assert (s["SECURE_HSTS_SECONDS"], s["SECURE_SSL_REDIRECT"]) == (31536000, True)
+    assert s["CSRF_TRUSTED_ORIGINS"] == ["https://portal.example"]
+
+
+def test_check_deploy_has_no_warning_with_a_production_environment():
+    env = clean_env(
+        **PROD,
+        BEHIND_TLS_PROXY="true",
+        SECURE_SSL_REDIRECT="true",
+        SECURE_HSTS_SECONDS="31536000",
+        SECURE_HSTS_INCLUDE_SUBDOMAINS="true",
+        SECURE_HSTS_PRELOAD="true",
+        CSRF_TRUSTED_ORIGINS="https://portal.example",
+    )
+    proc = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    output = proc.stdout + proc.stderr
+    assert not re.findall(r"security\.W\d+", output), output
+    assert proc.returncode == 0, output
+    # The same command without the HTTPS settings does warn: the test can fail.
+    env.pop("SECURE_SSL_REDIRECT")
+    env.pop("SECURE_HSTS_SECONDS")
+    proc = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert {"security.W004", "security.W008"} <= set(
+        re.findall(r"security\.W\d+", proc.stdout + proc.stderr)
+    )
+
+
+def _project_copy(tmp_path: Path) -> Path:
+    """The project under tmp_path: portal/ copied (settings find BASE_DIR from their own
+    file), everything else linked, so a .env can be put beside it without touching ours."""
+    import shutil
+
+    root = tmp_path / "project"
+    root.mkdir()
+    for entry in BASE_DIR.iterdir():
+        if entry.name in {".env", ".git", ".venv", "var", "portal"}:
+            continue
+        (root / entry.name).symlink_to(entry)
+    shutil.copytree(
+        BASE_DIR / "portal", root / "portal", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    return root
+
+
+def test_the_tests_never_read_the_project_env_file(tmp_path):
+    root = _project_copy(tmp_path)
+    # What the README's Docker step leaves: cp .env.example .env (role "portal" does not exist).
+    (root / ".env").write_text("DATABASE_URL=postgres://portal:portal@127.0.0.1:5432/portal\n")
+
+    def engine(**extra: str) -> str:
+        env = clean_env(**extra)
+        env.pop("ENV_FILE")
+        proc = subprocess.run(
+            [sys.executable, "-c", PROBE],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout.strip().splitlines()[-1])["ENGINE"]
+
+    # Under pytest (PYTEST_VERSION set by pytest itself) the .env is ignored ...
+    assert engine(PYTEST_VERSION="9") == "django.db.backends.sqlite3"
+    # ... and outside it, the same .env is read (so the line above can fail).
+    assert engine() == "django.db.backends.postgresql"

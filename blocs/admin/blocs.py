@@ -32,6 +32,7 @@ from ..models import (
 from .forms import (
     ChairTermInlineForm,
     ChairTermInlineFormSet,
+    MembershipInlineForm,
     MembershipInlineFormSet,
     SecretaryAssignmentForm,
 )
@@ -43,9 +44,7 @@ from .forms import (
 
 class MembershipInline(admin.TabularInline):
     model = Membership
-    form = forms.modelform_factory(
-        Membership, fields=["organization", "first_year", "last_year", "rotation_order"]
-    )
+    form = MembershipInlineForm
     formset = MembershipInlineFormSet
     fields = ["organization", "first_year", "last_year", "rotation_order"]
     autocomplete_fields = ["organization"]

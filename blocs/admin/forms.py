@@ -82,6 +82,29 @@ def _membership_rows(formset) -> list[tuple[forms.BaseForm | None, int, int, int
     return rows
 
 
+class MembershipInlineForm(forms.ModelForm):
+    """A membership row of the bloc page.
+
+    "One open membership per bloc and organization" is checked by the formset over all the
+    page's rows (`MembershipInlineFormSet.clean`), and the rows are saved closings first
+    (`BlocAdmin._save_memberships`, then the services check again). One row checked alone
+    against the database would meet the open period that this same save closes. Django 5.2
+    skipped that constraint here only because it names the inline foreign key (bloc); Django
+    6.0 validates such constraints (ticket #35676), and so refused closing a membership and
+    reopening it in one save. Leaving the row's organization out of the per-row model
+    validation keeps the check where it sees the whole page, under both versions (the
+    ModelChoiceField has already validated the organization itself)."""
+
+    class Meta:
+        model = Membership
+        fields = ["organization", "first_year", "last_year", "rotation_order"]
+
+    def _get_validation_exclusions(self):
+        exclude = super()._get_validation_exclusions()
+        exclude.add("organization")
+        return exclude
+
+
 class MembershipInlineFormSet(forms.BaseInlineFormSet):
     """Checks the periods of the whole page at once: closing a membership and opening a
     new one for the same organization in one save is fine, two overlapping rows are not."""

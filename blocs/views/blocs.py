@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from portal.lib.text import fold
+from portal.lib.text import fold, single_line
 
 from .. import selectors
 from ..forms import BlocInfoForm
@@ -62,7 +62,8 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
+    # A search is one line: NUL (which PostgreSQL refuses) and other control characters go.
+    query = single_line(request.GET.get("q", ""))
     context = {"query": query, "blocs": None, "organizations": None}
     if fold(query):
         context["blocs"] = list(Bloc.objects.visible_to(request.user).search(query))

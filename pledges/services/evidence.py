@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -31,6 +32,7 @@ from .scoring import _check_scoring, _lock_sheet, _submitted_day, sheet_for, she
 __all__ = [
     "EVIDENCE_LOCKED",
     "EVIDENCE_NEEDS_POINTS",
+    "EVIDENCE_QUOTA",
     "SheetSaved",
     "evidence_add",
     "evidence_delete",
@@ -41,6 +43,10 @@ EVIDENCE_LOCKED = _(
     "The sheet was submitted on %(date)s; only the secretariat can change its evidence now."
 )
 EVIDENCE_NEEDS_POINTS = _("%(code)s: enter its points before attaching evidence (“%(name)s”).")
+EVIDENCE_QUOTA = _(
+    "This score already has %(count)s evidence files, the most one score may hold "
+    "(%(limit)s): delete one before adding “%(name)s”."
+)
 
 
 def _check_evidence_writable(sheet: ScoreSheet, actor: Actor, as_secretariat: bool) -> None:
@@ -67,6 +73,12 @@ def evidence_add(
     sheet; the secretariat (not as the member's own official) also after that."""
     sheet = _lock_sheet(score.sheet)
     _check_evidence_writable(sheet, actor, as_secretariat)
+    # The sheet's row is locked: two uploads at once cannot both pass the quota.
+    count = Evidence.objects.filter(score=score).count()
+    limit = settings.PORTAL_EVIDENCE_MAX_FILES
+    if count >= limit:
+        names = {"count": count, "limit": limit, "name": Path(uploaded.name or "").name}
+        raise ValidationError({"file": [EVIDENCE_QUOTA % names]}, code="evidence_quota")
     try:
         content_type = validate_upload(uploaded, DOCUMENT_TYPES)
     except ValidationError as exc:

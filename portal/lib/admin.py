@@ -3,6 +3,8 @@ form errors (never a half-saved change), and imports that are all or nothing."""
 
 from __future__ import annotations
 
+import itertools
+from io import BytesIO
 from typing import Any
 
 from django import forms
@@ -13,15 +15,17 @@ from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Q, QuerySet
 from django.http import HttpResponseRedirect
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from import_export.admin import ImportExportMixin
 from import_export.forms import SelectableFieldsExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
 from .forms import add_service_errors
+from .spreadsheets import escape_text_value, text_cells_only_xlsx
 from .text import fold
 
 
@@ -161,9 +165,115 @@ class LabelledExportForm(SelectableFieldsExportForm):
         return capfirst(label)
 
 
+class TooManyRows(ValueError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
+
+
+def count_rows_upto(in_stream, limit: int) -> int:
+    """Data rows (below the header) of an import file, counting no further than limit + 1:
+    a small xlsx can hold hundreds of thousands of rows, and loading them all is the cost."""
+    if isinstance(in_stream, bytes | bytearray) and bytes(in_stream[:2]) == b"PK":
+        import openpyxl
+
+        book = openpyxl.load_workbook(BytesIO(in_stream), read_only=True, data_only=True)
+        try:
+            rows = book.active.iter_rows(values_only=True)
+            counted = sum(1 for _ in itertools.islice(rows, limit + 2))
+        finally:
+            book.close()
+        return max(counted - 1, 0)
+    if isinstance(in_stream, bytes | bytearray):
+        in_stream = bytes(in_stream).decode("utf-8", errors="replace")
+    if isinstance(in_stream, str):
+        return max(len(in_stream.strip().splitlines()) - 1, 0)
+    return 0
+
+
+def limited_format(format_class: type) -> type:
+    """The import format, refusing a file of more than PORTAL_IMPORT_MAX_ROWS rows before
+    reading it whole."""
+
+    class Limited(format_class):
+        def create_dataset(self, in_stream):
+            limit = settings.PORTAL_IMPORT_MAX_ROWS
+            if count_rows_upto(in_stream, limit) > limit:
+                raise TooManyRows(limit)
+            dataset = super().create_dataset(in_stream)
+            if len(dataset) > limit:  # formats the count above cannot read (ods, xls)
+                raise TooManyRows(limit)
+            return dataset
+
+    Limited.__name__ = Limited.__qualname__ = format_class.__name__
+    return Limited
+
+
+def formula_safe_format(format_class: type) -> type:
+    """The export format, writing formula-like texts as text (portal/lib/spreadsheets.py)."""
+
+    class Safe(format_class):
+        def export_data(self, dataset, **kwargs):
+            if not self.is_binary():
+                dataset = _escaped(dataset)
+                return super().export_data(dataset, **kwargs)
+            data = super().export_data(dataset, **kwargs)
+            if self.get_extension() == "xlsx":
+                return text_cells_only_xlsx(data)
+            return data
+
+    Safe.__name__ = Safe.__qualname__ = format_class.__name__
+    return Safe
+
+
+def _escaped(dataset):
+    import tablib
+
+    escaped = tablib.Dataset(headers=dataset.headers)
+    for row in dataset:
+        escaped.append([escape_text_value(value) for value in row])
+    return escaped
+
+
 class AllOrNothingImportMixin(ImportExportMixin):
     """A confirmed import that meets a refused row (the data changed since the preview)
-    rolls the whole file back and says so, instead of importing the other rows."""
+    rolls the whole file back and says so, instead of importing the other rows.
+
+    An import file larger than PORTAL_IMPORT_MAX_BYTES or with more than PORTAL_IMPORT_MAX_ROWS
+    rows is refused with a message before it is read whole: nothing is imported."""
+
+    def get_import_formats(self):
+        return [limited_format(f) for f in super().get_import_formats()]
+
+    def get_export_formats(self):
+        return [formula_safe_format(f) for f in super().get_export_formats()]
+
+    def import_action(self, request, **kwargs):
+        upload = request.FILES.get("import_file") if request.method == "POST" else None
+        limit = settings.PORTAL_IMPORT_MAX_BYTES
+        if upload is not None and upload.size > limit:
+            self.message_user(
+                request,
+                gettext("The file is %(size)s; an import may be at most %(limit)s.")
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+                level=messages.ERROR,
+            )
+            return HttpResponseRedirect(request.get_full_path())
+        return super().import_action(request, **kwargs)
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, TooManyRows):
+            form.add_error(
+                "import_file",
+                ngettext(
+                    "The file has more than %(limit)d row; import it in smaller files.",
+                    "The file has more than %(limit)d rows; import it in smaller files.",
+                    e.limit,
+                )
+                % {"limit": e.limit},
+            )
+            return
+        super().add_data_read_fail_error_to_form(form, e)
 
     export_form_class = LabelledExportForm
 

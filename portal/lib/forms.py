@@ -7,7 +7,34 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
+
+from .text import has_control_characters
+
+SINGLE_LINE_REFUSED = _(
+    "Write this on one line: line breaks, tabs and other control characters are not accepted."
+)
+
+
+def validate_single_line(value: str) -> None:
+    """A one-line value (title, place, name) holds no control character: a CR/LF in a meeting
+    title would otherwise reach calendars and documents, and PostgreSQL refuses NUL."""
+    if has_control_characters(value):
+        raise ValidationError(SINGLE_LINE_REFUSED, code="control_characters")
+
+
+class SingleLineCharField(forms.CharField):
+    """A CharField for one-line values: control characters refused with a clear message
+    (one message: it stands in for Django's own "Null characters are not allowed")."""
+
+    default_validators = [validate_single_line]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators = [
+            v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)
+        ]
 
 
 class RowForm(forms.Form):

@@ -1,6 +1,7 @@
 """The blocs admin: pages, search, query counts, rules on every write path,
 the chair-rotation action and spreadsheet imports."""
 
+import io
 from pathlib import Path
 
 import pytest
@@ -1095,3 +1096,130 @@ def test_bloc_page_refuses_overlapping_assignments_of_one_person(admin_user_clie
     }
     assert escape(refusal) in response.content.decode()
     assert "các giai đoạn phân công không được trùng nhau" in response.content.decode()
+
+
+# ---------------------------------------------------------------------------
+# Import limits and formula-safe exports (issue 14)
+# ---------------------------------------------------------------------------
+
+
+def test_an_import_file_over_the_size_limit_is_refused_unread(admin_user_client, world, settings):
+    settings.PORTAL_IMPORT_MAX_BYTES = 1000
+    before = Organization.objects.count()
+    response = admin_user_client.post(
+        reverse("admin:blocs_organization_import"),
+        {
+            "resource": "0",
+            "format": _format_index(Organization, "csv"),
+            "import_file": SimpleUploadedFile("big.csv", b"name\n" + b"x" * 2000),
+        },
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("admin:blocs_organization_import")
+    [message] = [str(m) for m in get_messages(response.wsgi_request)]
+    assert message.startswith("Tệp có dung lượng 2,0")
+    assert message.endswith("1000\xa0byte.")
+    assert Organization.objects.count() == before
+
+
+@pytest.mark.parametrize("title", ["csv", "xlsx"])
+def test_an_import_file_over_the_row_limit_is_refused(admin_user_client, world, settings, title):
+    settings.PORTAL_IMPORT_MAX_ROWS = 5
+    dataset = tablib.Dataset(headers=["name", "short_name", "kind"])
+    for i in range(6):
+        dataset.append([f"Hội mới {i}", f"HM{i}", "other"])
+    content = dataset.export(title)
+    content = content.encode() if isinstance(content, str) else content
+    before = Organization.objects.count()
+    response = _preview(admin_user_client, Organization, f"orgs.{title}", content, title=title)
+    assert response.status_code == 200
+    errors = response.context["form"].errors["import_file"]
+    assert errors == ["Tệp có hơn 5 dòng dữ liệu; hãy chia thành các tệp nhỏ hơn để nhập."]
+    assert Organization.objects.count() == before
+    # At the limit it is accepted (the preview shows a result).
+    dataset.pop()
+    content = dataset.export(title)
+    content = content.encode() if isinstance(content, str) else content
+    response = _preview(admin_user_client, Organization, f"orgs.{title}", content, title=title)
+    assert response.context["result"] is not None
+
+
+def test_counting_rows_stops_at_the_limit():
+    from openpyxl import Workbook
+
+    from portal.lib.admin import count_rows_upto
+
+    book = Workbook()
+    for i in range(1000):
+        book.active.append([i])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    assert count_rows_upto(buffer.getvalue(), 10) == 11  # limit + 1, not all 999
+    assert count_rows_upto(buffer.getvalue(), 5000) == 999
+    assert count_rows_upto("name\na\nb\n", 10) == 2
+
+
+def test_the_admin_export_writes_formula_like_texts_as_text(world):
+    from openpyxl import load_workbook
+
+    org = world.orgs[0]
+    org.name = '=HYPERLINK("http://x","y")'
+    org.save()
+    model_admin = admin.site._registry[Organization]
+    resource = model_admin.get_export_resource_classes(None)[0]()
+    dataset = resource.export(Organization.objects.filter(pk=org.pk))
+    formats = {f().get_extension(): f for f in model_admin.get_export_formats()}
+    sheet = load_workbook(io.BytesIO(formats["xlsx"]().export_data(dataset))).active
+    cells = [c for row in sheet.iter_rows() for c in row if c.value == org.name]
+    assert cells and all(c.data_type == "s" for c in cells)
+    text = formats["csv"]().export_data(resource.export(Organization.objects.filter(pk=org.pk)))
+    assert "'=HYPERLINK" in text
+
+
+def _close_and_reopen(admin_user_client, world) -> dict:
+    data = _bloc_page(admin_user_client, world.bloc)
+    membership = Membership.objects.get(bloc=world.bloc, organization=world.orgs[3])
+    i = _inline_row(data, "memberships", "id", membership.pk)
+    data[f"memberships-{i}-last_year"] = str(current_year() - 1)
+    _add_inline_row(
+        data, "memberships", organization=world.orgs[3].pk, first_year=current_year() + 1
+    )
+    return data
+
+
+def test_closing_and_reopening_passes_the_constraint_check_of_django_6(admin_user_client, world):
+    """Django 6.0 (#35676) validates, per inline row, the constraints that name the inline
+    foreign key; 5.2 skips them. Emulated here: each changed row's constraints are validated
+    with the form's own exclusions only, as 6.0 does."""
+    from django.core.exceptions import ValidationError
+    from django.forms import inlineformset_factory, modelform_factory
+    from django.test import RequestFactory
+
+    from blocs.admin.blocs import MembershipInline
+    from blocs.admin.forms import MembershipInlineFormSet
+
+    data = _close_and_reopen(admin_user_client, world)
+    request = RequestFactory().post("/", data)
+    request.user = world.users["admin"]
+    formset_class = MembershipInline(Bloc, admin.site).get_formset(request, world.bloc)
+    formset = formset_class(data, instance=world.bloc, prefix="memberships")
+    assert formset.is_valid(), formset.errors
+    changed = [form for form in formset.forms if form.has_changed()]
+    assert len(changed) == 2
+    for form in changed:
+        form.instance.validate_constraints(exclude=form._get_validation_exclusions())
+
+    # The plain model form the inline had before: its new open row is refused under 6.0.
+    fields = ["organization", "first_year", "last_year", "rotation_order"]
+    before = inlineformset_factory(
+        Bloc,
+        Membership,
+        form=modelform_factory(Membership, fields=fields),
+        formset=MembershipInlineFormSet,
+        fields=fields,
+        extra=0,
+    )(data, instance=world.bloc, prefix="memberships")
+    assert before.is_valid()  # 5.2 skips the constraint: it names the inline foreign key
+    new_row = next(f for f in before.forms if f.has_changed() and f.instance.pk is None)
+    with pytest.raises(ValidationError, match="Đơn vị này đã là thành viên"):
+        new_row.instance.validate_constraints(exclude=new_row._get_validation_exclusions())

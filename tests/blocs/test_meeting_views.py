@@ -524,3 +524,43 @@ def test_a_decision_is_recorded_as_data_and_shown_in_the_readers_language(meetin
     assert (decision.kind, decision.year, decision.summary) == ("ranking", meeting.year, "")
     page = flat(client.get(meeting.get_absolute_url()))
     assert f"Approved the scores and the ranking of the members for {meeting.year}." in page
+
+
+# Hostile one-line values (issue 14) ------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["Hội nghị\r\nBEGIN:VEVENT", "Hội\rnghị", "Hội\tnghị", "a\x00b"])
+@pytest.mark.parametrize("field", ["title", "place"])
+def test_create_refuses_control_characters_in_one_line_fields(world, client_for, field, value):
+    response = client_for("secretariat").post(
+        url("meeting_create", world.bloc), form_data(**{field: value})
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == [
+        "Write this on one line: line breaks, tabs and other control characters are not accepted."
+    ]
+    assert Meeting.objects.count() == 0
+
+
+def test_the_calendar_survives_control_characters_already_stored(meeting, client_for):
+    # A row written before the form's check, or by the admin: the .ics stays one event.
+    Meeting.objects.filter(pk=meeting.pk).update(
+        title="Hội nghị\r\nEND:VEVENT\r\nBEGIN:VEVENT\rSUMMARY:giả\x0b", place="Hải\x1fPhòng\n"
+    )
+    for name, obj in (("meeting_ics", meeting), ("bloc_ics", meeting.bloc)):
+        body = client_for("member").get(url(name, obj)).content.decode()
+        unfolded = body.replace("\r\n ", "")
+        lines = unfolded.split("\r\n")
+        assert lines.count("BEGIN:VEVENT") == 1 and lines.count("END:VEVENT") == 1
+        assert "SUMMARY:Hội nghị END:VEVENT BEGIN:VEVENT SUMMARY:giả" in lines
+        assert "LOCATION:Hải Phòng" in lines
+        assert not any(ch in line for line in lines for ch in "\r\n\x00\x0b")
+
+
+def test_search_with_a_nul_byte_is_an_empty_search_not_an_error(world, client_for):
+    response = client_for("member").get(reverse("blocs:search"), {"q": "\x00"})
+    assert response.status_code == 200
+    assert response.context["query"] == ""
+    response = client_for("member").get(reverse("blocs:search"), {"q": "Thành\x00đoàn"})
+    assert response.status_code == 200
+    assert response.context["query"] == "Thành đoàn"

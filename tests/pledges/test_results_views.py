@@ -453,3 +453,22 @@ def test_results_xlsx_queries_do_not_grow(world, client_for, django_assert_num_q
         client_for("member"), url("results_xlsx", pledge.pk), grow, django_assert_num_queries
     )
     assert count <= 20
+
+
+HOSTILE_NAME = '=HYPERLINK("http://x","y")'
+
+
+def test_results_xlsx_writes_a_formula_like_name_as_text(world, scored, client_for):
+    # An organization named like a formula must reach the spreadsheet as the text it is.
+    org = world.orgs[0]
+    org.name = HOSTILE_NAME
+    org.short_name = "+cmd|' /C calc'!A0"
+    org.save()
+    response = client_for("member").get(url("results_xlsx", scored.pk))
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    cells = [c for row in sheet.iter_rows() for c in row if c.value == HOSTILE_NAME]
+    assert cells, "the name is in the sheet"
+    for cell in cells:
+        assert cell.data_type == "s", "a formula, not a text"
+        assert cell.quotePrefix
+    assert not [c for row in sheet.iter_rows() for c in row if c.data_type == "f"]

@@ -694,3 +694,30 @@ def test_the_limits_are_one_pure_check(crit):
         ("bonus", "bonus_not_allowed")
     ]
     assert services.check_score_limits(b1, points=D("-1")) == [("points", "points_negative")]
+
+
+def test_a_score_holds_at_most_the_quota_of_evidence_files(own, crit, media, settings, world):
+    settings.PORTAL_EVIDENCE_MAX_FILES = 2
+    score = services.score_save(sheet=own, criterion=crit["A2"], points=20)
+    for name in ("a.pdf", "b.pdf"):
+        services.evidence_add(score=score, uploaded=SimpleUploadedFile(name, PDF))
+    with pytest.raises(ValidationError) as exc:
+        services.evidence_add(score=score, uploaded=SimpleUploadedFile("c.pdf", PDF))
+    assert messages(exc) == (
+        "This score already has 2 evidence files, the most one score may hold (2): "
+        "delete one before adding “c.pdf”."
+    )
+    assert score.evidence.count() == 2
+    assert len(list(media.rglob("*.pdf"))) == 2  # the refused file was never stored
+    # Another score of the same sheet has its own quota.
+    other = services.score_save(sheet=own, criterion=crit["A1"], points=10)
+    services.evidence_add(score=other, uploaded=SimpleUploadedFile("d.pdf", PDF))
+    # Through the sheet's save the refusal is one message and the scores stay saved.
+    saved = services.sheet_save_with_evidence(
+        pledge=own.pledge,
+        organization=own.organization,
+        round="self",
+        rows=[{"criterion": crit["A2"], "points": "21", "explanation": ""}],
+        files=[(crit["A2"], SimpleUploadedFile("e.pdf", PDF))],
+    )
+    assert len(saved.refused) == 1 and "delete one before adding “e.pdf”" in saved.refused[0]

@@ -342,3 +342,14 @@ def test_template_version_follows_the_docx_layout_and_the_markup(monkeypatch, tm
         monkeypatch.setattr(documents, "_CODE_FILES", paths)
         assert documents._template_version() != before
         monkeypatch.undo()
+
+
+def test_score_table_xlsx_writes_formula_like_texts_as_text(year_end):
+    data = gather_for_draft(year_end)
+    data["results"]["rows"][0]["name"] = '=HYPERLINK("http://x","y")'
+    data["results"]["rows"][1]["name"] = "@SUM(1+1)*cmd|' /C calc'!A0"
+    sheet = load_workbook(BytesIO(score_table_xlsx(data))).active
+    assert sheet.cell(5, 2).value == '=HYPERLINK("http://x","y")'
+    assert sheet.cell(5, 2).data_type == "s"
+    assert sheet.cell(6, 2).data_type == "s" and sheet.cell(6, 2).quotePrefix
+    assert not [c for row in sheet.iter_rows() for c in row if c.data_type == "f"]
