@@ -64,7 +64,13 @@ def english(settings):
 
 @pytest.fixture
 def chair(db):
-    return OrganizationFactory(name="Hội Liên hiệp Phụ nữ thành phố", abbreviation="HLHPN")
+    # Its head is every draft's default signer: a document is never issued without one.
+    return OrganizationFactory(
+        name="Hội Liên hiệp Phụ nữ thành phố",
+        abbreviation="HLHPN",
+        head_name="Vũ Thị Bích Liên",
+        head_position="Chủ tịch Hội Liên hiệp Phụ nữ thành phố",
+    )
 
 
 @pytest.fixture
@@ -164,7 +170,7 @@ def test_building_a_draft_never_touches_the_sequence(
 
 def test_issue_fixes_number_date_content_and_history(draft, renderer, django_user_model):
     services.report_request(draft=draft)  # a draft build before: no number
-    user = django_user_model.objects.create(username="vanthu", is_staff=True)
+    user = django_user_model.objects.create(username="vanthu", is_staff=True, is_superuser=True)
     report = issue(draft, actor=user, build_now=True)
     draft.refresh_from_db()
     assert draft.status == ReportDraft.Status.ISSUED
@@ -202,7 +208,14 @@ def test_numbers_run_per_issuer_and_year_across_document_types(bloc, draft, rend
 def test_the_youth_pattern_writes_the_number_the_party_way(bloc, renderer):
     youth = Organization.objects.get(kind=Organization.Kind.YOUTH)
     ChairTermFactory(bloc=bloc, year=YEAR + 1, chair=youth)
-    pledge = make_draft(bloc, YEAR + 1, "pledge")
+    # The Youth Union issuing in its own name (a bloc's own document keeps Decree 30).
+    pledge = make_draft(
+        bloc,
+        YEAR + 1,
+        "pledge",
+        issuer_title=youth.name,
+        style=DocumentStyle.objects.get(code="youth"),
+    )
     issue(pledge)
     pledge.refresh_from_db()
     assert pledge.symbol == "01-GƯ/TĐ"
