@@ -16,6 +16,7 @@ from notifications.models import Notification, Preference
 from notifications.services import NewNotice, deliver
 from pledges import services as pledge_services
 from portal.lib import events
+from tests.blocs.records import complete_record
 from tests.factories import CriterionFactory, OfficialFactory, PledgeFactory, PledgeItemFactory
 
 
@@ -204,6 +205,7 @@ def test_minutes_held_and_approved_tell_the_members(world):
         place="Hải Phòng",
     )
     meeting = bloc_services.meeting_mark_held(meeting=meeting, actor=secretary)
+    meeting = complete_record(meeting)  # approval needs the presiding person, secretary, end
     bloc_services.meeting_approve(meeting=meeting, actor=secretary)
     assert sorted(_kinds_of(world.users["member"])) == sorted(
         [Kind.MEETING_HELD, Kind.MINUTES_APPROVED]
