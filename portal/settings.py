@@ -381,9 +381,11 @@ LOGGING = {
 # --- Protections of people and access (issue 14) -------------------------------------------
 # Login throttling (django-axes): an account, or an address, is locked after this many failed
 # logins until the cool-off ends or an admin deletes its attempts (admin: "Access attempts").
-INSTALLED_APPS += ["axes", "csp"]
+INSTALLED_APPS += ["portal.apps.AxesConfig", "csp"]
 AUTHENTICATION_BACKENDS = ["portal.lib.auth.LockoutBackend", *AUTHENTICATION_BACKENDS]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+# Only the lockouts and failures in the admin (portal/admin.py), not the log of every login.
+AXES_ENABLE_ADMIN = False
 # Each entry counts on its own: 10 failures for one username (from any address) lock that
 # account, 10 failures from one address (on any usernames) lock that address.
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]

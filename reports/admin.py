@@ -61,9 +61,10 @@ class ReportDraftAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(IssuedDocument)
-class IssuedDocumentAdmin(SimpleHistoryAdmin):
+class IssuedDocumentAdmin(admin.ModelAdmin):
     """The register of issued documents (sổ đăng ký văn bản đi): read-only, one row per
-    number given, whichever registry it came from."""
+    number given, whichever registry it came from. A proxy of the drafts, so no history
+    pages of its own: the draft's history holds the issue."""
 
     list_display = [
         "number_year", "symbol", "issue_date", "issuer", "registry", "kind", "bloc",

@@ -34,6 +34,8 @@ ALLOWED = {
     "pdf",
     "docx",
     "email",  # "Email" is what officials say and write
+    "scan",  # "bản scan có chữ ký": the signed copy, as offices say it
+    "word",  # the editor (Microsoft Word) the .docx is for
     "web",  # "trang web"
     "menu",
     "byte",
