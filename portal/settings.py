@@ -386,6 +386,8 @@ AUTHENTICATION_BACKENDS = ["portal.lib.auth.LockoutBackend", *AUTHENTICATION_BAC
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 # Only the lockouts and failures in the admin (portal/admin.py), not the log of every login.
 AXES_ENABLE_ADMIN = False
+# No banner on start: a management command's or a worker's output stays its own.
+AXES_VERBOSE = False
 # Each entry counts on its own: 10 failures for one username (from any address) lock that
 # account, 10 failures from one address (on any usernames) lock that address.
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
