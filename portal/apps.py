@@ -1,4 +1,3 @@
-from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -22,11 +21,3 @@ class PortalConfig(AppConfig):
             sender=get_user_model(),
             dispatch_uid="portal.lib.audit.note_password_change",
         )
-
-
-
-class AxesConfig(AxesAppConfig):
-    """django-axes under a name the admin's index can show in Vietnamese (axes' own config
-    has none, so the index said "Axes")."""
-
-    verbose_name = _("Login lockouts")

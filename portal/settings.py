@@ -381,7 +381,7 @@ LOGGING = {
 # --- Protections of people and access (issue 14) -------------------------------------------
 # Login throttling (django-axes): an account, or an address, is locked after this many failed
 # logins until the cool-off ends or an admin deletes its attempts (admin: "Access attempts").
-INSTALLED_APPS += ["portal.apps.AxesConfig", "csp"]
+INSTALLED_APPS += ["portal.axes_app.AxesConfig", "csp"]
 AUTHENTICATION_BACKENDS = ["portal.lib.auth.LockoutBackend", *AUTHENTICATION_BACKENDS]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 # Only the lockouts and failures in the admin (portal/admin.py), not the log of every login.
