@@ -50,6 +50,9 @@ BODY_PT = 14
 PAGE_NUMBER_PT = 13
 PORTRAIT = {"width": 210, "height": 297, "top": 20, "bottom": 20, "left": 30, "right": 15}
 LANDSCAPE = {"width": 297, "height": 210, "top": 25, "bottom": 15, "left": 20, "right": 15}
+# The appendices printed on landscape pages (static/reports/pdf.css: `.landscape` and the
+# score table's own named page).
+LANDSCAPE_APPENDICES = frozenset({"landscape", "appendix-scores"})
 INDENT = Cm(1.27)
 BLOCK_TAGS = frozenset(
     {"p", "div", "section", "table", "ol", "ul", "h1", "h2", "h3", "h4", "img", "colgroup"}
@@ -308,7 +311,7 @@ class _Builder:
             self.picture(container, el)
             return
         if tag == "section" and "appendix" in cls:
-            self._new_section(LANDSCAPE if "landscape" in cls else PORTRAIT)
+            self._new_section(LANDSCAPE if cls & LANDSCAPE_APPENDICES else PORTRAIT)
             self.blocks(el, container, ctx)
         elif tag == "div" and "narrative" in cls:
             self.narrative(container, el.get("data-text") or "", ctx)

@@ -32,7 +32,7 @@ from django.utils import timezone
 from blocs.models import Bloc, ChairTerm, Meeting, Membership, Official, Organization
 from pledges.models import Criterion, Pledge, ScoreSheet
 from portal.lib.dates import current_year
-from portal.lib.text import fold
+from portal.lib.text import fold, sort_key
 
 NATIONAL = {"provinces": 34, "blocs": 2_200, "organizations": 20_000}
 YEARS = 10
@@ -118,6 +118,7 @@ class Command(BaseCommand):
                 level=Organization.Level.PROVINCE,
                 locality=f"Tỉnh {i:02d}",
                 search_name=fold(f"Ủy ban MTTQ Việt Nam tỉnh {i:02d}"),
+                sort_name=sort_key(f"Ủy ban MTTQ Việt Nam tỉnh {i:02d}")[:1200],
             )
             for i in range(1, n + 1)
         ]
@@ -137,6 +138,7 @@ class Command(BaseCommand):
                     kind=kinds[i % len(kinds)],
                     level=Organization.Level.PROVINCE,
                     search_name=fold(f"{name} Đơn vị {i:05d} DV{i:05d}"),
+                    sort_name=sort_key(name)[:1200],
                 )
 
         self.insert(Organization, rows(), "organizations")
@@ -173,8 +175,10 @@ class Command(BaseCommand):
                     number=str(i),
                     organizing_body=provinces[i % len(provinces)],
                     search_name=fold(name),
+                    sort_name=sort_key(name)[:1200],
                 )
 
+        # (bulk_create skips save(): the derived search and sort keys are written here.)
         self.insert(Bloc, rows(), "blocs")
         return list(Bloc.objects.order_by("pk"))
 
