@@ -398,7 +398,9 @@ def test_two_issues_at_once_with_one_typed_number_one_is_refused(renderer):
     concurrent writers to race)."""
     if connection.vendor != "postgresql":
         _skip_or_fail("concurrent issues need PostgreSQL: set DATABASE_URL")
-    chair = OrganizationFactory(abbreviation="HLHPN", numbering="registry")
+    chair = OrganizationFactory(
+        abbreviation="HLHPN", numbering="registry", head_name="Vũ Thị Bích Liên"
+    )
     bloc = BlocFactory(locality="Hải Phòng")
     MembershipFactory(bloc=bloc, organization=chair, first_year=YEAR - 2)
     ChairTermFactory(bloc=bloc, year=YEAR, chair=chair)

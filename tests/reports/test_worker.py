@@ -165,9 +165,12 @@ def _media(settings, shared):
 
 @pytest.fixture
 def world(transactional_db):
-    chair = OrganizationFactory(name="Hội Liên hiệp Phụ nữ thành phố", abbreviation="HLHPN")
+    # Its head is the drafts' default signer: no document is built without one.
+    chair = OrganizationFactory(
+        name="Hội Liên hiệp Phụ nữ thành phố", abbreviation="HLHPN", head_name="Vũ Thị Bích Liên"
+    )
     member = OrganizationFactory(name="Liên đoàn Lao động thành phố", abbreviation="LĐLĐ")
-    bloc = BlocFactory(name="Khối thi đua các tổ chức chính trị - xã hội")
+    bloc = BlocFactory(name="Khối thi đua các tổ chức chính trị - xã hội", locality="Hải Phòng")
     for org in (chair, member):
         MembershipFactory(bloc=bloc, organization=org, first_year=YEAR - 2)
     ChairTermFactory(bloc=bloc, year=YEAR, chair=chair, deputy=member)
