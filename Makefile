@@ -34,10 +34,11 @@ DEV_STAMP := $(VENV)/.installed-dev-$(shell cat $(DEV_LOCK) 2>/dev/null | sha256
 # them), libpq (psycopg 3 is pure Python over the system's libpq) and Cairo (CairoSVG draws
 # the chart of the DOCX).
 RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 libpq5 libcairo2
-# Tests also drive a real browser, read PDFs back and convert the DOCX with LibreOffice.
+# Tests also drive a real browser, read PDFs back, convert the DOCX with LibreOffice and
+# compile the translations (gettext: `make test` compiles them first).
 # Playwright's node driver links libatomic.so.1 (a bare Debian lacks it); .ci/check-libs
 # checks every library resolves.
-TEST_DEBS := $(RUN_DEBS) chromium poppler-utils libatomic1 libreoffice-writer
+TEST_DEBS := $(RUN_DEBS) chromium poppler-utils libatomic1 libreoffice-writer gettext
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
