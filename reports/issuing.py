@@ -29,7 +29,6 @@ a layout shared by many issuers (every issuer that is not a Youth Union uses the
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import date
 
@@ -48,8 +47,6 @@ from portal.lib.uploads import validate_upload
 from . import services
 from .models import Report, ReportDraft
 from .rules import check_may_issue
-
-logger = logging.getLogger(__name__)
 
 Numbering = Organization.Numbering
 

@@ -24,7 +24,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from django.apps import apps
@@ -337,7 +337,7 @@ def _send_after_commit(report_id: int) -> None:
     transaction.on_commit(send, robust=True)
 
 
-def _new_request(draft: ReportDraft, actor: Actor, today: date | None) -> tuple[Report, bool]:
+def _new_request(draft: ReportDraft, actor: Actor) -> tuple[Report, bool]:
     """(report, created): the pending or unchanged ready report of the draft, or a new
     queued one (saved). An issued document is never rebuilt (its issued version is)."""
     # Locking the draft serializes requests for it: two clicks never queue two builds.
@@ -365,23 +365,21 @@ def _new_request(draft: ReportDraft, actor: Actor, today: date | None) -> tuple[
 
 
 @transaction.atomic
-def report_request(*, draft: ReportDraft, actor: Actor = None, today: date | None = None) -> Report:
+def report_request(*, draft: ReportDraft, actor: Actor = None) -> Report:
     """Ask for a PDF of the draft: the existing one if nothing changed, else a queued build."""
     check_year_writer(actor, draft.bloc, draft.year)
-    report, created = _new_request(draft, actor, today)
+    report, created = _new_request(draft, actor)
     if created:
         _send_after_commit(report.pk)
     return report
 
 
 @transaction.atomic
-def report_build_now(
-    *, draft: ReportDraft, actor: Actor = None, today: date | None = None
-) -> Report:
+def report_build_now(*, draft: ReportDraft, actor: Actor = None) -> Report:
     """Build the PDF in this process, without the queue (demo data, scripts): the same
     request, claim and store as a worker's build, so the same rules hold."""
     check_year_writer(actor, draft.bloc, draft.year)
-    report, created = _new_request(draft, actor, today)
+    report, created = _new_request(draft, actor)
     if created:
         claimed = report_claim(report_id=report.pk)
         if claimed is not None:  # None: another process claimed it first

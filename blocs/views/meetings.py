@@ -9,6 +9,7 @@ record with a message instead of opening the form.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -18,8 +19,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from portal.lib.forms import ReopenForm, formset_rows
+from portal.lib.forms import ReopenForm, add_service_errors, formset_rows
 from portal.lib.http import GET_POST, year_param
+from portal.lib.types import StrOrPromise
 
 from .. import forms as f
 from .. import selectors, services
@@ -196,17 +198,28 @@ def meeting_approve(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     return _confirm_page(request, meeting, _("Approve minutes"), text, _("Approve minutes"))
 
 
+def _recorded(
+    request: HttpRequest, meeting: Meeting, form, write: Callable[..., object], done: StrOrPromise
+) -> HttpResponse | None:
+    """For a valid POST: the service's write for the meeting, a message and back to the
+    meeting. None when the page is to be shown (again), with the service's refusal on the form."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        write(meeting=meeting, actor=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return None
+    messages.success(request, done)
+    return redirect(meeting)
+
+
 @meeting_writer(unlocked=False)
 def meeting_reopen(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     form = ReopenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.meeting_reopen(meeting=meeting, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("The minutes are reopened for correction."))
-            return redirect(meeting)
+    done = _("The minutes are reopened for correction.")
+    if recorded := _recorded(request, meeting, form, services.meeting_reopen, done):
+        return recorded
     return _form_page(request, meeting, form, _("Reopen minutes"), _("Reopen minutes"))
 
 
@@ -255,16 +268,9 @@ def meeting_membership(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     form = f.MembershipChangeForm(
         request.POST or None, initial=initial, bloc=meeting.bloc, organizations=organizations
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.meeting_change_membership(
-                meeting=meeting, actor=request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("The membership change is recorded."))
-            return redirect(meeting)
+    done = _("The membership change is recorded.")
+    if recorded := _recorded(request, meeting, form, services.meeting_change_membership, done):
+        return recorded
     title = _("Membership change")
     return _form_page(request, meeting, form, title, _("Record membership change"))
 
@@ -274,16 +280,9 @@ def meeting_decision(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     """A decision that changes nothing else: the pledge adopted, the ranking approved, or
     one written out. Kept as data, so the minutes print it in Vietnamese."""
     form = f.DecisionForm(request.POST or None, initial={"year": meeting.year})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.meeting_record_decision(
-                meeting=meeting, actor=request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("The decision is recorded."))
-            return redirect(meeting)
+    done = _("The decision is recorded.")
+    if recorded := _recorded(request, meeting, form, services.meeting_record_decision, done):
+        return recorded
     return _form_page(request, meeting, form, _("Record a decision"), _("Record decision"))
 
 

@@ -210,7 +210,7 @@ def test_the_services_refuse_whom_the_policy_refuses(draft, django_user_model):
 def test_a_draft_build_consumes_no_number(draft, renderer):
     """Numbers are given at issue (reports/issuing.py, tests/reports/test_issuing.py): a
     draft is built as often as needed, blank number, blank date, marked as a draft."""
-    report = services.report_request(draft=draft, today=date(YEAR, 12, 20))
+    report = services.report_request(draft=draft)
     services.draft_update(draft=draft, results="Thêm một đoạn.")
     services.report_request(draft=draft)
     draft.refresh_from_db()
