@@ -26,7 +26,9 @@ def meeting_event(
     meeting: Meeting, url: str, *, alarm: bool = False, cancelled: bool = False
 ) -> Event:
     """One VEVENT; `url` is the absolute address of the meeting's page. `alarm` adds a
-    reminder the day before."""
+    reminder the day before. A cancelled meeting stays in every calendar as CANCELLED (a
+    subscribed calendar then strikes it out instead of keeping the old entry)."""
+    cancelled = cancelled or meeting.is_cancelled
     event = Event()
     event.add("uid", meeting_uid(meeting))
     event.add("dtstamp", timezone.now())
@@ -48,6 +50,11 @@ def meeting_event(
         reminder.add("trigger", timedelta(days=-1))
         event.add_component(reminder)
     return event
+
+
+def invitation_method(meeting: Meeting) -> str:
+    """The iTIP method of the invitation e-mailed for the meeting as it stands now."""
+    return "CANCEL" if meeting.is_cancelled else "REQUEST"
 
 
 def meetings_calendar(

@@ -218,6 +218,15 @@ class DecisionForm(forms.Form):
     )
 
 
+class CancelMeetingForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for cancelling"),
+        help_text=_("The members receive it with the cancellation."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+
 class AttachmentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=MeetingAttachment.Kind.choices)
     title = forms.CharField(label=_("Title"), max_length=255, required=False)

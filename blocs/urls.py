@@ -11,6 +11,7 @@ meeting_urls = [
     path("<int:pk>/hold/", views.meeting_hold, name="meeting_hold"),
     path("<int:pk>/approve/", views.meeting_approve, name="meeting_approve"),
     path("<int:pk>/reopen/", views.meeting_reopen, name="meeting_reopen"),
+    path("<int:pk>/cancel/", views.meeting_cancel, name="meeting_cancel"),
     path("<int:pk>/elect/", views.meeting_elect, name="meeting_elect"),
     path("<int:pk>/membership/", views.meeting_membership, name="meeting_membership"),
     path("<int:pk>/decision/", views.meeting_decision, name="meeting_decision"),

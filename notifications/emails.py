@@ -1,6 +1,7 @@
 """The e-mails: one notice that cannot wait, or a person's daily digest; in the person's
 language, text and HTML from templates/emails/, with a one-click unsubscribe link that needs
-no login (RFC 8058 headers) and, for a meeting, its invitation (.ics) attached."""
+no login (RFC 8058 headers) and, for a meeting, its invitation attached (.ics: METHOD
+REQUEST, or CANCEL once it is called off)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 from django.utils import translation
 
-from blocs.calendars import meetings_calendar
+from blocs.calendars import invitation_method, meetings_calendar
 from blocs.models import Meeting
 from portal.lib.emails import make_message
 
@@ -19,7 +20,7 @@ from .kinds import Kind, Mode
 from .models import EmailDelivery, Notification, Subscriber
 from .services import ALL_KINDS, unsubscribe_token
 
-MEETING_KINDS = {Kind.MEETING_SCHEDULED, Kind.MEETING_CHANGED}
+MEETING_KINDS = {Kind.MEETING_SCHEDULED, Kind.MEETING_CHANGED, Kind.MEETING_CANCELLED}
 
 
 def person_name(user: Any) -> str:
@@ -36,16 +37,20 @@ def language_of(user: Any) -> str:
     return found or settings.LANGUAGE_CODE
 
 
-def _invitations(notices: list[Notification]) -> list[tuple[str, bytes]]:
+def _invitations(notices: list[Notification]) -> list[tuple[str, bytes, str]]:
+    """(file name, .ics, method) per meeting of the notices, as the meeting stands when the
+    e-mail leaves: a digest holding both its scheduling and its cancellation carries the
+    cancellation only (one attachment per meeting, the latest SEQUENCE)."""
     ids = {n.params.get("meeting_id") for n in notices if n.kind in MEETING_KINDS}
     meetings = Meeting.objects.filter(pk__in=[i for i in ids if i]).select_related("bloc")
-    return [
-        (
-            f"meeting-{m.pk}.ics",
-            meetings_calendar([(m, absolute(m.get_absolute_url()))], m.title, method="REQUEST"),
+    found = []
+    for m in meetings:
+        method = invitation_method(m)
+        url = absolute(m.get_absolute_url())
+        found.append(
+            (f"meeting-{m.pk}.ics", meetings_calendar([(m, url)], m.title, method=method), method)
         )
-        for m in meetings
-    ]
+    return found
 
 
 def delivery_message(delivery: EmailDelivery) -> EmailMultiAlternatives | None:
@@ -77,6 +82,6 @@ def delivery_message(delivery: EmailDelivery) -> EmailMultiAlternatives | None:
         }
         name = "digest" if is_digest else "notice"
         message = make_message(name, context, to=[delivery.to or user.email], headers=headers)
-    for filename, content in _invitations(notices):
-        message.attach(filename, content, 'text/calendar; method=REQUEST; charset="utf-8"')
+    for filename, content, method in _invitations(notices):
+        message.attach(filename, content, f'text/calendar; method={method}; charset="utf-8"')
     return message

@@ -20,6 +20,7 @@ class Kind(models.TextChoices):
     SHEET_VERIFIED = "sheet_verified", _("A score sheet is verified")
     MEETING_SCHEDULED = "meeting_scheduled", _("A meeting is scheduled")
     MEETING_CHANGED = "meeting_changed", _("A meeting is changed")
+    MEETING_CANCELLED = "meeting_cancelled", _("A meeting is cancelled")
     MEETING_HELD = "meeting_held", _("A meeting is held")
     MINUTES_APPROVED = "minutes_approved", _("Minutes are approved")
     CHAIR_ELECTED = "chair_elected", _("Your organization is elected chair")
@@ -60,6 +61,10 @@ KINDS: dict[str, KindInfo] = {
         _("%(bloc)s scheduled “%(meeting)s” on %(date)s at %(place)s.")
     ),
     Kind.MEETING_CHANGED: KindInfo(_("“%(meeting)s” of %(bloc)s changed: %(date)s at %(place)s.")),
+    # At once: people may be about to travel to it.
+    Kind.MEETING_CANCELLED: KindInfo(
+        _("“%(meeting)s” of %(bloc)s on %(date)s is cancelled."), Mode.IMMEDIATE
+    ),
     Kind.MEETING_HELD: KindInfo(_("“%(meeting)s” of %(bloc)s was held; its minutes follow.")),
     Kind.MINUTES_APPROVED: KindInfo(_("The minutes of “%(meeting)s” of %(bloc)s are approved.")),
     Kind.CHAIR_ELECTED: KindInfo(

@@ -107,6 +107,18 @@ def meeting_changed(*, meeting: Meeting, actor: Actor = None, **_: Any) -> None:
     _meeting_notice(meeting, Kind.MEETING_CHANGED, key, actor)
 
 
+def meeting_cancelled(*, meeting: Meeting, reason: str, actor: Actor = None, **_: Any) -> None:
+    notify(
+        recipients=_ids(bloc_rules.members_of(meeting.bloc, meeting.year)),
+        kind=Kind.MEETING_CANCELLED,
+        event_key=f"meeting:{meeting.pk}:{meeting.sequence}",
+        url=meeting.get_absolute_url(),
+        params=_meeting_params(meeting),
+        detail=reason,
+        exclude=actor,
+    )
+
+
 def meeting_held(*, meeting: Meeting, actor: Actor = None, **_: Any) -> None:
     _meeting_notice(meeting, Kind.MEETING_HELD, f"meeting-held:{meeting.pk}", actor)
 
@@ -154,6 +166,7 @@ LISTENERS = {
     "pledges.proposal_added": proposal_added,
     "blocs.meeting_scheduled": meeting_scheduled,
     "blocs.meeting_changed": meeting_changed,
+    "blocs.meeting_cancelled": meeting_cancelled,
     "blocs.meeting_held": meeting_held,
     "blocs.minutes_approved": minutes_approved,
     "blocs.chair_elected": chair_elected,

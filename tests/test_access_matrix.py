@@ -245,6 +245,7 @@ MATRIX: dict[str, Row] = {
     "blocs:meeting_hold": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
     "blocs:meeting_approve": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
     "blocs:meeting_reopen": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
+    "blocs:meeting_cancel": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
     "blocs:meeting_elect": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
     "blocs:meeting_membership": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
     "blocs:attachment_add": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),

@@ -26,7 +26,9 @@ class MeetingQuerySet(models.QuerySet):
         return self.filter(readable_years(user))
 
     def upcoming(self) -> MeetingQuerySet:
-        return self.filter(starts_at__gte=timezone.now()).order_by("starts_at")
+        """What is still to come (a cancelled meeting is not)."""
+        coming = self.filter(starts_at__gte=timezone.now()).exclude(status=Meeting.Status.CANCELLED)
+        return coming.order_by("starts_at")
 
 
 class Meeting(models.Model):
@@ -44,6 +46,7 @@ class Meeting(models.Model):
         PLANNED = "planned", _("Planned")
         HELD = "held", _("Held")
         APPROVED = "approved", _("Minutes approved")
+        CANCELLED = "cancelled", _("Cancelled")
 
     bloc = models.ForeignKey(
         Bloc, verbose_name=_("bloc"), on_delete=models.CASCADE, related_name="meetings"
@@ -78,8 +81,11 @@ class Meeting(models.Model):
         blank=True,
         related_name="+",
     )
-    # RFC 5545 SEQUENCE: grows each time the invitation changes (time, place, title), so a
-    # calendar that holds the meeting replaces its copy instead of keeping the old one.
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+    # RFC 5545 SEQUENCE: grows each time the invitation changes (time, place, title, a
+    # cancellation), so a calendar that holds the meeting replaces its copy instead of
+    # keeping the old one.
     sequence = models.PositiveIntegerField(_("invitation revision"), default=0, editable=False)
 
     objects = MeetingQuerySet.as_manager()
@@ -109,6 +115,11 @@ class Meeting(models.Model):
     def is_locked(self) -> bool:
         """Approved minutes are read-only until reopened with a reason."""
         return self.status == self.Status.APPROVED
+
+    @property
+    def is_cancelled(self) -> bool:
+        """A cancelled meeting is kept (its notice, its calendar entry) but never edited."""
+        return self.status == self.Status.CANCELLED
 
 
 class MeetingPerson(models.Model):

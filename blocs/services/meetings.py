@@ -64,6 +64,9 @@ DECISION_KIND_NOT_HERE = _(
 HOLD_IN_FUTURE = _("A meeting that has not started yet cannot be marked as held.")
 REOPEN_NOT_APPROVED = _("Only approved minutes can be reopened.")
 REOPEN_NEEDS_REASON = _("Give the reason for reopening the approved minutes.")
+MEETING_CANCELLED = _("This meeting is cancelled; it can no longer be changed.")
+CANCEL_NOT_PLANNED = _("Only a meeting that has not been held can be cancelled.")
+CANCEL_NEEDS_REASON = _("Give the reason for cancelling the meeting.")
 ELECTION_TERM_EXISTS = _(
     "%(bloc)s already has a %(chair_word)s for %(year)s (%(chair)s). Confirm to replace it."
 )
@@ -83,6 +86,8 @@ LEAVE_SAME_YEAR_IT_JOINED = _(
 
 
 def _check_unlocked(meeting: Meeting) -> None:
+    if meeting.is_cancelled:
+        raise ValidationError(MEETING_CANCELLED, code="cancelled")
     if meeting.is_locked:
         raise ValidationError(MEETING_LOCKED, code="locked")
 
@@ -292,6 +297,27 @@ def meeting_approve(*, meeting: Meeting, actor: Actor = None) -> Meeting:
     stamp(meeting, actor)
     meeting.save()
     emit("blocs.minutes_approved", meeting=meeting, actor=actor)
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: Meeting, reason: str, actor: Actor = None) -> Meeting:
+    """Call a planned meeting off: it stays in the lists as cancelled, its calendar entry
+    becomes CANCELLED with a higher SEQUENCE, and the members are told why."""
+    check_year_writer(actor, meeting.bloc, meeting.year)
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status != Meeting.Status.PLANNED:
+        raise ValidationError(CANCEL_NOT_PLANNED, code="not_planned")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": CANCEL_NEEDS_REASON}, code="no_reason")
+    meeting.status = Meeting.Status.CANCELLED
+    meeting.cancelled_at = timezone.now()
+    meeting.cancel_reason = reason
+    meeting.sequence += 1
+    stamp(meeting, actor, reason)
+    meeting.save()
+    emit("blocs.meeting_cancelled", meeting=meeting, reason=reason, actor=actor)
     return meeting
 
 

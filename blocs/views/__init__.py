@@ -7,6 +7,7 @@ from .meetings import (
     attachment_download,
     bloc_ics,
     meeting_approve,
+    meeting_cancel,
     meeting_create,
     meeting_decision,
     meeting_detail,
@@ -40,6 +41,7 @@ __all__ = [
     "meeting_membership",
     "meeting_record",
     "meeting_reopen",
+    "meeting_cancel",
     "organization_detail",
     "search",
 ]

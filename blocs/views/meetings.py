@@ -33,12 +33,16 @@ from ..rules import get_attachment_or_404, get_bloc_or_404, get_meeting_or_404, 
 
 
 def meeting_writer(unlocked: bool = True):
-    """Pass the meeting to a view only for its year's secretariat; approved minutes stay shut."""
+    """Pass the meeting to a view only for its year's secretariat; approved minutes stay
+    shut, and a cancelled meeting is shut for good."""
 
     def decorator(view):
         @functools.wraps(view)
         def wrapper(request: HttpRequest, pk: int) -> HttpResponse:
             meeting, _access = get_meeting_or_404(request, pk, need="write")
+            if meeting.is_cancelled:
+                messages.error(request, services.MEETING_CANCELLED)
+                return redirect(meeting)
             if unlocked and meeting.is_locked:
                 messages.error(request, services.MEETING_LOCKED)
                 return redirect(meeting)
@@ -221,6 +225,28 @@ def meeting_reopen(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     if recorded := _recorded(request, meeting, form, services.meeting_reopen, done):
         return recorded
     return _form_page(request, meeting, form, _("Reopen minutes"), _("Reopen minutes"))
+
+
+@meeting_writer()
+def meeting_cancel(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+    form = f.CancelMeetingForm(request.POST or None)
+    done = _("The meeting is cancelled; the members are told.")
+    if recorded := _recorded(request, meeting, form, services.meeting_cancel, done):
+        return recorded
+    intro = _(
+        "The members are told that the meeting is cancelled, with the reason below, and their "
+        "calendars mark it as cancelled. This cannot be undone: schedule a new meeting if it "
+        "takes place later."
+    )
+    return _form_page(
+        request,
+        meeting,
+        form,
+        _("Cancel meeting"),
+        _("Cancel the meeting"),
+        intro=intro,
+        back=_("Keep the meeting"),
+    )
 
 
 # Decisions -----------------------------------------------------------------

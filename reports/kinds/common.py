@@ -131,8 +131,9 @@ def cutoff(draft: ReportDraft, *, month: int = 12, day: int = 31) -> date:
 def meetings(bloc: Bloc, year: int, *, until: date, held_only: bool = False) -> list[Data]:
     """The year's meetings in order, each `held` only if it was held by `until` (a planned
     meeting, or one after the report's date, is never counted as held); `held_only` leaves
-    the others out."""
-    found = bloc.meetings.filter(year=year).order_by("starts_at")
+    the others out. A cancelled meeting is neither: reports leave it out."""
+    found = bloc.meetings.filter(year=year).exclude(status=Meeting.Status.CANCELLED)
+    found = found.order_by("starts_at")
     out = []
     for m in found:
         day = timezone.localtime(m.starts_at).date()
