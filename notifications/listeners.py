@@ -149,10 +149,15 @@ def report_build_over(*, report_id: int | None, **_: Any) -> None:
         kind, url = Kind.REPORT_FAILED, report.draft.get_absolute_url()
     else:
         return  # still queued or running: a retry comes
+    # A failure is keyed by when it was recorded: two announcements of one failure are one
+    # notice, while a retried build that fails again is a new one.
+    key = f"report:{report.pk}:{report.status}"
+    if kind == Kind.REPORT_FAILED and report.finished_at is not None:
+        key += f":{report.finished_at.isoformat()}"
     notify(
         recipients=[report.requested_by_id],
         kind=kind,
-        event_key=f"report:{report.pk}:{report.status}",
+        event_key=key,
         url=url,
         params={"document": str(report.draft)},
         detail=report.error if kind == Kind.REPORT_FAILED else "",

@@ -40,6 +40,7 @@ from django.utils.translation import gettext_lazy as _
 
 from blocs.models import Bloc, ChairTerm, Meeting, Organization
 from blocs.rules import check_year_writer
+from portal.lib.events import emit
 from portal.lib.history import stamp
 from portal.lib.types import Actor, StrOrPromise
 
@@ -482,9 +483,15 @@ def _finish_failed(
     )
     if attempt is not None:
         active = active.filter(attempts=attempt)
-    return bool(
+    failed = bool(
         active.update(status=Report.Status.FAILED, error=error, finished_at=now or timezone.now())
     )
+    if failed:
+        # Whatever recorded the failure (the task, the claim giving up on a build that kept
+        # losing its worker, a sweep): the one who asked is told. The task's own end-of-run
+        # announcement reads the same row, and the notice's key makes the two one notice.
+        emit("reports.build_over", report_id=report_id)
+    return failed
 
 
 def report_mark_ready(
