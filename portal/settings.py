@@ -397,6 +397,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+# Behind the proxy every request comes from nginx's address: the client's is the one the
+# trusted proxies put in X-Forwarded-For (portal/lib/http.py, `client_ip`). The number of
+# proxies in front of gunicorn that append to that header: 0 (the default, no proxy) never
+# reads the header, so a forged one cannot dodge the lockout; docker-compose.yml sets 1.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "portal.lib.http.client_ip"
 # Passwords: 12 characters at least, and not on Django's list nor on the portal's own list of
 # common Vietnamese ones (portal/lib/data/common-passwords-vi.txt).
 AUTH_PASSWORD_VALIDATORS = [

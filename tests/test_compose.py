@@ -221,3 +221,11 @@ def test_repository_names_no_machine_path_and_commits_no_env_file():
             if machine_paths.search(line):
                 offenders.append(f"{path.relative_to(BASE_DIR)}:{lineno}: {line.strip()}")
     assert not offenders, "machine paths in the repository:\n" + "\n".join(offenders)
+
+
+def test_web_trusts_the_one_proxy_in_front_of_it(compose):
+    """The lockout counts the client address nginx appends to X-Forwarded-For: the stack has
+    one proxy, and web trusts exactly one (portal.lib.http.client_ip)."""
+    assert compose["services"]["web"]["environment"]["TRUSTED_PROXY_COUNT"] == "1"
+    nginx = (BASE_DIR / "deploy" / "nginx.conf").read_text()
+    assert "X-Forwarded-For $proxy_add_x_forwarded_for" in nginx

@@ -62,6 +62,72 @@ def test_ten_failures_from_one_address_lock_that_address_on_every_account(client
     assert _login(client, "mot", PASSWORD, address="192.0.2.10").status_code == 302
 
 
+# --- Behind the proxy: the client's address, not nginx's -------------------------------------
+
+NGINX = "172.18.0.5"  # every request reaches gunicorn from the proxy's container
+
+
+def _through_proxy(client, username, password, client_address, forged=""):
+    """A login as nginx passes it on: it appends the address it saw to X-Forwarded-For
+    (after whatever the client wrote itself)."""
+    forwarded = f"{forged}, {client_address}" if forged else client_address
+    return client.post(
+        reverse("login"),
+        {"username": username, "password": password},
+        REMOTE_ADDR=NGINX,
+        HTTP_X_FORWARDED_FOR=forwarded,
+    )
+
+
+def test_behind_the_proxy_two_clients_are_counted_apart(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    UserFactory(username="hai")
+    for i in range(10):
+        _through_proxy(client, f"nobody{i}", "wrong-password-123", "198.51.100.1")
+    assert _through_proxy(client, "hai", PASSWORD, "198.51.100.1").status_code == 429
+    # the other person behind the same proxy is not locked out with the first
+    assert _through_proxy(client, "hai", PASSWORD, "198.51.100.2").status_code == 302
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"198.51.100.1"}
+
+
+def test_behind_the_proxy_what_the_client_writes_in_the_header_is_ignored(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    UserFactory(username="ba")
+    for i in range(10):  # a new forged address each time: the proxy's own entry still counts
+        _through_proxy(client, f"nobody{i}", "x", "198.51.100.3", forged=f"203.0.113.{i}")
+    assert _through_proxy(client, "ba", PASSWORD, "198.51.100.3").status_code == 429
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"198.51.100.3"}
+
+
+def test_without_a_trusted_proxy_a_forged_header_is_not_trusted(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    UserFactory(username="bon")
+    for i in range(10):
+        client.post(
+            reverse("login"),
+            {"username": f"nobody{i}", "password": "x"},
+            REMOTE_ADDR="192.0.2.50",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{i}",
+        )
+    locked = client.post(
+        reverse("login"),
+        {"username": "bon", "password": PASSWORD},
+        REMOTE_ADDR="192.0.2.50",
+        HTTP_X_FORWARDED_FOR="198.51.100.99",
+    )
+    assert locked.status_code == 429
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"192.0.2.50"}
+
+
+@pytest.mark.parametrize("forwarded", ["", "not-an-address", " , "])
+def test_a_request_that_skipped_the_proxy_counts_as_its_connection(rf, settings, forwarded):
+    from portal.lib.http import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    request = rf.get("/", REMOTE_ADDR="192.0.2.60", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == "192.0.2.60"
+
+
 def test_failed_logins_are_recorded(client):
     _fail(client, "khach", 3)
     assert AccessFailureLog.objects.filter(username="khach").count() == 3

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseNotAllowed
 from django.views.decorators.http import require_http_methods
@@ -27,3 +29,29 @@ def post_only(request: HttpRequest) -> HttpResponseNotAllowed | None:
     """405 for anything but POST; asked after the access check, so that the access matrix
     tells outsiders (404) and members (403) apart before the method matters."""
     return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The address of the person behind the request, for the login throttling (django-axes'
+    AXES_CLIENT_IP_CALLABLE).
+
+    With no trusted proxy (TRUSTED_PROXY_COUNT=0) it is the connection's own address: a
+    client can write any X-Forwarded-For, so the header is never read. Behind N trusted
+    proxies, each appends the address it received the request from (nginx's
+    `$proxy_add_x_forwarded_for`), so the client is the N-th address from the right; what
+    the client wrote itself sits further left and is ignored. A request that did not pass
+    through all of them (too few addresses, or one that is not an address) counts as the
+    connection's."""
+    remote = request.META.get("REMOTE_ADDR")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies <= 0:
+        return remote
+    chain = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    chain = [part for part in chain if part]
+    if len(chain) < proxies:
+        return remote
+    candidate = chain[-proxies]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
