@@ -24,17 +24,19 @@ this or a coming year's secretariat).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 from functools import cached_property
 from typing import Literal, NamedTuple
 
 import rules
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
+from portal.lib.http import year_param
 from portal.lib.types import Actor, Person
 
 from .models import (
@@ -174,6 +176,32 @@ def secretariat_years(user: Person, bloc: Bloc, years: range) -> list[int]:
     )
     spans = list(SecretaryAssignment.objects.filter(bloc=bloc, user=user))
     return [y for y in years if y in chaired or any(span.covers(y) for span in spans)]
+
+
+def read_years(user: Person, bloc_pk: int) -> Callable[[int], bool]:
+    """Whether the user reads the bloc's things of a year, as a test over years (2 queries
+    at most, however many years are asked): for the year tabs of a bloc's list pages."""
+    if not user.is_authenticated:
+        return lambda year: False
+    if user.is_superuser or SecretaryAssignment.objects.filter(bloc_id=bloc_pk, user=user).exists():
+        return lambda year: True
+    spans = list(
+        Membership.objects.filter(bloc_id=bloc_pk, organization_id__in=_official_orgs(user))
+    )
+    return lambda year: any(span.covers(year) for span in spans)
+
+
+def list_year(request: HttpRequest, bloc_pk: int, reads: Callable[[int], bool]) -> int:
+    """The year a bloc's list page shows: ?year= when given; else this year, or for someone
+    who no longer reads this year (a former member) the last year before it that it reads,
+    so that the page opens on its own years instead of a 404."""
+    if "year" in request.GET:
+        return year_param(request)
+    this_year = _current_year()
+    if reads(this_year):
+        return this_year
+    earlier = range(this_year - 1, settings.PORTAL_FIRST_YEAR - 1, -1)
+    return next((year for year in earlier if reads(year)), this_year)
 
 
 def coming_years() -> range:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from blocs.models import current_year
-from blocs.rules import Access, get_bloc_or_404
+from blocs.rules import Access, get_bloc_or_404, list_year, read_years
 from blocs.selectors import members_in
 from portal.lib.csp import allow_styles_of
 from portal.lib.files import private_download
@@ -34,7 +34,8 @@ from .rules import get_draft_or_404, get_report_or_404, may_issue
 
 @require_GET
 def report_list(request: HttpRequest, pk: int) -> HttpResponse:
-    bloc, access = get_bloc_or_404(request, pk, year=year_param(request))
+    reads = read_years(request.user, pk)
+    bloc, access = get_bloc_or_404(request, pk, year=list_year(request, pk, reads))
     year = access.year
     drafts = list(
         ReportDraft.objects.filter(bloc=bloc, year=year)
@@ -45,7 +46,7 @@ def report_list(request: HttpRequest, pk: int) -> HttpResponse:
     can_write = access.can_write
     open_form = f.DraftOpenForm(bloc=bloc, year=year) if can_write else None
     stored = ReportDraft.objects.filter(bloc=bloc).values_list("year", flat=True)
-    years = sorted({current_year(), year, *stored}, reverse=True)
+    years = sorted((y for y in {current_year(), year, *stored} if reads(y)), reverse=True)
     context = {
         "bloc": bloc,
         "year": year,

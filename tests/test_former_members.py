@@ -117,6 +117,26 @@ def test_a_former_member_s_year_lists(name, world, former, client):
     assert client.get(url, {"year": YEAR - 1}).status_code == 404
 
 
+@pytest.mark.parametrize("name", ["blocs:meeting_list", "reports:report_list"])
+def test_a_former_member_s_list_opens_on_its_last_year(name, world, former, client):
+    """Without ?year= the list shows this year, which a former member cannot read: it opens
+    on the last year it was a member instead of a 404, and offers only its own years."""
+    _meeting(world, LEFT)
+    _meeting(world, YEAR)
+    client.force_login(former)
+    response = client.get(reverse(name, args=[world.bloc.pk]))
+    assert response.status_code == 200
+    assert response.context["year"] == LEFT
+    assert YEAR not in response.context["years"] and LEFT in response.context["years"]
+    assert YEAR - 1 not in response.context["years"]
+    # a current member still opens on this year, and an outsider still gets a 404
+    client.force_login(world.users["member"])
+    response = client.get(reverse(name, args=[world.bloc.pk]))
+    assert response.context["year"] == YEAR and YEAR in response.context["years"]
+    client.force_login(world.users["outsider"])
+    assert client.get(reverse(name, args=[world.bloc.pk])).status_code == 404
+
+
 def test_the_bloc_s_pages_list_only_the_former_member_s_years(world, former, client):
     own = Meeting.objects.get(pk=_meeting(world, LEFT))
     later = Meeting.objects.get(pk=_meeting(world, YEAR))

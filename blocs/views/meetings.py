@@ -29,7 +29,14 @@ from ..calendars import ICS_TYPE, meetings_calendar
 from ..models import ChairTerm, Meeting, current_year
 from ..models.meetings import deputy_word
 from ..rules import access as bloc_access
-from ..rules import get_attachment_or_404, get_bloc_or_404, get_meeting_or_404, member_choices
+from ..rules import (
+    get_attachment_or_404,
+    get_bloc_or_404,
+    get_meeting_or_404,
+    list_year,
+    member_choices,
+    read_years,
+)
 
 
 def meeting_writer(unlocked: bool = True):
@@ -69,9 +76,12 @@ def _confirm_page(request, meeting, title: str, text: str, submit: str) -> HttpR
 
 @require_GET
 def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
-    bloc, access = get_bloc_or_404(request, pk, year=year_param(request))
+    reads = read_years(request.user, pk)
+    bloc, access = get_bloc_or_404(request, pk, year=list_year(request, pk, reads))
     year = access.year
-    years = sorted({*selectors.meeting_years(bloc), current_year(), year}, reverse=True)
+    # only the years the user reads (a former member: not the ones after it left)
+    shown = {*selectors.meeting_years(bloc), current_year(), year}
+    years = sorted((y for y in shown if reads(y)), reverse=True)
     context = {
         "bloc": bloc,
         "year": year,
