@@ -83,6 +83,7 @@ KINDS: dict[str, KindInfo] = {
 DEADLINES = {
     "registration": _("The registration deadline"),
     "scoring": _("The self-scoring deadline"),
+    "verification": _("The verification deadline"),
 }
 
 

@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from blocs.models import Membership, Official
+from blocs.models import ChairTerm, Membership, Official, SecretaryAssignment
 from pledges.models import Pledge, Registration, ScoreSheet
 from pledges.models.year import MAX_REMINDER_DAYS
 from portal.lib.types import Actor
@@ -242,13 +242,21 @@ def _due(
 
 def deadlines_scan(*, today: datetime.date | None = None) -> int:
     """Remind the members that have not yet registered or submitted their self-scoring, a
-    few days before each deadline (the pledge's `reminder_days`) and the day after it. Seven
-    queries at most, however many pledges are open; a second run the same day adds nothing."""
+    few days before each deadline (the pledge's `reminder_days`) and the day after it; and
+    the secretariat of the pledge's year, the same days before its verification deadline,
+    while a member's self-scoring waits for verification (self-scored then verified pledges;
+    cross-scored ones have no verification round). Seven queries at most (nine when a
+    verification reminder is due), however many pledges are open; a second run the same day
+    adds nothing."""
     today = today or timezone.localdate()
     window = (today - datetime.timedelta(days=1), today + datetime.timedelta(MAX_REMINDER_DAYS))
     pledges = list(
         Pledge.objects.filter(status__in=SCANNED)
-        .filter(Q(registration_deadline__range=window) | Q(scoring_deadline__range=window))
+        .filter(
+            Q(registration_deadline__range=window)
+            | Q(scoring_deadline__range=window)
+            | Q(verification_deadline__range=window)
+        )
         .select_related("bloc")
     )
     due = []
@@ -260,6 +268,13 @@ def deadlines_scan(*, today: datetime.date | None = None) -> int:
             found = _due(pledge, pledge.scoring_deadline, today)
             if found:
                 due.append((pledge, "scoring", pledge.scoring_deadline, *found))
+            found = (
+                None
+                if pledge.is_cross_scored
+                else _due(pledge, pledge.verification_deadline, today)
+            )
+            if found:
+                due.append((pledge, "verification", pledge.verification_deadline, *found))
     if not due:
         return 0
     pledge_ids = {p.pk for p, *_rest in due}
@@ -271,22 +286,30 @@ def deadlines_scan(*, today: datetime.date | None = None) -> int:
             pledge_id__in=pledge_ids, submitted_at__isnull=False
         ).values_list("pledge_id", "organization_id")
     )
-    scored = set(
-        ScoreSheet.objects.filter(
-            pledge_id__in=pledge_ids,
-            round=ScoreSheet.Round.SELF,
-            status=ScoreSheet.Status.SUBMITTED,
-        ).values_list("pledge_id", "organization_id")
-    )
+    done_rounds: dict[str, set[tuple[int, int]]] = defaultdict(set)
+    for pledge_id, org_id, round_ in ScoreSheet.objects.filter(
+        pledge_id__in=pledge_ids,
+        round__in=[ScoreSheet.Round.SELF, ScoreSheet.Round.VERIFIED],
+        status=ScoreSheet.Status.SUBMITTED,
+    ).values_list("pledge_id", "organization_id", "round"):
+        done_rounds[round_].add((pledge_id, org_id))
+    scored, verified = done_rounds[ScoreSheet.Round.SELF], done_rounds[ScoreSheet.Round.VERIFIED]
     org_ids = {m.organization_id for ms in members.values() for m in ms}
+    secretariat = _secretariats(
+        {(p.bloc_id, p.year) for p, which, *_r in due if which == "verification"}
+    )
+    org_ids |= {org for chairs, _people in secretariat.values() for org in chairs}
     officials: dict[int, list[int]] = defaultdict(list)
     rows = Official.objects.filter(organization_id__in=org_ids, user__is_active=True)
     for org_id, user_id in rows.values_list("organization_id", "user_id"):
         officials[org_id].append(user_id)
+    pages = {
+        "registration": "pledges:registration",
+        "scoring": "pledges:self_score",
+        "verification": "pledges:verify",
+    }
     notices = []
     for pledge, which, deadline, kind, step in due:
-        done = registered if which == "registration" else scored
-        page = "pledges:registration" if which == "registration" else "pledges:self_score"
         params = {
             "deadline": which,
             "pledge": pledge.title,
@@ -295,14 +318,46 @@ def deadlines_scan(*, today: datetime.date | None = None) -> int:
             "days": (deadline - today).days,
         }
         key = f"deadline:{pledge.pk}:{which}:{deadline.isoformat()}:{step}"
-        url = reverse(page, args=[pledge.pk])
-        for membership in members[pledge.bloc_id]:
-            org = membership.organization_id
-            if not membership.covers(pledge.year) or (pledge.pk, org) in done:
+        url = reverse(pages[which], args=[pledge.pk])
+        covered = [m.organization_id for m in members[pledge.bloc_id] if m.covers(pledge.year)]
+        if which == "verification":
+            if all((pledge.pk, org) in verified for org in covered):
+                continue  # every member verified: nothing to remind of
+            chairs, assigned = secretariat[(pledge.bloc_id, pledge.year)]
+            people = {uid for org in chairs for uid in officials[org]} | assigned
+            notices.extend(NewNotice(uid, kind, key, url, params) for uid in sorted(people))
+            continue
+        done = registered if which == "registration" else scored
+        for org in covered:
+            if (pledge.pk, org) in done:
                 continue
             for user_id in officials[org]:
                 notices.append(NewNotice(user_id, kind, key, url, params))
     return deliver(notices)
+
+
+def _secretariats(
+    bloc_years: set[tuple[int, int]],
+) -> dict[tuple[int, int], tuple[set[int], set[int]]]:
+    """(bloc, year) → (the chair organizations, the people assigned) of each pair, as
+    `blocs.rules.secretariat_of` answers, in two queries for all pairs (none for none)."""
+    found: dict[tuple[int, int], tuple[set[int], set[int]]] = {
+        pair: (set(), set()) for pair in bloc_years
+    }
+    if not bloc_years:
+        return found
+    blocs = {bloc for bloc, _year in bloc_years}
+    years = {year for _bloc, year in bloc_years}
+    terms = ChairTerm.objects.filter(bloc_id__in=blocs, year__in=years)
+    for bloc_id, year, chair_id in terms.values_list("bloc_id", "year", "chair_id"):
+        if (bloc_id, year) in found:
+            found[(bloc_id, year)][0].add(chair_id)
+    assignments = SecretaryAssignment.objects.filter(bloc_id__in=blocs, user__is_active=True)
+    for assignment in assignments:
+        for (bloc_id, year), (_chairs, people) in found.items():
+            if assignment.bloc_id == bloc_id and assignment.covers(year):
+                people.add(assignment.user_id)
+    return found
 
 
 def digests_prepare(*, now: datetime.datetime | None = None) -> list[int]:

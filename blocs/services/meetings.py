@@ -79,6 +79,10 @@ JOIN_NEW_ORGANIZATION = _(
     "%(organization)s has never been a member of this bloc: adding a new member organization "
     "is an admin action (ask the portal's administrator)."
 )
+REJOIN_TOO_EARLY = _(
+    "%(organization)s was a member from %(first)s to %(last)s; it can rejoin the %(kind_word)s "
+    "from %(next)s at the earliest."
+)
 LEAVE_SAME_YEAR_IT_JOINED = _(
     "%(organization)s joined in %(year)s; it can leave the %(kind_word)s from %(next)s at the "
     "earliest."
@@ -436,8 +440,26 @@ def meeting_change_membership(
     if joins:
         if current is not None:
             raise ValidationError(JOIN_ALREADY_MEMBER % params, code="already_member")
-        known = Membership.objects.filter(bloc=bloc, organization=organization).exists()
-        if not known and not may_admit_new_member(actor, bloc):
+        earlier = list(Membership.objects.filter(bloc=bloc, organization=organization))
+        # A rejoin starts after the earlier membership ended (the new one is open-ended, so
+        # starting inside or before it would make the two overlap).
+        clash = max(
+            (m for m in earlier if m.last_year is not None and m.last_year >= from_year),
+            key=lambda m: m.last_year or 0,
+            default=None,
+        )
+        if clash is not None:
+            raise ValidationError(
+                REJOIN_TOO_EARLY
+                % {
+                    **params,
+                    "first": clash.first_year,
+                    "last": clash.last_year,
+                    "next": (clash.last_year or 0) + 1,
+                },
+                code="rejoin_overlaps",
+            )
+        if not earlier and not may_admit_new_member(actor, bloc):
             raise ValidationError(JOIN_NEW_ORGANIZATION % params, code="new_organization")
         last_order = (
             Membership.objects.filter(bloc=bloc)

@@ -224,6 +224,7 @@ class PledgeAdmin(ServiceRefusalMixin, FoldedSearchMixin, SimpleHistoryAdmin):
                 "fields": [
                     "registration_deadline",
                     "scoring_deadline",
+                    "verification_deadline",
                     "launch_meeting",
                     "review_meeting",
                 ]

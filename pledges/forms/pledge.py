@@ -111,6 +111,7 @@ class PledgeRulesForm(forms.Form):
     )
     registration_deadline = _date_field(_("Registration deadline"))
     scoring_deadline = _date_field(_("Self-scoring deadline"))
+    verification_deadline = _date_field(_("Verification deadline"))
     reminder_days = forms.CharField(
         label=_("Reminders (days before a deadline)"),
         required=False,

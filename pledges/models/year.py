@@ -168,6 +168,12 @@ class Pledge(models.Model):
     )
     registration_deadline = models.DateField(_("registration deadline"), null=True, blank=True)
     scoring_deadline = models.DateField(_("self-scoring deadline"), null=True, blank=True)
+    verification_deadline = models.DateField(
+        _("verification deadline"),
+        null=True,
+        blank=True,
+        help_text=_("By when the secretariat verifies the members' self-scoring."),
+    )
     reminder_days = models.CharField(
         _("reminders (days before a deadline)"),
         max_length=50,

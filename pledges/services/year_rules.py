@@ -107,6 +107,9 @@ DEADLINE_BEFORE_YEAR = _(
 SCORING_BEFORE_REGISTRATION = _(
     "The self-scoring deadline %(scoring)s comes before the registration deadline %(registration)s."
 )
+VERIFICATION_BEFORE_SCORING = _(
+    "The verification deadline %(verification)s comes before the self-scoring deadline %(scoring)s."
+)
 QUOTA_EMPTY = _("Give the most proposals of %(title)s as a percentage, a number, or both.")
 QUOTA_PERCENT_RANGE = _("The percentage must be between 0 and 100; %(value)s was given.")
 
@@ -124,6 +127,7 @@ RULE_FIELDS = (
     "leading_units",
     "registration_deadline",
     "scoring_deadline",
+    "verification_deadline",
     "reminder_days",
     "launch_meeting",
     "review_meeting",
@@ -285,7 +289,7 @@ def _check_deadlines(fields: dict[str, Any], year: int, errors: dict[str, list[A
     """A deadline lies in the emulation year or after it (a 30/11/2025 deadline typed for
     2026 is a slip of the year), and members register before they score."""
     dates = {}
-    for name in ("registration_deadline", "scoring_deadline"):
+    for name in ("registration_deadline", "scoring_deadline", "verification_deadline"):
         value = fields.get(name)
         if not isinstance(value, datetime.date):
             continue
@@ -300,6 +304,15 @@ def _check_deadlines(fields: dict[str, Any], year: int, errors: dict[str, list[A
             "registration": f"{registration:%d/%m/%Y}",
         }
         errors.setdefault("scoring_deadline", []).append(
+            ValidationError(message, code="deadline_order")
+        )
+    verification = dates.get("verification_deadline")
+    if scoring and verification and verification < scoring:
+        message = VERIFICATION_BEFORE_SCORING % {
+            "verification": f"{verification:%d/%m/%Y}",
+            "scoring": f"{scoring:%d/%m/%Y}",
+        }
+        errors.setdefault("verification_deadline", []).append(
             ValidationError(message, code="deadline_order")
         )
 
@@ -362,6 +375,7 @@ def pledge_copy_from_previous(*, bloc: Bloc, year: int, actor: Actor = None) -> 
         copied_from=source,
         registration_deadline=_shift_date(source.registration_deadline, years),
         scoring_deadline=_shift_date(source.scoring_deadline, years),
+        verification_deadline=_shift_date(source.verification_deadline, years),
         **{name: getattr(source, name) for name in COPIED_RULE_FIELDS},
     )
     if legal_basis_changed(source.year, year):  # the 2003 law and its decrees are repealed

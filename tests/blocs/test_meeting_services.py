@@ -219,6 +219,35 @@ class TestMembershipChange:
         )
         assert Membership.objects.filter(organization=newcomer).count() == 2
 
+    @pytest.mark.parametrize("from_year", [2010, 2014])
+    def test_a_rejoin_overlapping_the_earlier_membership_is_refused(
+        self, meeting, world, from_year
+    ):
+        """A former member (2015–2016) rejoins from before its earlier membership (an open
+        membership from then would cover it; from a year inside it is "already a member"):
+        refused with the first year it may rejoin, and nothing is recorded."""
+        former = OrganizationFactory(name="Hội Cựu chiến binh thành phố")
+        Membership.objects.create(
+            bloc=world.bloc, organization=former, first_year=2015, last_year=2016
+        )
+        with pytest.raises(ValidationError) as exc:
+            services.meeting_change_membership(
+                meeting=meeting, organization=former, joins=True, from_year=from_year
+            )
+        assert exc.value.code == "rejoin_overlaps"
+        assert exc.value.messages == [
+            "Hội Cựu chiến binh thành phố là thành viên từ 2015 đến 2016; có thể gia nhập lại "
+            "khối từ năm 2017 trở đi."
+        ]
+        assert Membership.objects.filter(organization=former).count() == 1
+        assert not MeetingDecision.objects.exists()
+        # from the year after it left, it rejoins
+        services.meeting_change_membership(
+            meeting=meeting, organization=former, joins=True, from_year=2017
+        )
+        spans = Membership.objects.filter(organization=former).order_by("first_year")
+        assert [(m.first_year, m.last_year) for m in spans] == [(2015, 2016), (2017, None)]
+
     def test_joining_twice_is_refused(self, meeting, world):
         with pytest.raises(ValidationError) as exc:
             services.meeting_change_membership(

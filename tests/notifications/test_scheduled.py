@@ -272,3 +272,84 @@ def test_the_bench_command_prints_times_and_query_counts(db):
     assert "40 organizations, 100 officials" in text
     assert text.count("deadline scan:") == 2 and text.count("digest:") == 2
     assert not Notification.objects.exists()  # everything was rolled back
+
+
+# --- The verification deadline: the secretariat who must verify -----------------------------
+
+
+def _verifying(world, left: int, **fields):
+    return PledgeFactory(
+        bloc=world.bloc,
+        year=current_year(),
+        status="scoring",
+        verification_deadline=_days(left),
+        **fields,
+    )
+
+
+@pytest.mark.parametrize(
+    ("left", "expected"),
+    [
+        (8, []),
+        (7, [(Kind.DEADLINE_SOON, 7)]),
+        (3, [(Kind.DEADLINE_SOON, 3)]),
+        (1, [(Kind.DEADLINE_TOMORROW, 1)]),
+        (0, []),
+        (-1, [(Kind.DEADLINE_PASSED, -1)]),
+        (-2, []),
+    ],
+)
+def test_the_secretariat_is_reminded_of_the_verification_deadline(world, left, expected):
+    from tests.factories import SecretaryAssignmentFactory
+
+    pledge = _verifying(world, left)
+    assigned = OfficialFactory(organization=world.outsider_org).user  # staff of the bloc
+    SecretaryAssignmentFactory(bloc=world.bloc, user=assigned, first_year=current_year())
+    assert _scan_kinds(world.users["secretariat"]) == expected
+    assert _scan_kinds(assigned) == expected
+    assert _scan_kinds(world.users["member"]) == []  # members do not verify
+    if expected:
+        notice = Notification.objects.filter(recipient=world.users["secretariat"]).get()
+        assert notice.url == f"/pledges/{pledge.pk}/verify/"
+        assert notice.text.startswith("Hạn thẩm định")
+
+
+def test_no_verification_reminder_once_every_member_is_verified(world):
+    pledge = _verifying(world, 3)
+    for org in world.orgs:
+        ScoreSheet.objects.create(
+            pledge=pledge, organization=org, round="verified", status="submitted"
+        )
+    assert deadlines_scan(today=TODAY) == 0
+    # one member still waiting is enough to remind
+    ScoreSheet.objects.filter(pledge=pledge, organization=world.orgs[3]).update(status="draft")
+    assert deadlines_scan(today=TODAY) == 1
+
+
+def test_a_cross_scored_pledge_has_no_verification_reminder(world):
+    _verifying(world, 3, scoring_method="cross_average")
+    assert deadlines_scan(today=TODAY) == 0
+
+
+def test_the_verification_scan_costs_the_same_for_1_and_10_pledges(db):
+    from tests.factories import ChairTermFactory
+
+    def blocs_verifying(n: int) -> None:
+        for _ in range(n):
+            bloc = BlocFactory()
+            orgs = [OrganizationFactory() for _ in range(3)]
+            for org in orgs:
+                MembershipFactory(bloc=bloc, organization=org, first_year=current_year() - 1)
+                OfficialFactory(organization=org)
+            ChairTermFactory(bloc=bloc, year=current_year(), chair=orgs[0])
+            PledgeFactory(
+                bloc=bloc, year=current_year(), status="scoring", verification_deadline=_days(3)
+            )
+
+    blocs_verifying(1)
+    small = _queries(lambda: deadlines_scan(today=TODAY))
+    Notification.objects.all().delete()
+    blocs_verifying(9)
+    large = _queries(lambda: deadlines_scan(today=TODAY))
+    assert Notification.objects.count() == 10  # the chair's one official in each bloc
+    assert small == large == 9
