@@ -220,3 +220,38 @@ def test_a_new_notice_does_not_wait_for_older_failures(world, smtp):
     assert [m.envelope_to for m in smtp.messages] == [[member.email]]
     assert tasks.send_pending.apply().result == 1  # the beat retries the old one
     assert len(smtp.to(secretary.email)) == 1
+
+
+# --- The admin's SMTP test button --------------------------------------------------------
+
+
+def test_the_admin_smtp_test_button_sends_to_the_admin(admin_client, admin_user, smtp):
+    from django.contrib.messages import get_messages
+
+    changelist = admin_client.get(reverse("admin:notifications_emaildelivery_changelist"))
+    url = reverse("admin:notifications_emaildelivery_smtp_test")
+    assert f'action="{url}"' in changelist.content.decode()  # no row needs selecting
+    assert admin_client.get(url).status_code == 302 and not smtp.messages  # a GET sends nothing
+
+    response = admin_client.post(url)
+    assert response.status_code == 302
+    assert response.url == reverse("admin:notifications_emaildelivery_changelist")
+    [message] = smtp.to(admin_user.email)
+    assert message["Subject"] == "Thư thử của cổng thi đua"
+    [said] = [str(m) for m in get_messages(response.wsgi_request)]
+    assert said == f"Đã gửi tới {admin_user.email}."
+
+
+def test_the_admin_smtp_test_button_says_what_smtp_refused(admin_client, smtp_down):
+    from django.contrib.messages import get_messages
+
+    response = admin_client.post(reverse("admin:notifications_emaildelivery_smtp_test"))
+    assert response.status_code == 302
+    [said] = [str(m) for m in get_messages(response.wsgi_request)]
+    assert said.startswith("Máy chủ SMTP từ chối")
+
+
+def test_the_smtp_test_button_is_not_for_staff_without_the_permission(client, world):
+    client.force_login(world.users["staff"])
+    response = client.post(reverse("admin:notifications_emaildelivery_smtp_test"))
+    assert response.status_code == 403
