@@ -21,6 +21,7 @@ from django.utils.functional import cached_property
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from import_export.admin import ImportExportMixin
+from import_export.formats import base_formats
 from import_export.forms import SelectableFieldsExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -209,18 +210,29 @@ def limited_format(format_class: type) -> type:
     return Limited
 
 
+# The formats the admin offers, whatever else tablib could write: import-export's default
+# list grows with what is installed (xls with xlwt, ods with odfpy), and a format nobody
+# checked must not appear because a library came in with another package.
+OFFERED_FORMATS = (
+    base_formats.CSV,
+    base_formats.XLSX,
+    base_formats.TSV,
+    base_formats.JSON,
+    base_formats.YAML,
+    base_formats.HTML,
+)
+
+
 def formula_safe_format(format_class: type) -> type:
-    """The export format, writing formula-like texts as text (portal/lib/spreadsheets.py)."""
+    """The export format, writing formula-like texts as text (portal/lib/spreadsheets.py):
+    xlsx cells are made text cells; every other format, text or binary (an xls or ods
+    would open in a spreadsheet as well), gets the leading apostrophe in its values."""
 
     class Safe(format_class):
         def export_data(self, dataset, **kwargs):
-            if not self.is_binary():
-                dataset = _escaped(dataset)
-                return super().export_data(dataset, **kwargs)
-            data = super().export_data(dataset, **kwargs)
             if self.get_extension() == "xlsx":
-                return text_cells_only_xlsx(data)
-            return data
+                return text_cells_only_xlsx(super().export_data(dataset, **kwargs))
+            return super().export_data(_escaped(dataset), **kwargs)
 
     Safe.__name__ = Safe.__qualname__ = format_class.__name__
     return Safe
@@ -241,6 +253,10 @@ class AllOrNothingImportMixin(ImportExportMixin):
 
     An import file larger than PORTAL_IMPORT_MAX_BYTES or with more than PORTAL_IMPORT_MAX_ROWS
     rows is refused with a message before it is read whole: nothing is imported."""
+
+    @property
+    def formats(self):
+        return [f for f in OFFERED_FORMATS if f.is_available()]
 
     def get_import_formats(self):
         return [limited_format(f) for f in super().get_import_formats()]

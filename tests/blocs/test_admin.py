@@ -1,7 +1,9 @@
 """The blocs admin: pages, search, query counts, rules on every write path,
 the chair-rotation action and spreadsheet imports."""
 
+import html
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -1174,6 +1176,80 @@ def test_the_admin_export_writes_formula_like_texts_as_text(world):
     assert cells and all(c.data_type == "s" for c in cells)
     text = formats["csv"]().export_data(resource.export(Organization.objects.filter(pk=org.pk)))
     assert "'=HYPERLINK" in text
+
+
+FORMULA = '=HYPERLINK("http://x","y")'
+
+
+def _exported_values(extension: str, data) -> list:
+    """Every value of an export, read back as its reader would."""
+    import csv
+    import json
+
+    import yaml
+    from openpyxl import load_workbook
+
+    if extension == "xlsx":
+        sheet = load_workbook(io.BytesIO(data)).active
+        return [(c.value, c.data_type) for row in sheet.iter_rows() for c in row]
+    text = data.decode() if isinstance(data, bytes) else data
+    if extension in ("csv", "tsv"):
+        rows = csv.reader(io.StringIO(text), delimiter="," if extension == "csv" else "\t")
+        return [value for row in rows for value in row]
+    if extension == "json":
+        return [v for row in json.loads(text) for v in row.values()]
+    if extension == "yaml":
+        return [v for row in yaml.safe_load(text) for v in row.values()]
+    return re.findall(r"<td>(.*?)</td>", text)
+
+
+def test_every_offered_export_format_writes_formula_like_texts_as_text(world):
+    org = world.orgs[0]
+    org.name = FORMULA
+    org.save()
+    model_admin = admin.site._registry[Organization]
+    resource = model_admin.get_export_resource_classes(None)[0]()
+    offered = {f().get_extension(): f for f in model_admin.get_export_formats()}
+    assert set(offered) == {"csv", "xlsx", "tsv", "json", "yaml", "html"}
+    for extension, format_class in offered.items():
+        dataset = resource.export(Organization.objects.filter(pk=org.pk))
+        values = _exported_values(extension, format_class().export_data(dataset))
+        if extension == "xlsx":
+            assert (FORMULA, "s") in values
+        else:
+            text = [html.unescape(str(v)) for v in values]
+            assert "'" + FORMULA in text, extension
+            assert not any(v.startswith("=") for v in text), extension
+
+
+def test_a_binary_spreadsheet_format_is_never_offered_and_would_be_escaped(world, monkeypatch):
+    from import_export.formats import base_formats
+
+    from portal.lib.admin import formula_safe_format
+
+    # installed by chance (tablib[xls], tablib[ods]): still not offered
+    monkeypatch.setattr(base_formats.XLS, "is_available", classmethod(lambda cls: True))
+    monkeypatch.setattr(base_formats.ODS, "is_available", classmethod(lambda cls: True))
+    model_admin = admin.site._registry[Organization]
+    offered = {f().get_extension() for f in model_admin.get_export_formats()}
+    assert not offered & {"xls", "ods"}
+
+    # and a binary format other than xlsx gets the apostrophe in its values
+    class Binary(base_formats.CSV):
+        def is_binary(self):
+            return True
+
+        def export_data(self, dataset, **kwargs):
+            return super().export_data(dataset, **kwargs).encode()
+
+    org = world.orgs[0]
+    org.name = FORMULA
+    org.save()
+    resource = model_admin.get_export_resource_classes(None)[0]()
+    data = formula_safe_format(Binary)().export_data(
+        resource.export(Organization.objects.filter(pk=org.pk))
+    )
+    assert ("'" + FORMULA).replace('"', '""').encode() in data
 
 
 def _close_and_reopen(admin_user_client, world) -> dict:
