@@ -308,7 +308,7 @@ def deadlines_scan(*, today: datetime.date | None = None) -> int:
         "scoring": "pledges:self_score",
         "verification": "pledges:verify",
     }
-    notices = []
+    notices: list[NewNotice] = []
     for pledge, which, deadline, kind, step in due:
         params = {
             "deadline": which,
