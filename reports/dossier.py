@@ -102,8 +102,7 @@ def dossiers_for(blocs: Iterable[Bloc], year: int) -> dict[int, Dossier]:
     ).order_by("starts_at"):
         meetings[m.bloc_id] = m  # the last review of the year
     drafts = ReportDraft.objects.filter(bloc_id__in=ids, year=year).filter(
-        Q(kind__in=[MEMO, LIST, ACHIEVEMENT])
-        | Q(kind=MINUTES, meeting__kind=Meeting.Kind.YEAR_END)
+        Q(kind__in=[MEMO, LIST, ACHIEVEMENT]) | Q(kind=MINUTES, meeting__kind=Meeting.Kind.YEAR_END)
     )
     found: dict[tuple[int, str, int | None], list[ReportDraft]] = {}
     for d in drafts.exclude(status=ReportDraft.Status.REPLACED).order_by("pk"):
@@ -167,9 +166,7 @@ def dossier_files(dossier: Dossier) -> list[tuple[str, object]]:
     issued = [part.draft for part in dossier.parts if part.issued and part.draft]
     builds = {
         r.draft_id: r
-        for r in Report.objects.filter(
-            draft__in=issued, issued=True, status=Report.Status.READY
-        )
+        for r in Report.objects.filter(draft__in=issued, issued=True, status=Report.Status.READY)
     }
     files: list[tuple[str, object]] = []
     taken: set[str] = set()

@@ -16,12 +16,11 @@ document's bloc and year:
 
 from __future__ import annotations
 
-from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
-
 from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 
 from blocs.models import Bloc, Official, Organization
 from blocs.rules import Access, Need, check_year_writer, is_secretariat, require

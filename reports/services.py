@@ -39,7 +39,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from blocs.models import Bloc, ChairTerm, Meeting, Organization
-from blocs.rules import check_year_writer
 from portal.lib.history import stamp
 from portal.lib.types import Actor, StrOrPromise
 

@@ -30,8 +30,8 @@ from portal.lib.csp import allow_styles_of
 from portal.lib.files import private_download
 from portal.lib.http import GET_POST, post_only, year_param
 
-from . import forms as f
 from . import dossier as dossiers
+from . import forms as f
 from . import issuing, services
 from .models import Report, ReportDraft
 from .rules import get_draft_or_404, get_report_or_404, may_issue, official_organizations

@@ -27,8 +27,9 @@ LEGAL_BASIS = [
 
 def council_of(bloc: Bloc) -> list[str]:
     """The emulation council of the body that organizes the bloc (else of its locality)."""
-    if bloc.organizing_body_id is not None:
-        return [f"Hội đồng Thi đua - Khen thưởng {bloc.organizing_body.name}"]
+    body = bloc.organizing_body if bloc.organizing_body_id is not None else None
+    if body is not None:
+        return [f"Hội đồng Thi đua - Khen thưởng {body.name}"]
     if bloc.locality:
         return [f"Hội đồng Thi đua - Khen thưởng {bloc.locality}"]
     return []
@@ -81,7 +82,8 @@ def proposals(pledge: Pledge, results: Results | None, ballots: list[Data]) -> l
     out = []
     for p in found:
         member = members.get(p.organization_id)
-        scored = member is not None and member.scored
+        if member is not None and not member.scored:
+            member = None
         vote = votes.get((p.ballot.title, p.organization.name)) if p.ballot else None
         out.append(
             {
@@ -91,9 +93,9 @@ def proposals(pledge: Pledge, results: Results | None, ballots: list[Data]) -> l
                 "title": p.title.name,
                 "awarded_by": p.title.awarded_by,
                 "achievements": p.achievements,
-                "total": dec(member.total) if scored else "",
-                "rank": member.rank if scored else None,
-                "classification": member.classification if scored else "",
+                "total": dec(member.total) if member else "",
+                "rank": member.rank if member else None,
+                "classification": member.classification if member else "",
                 "votes": vote[0] if vote else None,
                 "base": vote[1] if vote else None,
                 "ratio": vote[2] if vote else "",

@@ -47,9 +47,9 @@ HEAD = "THỦ TRƯỞNG ĐƠN VỊ"
 def gather(draft: ReportDraft) -> Data:
     from pledges.ranking import compute_results
 
-    if draft.subject_id is None:
+    subject = draft.subject if draft.subject_id is not None else None
+    if subject is None:
         raise ValueError("an achievement report needs its unit")
-    subject = draft.subject
     pledge = common.pledge_of(draft, with_items=False)
     data: Data = {
         "subject": {

@@ -39,7 +39,6 @@ COLUMNS = [
 
 def gather(draft: ReportDraft) -> Data:
     from pledges.ranking import compute_results
-
     from reports.models import ReportDraft as Draft
 
     pledge = common.pledge_of(draft, with_items=False)
