@@ -160,7 +160,10 @@ def file_name(draft: ReportDraft, suffix: str = "pdf") -> str:
     return f"{draft.symbol.replace('/', '-')}.{suffix}"
 
 
-def dossier_files(dossier: Dossier) -> list[tuple[str, object]]:
+DossierFile = tuple[str, object, date | None]  # name, stored file, the day it was issued
+
+
+def dossier_files(dossier: Dossier) -> list[DossierFile]:
     """(name, file) of every issued part, in the dossier's order: the signed scan when
     there is one, else the issued PDF (and the list's spreadsheet). 1 query."""
     issued = [part.draft for part in dossier.parts if part.issued and part.draft]
@@ -168,25 +171,26 @@ def dossier_files(dossier: Dossier) -> list[tuple[str, object]]:
         r.draft_id: r
         for r in Report.objects.filter(draft__in=issued, issued=True, status=Report.Status.READY)
     }
-    files: list[tuple[str, object]] = []
+    files: list[DossierFile] = []
     taken: set[str] = set()
 
-    def add(name: str, file: object) -> None:
+    def add(name: str, file: object, day: date | None) -> None:
         stem, _dot, suffix = name.rpartition(".")
         unique, n = name, 2
         while unique in taken:  # two issuers with the same abbreviation: never overwrite
             unique, n = f"{stem}-{n}.{suffix}", n + 1
         taken.add(unique)
-        files.append((unique, file))
+        files.append((unique, file, day))
 
     for draft in issued:
         build = builds.get(draft.pk)
+        day = draft.issue_date
         if draft.scan:
-            add(file_name(draft), draft.scan)
+            add(file_name(draft), draft.scan, day)
         elif build is not None and build.pdf:
-            add(file_name(draft), build.pdf)
+            add(file_name(draft), build.pdf, day)
         if build is not None and build.xlsx:
-            add(file_name(draft, "xlsx"), build.xlsx)
+            add(file_name(draft, "xlsx"), build.xlsx, day)
     return files
 
 
@@ -209,13 +213,14 @@ class _Sink(io.RawIOBase):
         return out
 
 
-def stream_zip(files: list[tuple[str, object]]) -> Iterator[bytes]:
+def stream_zip(files: list[DossierFile]) -> Iterator[bytes]:
     """The archive of `files`, written as it is read: never whole in memory (the files are
-    PDFs, already compressed: stored as they are)."""
+    PDFs, already compressed: stored as they are), each dated the day it was issued."""
     sink = _Sink()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
-        for name, stored in files:
-            with stored.open("rb") as source, archive.open(name, "w") as target:  # type: ignore[attr-defined]
+        for name, stored, day in files:
+            info = zipfile.ZipInfo(name, date_time=(day or date(1980, 1, 1)).timetuple()[:6])
+            with stored.open("rb") as source, archive.open(info, "w") as target:  # type: ignore[attr-defined]
                 while chunk := source.read(CHUNK):
                     target.write(chunk)
                     yield sink.drain()
