@@ -1,5 +1,7 @@
 """Demo documents (see `manage.py load_demo`): the Hải Phòng bloc's year-end review report of
-2020, issued on 29/12/2020 (the day of the review, as the real one was) and ready to download.
+2020, issued on 29/12/2020 (the day of the review, as the real one was) and ready to download,
+and its commendation dossier of 2020 (`load_dossier`): the minutes of the review, each
+proposed unit's achievement report, the memo to the council and the list of proposals.
 
 The narrative paraphrases seed 000 (the results of 2020, the directions for 2021 and the
 Front's recommendations at the review of 29/12/2020); the shortcomings, causes and lessons
@@ -80,13 +82,63 @@ def load(result, actor) -> None:
             **HP_2020,
         )
         result.note("report drafts", "created")
-    if draft.is_issued:
+    if not draft.is_issued:
+        try:
+            issuing.document_issue(draft=draft, actor=actor, issued_on=ISSUED_ON, build_now=True)
+        except OSError as exc:
+            # WeasyPrint's system libraries (Pango) are missing on this machine: the portal
+            # still runs; the report is built on the next load_demo once they are installed.
+            result.note(f"reports not built ({exc.__class__.__name__}: PDF libraries missing)", "")
+            return
+        result.note("reports", "issued")
+    load_dossier(result, actor, bloc)
+
+
+# The 2020 dossier: the review of 29/12/2020 voted it; the memo goes to the council the next
+# day. The units' texts are the demo's (the article names the proposals, not their reports).
+DOSSIER_ON = dt.date(2020, 12, 30)
+UNIT_TEXT = {
+    "situation": (
+        "Đơn vị là thành viên của Khối thi đua, thực hiện chức năng, nhiệm vụ theo Điều lệ và "
+        "quy định của thành phố; tổ chức bộ máy ổn định, đội ngũ cán bộ đoàn kết, trách nhiệm."
+    ),
+    "results": (
+        "Năm 2020, đơn vị hoàn thành xuất sắc các chỉ tiêu giao ước thi đua; tích cực tham gia "
+        "phòng, chống dịch COVID-19 và ủng hộ đồng bào miền Trung bị thiên tai, lũ lụt."
+    ),
+    "causes": (
+        "Sự lãnh đạo sát sao của cấp ủy; phối hợp chặt chẽ với các đơn vị trong Khối; đổi mới "
+        "nội dung, phương thức hoạt động, ứng dụng công nghệ thông tin."
+    ),
+}
+
+
+def load_dossier(result, actor, bloc: Bloc) -> None:
+    """Build and issue the 2020 dossier: every part not issued yet is issued, in the order
+    that lets each cite the one before (minutes, reports, memo, list)."""
+    from . import dossier
+
+    found = dossier.dossier_prepare(bloc=bloc, year=2020, actor=actor)
+    if found.complete:
         return
-    try:
-        issuing.document_issue(draft=draft, actor=actor, issued_on=ISSUED_ON, build_now=True)
-    except OSError as exc:
-        # WeasyPrint's system libraries (Pango) are missing on this machine: the portal
-        # still runs; the report is built on the next load_demo once they are installed.
-        result.note(f"reports not built ({exc.__class__.__name__}: PDF libraries missing)", "")
-        return
-    result.note("reports", "issued")
+    order = {dossier.MINUTES: 0, dossier.ACHIEVEMENT: 1, dossier.MEMO: 2, dossier.LIST: 3}
+    parts = sorted(found.parts, key=lambda part: order[part.kind])
+    for part in parts:
+        draft = part.draft
+        if draft is None or draft.is_issued:
+            continue
+        day = ISSUED_ON if part.kind == dossier.MINUTES else DOSSIER_ON
+        fields: dict = {"issue_date": day}
+        if part.kind == dossier.ACHIEVEMENT:
+            fields.update(UNIT_TEXT)
+            if not draft.signer_name:
+                fields["signer_name"] = "Nguyễn Văn Hùng"
+        elif part.kind == dossier.MEMO:
+            fields["situation"] = HP_2020["situation"]
+        draft = services.draft_update(draft=draft, actor=actor, **fields)
+        try:
+            issuing.document_issue(draft=draft, actor=actor, issued_on=day, build_now=True)
+        except OSError as exc:
+            result.note(f"dossier not built ({exc.__class__.__name__}: PDF libraries missing)", "")
+            return
+    result.note("dossier documents", "issued")

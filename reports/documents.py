@@ -131,6 +131,7 @@ def gather_for_preview(draft: ReportDraft) -> Data:
             draft.bloc_id,
             draft.year,
             draft.meeting_id,
+            draft.subject_id,
             draft.issue_date,  # the review reports speak of what happened by their date
             data_fingerprint(),
         )
@@ -243,7 +244,7 @@ def _frame(draft: ReportDraft, kind: DocumentKind) -> Data:
         },
         "replaces": _replaces(draft),
         "doc_type": kind.doc_type,
-        "addressees": addressees(bloc) if kind.sent_to_superior else [],
+        "addressees": _addressees(kind, bloc),
         "signer": {
             "mode": (draft.sign_mode or "").strip().upper(),
             "position": (draft.signer_position or "").strip().upper(),
@@ -256,6 +257,12 @@ def _frame(draft: ReportDraft, kind: DocumentKind) -> Data:
         "chair": _term(terms.get(year)),
         "next_chair": _term(terms.get(year + 1)),
     }
+
+
+def _addressees(kind: DocumentKind, bloc: Bloc) -> list[str]:
+    if not kind.sent_to_superior:
+        return []
+    return kind.addressed_to(bloc) if kind.addressed_to is not None else addressees(bloc)
 
 
 def addressees(bloc: Bloc) -> list[str]:

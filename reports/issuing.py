@@ -258,7 +258,7 @@ def document_issue(
 
 # Fields a replacement starts with: the whole draft as it was issued, but no number or date.
 COPIED_FIELDS = (
-    "bloc", "year", "kind", "meeting", "issuer", "parent_body", "issuer_title", "style",
+    "bloc", "year", "kind", "meeting", "subject", "issuer", "parent_body", "issuer_title", "style",
     "place", "situation", "results", "shortcomings", "causes", "lessons", "directions",
     "recommendations", "signer_name", "signer_position", "sign_mode", "recipients",
 )  # fmt: skip
@@ -281,6 +281,7 @@ def document_replace(*, draft: ReportDraft, actor: Actor = None) -> ReportDraft:
         year=draft.year,
         kind=draft.kind,
         meeting=draft.meeting,
+        subject=draft.subject,
         status=ReportDraft.Status.DRAFT,
     )
     if open_drafts.exists():

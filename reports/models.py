@@ -139,6 +139,18 @@ class ReportDraft(models.Model):
         related_name="report_drafts",
         help_text=_("Only for minutes: the meeting they record."),
     )
+    subject = models.ForeignKey(
+        Organization,
+        verbose_name=_("reporting unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subject_report_drafts",
+        help_text=_(
+            "Only for an achievement report: the proposed unit it reports on, whose officials "
+            "write, issue and sign it."
+        ),
+    )
     issuer = models.ForeignKey(
         Organization,
         verbose_name=_("issuing organization"),
@@ -301,7 +313,7 @@ class ReportDraft(models.Model):
             # issued and replaced ones stay beside it.
             models.UniqueConstraint(
                 fields=["bloc", "year", "kind"],
-                condition=Q(meeting__isnull=True, status="draft"),
+                condition=Q(meeting__isnull=True, subject__isnull=True, status="draft"),
                 name="one_report_draft_per_bloc_year_kind",
                 violation_error_message=_("This bloc already has this document for that year."),
             ),
@@ -310,6 +322,13 @@ class ReportDraft(models.Model):
                 condition=Q(meeting__isnull=False, status="draft"),
                 name="one_report_draft_per_meeting_and_kind",
                 violation_error_message=_("This meeting already has this document."),
+            ),
+            # An achievement report: one being written per proposed unit of the bloc-year.
+            models.UniqueConstraint(
+                fields=["bloc", "year", "kind", "subject"],
+                condition=Q(subject__isnull=False, status="draft"),
+                name="one_report_draft_per_subject_and_kind",
+                violation_error_message=_("This unit already has this document for that year."),
             ),
             # A number and symbol once per registry and year: the issuer's own registry (the
             # portal's or the one it keeps), or the bloc's series. Two issues at once with the
@@ -337,6 +356,14 @@ class ReportDraft(models.Model):
                 condition=Q(kind="minutes") | Q(meeting__isnull=True),
                 name="report_draft_meeting_only_for_minutes",
                 violation_error_message=_("Only minutes belong to a meeting."),
+            ),
+            # The kinds about one unit (DocumentKind.subject_defaults; a test holds the two
+            # together) have that unit, and only they.
+            models.CheckConstraint(
+                condition=Q(kind="achievement", subject__isnull=False)
+                | (~Q(kind="achievement") & Q(subject__isnull=True)),
+                name="report_draft_subject_only_for_achievements",
+                violation_error_message=_("Only an achievement report is about one unit."),
             ),
         ]
 

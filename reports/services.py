@@ -39,7 +39,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from blocs.models import Bloc, ChairTerm, Meeting, Organization
-from blocs.rules import check_year_writer
 from portal.lib.events import emit
 from portal.lib.history import stamp
 from portal.lib.types import Actor, StrOrPromise
@@ -47,12 +46,18 @@ from portal.lib.types import Actor, StrOrPromise
 from . import lease
 from .kinds import DocumentKind, get_kind
 from .models import DocumentStyle, NumberSequence, Report, ReportDraft
+from .rules import check_draft_writer, check_may_open
 
 logger = logging.getLogger(__name__)
 
 MINUTES_NEED_MEETING = _("Minutes belong to a meeting: choose the meeting they record.")
 MEETING_ONLY_FOR_MINUTES = _("Only minutes belong to a meeting.")
 MEETING_OF_ANOTHER_BLOC = _("That meeting belongs to another bloc or year.")
+SUBJECT_NEEDED = _("An achievement report is about one proposed unit: choose the unit.")
+SUBJECT_NOT_FOR_KIND = _("Only an achievement report is about one unit.")
+SUBJECT_NOT_PROPOSED = _(
+    "%(organization)s is not proposed for a commendation by this bloc in %(year)s."
+)
 NO_ISSUER = _(
     "Choose the issuing organization first: its abbreviation goes into the document number."
 )
@@ -170,21 +175,33 @@ def default_recipients(bloc: Bloc) -> str:
     return "\n".join(lines)
 
 
-def draft_defaults(*, bloc: Bloc, year: int, kind: str) -> dict:
+def draft_defaults(
+    *, bloc: Bloc, year: int, kind: str, subject: Organization | None = None
+) -> dict:
     """What a new draft starts with: in the bloc's name and place, issued and signed as
-    its kind says (the chair of the year, in most kinds)."""
-    term = ChairTerm.objects.filter(bloc=bloc, year=year).select_related("chair").first()
-    signer = get_kind(kind).defaults(bloc, term)
-    issuer_title = bloc.name.upper()
+    its kind says (the chair of the year, in most kinds; the unit itself for a kind about
+    one unit)."""
+    document_kind = get_kind(kind)
+    if document_kind.subject_defaults is not None and subject is not None:
+        signer = document_kind.subject_defaults(bloc, subject)
+    else:
+        term = ChairTerm.objects.filter(bloc=bloc, year=year).select_related("chair").first()
+        signer = document_kind.defaults(bloc, term)
+    issuer_title = signer.issuer_title or bloc.name.upper()
+    parent_body = signer.parent_body
+    if parent_body is None:
+        parent_body = bloc.organizing_body.name.upper() if bloc.organizing_body else ""
     return {
         "issuer": signer.issuer,
-        "parent_body": bloc.organizing_body.name.upper() if bloc.organizing_body else "",
+        "parent_body": parent_body,
         "issuer_title": issuer_title,
         "style": default_style(
             signer.issuer, in_own_name=issues_in_own_name(signer.issuer, issuer_title)
         ),
         "place": default_place(bloc, signer.issuer),
-        "recipients": default_recipients(bloc),
+        "recipients": (
+            default_recipients(bloc) if signer.recipients is None else signer.recipients
+        ),
         "sign_mode": signer.sign_mode,
         "signer_position": signer.signer_position,
         "signer_name": signer.signer_name,
@@ -194,6 +211,15 @@ def draft_defaults(*, bloc: Bloc, year: int, kind: str) -> dict:
 def default_place(bloc: Bloc, issuer: Organization | None) -> str:
     """The place of the date line: the bloc's locality, else the issuer's."""
     return (bloc.locality or (issuer.locality if issuer is not None else "")).strip()
+
+
+def proposed_in(bloc: Bloc, year: int, organization: Organization) -> bool:
+    """Whether the bloc proposes `organization` for a commendation in `year`."""
+    from pledges.models import Proposal
+
+    return Proposal.objects.filter(
+        pledge__bloc=bloc, pledge__year=year, organization=organization
+    ).exists()
 
 
 def check_signed_and_placed(draft: ReportDraft) -> None:
@@ -209,12 +235,28 @@ def check_signed_and_placed(draft: ReportDraft) -> None:
 
 @transaction.atomic
 def draft_get_or_create(
-    *, bloc: Bloc, year: int, kind: str, meeting: Meeting | None = None, actor: Actor = None
+    *,
+    bloc: Bloc,
+    year: int,
+    kind: str,
+    meeting: Meeting | None = None,
+    subject: Organization | None = None,
+    actor: Actor = None,
 ) -> ReportDraft:
-    """The bloc's document of that kind and year (of that meeting, for minutes)."""
-    check_year_writer(actor, bloc, year)
+    """The bloc's document of that kind and year (of that meeting, for minutes; of that
+    proposed unit, for its achievement report)."""
+    check_may_open(actor, bloc, year, subject)
     document_kind = get_kind(kind)
     kind = document_kind.code
+    if document_kind.has_subject and subject is None:
+        raise ValidationError({"subject": SUBJECT_NEEDED}, code="needs_subject")
+    if not document_kind.has_subject and subject is not None:
+        raise ValidationError({"subject": SUBJECT_NOT_FOR_KIND}, code="subject_not_for_kind")
+    if subject is not None and not proposed_in(bloc, year, subject):
+        raise ValidationError(
+            {"subject": SUBJECT_NOT_PROPOSED % {"organization": subject, "year": year}},
+            code="subject_not_proposed",
+        )
     if document_kind.needs_meeting and meeting is None:
         raise ValidationError({"meeting": MINUTES_NEED_MEETING}, code="needs_meeting")
     if not document_kind.needs_meeting and meeting is not None:
@@ -222,7 +264,9 @@ def draft_get_or_create(
     if meeting is not None and (meeting.bloc_id != bloc.pk or meeting.year != year):
         raise ValidationError({"meeting": MEETING_OF_ANOTHER_BLOC}, code="meeting_elsewhere")
     # The one being written; else the one in force (issued, not replaced).
-    same = ReportDraft.objects.filter(bloc=bloc, year=year, kind=kind, meeting=meeting)
+    same = ReportDraft.objects.filter(
+        bloc=bloc, year=year, kind=kind, meeting=meeting, subject=subject
+    )
     found = (
         same.filter(status=ReportDraft.Status.DRAFT).first()
         or same.filter(status=ReportDraft.Status.ISSUED).order_by("-issued_at", "-pk").first()
@@ -230,8 +274,8 @@ def draft_get_or_create(
     if found is not None:
         return found
     draft = ReportDraft(
-        bloc=bloc, year=year, kind=kind, meeting=meeting, updated_by=actor,
-        **draft_defaults(bloc=bloc, year=year, kind=kind),
+        bloc=bloc, year=year, kind=kind, meeting=meeting, subject=subject, updated_by=actor,
+        **draft_defaults(bloc=bloc, year=year, kind=kind, subject=subject),
     )  # fmt: skip
     # Minutes are dated the day of their meeting and a pledge the day it was signed, not the
     # day someone prints them (the number then belongs to that year too).
@@ -245,7 +289,7 @@ def draft_get_or_create(
 @transaction.atomic
 def draft_update(*, draft: ReportDraft, actor: Actor = None, **fields: Any) -> ReportDraft:
     """Save the header, narrative, signature and recipients of a draft."""
-    check_year_writer(actor, draft.bloc, draft.year)
+    check_draft_writer(actor, draft)
     unknown = set(fields) - set(draft_fields(get_kind(draft.kind)))
     if unknown:
         raise TypeError(f"draft_update() got unexpected fields: {sorted(unknown)}")
@@ -368,7 +412,7 @@ def _new_request(draft: ReportDraft, actor: Actor) -> tuple[Report, bool]:
 @transaction.atomic
 def report_request(*, draft: ReportDraft, actor: Actor = None) -> Report:
     """Ask for a PDF of the draft: the existing one if nothing changed, else a queued build."""
-    check_year_writer(actor, draft.bloc, draft.year)
+    check_draft_writer(actor, draft)
     report, created = _new_request(draft, actor)
     if created:
         _send_after_commit(report.pk)
@@ -379,7 +423,7 @@ def report_request(*, draft: ReportDraft, actor: Actor = None) -> Report:
 def report_build_now(*, draft: ReportDraft, actor: Actor = None) -> Report:
     """Build the PDF in this process, without the queue (demo data, scripts): the same
     request, claim and store as a worker's build, so the same rules hold."""
-    check_year_writer(actor, draft.bloc, draft.year)
+    check_draft_writer(actor, draft)
     report, created = _new_request(draft, actor)
     if created:
         claimed = report_claim(report_id=report.pk)
@@ -402,7 +446,7 @@ def is_stuck(report: Report, *, now: datetime | None = None) -> bool:
 @transaction.atomic
 def report_retry(*, report: Report, actor: Actor = None) -> Report:
     """Put a failed (or stuck) build back in the queue with a fresh count of attempts."""
-    check_year_writer(actor, report.draft.bloc, report.draft.year)
+    check_draft_writer(actor, report.draft)
     report = Report.objects.select_for_update().get(pk=report.pk)
     if not (report.status == Report.Status.FAILED or is_stuck(report)):
         raise ValidationError(RETRY_NOT_ALLOWED, code="not_failed")
@@ -635,8 +679,9 @@ def render(report: Report) -> Rendered:
     html = documents.render_html(report, data)
     rendered = rendering.html_to_pdf(html)
     table = None
-    if get_kind(data["kind"]).has_spreadsheet:
-        table = xlsx.score_table_xlsx(data)
+    kind = get_kind(data["kind"])
+    if kind.has_spreadsheet:
+        table = kind.spreadsheet(data) if kind.spreadsheet else xlsx.score_table_xlsx(data)
     docx = docx_builder.html_to_docx(html, title=" ".join(data.get("summary", [])))
     return Rendered(data, rendered.pdf, rendered.page_count, table, docx)
 

@@ -11,7 +11,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,10 +30,11 @@ from portal.lib.csp import allow_styles_of
 from portal.lib.files import private_download
 from portal.lib.http import GET_POST, post_only, year_param
 
+from . import dossier as dossiers
 from . import forms as f
 from . import issuing, services
 from .models import Report, ReportDraft
-from .rules import get_draft_or_404, get_report_or_404, may_issue
+from .rules import get_draft_or_404, get_report_or_404, may_issue, official_organizations
 
 # Reading -------------------------------------------------------------------
 
@@ -39,7 +46,7 @@ def report_list(request: HttpRequest, pk: int) -> HttpResponse:
     year = access.year
     drafts = list(
         ReportDraft.objects.filter(bloc=bloc, year=year)
-        .select_related("meeting", "issuer", "replaces", "replaced_by")
+        .select_related("meeting", "subject", "issuer", "replaces", "replaced_by")
         .prefetch_related("reports")
         .order_by("kind", "meeting__starts_at")
     )
@@ -377,3 +384,66 @@ def document_download(request: HttpRequest, pk: int) -> HttpResponse:
         list_url = reverse("reports:report_list", args=[draft.bloc_id])
         return redirect(f"{list_url}?year={draft.year}")
     return _file_response(report, "pdf", "pdf", "application/pdf")
+
+
+# The dossier ----------------------------------------------------------------
+
+
+@require_GET
+def dossier(request: HttpRequest, pk: int) -> HttpResponse:
+    """The commendation dossier of the bloc's year: each part, its state and number."""
+    bloc, access = get_bloc_or_404(request, pk, year=year_param(request))
+    found = dossiers.dossier_for(bloc, access.year)
+    own = official_organizations(request.user)
+    rows = [
+        {
+            "part": part,
+            "position": i,
+            # Who opens a part's draft: the secretariat, and for a unit's own report its
+            # officials instead (reports.rules).
+            "writes": (
+                access.is_admin or part.subject.pk in own
+                if part.subject is not None
+                else access.can_write
+            ),
+        }
+        for i, part in enumerate(found.parts, start=1)
+    ]
+    context = {
+        "bloc": bloc,
+        "year": access.year,
+        "dossier": found,
+        "rows": rows,
+        "can_write": access.can_write,
+    }
+    return render(request, "reports/dossier.html", context)
+
+
+@GET_POST
+def dossier_prepare(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start the dossier's drafts (the secretariat's, and one per proposed unit); POST only."""
+    bloc, access = get_bloc_or_404(request, pk, need="write", year=year_param(request))
+    page = reverse("reports:dossier", args=[bloc.pk]) + f"?year={access.year}"
+    if refused := post_only(request):
+        return refused
+    try:
+        dossiers.dossier_prepare(bloc=bloc, year=access.year, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The dossier's drafts are ready to be written."))
+    return redirect(page)
+
+
+@require_GET
+def dossier_zip(request: HttpRequest, pk: int) -> HttpResponse:
+    """The issued parts of the dossier as one archive, streamed, each named by its number."""
+    bloc, access = get_bloc_or_404(request, pk, year=year_param(request))
+    files = dossiers.dossier_files(dossiers.dossier_for(bloc, access.year))
+    if not files:
+        raise Http404
+    response = StreamingHttpResponse(dossiers.stream_zip(files), content_type="application/zip")
+    name = f"ho-so-khen-thuong-{bloc.pk}-{access.year}.zip"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -123,6 +123,14 @@ def c2_issued(world) -> dict:
     return {"pk": draft.pk}
 
 
+# reports: the commendation dossier (issue 16) -- its memo issued, so the archive has a file.
+def e16_dossier_issued(world) -> dict:
+    from tests.reports.helpers import make_draft, make_issued
+
+    make_issued(make_draft(world.bloc, current_year(), kind="proposal_memo"))
+    return {"pk": world.bloc.pk}
+
+
 # pledges: scoring, ballots, proposals, results (issue 4) -- a pledge in scoring this year.
 def d2_pledge(world, **fields):
     from tests.factories import CriterionFactory, PledgeFactory
@@ -303,6 +311,12 @@ MATRIX: dict[str, Row] = {
     "reports:document_replace": Row(c2_issued, (LOGIN, 404, 403, 200, 200, 404)),
     "reports:document_scan": Row(c2_issued, (LOGIN, 404, 403, 200, 200, 404)),
     "reports:document_download": Row(c2_issued, (LOGIN, 404, 200, 200, 200, 404)),
+    # --- reports: the commendation dossier (issue 16): members read it and its archive;
+    # the secretariat starts its drafts (POST only). A unit's own achievement report is
+    # written by that unit's officials: tests/reports/test_dossier.py. ---
+    "reports:dossier": Row(bloc, (LOGIN, 404, 200, 200, 200, 404)),
+    "reports:dossier_prepare": Row(bloc, (LOGIN, 404, 403, 405, 405, 404)),
+    "reports:dossier_zip": Row(e16_dossier_issued, (LOGIN, 404, 200, 200, 200, 404)),
     # --- notifications (issue 13) ---
     # Everyone has their own notices and settings; a notice opens for its recipient only
     # (302 to the thing itself); the writes are POST only. The calendar feed and the

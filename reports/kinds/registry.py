@@ -52,6 +52,9 @@ class DraftDefaults:
     sign_mode: str = ""
     signer_position: str = ""
     signer_name: str = ""  # family name first, from the organization's head when known
+    issuer_title: str = ""  # the header's issuer line ("" : the bloc's name)
+    parent_body: str | None = None  # the line above it (None: the bloc's organizing body)
+    recipients: str | None = None  # "Nơi nhận" (None: the bloc's usual recipients)
 
 
 def no_fixed_day(bloc: Bloc, year: int, meeting: Meeting | None) -> date | None:
@@ -88,12 +91,25 @@ class DocumentKind:
     # Signed by one person under the signer block (its name comes from the draft): not
     # built without that name.
     needs_signer: bool = False
+    # Whom "Kính gửi:" names, from the bloc (None: its organizing body, see
+    # documents.addressees); read only when `sent_to_superior`.
+    addressed_to: Callable[[Bloc], list[str]] | None = None
+    # A kind about one unit of the bloc (its achievement report): a draft per unit
+    # (ReportDraft.subject), issued by that unit and signed by its head; who writes it is
+    # that unit's officials (reports.rules). The defaults of a new draft, from that unit.
+    subject_defaults: Callable[[Bloc, Organization], DraftDefaults] | None = None
+    # The spreadsheet built beside the PDF when `has_spreadsheet` (None: the score table).
+    spreadsheet: Callable[[Data], bytes | None] | None = None
     # The day a new draft bears (None: the day its first PDF is requested).
     document_day: Callable[[Bloc, int, Meeting | None], date | None] = no_fixed_day
     # Keys the kind derives from the whole data (its header and signer block included).
     signing: Callable[[Data], Data] = nothing
     # What the template shows besides the data: formatted numbers, section numbers.
     present: Callable[[Data], Data] = nothing
+
+    @property
+    def has_subject(self) -> bool:
+        return self.subject_defaults is not None
 
     @property
     def section_fields(self) -> tuple[str, ...]:

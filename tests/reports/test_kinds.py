@@ -37,7 +37,17 @@ from reports.models import Report, ReportDraft
 from .helpers import PDF_BYTES, make_draft
 
 YEAR = current_year()
-CODES = ["year_end", "mid_year", "minutes", "pledge"]
+CODES = [
+    "year_end",
+    "mid_year",
+    "minutes",
+    "pledge",
+    "proposal_memo",
+    "proposal_list",
+    "achievement",
+]
+# The kinds the bloc's secretariat writes (not a unit's own report, which needs a proposal).
+BLOC_CODES = [code for code in CODES if not get_kind(code).has_subject]
 
 
 @pytest.fixture(autouse=True)
@@ -55,7 +65,7 @@ def _eager_fake_pdf(settings, monkeypatch):
 # The registry -------------------------------------------------------------------------------
 
 
-def test_the_four_kinds_in_order_are_the_models_choices():
+def test_the_kinds_in_order_are_the_models_choices():
     assert [kind.code for kind in all_kinds()] == CODES
     assert [code for code, _label in kind_choices()] == CODES
     assert list(ReportDraft._meta.get_field("kind").choices) == kind_choices()
@@ -67,7 +77,7 @@ def test_the_four_kinds_in_order_are_the_models_choices():
 def test_every_kind_is_complete(code):
     kind = get_kind(code)
     assert kind.code == code and str(kind.label)
-    assert kind.type_code in {"BC", "BB", "GƯ"} and kind.doc_type
+    assert kind.type_code in {"BC", "BB", "GƯ", "TTr", "DS"} and kind.doc_type
     assert get_template(kind.template).origin.name.endswith(kind.template)
     for section in kind.sections:
         field = ReportDraft._meta.get_field(section.field)
@@ -96,6 +106,17 @@ def test_the_database_rule_on_meetings_follows_the_kinds_that_need_one():
     assert in_rule == {kind.code for kind in all_kinds() if kind.needs_meeting}
 
 
+def test_the_database_rule_on_subjects_follows_the_kinds_about_one_unit():
+    (constraint,) = [
+        c
+        for c in ReportDraft._meta.constraints
+        if c.name == "report_draft_subject_only_for_achievements"
+    ]
+    about_one_unit = {kind.code for kind in all_kinds() if kind.has_subject}
+    assert about_one_unit == {"achievement"}
+    assert "('kind', 'achievement')" in str(constraint.condition)
+
+
 # Sections: what the editor shows is what the document prints --------------------------------
 
 
@@ -108,6 +129,7 @@ def year_drafts(db) -> dict[str, ReportDraft]:
     year_end = seed_year(6, tag="kinds")
     review = year_end.bloc.meetings.get(kind=Meeting.Kind.YEAR_END)
     drafts = {"year_end": year_end}
+    proposed = year_end.bloc.pledges.get(year=2020).proposals.first().organization
     for code in CODES[1:]:
         drafts[code] = ReportDraft.objects.create(
             bloc=year_end.bloc,
@@ -116,6 +138,7 @@ def year_drafts(db) -> dict[str, ReportDraft]:
             style=year_end.style,
             issuer=year_end.issuer,
             meeting=review if get_kind(code).needs_meeting else None,
+            subject=proposed if get_kind(code).has_subject else None,
         )
     for draft in drafts.values():
         for name in NARRATIVE:
@@ -185,11 +208,11 @@ def world_drafts(world) -> dict[str, ReportDraft]:
             kind=code,
             meeting=meeting if get_kind(code).needs_meeting else None,
         )
-        for code in CODES
+        for code in BLOC_CODES
     }
 
 
-@pytest.mark.parametrize("code", CODES)
+@pytest.mark.parametrize("code", BLOC_CODES)
 def test_the_editor_shows_exactly_the_sections_its_kind_prints(client_for, world_drafts, code):
     kind = get_kind(code)
     draft = world_drafts[code]
