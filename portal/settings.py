@@ -103,6 +103,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The policy's answers kept for one request (a question asked per row is asked once).
+    "portal.lib.request_cache.middleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "portal.lib.middleware.PrivateResponsesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
