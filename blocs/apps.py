@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -21,3 +21,17 @@ class BlocsConfig(AppConfig):
         from django.contrib.auth import get_user_model
 
         pre_save.connect(_names_in_nfc, sender=get_user_model(), dispatch_uid="user_names_nfc")
+        self._forget_roles_on_change()
+
+    def _forget_roles_on_change(self) -> None:
+        """The policy's answers kept for a request (`portal.lib.request_cache`) depend on
+        these rows: a request that writes one and asks again gets the new answer."""
+        from django.contrib.auth import get_user_model
+
+        from portal.lib.request_cache import forget
+
+        from .models import ChairTerm, Membership, Official, SecretaryAssignment
+
+        for model in (Membership, ChairTerm, SecretaryAssignment, Official, get_user_model()):
+            for signal in (post_save, post_delete):
+                signal.connect(forget, sender=model, dispatch_uid=f"forget_roles_{model.__name__}")

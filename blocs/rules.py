@@ -37,6 +37,7 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from portal.lib.http import year_param
+from portal.lib.request_cache import remembered
 from portal.lib.types import Actor, Person
 
 from .models import (
@@ -119,6 +120,15 @@ def _official_orgs(user: Person) -> QuerySet:
     return Official.objects.filter(user_id=user.pk).values("organization_id")  # type: ignore[misc]
 
 
+def _asked_of(user: Person, bloc: Bloc, year: int | None = None) -> tuple | None:
+    """The key under which a question about `user`, `bloc` and `year` is kept for the
+    request (`portal.lib.request_cache`): a page asks it per row, a service per sheet."""
+    if not user.is_authenticated or bloc.pk is None:
+        return None
+    return (user.pk, user.is_superuser, bloc.pk, _current_year() if year is None else year)
+
+
+@remembered(_asked_of)
 def is_secretariat(user: Person, bloc: Bloc, year: int | None = None) -> bool:
     """The bloc's secretariat in `year` (this year by default); admins always (2 queries)."""
     if not user.is_authenticated:
@@ -134,12 +144,14 @@ def is_secretariat(user: Person, bloc: Bloc, year: int | None = None) -> bool:
     ).exists()
 
 
+@remembered(_asked_of)
 def may_read(user: Person, bloc: Bloc) -> bool:
     if not user.is_authenticated:
         return False
     return user.is_superuser or Bloc.objects.visible_to(user).filter(pk=bloc.pk).exists()
 
 
+@remembered(_asked_of)
 def reads_year(user: Person, bloc: Bloc, year: int) -> bool:
     """Reads the bloc's things of `year` (see the module docstring: member; 2 queries)."""
     if not user.is_authenticated:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from portal.lib.people import person_sort_key
@@ -105,25 +105,53 @@ class Attention:
 
 
 @dataclass(frozen=True)
+class BlocOverview:
+    """Every bloc of the portal in three numbers, for an admin's dashboard: at national
+    scale a card per bloc would be thousands of cards on one page."""
+
+    blocs: int
+    without_term: int
+    without_next_term: int
+
+
+@dataclass(frozen=True)
 class Dashboard:
     year: int
     official: Official | None
     cards: list[BlocCard]
     attention: list[Attention]
     upcoming: list[Meeting] = field(default_factory=list)
+    overview: BlocOverview | None = None
+
+
+def bloc_overview(year: int) -> BlocOverview:
+    """The counts of `BlocOverview` in one query, however many blocs there are."""
+    terms = ChairTerm.objects.filter(bloc_id=OuterRef("pk"))
+    counts = Bloc.objects.aggregate(
+        blocs=Count("pk"),
+        without_term=Count("pk", filter=~Exists(terms.filter(year=year))),
+        without_next_term=Count("pk", filter=~Exists(terms.filter(year=year + 1))),
+    )
+    return BlocOverview(**counts)
 
 
 def dashboard(user: Person, year: int) -> Dashboard:
+    """The user's blocs as cards. An admin sees every bloc, but as the overview's counts:
+    the cards are the blocs the admin holds a role in (an official's organization's, an
+    assignment's), as for anyone else."""
     # An anonymous user has no pk: no official.
     officials = Official.objects.select_related("organization")
     official = officials.filter(user_id=user.pk).first()  # type: ignore[misc]
-    blocs = with_terms(with_member_count(Bloc.objects.visible_to(user), year), year, year + 1)
+    mine = Bloc.objects.held_by(user) if user.is_superuser else Bloc.objects.visible_to(user)
+    blocs = with_terms(with_member_count(mine, year), year, year + 1)
     blocs = with_secretariat(blocs.select_related("organizing_body"), user, year)
     cards = [
         BlocCard(bloc, term_for(bloc, year), term_for(bloc, year + 1), bloc.in_secretariat)  # type: ignore[attr-defined]
         for bloc in blocs
     ]
-    return Dashboard(year, official, cards, _attention(user, cards, year), upcoming_meetings(user))
+    overview = bloc_overview(year) if user.is_superuser else None
+    attention = _attention(user, cards, year)
+    return Dashboard(year, official, cards, attention, upcoming_meetings(user), overview)
 
 
 def _attention(user: Person, cards: list[BlocCard], year: int) -> list[Attention]:

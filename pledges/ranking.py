@@ -26,13 +26,16 @@ Decisions (documented here because the rules leave them open):
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.core.cache import cache
+from django.db.models import OuterRef, QuerySet, Subquery, Sum
 from django.utils.translation import gettext_lazy as _
 
 from blocs.models import Bloc, Membership, Organization
@@ -452,14 +455,78 @@ def results_over_years(
 ) -> dict[int, dict[int, int]]:
     """{year: {organization id: rank}} for the bloc's pledges in scoring or closed, oldest
     first, in 5 queries whatever the number of years. Members without scores are left out;
-    with `organization`, only that member's ranks (years it was not ranked are left out)."""
+    with `organization`, only that member's ranks (years it was not ranked are left out).
+
+    The ranks of a closed year are computed once per close: they are kept in Django's cache
+    (CACHE_URL) under a digest of what they depend on (`_closed_year_key`), and a year whose
+    ranks are kept loads none of its rows (with every year closed and kept: 1 query)."""
     pledges = list(
-        Pledge.objects.filter(
-            bloc=bloc, status__in=[Pledge.Status.SCORING, Pledge.Status.CLOSED]
-        ).order_by("year")
+        Pledge.objects.filter(bloc=bloc, status__in=[Pledge.Status.SCORING, Pledge.Status.CLOSED])
+        .annotate(
+            _version=Subquery(
+                Pledge.history.filter(id=OuterRef("pk"))
+                .order_by("-history_id")
+                .values("history_id")[:1]
+            ),
+            _members_version=Subquery(
+                Membership.history.filter(bloc_id=OuterRef("bloc_id"))
+                .order_by("-history_id")
+                .values("history_id")[:1]
+            ),
+        )
+        .order_by("year")
     )
     if not pledges:
         return {}
+    keys = {p.pk: _closed_year_key(p) for p in pledges if p.is_closed}
+    kept = cache.get_many(list(keys.values())) if keys else {}
+    ranked: dict[int, dict[int, int]] = {
+        p.pk: kept[keys[p.pk]] for p in pledges if keys.get(p.pk) in kept
+    }
+    fresh = [p for p in pledges if p.pk not in ranked]
+    if fresh:
+        ranked.update(_ranks_of(bloc, fresh))
+        cache.set_many({keys[p.pk]: ranked[p.pk] for p in fresh if p.pk in keys}, CLOSED_SECONDS)
+    org_id = getattr(organization, "pk", organization)
+    history: dict[int, dict[int, int]] = {}
+    for p in pledges:
+        ranks = {org: rank for org, rank in ranked[p.pk].items() if org_id is None or org == org_id}
+        if ranks:
+            history[p.year] = ranks
+    return history
+
+
+# Kept a year: a closed year changes only when it is reopened (a new key anyway).
+CLOSED_SECONDS = 60 * 60 * 24 * 365
+
+
+def _closed_year_key(pledge: Pledge) -> str:
+    """The cache key of a closed year's ranks: a digest of the pledge as stored (its last
+    history row: closing and reopening each write one, and its rules) and of the bloc's
+    memberships (their last history row). Scores, criteria and bonus lines of a closed year
+    cannot change (`pledges.services.check_writable`) until it is reopened."""
+    inputs = [
+        pledge.pk,
+        pledge.status,
+        pledge._version,  # type: ignore[attr-defined]  # annotated by results_over_years
+        pledge._members_version,  # type: ignore[attr-defined]
+        pledge.scoring_method,
+        str(pledge.bonus_cap),
+        str(pledge.penalty_cap),
+        pledge.classification_bands,
+        pledge.tie_break_order,
+        RANKING_VERSION,
+    ]
+    digest = hashlib.sha256(json.dumps(inputs, default=str).encode()).hexdigest()[:32]
+    return f"pledges:closed-ranks:{digest}"
+
+
+# Part of the key: bump it when the ranking rules in this module change.
+RANKING_VERSION = "1"
+
+
+def _ranks_of(bloc: Bloc, pledges: list[Pledge]) -> dict[int, dict[int, int]]:
+    """{pledge id: {organization id: rank}} of the scored members, in 4 queries."""
     members = _members_by_year(bloc.pk, [p.year for p in pledges])
     criteria: defaultdict[int, list[Criterion]] = defaultdict(list)
     scores: defaultdict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -470,15 +537,8 @@ def results_over_years(
         scores[row["sheet__pledge_id"]].append(row)
     for row in _adjustment_rows(pledges):
         adjustments[row["pledge_id"]].append(row)
-    org_id = getattr(organization, "pk", organization)
-    history: dict[int, dict[int, int]] = {}
+    ranked = {}
     for p in pledges:
         results = _results(p, members[p.year], criteria[p.pk], scores[p.pk], adjustments[p.pk])
-        ranks = {
-            m.organization.pk: m.rank
-            for m in results.members
-            if m.scored and (org_id is None or m.organization.pk == org_id)
-        }
-        if ranks:
-            history[p.year] = ranks
-    return history
+        ranked[p.pk] = {m.organization.pk: m.rank for m in results.members if m.scored}
+    return ranked

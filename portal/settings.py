@@ -103,6 +103,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The policy's answers kept for one request (a question asked per row is asked once).
+    "portal.lib.request_cache.middleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "portal.lib.middleware.PrivateResponsesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -333,8 +335,9 @@ PORTAL_EVIDENCE_MAX_FILES = env.int("PORTAL_EVIDENCE_MAX_FILES", default=10)
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Admin changelists of big tables (scores, meetings, memberships) show PostgreSQL's row
-# estimate instead of counting the whole table once it holds at least this many rows.
-ADMIN_EXACT_COUNT_LIMIT = env.int("ADMIN_EXACT_COUNT_LIMIT", default=100_000)
+# estimate instead of counting the whole table once it holds at least this many rows (the
+# 77,000 meetings of the national data are past it; its 20,000 memberships are counted).
+ADMIN_EXACT_COUNT_LIMIT = env.int("ADMIN_EXACT_COUNT_LIMIT", default=50_000)
 
 # The cache: charts drawn once per inputs (pledges/charts.py). Per process by default; a
 # Redis URL (redis://redis:6379/2) shares it between the web processes of a deployment.

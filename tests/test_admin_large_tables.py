@@ -83,3 +83,94 @@ def test_the_portal_s_connections_run_without_jit(db):
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+# Growth: every big changelist runs the same queries at N and 10N rows ----------------------
+
+CHANGELISTS = [
+    "blocs_organization",
+    "blocs_membership",
+    "blocs_meeting",
+    "blocs_chairterm",
+    "blocs_bloc",
+    "pledges_pledge",
+    "pledges_scoresheet",
+    "pledges_score",
+    "pledges_registration",
+]
+
+
+def _bloc_with_a_year(n: int) -> None:
+    """n blocs, each with a member, a chair term, a meeting, a pledge, a criterion, a sheet
+    and a score: a row in each changelist above."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from blocs.models import Meeting
+    from pledges.models import Registration, Score, ScoreSheet
+    from tests.factories import ChairTermFactory, CriterionFactory, PledgeFactory
+
+    year = current_year()
+    for _ in range(n):
+        bloc = BlocFactory()
+        org = OrganizationFactory()
+        MembershipFactory(bloc=bloc, organization=org, first_year=year - 1)
+        ChairTermFactory(bloc=bloc, year=year, chair=org)
+        Meeting.objects.create(
+            bloc=bloc,
+            year=year,
+            kind=Meeting.Kind.LAUNCH,
+            title="Hội nghị phát động thi đua",
+            starts_at=timezone.now() + timedelta(days=3),
+            place="Hội trường",
+        )
+        pledge = PledgeFactory(bloc=bloc, year=year)
+        criterion = CriterionFactory(pledge=pledge)
+        sheet = ScoreSheet.objects.create(pledge=pledge, organization=org, round="self")
+        Score.objects.create(sheet=sheet, criterion=criterion, points=5)
+        Registration.objects.create(pledge=pledge, organization=org)
+
+
+@pytest.mark.parametrize("name", CHANGELISTS)
+@pytest.mark.parametrize("query", [{}, {"bloc_name": "khoi", "year": str(current_year())}])
+def test_each_big_changelist_runs_the_same_queries_at_n_and_10n_rows(
+    admin_client, django_assert_num_queries, name, query
+):
+    url = reverse(f"admin:{name}_changelist")
+    if name in ("blocs_organization", "blocs_bloc"):
+        query = {}  # no bloc or year filter there
+    elif name == "blocs_membership":
+        query = {"bloc_name": query.get("bloc_name")} if query else {}
+    _bloc_with_a_year(2)
+    with CaptureQueriesContext(connection) as ctx:
+        response = admin_client.get(url, query)
+    assert response.status_code == 200
+    assert response.context["cl"].result_count >= 2
+    _bloc_with_a_year(18)
+    with django_assert_num_queries(len(ctx.captured_queries)):
+        response = admin_client.get(url, query)
+    assert response.context["cl"].result_count >= 20
+
+
+def test_the_bloc_filter_matches_part_of_the_name_without_accents(admin_client):
+    _bloc_with_a_year(1)
+    bloc = BlocFactory(name="Cụm thi đua số 12 Hải Phòng")
+    MembershipFactory(bloc=bloc, organization=OrganizationFactory(), first_year=2020)
+    url = reverse("admin:blocs_membership_changelist")
+    response = admin_client.get(url, {"bloc_name": "cum thi dua so 12"})
+    assert [m.bloc for m in response.context["cl"].result_list] == [bloc]
+    # The sidebar has the small form, not a link per bloc.
+    content = response.content.decode()
+    assert 'name="bloc_name" value="cum thi dua so 12"' in content
+    assert f"bloc__id__exact={bloc.pk}" not in content
+
+
+def test_the_year_filter_lists_years_without_reading_the_table(admin_client):
+    _bloc_with_a_year(1)
+    url = reverse("admin:blocs_meeting_changelist")
+    with CaptureQueriesContext(connection) as ctx:
+        response = admin_client.get(url, {"year": str(current_year() - 1)})
+    assert response.context["cl"].result_count == 0
+    assert not [q for q in ctx.captured_queries if "DISTINCT" in q["sql"]]
+    assert f"?year={current_year() + 1}" in response.content.decode()

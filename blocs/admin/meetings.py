@@ -15,6 +15,8 @@ from portal.lib.admin import (
     ServiceRefusalMixin,
     adopt,
     kept_forms,
+    name_filter,
+    year_filter,
 )
 from portal.lib.admin import HistoryAdmin as SimpleHistoryAdmin
 
@@ -181,7 +183,12 @@ def _formset_rows(formset, fields: list[str]) -> list[dict]:
 class MeetingAdmin(LargeTableMixin, ServiceRefusalMixin, FoldedSearchMixin, SimpleHistoryAdmin):
     form = MeetingAdminForm
     list_display = ["title", "bloc", "year", "kind", "starts_at", "status"]
-    list_filter = ["bloc", "year", "kind", "status"]
+    list_filter = [
+        name_filter("bloc__search_name", _("bloc"), "bloc_name"),
+        year_filter("year"),
+        "kind",
+        "status",
+    ]
     list_select_related = ["bloc"]
     search_fields = ["title", "place", "bloc__name"]
     folded_search_fields = ("bloc__search_name",)

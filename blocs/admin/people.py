@@ -17,6 +17,8 @@ from portal.lib.admin import (
     LargeTableMixin,
     ServiceRefusalMixin,
     adopt,
+    name_filter,
+    year_filter,
 )
 from portal.lib.admin import HistoryAdmin as SimpleHistoryAdmin
 from portal.lib.people import full_name
@@ -136,7 +138,10 @@ class MembershipAdmin(
         "rotation_order",
         "is_current",
     ]
-    list_filter = [MembershipCurrentFilter, "bloc"]
+    list_filter = [
+        MembershipCurrentFilter,
+        name_filter("bloc__search_name", _("bloc"), "bloc_name"),
+    ]
     list_select_related = ["organization", "bloc"]
     search_fields = ["organization__name", "organization__search_name", "bloc__name"]
     folded_search_fields = ("organization__search_name", "bloc__search_name")
@@ -172,7 +177,11 @@ class MembershipAdmin(
 class ChairTermAdmin(ServiceRefusalMixin, FoldedSearchMixin, SimpleHistoryAdmin):
     form = ChairTermAdminForm
     list_display = ["bloc", "year", "chair", "deputy", "method", "note"]
-    list_filter = ["year", "method", "bloc"]
+    list_filter = [
+        year_filter("year"),
+        "method",
+        name_filter("bloc__search_name", _("bloc"), "bloc_name"),
+    ]
     list_select_related = ["bloc", "chair", "deputy"]
     search_fields = ["bloc__name", "chair__name", "deputy__name", "note"]
     folded_search_fields = ("bloc__search_name", "chair__search_name", "deputy__search_name")

@@ -4,9 +4,10 @@ evidence, bonus and penalty lines, ballots and proposals."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from portal.lib.admin import HistoryAdmin as SimpleHistoryAdmin
-from portal.lib.admin import LargeTableMixin, ReadOnlyInlineMixin
+from portal.lib.admin import LargeTableMixin, ReadOnlyInlineMixin, name_filter, year_filter
 
 from ..models import (
     Adjustment,
@@ -38,9 +39,14 @@ class RegistrationTargetInline(ReadOnlyInlineMixin, admin.TabularInline):
 @admin.register(Registration)
 class RegistrationAdmin(LargeTableMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["organization", "pledge", "submitted_at", "updated_at", "updated_by"]
-    list_filter = ["pledge__bloc", "pledge__year"]
+    list_filter = [
+        name_filter("pledge__bloc__search_name", _("bloc"), "bloc_name"),
+        year_filter("pledge__year"),
+    ]
     list_select_related = ["organization", "pledge__bloc", "updated_by"]
     search_fields = ["organization__name", "pledge__title"]
+    # Newest first along the primary key: the model's order joins and sorts every sheet.
+    ordering = ["-pk"]
     fields = ["pledge", "organization", "titles", "note", "submitted_at", "updated_by"]
     readonly_fields = fields
     inlines = [RegistrationTargetInline]
@@ -58,9 +64,16 @@ class ScoreInline(ReadOnlyInlineMixin, admin.TabularInline):
 @admin.register(ScoreSheet)
 class ScoreSheetAdmin(LargeTableMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["organization", "pledge", "round", "scorer", "status", "submitted_at"]
-    list_filter = ["pledge__bloc", "pledge__year", "round", "status"]
+    list_filter = [
+        name_filter("pledge__bloc__search_name", _("bloc"), "bloc_name"),
+        year_filter("pledge__year"),
+        "round",
+        "status",
+    ]
     list_select_related = ["organization", "scorer", "pledge__bloc"]
     search_fields = ["organization__name", "pledge__title"]
+    # Newest first along the primary key: the model's order joins and sorts every sheet.
+    ordering = ["-pk"]
     fields = [
         "pledge",
         "organization",
@@ -77,9 +90,16 @@ class ScoreSheetAdmin(LargeTableMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
 @admin.register(Score)
 class ScoreAdmin(LargeTableMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["criterion", "sheet", "points", "bonus", "version", "updated_at"]
-    list_filter = ["sheet__pledge__bloc", "sheet__pledge__year", "sheet__round"]
+    list_filter = [
+        name_filter("sheet__pledge__bloc__search_name", _("bloc"), "bloc_name"),
+        year_filter("sheet__pledge__year"),
+        "sheet__round",
+    ]
     list_select_related = ["criterion", "sheet__organization"]
     search_fields = ["criterion__code", "sheet__organization__name"]
+    # Newest sheets first, read backwards along the unique (sheet, criterion) index: the
+    # model's order (each sheet's own order, then the criterion's) sorts every score first.
+    ordering = ["-sheet_id", "-criterion_id"]
     fields = ["sheet", "criterion", "points", "bonus", "explanation", "version", "updated_by"]
     readonly_fields = fields
 
@@ -98,7 +118,11 @@ class EvidenceAdmin(LargeTableMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(Adjustment)
 class AdjustmentAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["organization", "pledge", "kind", "points", "reason", "created_at"]
-    list_filter = ["pledge__bloc", "pledge__year", "kind"]
+    list_filter = [
+        name_filter("pledge__bloc__search_name", _("bloc"), "bloc_name"),
+        year_filter("pledge__year"),
+        "kind",
+    ]
     list_select_related = ["organization", "pledge__bloc"]
     search_fields = ["organization__name", "reason"]
     fields = ["pledge", "organization", "kind", "points", "reason", "created_by", "created_at"]
@@ -117,7 +141,11 @@ class BallotCandidateInline(ReadOnlyInlineMixin, admin.TabularInline):
 @admin.register(Ballot)
 class BallotAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["title", "pledge", "purpose", "present", "valid", "recorded_at"]
-    list_filter = ["pledge__bloc", "pledge__year", "purpose"]
+    list_filter = [
+        name_filter("pledge__bloc__search_name", _("bloc"), "bloc_name"),
+        year_filter("pledge__year"),
+        "purpose",
+    ]
     list_select_related = ["pledge__bloc"]
     search_fields = ["title"]
     fields = [
@@ -142,7 +170,11 @@ class BallotAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
 @admin.register(Proposal)
 class ProposalAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["organization", "title", "pledge", "ballot", "created_at"]
-    list_filter = ["pledge__bloc", "pledge__year", "title"]
+    list_filter = [
+        name_filter("pledge__bloc__search_name", _("bloc"), "bloc_name"),
+        year_filter("pledge__year"),
+        "title",
+    ]
     list_select_related = ["organization", "title", "pledge__bloc", "ballot"]
     search_fields = ["organization__name", "title__name"]
     fields = ["pledge", "organization", "title", "ballot", "achievements", "created_by"]

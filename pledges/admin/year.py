@@ -18,6 +18,8 @@ from portal.lib.admin import (
     ServiceRefusalMixin,
     adopt,
     kept_forms,
+    name_filter,
+    year_filter,
 )
 from portal.lib.admin import HistoryAdmin as SimpleHistoryAdmin
 
@@ -192,7 +194,11 @@ class PledgeAdmin(ServiceRefusalMixin, FoldedSearchMixin, SimpleHistoryAdmin):
         "signature_count",
         "criterion_count",
     ]
-    list_filter = ["bloc", "year", "status"]
+    list_filter = [
+        name_filter("bloc__search_name", _("bloc"), "bloc_name"),
+        year_filter("year"),
+        "status",
+    ]
     list_select_related = ["bloc"]
     search_fields = ["title", "bloc__name"]
     folded_search_fields = ("bloc__search_name",)

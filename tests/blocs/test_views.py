@@ -87,13 +87,39 @@ def test_dashboard_of_a_plain_member_has_an_empty_attention_list(world, client_f
     assert "Nothing needs your attention" in response.content.decode()
 
 
-def test_dashboard_of_staff_without_official_lists_every_bloc(world, client_for):
+def test_an_admin_s_dashboard_counts_every_bloc_and_lists_only_its_own(world, client_for):
+    # Thousands of blocs at national scale: the admin gets their numbers and a search, and
+    # cards only for the blocs it holds a role in (none here).
     response = client_for("admin").get(reverse("home"))
-    blocs = {card.bloc for card in response.context["dashboard"].cards}
-    assert blocs == {world.bloc, world.other_bloc}
-    kinds = {(a.kind, a.bloc) for a in response.context["dashboard"].attention}
-    assert ("no_term", world.other_bloc) in kinds
-    assert reverse("admin:index") in response.content.decode()
+    dashboard = response.context["dashboard"]
+    assert dashboard.cards == [] and dashboard.attention == []
+    with_term = ChairTerm.objects.filter(year=YEAR).values("bloc").distinct().count()
+    with_next = ChairTerm.objects.filter(year=YEAR + 1).values("bloc").distinct().count()
+    assert dashboard.overview.blocs == Bloc.objects.count() == 2
+    assert dashboard.overview.without_term == 2 - with_term
+    assert dashboard.overview.without_next_term == 2 - with_next
+    content = response.content.decode()
+    assert world.other_bloc.name not in content
+    assert reverse("blocs:search") in content
+    assert f"{reverse('admin:blocs_bloc_changelist')}?next_term=missing" in content
+    # An assignment makes the bloc the admin's own: its card and what it asks of them.
+    SecretaryAssignmentFactory(bloc=world.other_bloc, user=world.users["admin"])
+    dashboard = client_for("admin").get(reverse("home")).context["dashboard"]
+    assert [card.bloc for card in dashboard.cards] == [world.other_bloc]
+
+
+def test_an_admin_s_dashboard_runs_the_same_queries_with_ten_times_the_blocs(
+    world, client_for, django_assert_num_queries
+):
+    def add_blocs():
+        for _ in range(20):
+            bloc = BlocFactory()
+            member = MembershipFactory(bloc=bloc, first_year=YEAR - 1)
+            ChairTermFactory(bloc=bloc, year=YEAR, chair=member.organization)
+
+    client = client_for("admin")
+    _assert_constant(client, reverse("home"), add_blocs, django_assert_num_queries)
+    assert client.get(reverse("home")).context["dashboard"].overview.blocs == 22
 
 
 def test_dashboard_empty_state(db, client):

@@ -480,3 +480,21 @@ def test_criteria_tree_deeper_than_two_levels(world, pledge):
         b1b.pk: D("12.5"),
     }
     assert first.total == D("72.5")
+
+
+def test_a_closed_year_s_ranks_are_computed_once_per_close(db, django_assert_num_queries):
+    from pledges.services import pledge_reopen, pledge_set_status
+
+    pledge = build(3, 3, year=2021)
+    bloc = pledge.bloc
+    while_scoring = results_over_years(bloc)
+    pledge_set_status(pledge=pledge, status=Pledge.Status.CLOSED)
+    assert results_over_years(bloc) == while_scoring  # computed and kept
+    with django_assert_num_queries(1):  # the pledges with their digests, no score read
+        assert results_over_years(bloc) == while_scoring
+    # Reopened, changed and closed again: another digest, so computed anew.
+    first = min(while_scoring[2021], key=while_scoring[2021].get)
+    pledge_reopen(pledge=pledge, reason="Sửa điểm sau phúc tra")
+    Score.objects.filter(sheet__pledge=pledge, sheet__organization_id=first).delete()
+    pledge_set_status(pledge=pledge, status=Pledge.Status.CLOSED)
+    assert first not in results_over_years(bloc)[2021]
