@@ -200,8 +200,8 @@ def next_year_preparations(terms: list[ChairTerm]) -> list[Preparation]:
             PreparationStep("pledge", pledge is not None, pledge_url),
             PreparationStep(
                 "criteria",
-                bool(pledge and pledge.criteria_count),
-                criteria_url,  # type: ignore[attr-defined]
+                bool(pledge and pledge.criteria_count),  # type: ignore[attr-defined]
+                criteria_url,
             ),
             PreparationStep(
                 "launch",
