@@ -200,7 +200,7 @@ def next_year_preparations(terms: list[ChairTerm]) -> list[Preparation]:
             PreparationStep("pledge", pledge is not None, pledge_url),
             PreparationStep(
                 "criteria",
-                bool(pledge and pledge.criteria_count),  # type: ignore[attr-defined]
+                bool(pledge and pledge.criteria_count),
                 criteria_url,
             ),
             PreparationStep(
