@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import itertools
 import json
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING
 
 import matplotlib as mpl
 from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
@@ -33,11 +35,15 @@ FONT_FAMILIES = ("Liberation Serif", "Times New Roman", "DejaVu Serif", "DejaVu 
 COLORS = ("#a4161a", "#1d4e89", "#e09f3e", "#2a7f62", "#6c4f8c", "#7f7f7f", "#c2571a", "#3d8eb9")
 WIDTH_IN = 8.0
 # Part of every cache key: bump it when the drawing code changes what a chart looks like.
-DRAWING_VERSION = "1"
+DRAWING_VERSION = "2"
 CACHE_SECONDS = 60 * 60 * 24 * 30
 
+# The legend of the rank chart: a final rank and one on scores not yet verified.
+RANK_FINAL = _("final")
+RANK_PROVISIONAL = _("provisional (scores not yet verified)")
+
 if TYPE_CHECKING:
-    from .ranking import Results
+    from .ranking import RankPoint, Results
 
 
 @functools.cache
@@ -159,29 +165,125 @@ def _draw_group_points(groups: list, members: list) -> str:
         return _svg(figure)
 
 
+def rank_points(
+    history: Mapping[int, int | None] | Iterable[RankPoint],
+) -> list[RankPoint]:
+    """Every year from the first ranked to the last, as `RankPoint`s: a plain {year: rank}
+    (final, untied ranks) or the points of `pledges.ranking.rank_series` as they are. Years
+    without a rank stay in, with rank None, so that no line is drawn across them."""
+    from .ranking import RankPoint
+
+    if isinstance(history, Mapping):
+        given = [RankPoint(int(year), int(rank)) for year, rank in history.items() if rank]
+    else:
+        given = [point for point in history if point.rank]
+    if not given:
+        return []
+    by_year = {point.year: point for point in given}
+    years = range(min(by_year), max(by_year) + 1)
+    return [by_year.get(year, RankPoint(year, None)) for year in years]
+
+
+def rank_label(point: RankPoint) -> str:
+    """The rank as printed over its marker: "=2" for a rank shared with another member."""
+    return f"={point.rank}" if point.tied else str(point.rank)
+
+
 def chart_rank_history(
-    history: Mapping[int, int | None], organization: object, *, empty_text: str = "—"
+    history: Mapping[int, int | None] | Iterable[RankPoint],
+    organization: object,
+    *,
+    empty_text: str = "—",
 ) -> str:
-    """Rank over the years for one organization: 1 at the top, one tick per year and rank."""
-    points = sorted((int(year), int(rank)) for year, rank in history.items() if rank)
+    """Rank over the years for one organization: 1 at the top, one tick per year and rank.
+    Provisional years (scores not yet verified) get a hollow marker and a dashed line, a
+    shared rank reads "=2", and a year without a rank breaks the line."""
+    points = rank_points(history)
     if not points:
         return _cached("empty", str(empty_text), lambda: _empty(empty_text))
     title = organization if isinstance(organization, str) else getattr(organization, "name", "")
     title = str(title or organization)
-    return _cached("ranks", [points, title], lambda: _draw_rank_history(points, title))
+    legend = (str(RANK_FINAL), str(RANK_PROVISIONAL))
+    inputs = [[[p.year, p.rank, p.tied, p.provisional] for p in points], title, legend]
+    return _cached("ranks", inputs, lambda: _draw_rank_history(points, title, legend))
 
 
-def _draw_rank_history(points: list[tuple[int, int]], title: str) -> str:
-    years = [year for year, _ in points]
-    ranks = [rank for _, rank in points]
+def _draw_rank_history(points: list[RankPoint], title: str, legend: tuple[str, str]) -> str:
+    from matplotlib.lines import Line2D
+
+    ranked = [p for p in points if p.rank]
+    years = [p.year for p in points]
+    ranks = [p.rank or 0 for p in ranked]
+    color = COLORS[0]
     with mpl.rc_context(_style()):
-        figure = Figure(figsize=(WIDTH_IN * 0.75, 3.0), layout="constrained")
+        figure = Figure(figsize=(WIDTH_IN * 0.75, 3.2), layout="constrained")
         axes = figure.add_subplot()
-        axes.plot(years, ranks, marker="o", color=COLORS[0], linewidth=2)
-        for year, rank in points:
-            axes.annotate(
-                str(rank), (year, rank), textcoords="offset points", xytext=(0, 7), ha="center"
+        # Segments only between consecutive years that both have a rank; dashed when either
+        # end is provisional.
+        for before, after in itertools.pairwise(points):
+            if before.rank and after.rank:
+                dashed = before.provisional or after.provisional
+                style, kind = ("--", "dashed") if dashed else ("-", "solid")
+                axes.plot(
+                    [before.year, after.year],
+                    [before.rank, after.rank],
+                    color=color,
+                    linewidth=2,
+                    linestyle=style,
+                    # named in the SVG (<g id=...>): which years a segment joins, and how
+                    gid=f"segment-{before.year}-{after.year}-{kind}",
+                )
+        for point in ranked:
+            axes.plot(
+                [point.year],
+                [point.rank or 0],
+                marker="o",
+                markersize=8,
+                markeredgewidth=2,
+                color=color,
+                markerfacecolor="white" if point.provisional else color,
+                linestyle="none",
+                gid=f"rank-{point.year}-{'provisional' if point.provisional else 'final'}",
             )
+            axes.annotate(
+                rank_label(point),
+                (point.year, point.rank),
+                textcoords="offset points",
+                xytext=(0, 8),
+                ha="center",
+            )
+        handles = [
+            Line2D([], [], color=color, marker="o", markersize=8, linewidth=2, label=legend[0]),
+            Line2D(
+                [],
+                [],
+                color=color,
+                marker="o",
+                markersize=8,
+                markeredgewidth=2,
+                markerfacecolor="white",
+                linewidth=2,
+                linestyle="--",
+                label=legend[1],
+            ),
+        ]
+        shown = [
+            handle
+            for handle, wanted in zip(
+                handles,
+                (any(not p.provisional for p in ranked), any(p.provisional for p in ranked)),
+                strict=True,
+            )
+            if wanted
+        ]
+        axes.legend(
+            handles=shown,
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.12),
+            ncols=len(shown),
+            frameon=False,
+            fontsize=9,
+        )
         axes.set_title(title)
         axes.set_xticks(_ticks(years))
         axes.set_xlim(min(years) - 0.5, max(years) + 0.5)

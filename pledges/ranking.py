@@ -29,7 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -60,6 +60,8 @@ __all__ = [
     "member_totals",
     "q2",
     "rank",
+    "RankPoint",
+    "rank_series",
     "results_over_years",
 ]
 
@@ -527,6 +529,28 @@ RANKING_VERSION = "1"
 
 def _ranks_of(bloc: Bloc, pledges: list[Pledge]) -> dict[int, dict[int, int]]:
     """{pledge id: {organization id: rank}} of the scored members, in 4 queries."""
+    return {
+        p.pk: {m.organization.pk: m.rank for m in results.members if m.scored}
+        for p, results, _rows in _results_of(bloc, pledges)
+    }
+
+
+def _yearly_results(bloc: Bloc) -> Iterator[tuple[Pledge, Results, list[dict[str, Any]]]]:
+    """(pledge, results, its score rows) for each of the bloc's pledges in scoring or closed,
+    oldest first, in 5 queries whatever the number of years."""
+    pledges = list(
+        Pledge.objects.filter(
+            bloc=bloc, status__in=[Pledge.Status.SCORING, Pledge.Status.CLOSED]
+        ).order_by("year")
+    )
+    if pledges:
+        yield from _results_of(bloc, pledges)
+
+
+def _results_of(
+    bloc: Bloc, pledges: list[Pledge]
+) -> Iterator[tuple[Pledge, Results, list[dict[str, Any]]]]:
+    """(pledge, results, its score rows) for the given pledges of the bloc, in 4 queries."""
     members = _members_by_year(bloc.pk, [p.year for p in pledges])
     criteria: defaultdict[int, list[Criterion]] = defaultdict(list)
     scores: defaultdict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -537,8 +561,48 @@ def _ranks_of(bloc: Bloc, pledges: list[Pledge]) -> dict[int, dict[int, int]]:
         scores[row["sheet__pledge_id"]].append(row)
     for row in _adjustment_rows(pledges):
         adjustments[row["pledge_id"]].append(row)
-    ranked = {}
     for p in pledges:
         results = _results(p, members[p.year], criteria[p.pk], scores[p.pk], adjustments[p.pk])
-        ranked[p.pk] = {m.organization.pk: m.rank for m in results.members if m.scored}
-    return ranked
+        yield p, results, scores[p.pk]
+
+
+@dataclass(frozen=True)
+class RankPoint:
+    """One year of a member's rank-over-the-years: `rank` None when it was not ranked that
+    year (no pledge in scoring, or no score), `tied` when it shares the rank, `provisional`
+    while the rank rests on scores not yet verified (see `rank_series`)."""
+
+    year: int
+    rank: int | None
+    tied: bool = False
+    provisional: bool = False
+
+
+def rank_series(bloc: Bloc, organization: Organization | int) -> list[RankPoint]:
+    """The member's rank in every year from the bloc's first ranked year to its last, the
+    years without a rank included (a chart draws no line across them). A year is
+    provisional until its pledge is closed, unless, in a self-verified year, the
+    secretariat has submitted the member's verification sheet (its rank then rests on
+    verified scores only). 5 queries whatever the number of years."""
+    org_id = getattr(organization, "pk", organization)
+    found: dict[int, RankPoint] = {}
+    for p, results, rows in _yearly_results(bloc):
+        member = next(
+            (m for m in results.members if m.scored and m.organization.pk == org_id), None
+        )
+        if member is None:
+            continue
+        verified = any(
+            row["sheet__organization_id"] == org_id
+            and row["sheet__round"] == ScoreSheet.Round.VERIFIED
+            and row["sheet__status"] == ScoreSheet.Status.SUBMITTED
+            for row in rows
+        )
+        final = p.status == Pledge.Status.CLOSED or (
+            p.scoring_method == Pledge.ScoringMethod.SELF_VERIFIED and verified
+        )
+        found[p.year] = RankPoint(p.year, member.rank, member.tied, not final)
+    if not found:
+        return []
+    years = range(min(found), max(found) + 1)
+    return [found.get(year, RankPoint(year, None)) for year in years]

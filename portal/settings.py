@@ -363,7 +363,10 @@ LOGGING = {
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler"},
+        # The filter on the console as well: a refused Host header or another suspicious
+        # request (a 400) is logged on a child of django.security, with its traceback, and
+        # a logger's filter does not see its children's records (the admins' mail keeps it).
+        "console": {"class": "logging.StreamHandler", "filters": ["expected_on_one_line"]},
         "mail_admins": {
             "level": "ERROR",
             "filters": ["require_debug_false"],

@@ -88,3 +88,32 @@ def test_a_database_outage_is_one_error_line_per_request():
     for line in lines:
         assert line.startswith("Internal Server Error: /")
         assert "(database unavailable: OperationalError:" in line
+
+
+def test_a_403_refused_by_a_service_on_a_post_is_one_line(world, client_for, caplog):
+    # A member posting the secretariat's form: the view's policy check refuses it (issue 12).
+    caplog.set_level(logging.INFO)
+    url = reverse("blocs:meeting_create", args=[world.bloc.pk])
+    response = client_for("member").post(url, {"title": "Hội nghị"})
+    assert response.status_code == 403
+    [record] = request_records(caplog)
+    assert record.levelno == logging.WARNING and record.exc_info is None
+    assert record.getMessage() == f"Forbidden (Permission denied): {url}"
+    assert "Traceback" not in caplog.text
+    assert len(caplog.text.strip().splitlines()) == len(caplog.records)
+
+
+def test_a_refused_host_is_one_line_per_logger_without_a_traceback(db, client, caplog):
+    caplog.set_level(logging.INFO)
+    response = client.get(reverse("login"), HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    records = [r for r in caplog.records if r.name.startswith("django.")]
+    assert [r.name for r in records] == ["django.security.DisallowedHost"]
+    # What the console prints: the handler's filter, as settings.LOGGING configures it.
+    [console] = [
+        h
+        for h in logging.getLogger().handlers
+        if isinstance(h, logging.StreamHandler) and h.filters
+    ]
+    line = logging.Formatter().format(records[0]) if console.filter(records[0]) else ""
+    assert "evil.example" in line and "Traceback" not in line

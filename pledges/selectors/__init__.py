@@ -9,7 +9,10 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from blocs.models import Membership, Organization
+from django.db.models import Count
+from django.urls import reverse
+
+from blocs.models import Bloc, ChairTerm, Meeting, Membership, Organization, SecretaryAssignment
 from blocs.selectors import members_in
 
 from ..models import Pledge, PledgeSignature, Registration, ScoreSheet
@@ -24,9 +27,11 @@ def members_of(pledge: Pledge) -> list[Organization]:
 class PledgeTask:
     """Something an organization (or the secretariat) still has to do for a pledge."""
 
-    kind: str  # "sign" | "register" | "self_score" | "cross_score" | "verify"
+    kind: str  # "sign" | "register" | "self_score" | "returned" | "cross_score" | "verify"
     pledge: Pledge
     deadline: date | None = None
+    # "returned": the self sheet the secretariat sent back, with its reason
+    sheet: ScoreSheet | None = None
 
 
 def pledge_tasks(
@@ -77,14 +82,14 @@ def _member_tasks(pledges: list[Pledge], org_id: int, year: int, today: date) ->
             pledge_id__in=ids, organization_id=org_id, submitted_at__isnull=False
         ).values_list("pledge_id", flat=True)
     )
-    scored = set(
-        ScoreSheet.objects.filter(
-            pledge_id__in=ids,
-            organization_id=org_id,
-            round=ScoreSheet.Round.SELF,
-            status=ScoreSheet.Status.SUBMITTED,
-        ).values_list("pledge_id", flat=True)
-    )
+    # The organization's self sheets: submitted ones ask nothing more, a draft that the
+    # secretariat sent back asks for corrections (with the reason), in the same query.
+    own_sheets = {
+        sheet.pledge_id: sheet
+        for sheet in ScoreSheet.objects.filter(
+            pledge_id__in=ids, organization_id=org_id, round=ScoreSheet.Round.SELF
+        ).only("pledge_id", "status", "returned_at", "return_reason")
+    }
     tasks = []
     for p in pledges:
         if p.status == Pledge.Status.OPEN and p.pk not in signed:
@@ -92,8 +97,12 @@ def _member_tasks(pledges: list[Pledge], org_id: int, year: int, today: date) ->
         deadline = p.registration_deadline
         if p.pk not in registered and (deadline is None or today <= deadline):
             tasks.append(PledgeTask("register", p, deadline))
-        if p.status == Pledge.Status.SCORING and p.pk not in scored:
-            tasks.append(PledgeTask("self_score", p, p.scoring_deadline))
+        sheet = own_sheets.get(p.pk)
+        if p.status == Pledge.Status.SCORING and not (sheet and sheet.is_submitted):
+            if sheet is not None and sheet.returned_at is not None:
+                tasks.append(PledgeTask("returned", p, p.scoring_deadline, sheet))
+            else:
+                tasks.append(PledgeTask("self_score", p, p.scoring_deadline))
     cross = [p for p in pledges if p.status == Pledge.Status.SCORING and p.is_cross_scored]
     return tasks + _cross_tasks(cross, org_id, year)
 
@@ -120,3 +129,85 @@ def _cross_tasks(pledges: list[Pledge], org_id: int, year: int) -> list[PledgeTa
         for p in pledges
         if submitted[p.pk] < members[p.bloc_id] - 1
     ]
+
+
+# The incoming chair's preparation -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PreparationStep:
+    """One thing next year's chair prepares; `key` picks the sentence in the template."""
+
+    key: str  # "deputy" | "secretariat" | "pledge" | "criteria" | "launch"
+    done: bool
+    url: str
+
+
+@dataclass(frozen=True)
+class Preparation:
+    """What next year's chair of a bloc has prepared for that year, and what is left."""
+
+    bloc: Bloc
+    year: int
+    steps: list[PreparationStep]
+
+    @property
+    def left(self) -> int:
+        return sum(1 for step in self.steps if not step.done)
+
+
+def next_year_preparations(terms: list[ChairTerm]) -> list[Preparation]:
+    """For each of `terms` (next year's chair terms of the user's organization, with their
+    bloc): the checklist of that year, read from what exists: a deputy, secretariat staff
+    assigned, the pledge's draft and its criteria, the launch meeting. 3 queries whatever
+    the number of blocs (none without a term)."""
+    if not terms:
+        return []
+    bloc_ids = [term.bloc_id for term in terms]
+    years = {term.year for term in terms}
+    pledges = {
+        (p.bloc_id, p.year): p
+        for p in Pledge.objects.filter(bloc_id__in=bloc_ids, year__in=years).annotate(
+            criteria_count=Count("criteria")
+        )
+    }
+    launches = set(
+        Meeting.objects.filter(
+            bloc_id__in=bloc_ids, year__in=years, kind=Meeting.Kind.LAUNCH
+        ).values_list("bloc_id", "year")
+    )
+    assignments = list(
+        SecretaryAssignment.objects.filter(bloc_id__in=bloc_ids, first_year__lte=max(years))
+    )
+    found = []
+    for term in terms:
+        bloc, year = term.bloc, term.year
+        pledge = pledges.get((bloc.pk, year))
+        query = f"?year={year}"
+        bloc_url = bloc.get_absolute_url() + query
+        pledge_url = (
+            pledge.get_absolute_url()
+            if pledge is not None
+            else reverse("pledges:pledge_create", args=[bloc.pk]) + query
+        )
+        criteria_url = (
+            reverse("pledges:pledge_criteria", args=[pledge.pk]) if pledge else pledge_url
+        )
+        staffed = any(a.bloc_id == bloc.pk and a.covers(year) for a in assignments)
+        steps = [
+            PreparationStep("deputy", term.deputy_id is not None, bloc_url),
+            PreparationStep("secretariat", staffed, bloc_url),
+            PreparationStep("pledge", pledge is not None, pledge_url),
+            PreparationStep(
+                "criteria",
+                bool(pledge and pledge.criteria_count),
+                criteria_url,
+            ),
+            PreparationStep(
+                "launch",
+                (bloc.pk, year) in launches,
+                reverse("blocs:meeting_create", args=[bloc.pk]) + query,
+            ),
+        ]
+        found.append(Preparation(bloc, year, steps))
+    return found

@@ -22,7 +22,7 @@ from .. import rules, selectors, services
 from ..charts import chart_group_points, chart_rank_history
 from ..forms import scoring as f
 from ..models import Ballot, Pledge, Proposal
-from ..ranking import compute_results, results_over_years
+from ..ranking import compute_results, rank_series
 from ..selectors.results_pages import ballots_of, proposal_groups, results_page
 from ..selectors.score_table import score_table
 from ..xlsx import score_table_xlsx, table_title
@@ -242,6 +242,5 @@ def chart_groups(request: HttpRequest, pk: int) -> HttpResponse:
 def chart_rank(request: HttpRequest, pk: int, org: int) -> HttpResponse:
     pledge, _found = rules.get_pledge_or_404(request, pk)
     organization = member_of(pledge, org)
-    history = results_over_years(pledge.bloc, organization)
-    ranks = {year: by_org.get(organization.pk) for year, by_org in history.items()}
-    return _svg(chart_rank_history(ranks, organization, empty_text=_("Not ranked yet.")))
+    series = rank_series(pledge.bloc, organization)
+    return _svg(chart_rank_history(series, organization, empty_text=_("Not ranked yet.")))

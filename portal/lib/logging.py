@@ -5,7 +5,8 @@ Django's request logger attaches the exception to every 4xx and 5xx it logs, so 
 403 (a member opening the secretariat's page) or 404 (an outsider) printed a traceback, and
 a two-minute database outage printed 1,356 of them. `ExpectedErrorsOnOneLine` (on the
 `django.request` logger, settings.LOGGING) keeps those records but drops their traceback,
-naming the exception on the line instead.
+naming the exception on the line instead. On the console handler too, for the records of
+`django.security.*` (a refused Host header: a 400 with a traceback otherwise).
 """
 
 from __future__ import annotations
@@ -30,8 +31,12 @@ def _outage(exc: BaseException | None) -> BaseException | None:
 
 
 class ExpectedErrorsOnOneLine(logging.Filter):
+    # Django's loggers of requests; on a handler, the records of any other logger pass as
+    # they are (a task's own error keeps its traceback).
+    LOGGERS = ("django.request", "django.security")
+
     def filter(self, record: logging.LogRecord) -> bool:
-        if not record.exc_info:
+        if not record.exc_info or not record.name.startswith(self.LOGGERS):
             return True
         exc = record.exc_info[1]
         status = getattr(record, "status_code", None)

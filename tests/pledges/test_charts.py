@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from pledges import charts
 from pledges.charts import chart_group_points, chart_rank_history
@@ -107,3 +108,67 @@ def test_a_chart_is_drawn_once_per_inputs_and_anew_when_a_score_changes(monkeypa
     assert len(drawn) == 3
     chart_rank_history({2023: 2, 2024: 2}, org("Thành đoàn Hải Phòng"))
     assert len(drawn) == 4
+
+
+# The rank chart tells the truth (issue 12) --------------------------------------------------
+
+
+def _ids(svg: str) -> set[str]:
+    tree = ET.fromstring(svg)  # noqa: S314 -- our own SVG
+    return {element.get("id") for element in tree.iter() if element.get("id")}
+
+
+def _texts(svg: str) -> list[str]:
+    tree = ET.fromstring(svg)  # noqa: S314 -- our own SVG
+    return ["".join(element.itertext()).strip() for element in tree.iterfind(".//{*}text")]
+
+
+def test_rank_points_fill_the_years_without_a_rank():
+    from pledges.charts import rank_points
+    from pledges.ranking import RankPoint
+
+    assert rank_points({2021: 3, 2024: 1, 2023: None}) == [
+        RankPoint(2021, 3),
+        RankPoint(2022, None),
+        RankPoint(2023, None),
+        RankPoint(2024, 1),
+    ]
+    assert rank_points({2024: None}) == []
+
+
+def test_the_rank_chart_breaks_the_line_marks_provisional_years_and_ties():
+    from pledges.ranking import RankPoint
+
+    series = [
+        RankPoint(2021, 3),
+        RankPoint(2022, 2, tied=True),
+        RankPoint(2023, None),  # no data: no line from 2022 to 2024
+        RankPoint(2024, 1),
+        RankPoint(2025, 2, provisional=True),
+    ]
+    with translation.override("en"):
+        svg = chart_rank_history(series, org("Liên đoàn Lao động thành phố"))
+    ids = _ids(svg)
+    segments = {i for i in ids if i.startswith("segment-")}
+    assert segments == {"segment-2021-2022-solid", "segment-2024-2025-dashed"}
+    markers = {i for i in ids if i.startswith("rank-")}
+    assert markers == {
+        "rank-2021-final",
+        "rank-2022-final",
+        "rank-2024-final",
+        "rank-2025-provisional",
+    }
+    texts = _texts(svg)
+    assert "=2" in texts and "3" in texts and "1" in texts
+    assert "final" in texts and "provisional (scores not yet verified)" in texts
+    assert "2023" in texts  # the year without data keeps its tick
+
+
+def test_the_rank_chart_legend_is_vietnamese_and_only_what_is_drawn():
+    from pledges.ranking import RankPoint
+
+    with translation.override("vi"):
+        svg = chart_rank_history([RankPoint(2025, 1, provisional=True)], "Thành đoàn")
+    texts = _texts(svg)
+    assert "tạm tính (điểm chưa thẩm định)" in texts
+    assert "chính thức" not in texts  # no final year: no legend entry for it

@@ -173,3 +173,133 @@ def test_the_dashboard_runs_the_same_queries_with_many_cross_scoring_years(
     kinds = [task.kind for task in client.get(reverse("home")).context["tasks"]]
     assert kinds.count("self_score") == kinds.count("cross_score") == 12
     assert count == 16  # the 14 above, then members per bloc and my cross sheets
+
+
+# A sheet sent back, and the incoming chair (issue 12) ---------------------------------------
+
+
+def _scoring(pledge):
+    pledge = _open(pledge)
+    for status in (Pledge.Status.SIGNED, Pledge.Status.SCORING):
+        pledge = services.pledge_set_status(pledge=pledge, status=status)
+    return pledge
+
+
+def test_a_member_whose_sheet_was_sent_back_is_told_why_with_a_link(pledge, world, client_for):
+    pledge = _scoring(pledge)
+    services.registration_save(
+        pledge=pledge, organization=world.orgs[2], titles=[], targets=[], submit=True
+    )
+    sheet = services.sheet_for(pledge=pledge, organization=world.orgs[2], round="self")
+    ScoreSheet.objects.filter(pk=sheet.pk).update(status=ScoreSheet.Status.SUBMITTED)
+    assert tasks_of(client_for("member")) == []
+    services.sheet_return(
+        sheet=sheet, reason="Thiếu minh chứng tiêu chí A1.", actor=world.users["secretariat"]
+    )
+    client = client_for("member")
+    assert tasks_of(client) == [("returned", world.bloc.name)]
+    page = client.get(reverse("home")).content.decode()
+    assert "Thiếu minh chứng tiêu chí A1." in page
+    assert "sent your" in page and "back on" in page
+    assert reverse("pledges:self_score", args=[pledge.pk]) in page
+    # Submitted again: nothing is asked any more.
+    ScoreSheet.objects.filter(pk=sheet.pk).update(status=ScoreSheet.Status.SUBMITTED)
+    assert tasks_of(client) == []
+
+
+def _steps(client) -> dict[str, bool]:
+    [preparation] = client.get(reverse("home")).context["preparations"]
+    return {step.key: step.done for step in preparation.steps}
+
+
+def test_the_incoming_chair_sees_what_to_prepare_for_next_year(world, client, client_for):
+    from blocs.models import Meeting
+    from tests.factories import OfficialFactory, SecretaryAssignmentFactory
+
+    term = ChairTermFactory(bloc=world.bloc, year=YEAR + 1, chair=world.orgs[2], deputy=None)
+    member = client_for("member")  # an official of orgs[2]: next year's chair
+    assert _steps(member) == dict.fromkeys(
+        ["deputy", "secretariat", "pledge", "criteria", "launch"], False
+    )
+    page = member.get(reverse("home")).content.decode()
+    assert reverse("pledges:pledge_create", args=[world.bloc.pk]) + f"?year={YEAR + 1}" in page
+    assert "prepare the year" in page and "5 steps left." in page
+
+    term.deputy = world.orgs[3]
+    term.save()
+    SecretaryAssignmentFactory(bloc=world.bloc, user=world.users["member"], first_year=YEAR + 1)
+    next_pledge = PledgeFactory(bloc=world.bloc, year=YEAR + 1)
+    assert _steps(member) == {
+        "deputy": True,
+        "secretariat": True,
+        "pledge": True,
+        "criteria": False,
+        "launch": False,
+    }
+    CriterionFactory(pledge=next_pledge)
+    Meeting.objects.create(
+        bloc=world.bloc,
+        year=YEAR + 1,
+        kind=Meeting.Kind.LAUNCH,
+        title="Hội nghị phát động",
+        starts_at=dt.datetime(YEAR + 1, 1, 15, 8, tzinfo=dt.UTC),
+        place="Hải Phòng",
+    )
+    assert all(_steps(member).values())
+    assert "0 steps left." in member.get(reverse("home")).content.decode()
+
+    # This year's chair and the other members have nothing to prepare for next year.
+    for role in ("secretariat", "outsider"):
+        assert client_for(role).get(reverse("home")).context["preparations"] == []
+    other = OfficialFactory(organization=world.orgs[3]).user
+    client.force_login(other)
+    assert client.get(reverse("home")).context["preparations"] == []
+
+
+def test_the_dashboard_runs_the_same_queries_for_an_incoming_chair_of_many_blocs(
+    world, client_for, django_assert_num_queries
+):
+    org = world.orgs[2]
+
+    def add_blocs(n):
+        for _ in range(n):
+            bloc = BlocFactory()
+            MembershipFactory(bloc=bloc, organization=org, first_year=YEAR - 1)
+            ChairTermFactory(bloc=bloc, year=YEAR + 1, chair=org)
+            pledge = PledgeFactory(bloc=bloc, year=YEAR + 1)
+            CriterionFactory(pledge=pledge)
+
+    client = client_for("member")
+    add_blocs(2)
+    count = _assert_constant(
+        client, reverse("home"), lambda: add_blocs(10), django_assert_num_queries
+    )
+    assert len(client.get(reverse("home")).context["preparations"]) == 12
+    assert count == 13  # the 10 of the plain dashboard, then pledges, launches, assignments
+
+
+def test_the_dashboard_runs_the_same_queries_with_many_sent_back_sheets(
+    world, client_for, django_assert_num_queries
+):
+    from django.utils import timezone
+
+    org = world.orgs[2]
+
+    def add_blocs(n):
+        for _ in range(n):
+            bloc = BlocFactory()
+            MembershipFactory(bloc=bloc, organization=org, first_year=YEAR - 1)
+            pledge = PledgeFactory(bloc=bloc, year=YEAR, status="scoring")
+            sheet = services.sheet_for(pledge=pledge, organization=org, round="self")
+            ScoreSheet.objects.filter(pk=sheet.pk).update(
+                returned_at=timezone.now(), return_reason="Bổ sung minh chứng."
+            )
+
+    client = client_for("member")
+    add_blocs(2)
+    count = _assert_constant(
+        client, reverse("home"), lambda: add_blocs(10), django_assert_num_queries
+    )
+    kinds = [task.kind for task in client.get(reverse("home")).context["tasks"]]
+    assert kinds.count("returned") == 12
+    assert count == 14

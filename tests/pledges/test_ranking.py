@@ -498,3 +498,65 @@ def test_a_closed_year_s_ranks_are_computed_once_per_close(db, django_assert_num
     Score.objects.filter(sheet__pledge=pledge, sheet__organization_id=first).delete()
     pledge_set_status(pledge=pledge, status=Pledge.Status.CLOSED)
     assert first not in results_over_years(bloc)[2021]
+
+
+# The rank chart's series (issue 12) ---------------------------------------------------------
+
+
+def _year(bloc, year, status, members, scores):
+    """A pledge of `year` on one leaf; `scores`: {org: (points, verified submitted or None)}."""
+    pledge = PledgeFactory(bloc=bloc, year=year, status=status, tie_break_order=[])
+    group = CriterionFactory(pledge=pledge, code="A", max_points=100, order=1)
+    CriterionFactory(pledge=pledge, parent=group, code="A1", max_points=100, order=1)
+    for org, (points, verified) in scores.items():
+        sheet(pledge, org, A1=points)
+        if verified is not None:
+            sheet(pledge, org, "verified", submitted=verified, A1=points)
+    return pledge
+
+
+def test_rank_series_marks_provisional_years_ties_and_gaps(db, django_assert_num_queries):
+    from pledges.ranking import RankPoint, rank_series
+
+    bloc = BlocFactory()
+    me, other, third = (OrganizationFactory() for _ in range(3))
+    for i, org in enumerate((me, other, third)):
+        MembershipFactory(bloc=bloc, organization=org, first_year=2019, rotation_order=i)
+    _year(bloc, 2020, "closed", None, {me: (70, True), other: (80, True), third: (60, True)})
+    # 2021: tied second with `third`, closed
+    _year(bloc, 2021, "closed", None, {me: (70, True), other: (80, True), third: (70, True)})
+    # 2022: a draft year (not ranked); 2023: scored, but not me
+    PledgeFactory(bloc=bloc, year=2022)
+    _year(bloc, 2023, "closed", None, {other: (80, True)})
+    # 2024: in scoring, my verification submitted: final; 2025: only my self-score
+    _year(bloc, 2024, "scoring", None, {me: (90, True), other: (80, None)})
+    _year(bloc, 2025, "scoring", None, {me: (90, False), other: (95, True)})
+    with django_assert_num_queries(5):
+        series = rank_series(bloc, me)
+    assert series == [
+        RankPoint(2020, 2),
+        RankPoint(2021, 2, tied=True),
+        RankPoint(2022, None),
+        RankPoint(2023, None),
+        RankPoint(2024, 1, provisional=False),
+        RankPoint(2025, 2, provisional=True),
+    ]
+    assert rank_series(bloc, OrganizationFactory()) == []
+
+
+def test_rank_series_of_a_cross_scored_year_is_provisional_until_closed(db):
+    from pledges.ranking import rank_series
+
+    bloc = BlocFactory()
+    me, other = OrganizationFactory(), OrganizationFactory()
+    for org in (me, other):
+        MembershipFactory(bloc=bloc, organization=org, first_year=2019)
+    pledge = PledgeFactory(bloc=bloc, year=2024, status="scoring", scoring_method=AVG)
+    group = CriterionFactory(pledge=pledge, code="A", max_points=100)
+    CriterionFactory(pledge=pledge, parent=group, code="A1", max_points=100)
+    sheet(pledge, me, "cross", scorer=other, A1=50)
+    [point] = rank_series(bloc, me)
+    assert (point.rank, point.provisional) == (1, True)
+    Pledge.objects.filter(pk=pledge.pk).update(status="closed")
+    [point] = rank_series(bloc, me)
+    assert (point.rank, point.provisional) == (1, False)
