@@ -9,6 +9,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils import timezone
+
 from blocs.models import Membership, Organization
 from blocs.selectors import members_in
 
@@ -21,12 +23,44 @@ def members_of(pledge: Pledge) -> list[Organization]:
 
 
 @dataclass(frozen=True)
+class Deadline:
+    """A deadline as members read it before they start: the day and the days left."""
+
+    day: date
+    days_left: int  # 0: today is the last day; negative: passed that many days ago
+
+    @property
+    def passed(self) -> bool:
+        return self.days_left < 0
+
+    @property
+    def days_ago(self) -> int:
+        return -self.days_left
+
+
+def deadline_of(day: date | None, today: date | None = None) -> Deadline | None:
+    if day is None:
+        return None
+    return Deadline(day, (day - (today or timezone.localdate())).days)
+
+
+def scoring_deadline(pledge: Pledge, today: date | None = None) -> Deadline | None:
+    """The self-scoring deadline of `pledge` counted from `today` (default: today)."""
+    return deadline_of(pledge.scoring_deadline, today)
+
+
+@dataclass(frozen=True)
 class PledgeTask:
     """Something an organization (or the secretariat) still has to do for a pledge."""
 
     kind: str  # "sign" | "register" | "self_score" | "cross_score" | "verify"
     pledge: Pledge
     deadline: date | None = None
+    today: date | None = None
+
+    @property
+    def due(self) -> Deadline | None:
+        return deadline_of(self.deadline, self.today)
 
 
 def pledge_tasks(
@@ -91,9 +125,9 @@ def _member_tasks(pledges: list[Pledge], org_id: int, year: int, today: date) ->
             tasks.append(PledgeTask("sign", p))
         deadline = p.registration_deadline
         if p.pk not in registered and (deadline is None or today <= deadline):
-            tasks.append(PledgeTask("register", p, deadline))
+            tasks.append(PledgeTask("register", p, deadline, today))
         if p.status == Pledge.Status.SCORING and p.pk not in scored:
-            tasks.append(PledgeTask("self_score", p, p.scoring_deadline))
+            tasks.append(PledgeTask("self_score", p, p.scoring_deadline, today))
     cross = [p for p in pledges if p.status == Pledge.Status.SCORING and p.is_cross_scored]
     return tasks + _cross_tasks(cross, org_id, year)
 

@@ -148,7 +148,12 @@ def test_a_stale_version_keeps_the_typed_values_and_shows_the_new_one(world, sco
     response = client.post(url("self_score", scoring.pk), stale)
     assert response.status_code == 200
     content = response.content.decode()
-    assert "Someone else changed this score meanwhile" in content
+    # One message for the lost race, in the row and in the summary at the top: no "reload"
+    # contradicting "save again".
+    assert "Someone else changed this score meanwhile: 11 saved by" in content
+    assert "Reload and try again" not in content
+    summary = content[content.index('id="error-summary"') : content.index('id="score-form"')]
+    assert f'href="#id_c{leaves(scoring)["A1"].pk}-points"' in summary
     assert 'value="13"' in content and 'value="40"' in content
     assert points_of(scoring, world.orgs[2]) == {"A1": Decimal("11.00")}  # nothing written
     a1 = leaves(scoring)["A1"]
