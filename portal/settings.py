@@ -66,6 +66,9 @@ if not DEBUG and (
         f"{SECRET_KEY_MIN_LENGTH} characters. Generate one: "
         'python -c "import secrets; print(secrets.token_urlsafe(50))"'
     )
+# With DEBUG on, a missing page still shows the portal's own 404 page (what `make run` users
+# should see); developers who want Django's technical 404 (the URL patterns tried) set this.
+DEBUG_TECHNICAL_404 = env.bool("DEBUG_TECHNICAL_404", default=False)
 if DEBUG:
     SECRET_KEY = SECRET_KEY or "insecure-development-key-only-used-with-debug"  # noqa: S105
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]", "testserver"]
@@ -108,6 +111,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "portal.lib.middleware.PrivateResponsesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # DEBUG on (make run): the portal's own 404 page, not Django's technical one.
+    "portal.lib.middleware.OwnNotFoundPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -291,13 +292,17 @@ class PledgeAdmin(ServiceRefusalMixin, FoldedSearchMixin, SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         fields = {name: getattr(obj, name) for name in services.RULE_FIELDS}
+        before = form.initial if change else {}
         if change:
             services.pledge_update_rules(pledge=obj, actor=request.user, title=obj.title, **fields)
-            return
-        saved = services.pledge_create(
-            bloc=obj.bloc, year=obj.year, title=obj.title, actor=request.user, **fields
-        )
-        adopt(obj, saved)
+        else:
+            saved = services.pledge_create(
+                bloc=obj.bloc, year=obj.year, title=obj.title, actor=request.user, **fields
+            )
+            adopt(obj, saved)
+        today = timezone.localdate()
+        for warning in services.past_deadline_warnings(fields, before, today):
+            self.message_user(request, warning, messages.WARNING)
 
     def save_formset(self, request, form, formset, change):
         # Applies the forms to their instances and sets new/changed/deleted_objects for the

@@ -4,7 +4,9 @@ penalty lines, ballots, proposals. They validate and normalize; `pledges.service
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from django import forms
 from django.template.defaultfilters import floatformat
@@ -32,6 +34,29 @@ def _fmt(value: Decimal) -> str:
     return floatformat(value, "-2")
 
 
+@dataclass(frozen=True)
+class ScoreCell:
+    """What the grid prints for one row form, read once: names, ids, shown values and errors.
+    A page of 50 criteria rendering widgets and bound fields per cell spent most of its time
+    in templates; the grid writes plain inputs from these values instead."""
+
+    prefix: str
+    points: str
+    bonus: str | None  # None: the criterion takes no bonus
+    explanation: str
+    version: str
+    points_errors: list[str]
+    bonus_errors: list[str]
+    file_errors: list[str]
+    row_errors: list[str]
+    # A file chosen on the page that comes back with errors: browsers never keep a chosen
+    # file, so the row names it and asks for it again.
+    dropped_file: str
+
+    def name(self, field: str) -> str:
+        return f"{self.prefix}-{field}"
+
+
 class ScoreRowForm(RowForm):
     """One leaf criterion of a sheet; the criterion is fixed by the page, never posted."""
 
@@ -46,6 +71,7 @@ class ScoreRowForm(RowForm):
     def __init__(self, *args, criterion: Criterion, with_file: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.criterion = criterion
+        self.summary_label = criterion.code
         if not with_file:
             del self.fields["file"]
         else:
@@ -87,6 +113,24 @@ class ScoreRowForm(RowForm):
     @property
     def shown_bonus(self) -> str:
         return self._shown("bonus") if "bonus" in self.fields else ""
+
+    @cached_property
+    def cell(self) -> ScoreCell:
+        errors = self.errors if self.is_bound else {}
+        explanation = self["explanation"].value()
+        version = self["version"].value()
+        return ScoreCell(
+            prefix=self.prefix or "",
+            points=self.shown_points,
+            bonus=self.shown_bonus if "bonus" in self.fields else None,
+            explanation="" if explanation is None else str(explanation),
+            version="" if version is None else str(version),
+            points_errors=list(errors.get("points", [])),
+            bonus_errors=list(errors.get("bonus", [])),
+            file_errors=list(errors.get("file", [])),
+            row_errors=list(errors.get("__all__", [])),
+            dropped_file=getattr(self.files.get(f"{self.prefix}-file"), "name", "") or "",
+        )
 
     def _check_limits(self, name: str):
         """The value of `name`, checked against the criterion's limits by the service's

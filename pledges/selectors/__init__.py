@@ -11,6 +11,7 @@ from datetime import date
 
 from django.db.models import Count
 from django.urls import reverse
+from django.utils import timezone
 
 from blocs.models import Bloc, ChairTerm, Meeting, Membership, Organization, SecretaryAssignment
 from blocs.selectors import members_in
@@ -24,14 +25,46 @@ def members_of(pledge: Pledge) -> list[Organization]:
 
 
 @dataclass(frozen=True)
+class Deadline:
+    """A deadline as members read it before they start: the day and the days left."""
+
+    day: date
+    days_left: int  # 0: today is the last day; negative: passed that many days ago
+
+    @property
+    def passed(self) -> bool:
+        return self.days_left < 0
+
+    @property
+    def days_ago(self) -> int:
+        return -self.days_left
+
+
+def deadline_of(day: date | None, today: date | None = None) -> Deadline | None:
+    if day is None:
+        return None
+    return Deadline(day, (day - (today or timezone.localdate())).days)
+
+
+def scoring_deadline(pledge: Pledge, today: date | None = None) -> Deadline | None:
+    """The self-scoring deadline of `pledge` counted from `today` (default: today)."""
+    return deadline_of(pledge.scoring_deadline, today)
+
+
+@dataclass(frozen=True)
 class PledgeTask:
     """Something an organization (or the secretariat) still has to do for a pledge."""
 
     kind: str  # "sign" | "register" | "self_score" | "returned" | "cross_score" | "verify"
     pledge: Pledge
     deadline: date | None = None
+    today: date | None = None
     # "returned": the self sheet the secretariat sent back, with its reason
     sheet: ScoreSheet | None = None
+
+    @property
+    def due(self) -> Deadline | None:
+        return deadline_of(self.deadline, self.today)
 
 
 def pledge_tasks(
@@ -96,13 +129,13 @@ def _member_tasks(pledges: list[Pledge], org_id: int, year: int, today: date) ->
             tasks.append(PledgeTask("sign", p))
         deadline = p.registration_deadline
         if p.pk not in registered and (deadline is None or today <= deadline):
-            tasks.append(PledgeTask("register", p, deadline))
+            tasks.append(PledgeTask("register", p, deadline, today))
         sheet = own_sheets.get(p.pk)
         if p.status == Pledge.Status.SCORING and not (sheet and sheet.is_submitted):
             if sheet is not None and sheet.returned_at is not None:
-                tasks.append(PledgeTask("returned", p, p.scoring_deadline, sheet))
+                tasks.append(PledgeTask("returned", p, p.scoring_deadline, today, sheet=sheet))
             else:
-                tasks.append(PledgeTask("self_score", p, p.scoring_deadline))
+                tasks.append(PledgeTask("self_score", p, p.scoring_deadline, today))
     cross = [p for p in pledges if p.status == Pledge.Status.SCORING and p.is_cross_scored]
     return tasks + _cross_tasks(cross, org_id, year)
 

@@ -259,6 +259,11 @@ class MemberRow:
         return self.self_sheet is not None and self.self_sheet.is_submitted
 
     @property
+    def has_errors(self) -> bool:
+        """The row came back refused: its own errors or its cells'."""
+        return bool(self.errors) or any(cell.errors for cell in self.cells)
+
+    @property
     def label(self) -> str:
         return self.organization.short_name or self.organization.name
 
@@ -377,20 +382,34 @@ def _member_row(
 
 
 def with_typed(
-    row: MemberRow, forms: Iterable[BaseForm], *, reason: str, errors: list[str]
+    row: MemberRow,
+    forms: Iterable[BaseForm],
+    *,
+    reason: str,
+    errors: list[str],
+    cell_errors: dict[str, list[str]] | None = None,
+    versions: dict[str, str] | None = None,
 ) -> MemberRow:
-    """The row as it was posted: its cells show what was typed, with their errors."""
+    """The row as it was posted: its cells show what was typed, with their errors (the
+    form's, and the service's by criterion code); `versions` replaces the posted version
+    of cells saved meanwhile by someone else."""
+    cell_errors, versions = cell_errors or {}, versions or {}
     cells: list[Cell] = []
     for cell, form in zip(row.cells, forms, strict=True):
+        # An ErrorList yields its messages as str (the stubs say ValidationError | str).
+        own = [str(e) for field_errors in form.errors.values() for e in field_errors]
         cells.append(
             cell._replace(
                 points=form.data.get(form.add_prefix("points"), ""),
                 bonus=form.data.get(form.add_prefix("bonus"), ""),
-                version=form.data.get(form.add_prefix("version"), cell.version),
-                # An ErrorList yields its messages as str (the stubs say ValidationError | str).
-                errors=tuple(str(e) for field_errors in form.errors.values() for e in field_errors),
+                version=versions.get(
+                    cell.code, form.data.get(form.add_prefix("version"), cell.version)
+                ),
+                errors=tuple(own + cell_errors.get(cell.code, [])),
             )
         )
+    if not errors and not any(cell.errors for cell in cells) and cell_errors:
+        errors = [m for messages in cell_errors.values() for m in messages]
     return replace(row, cells=tuple(cells), reason=reason, errors=tuple(errors))
 
 

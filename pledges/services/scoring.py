@@ -455,7 +455,7 @@ def sheet_save_grid(
         .filter(sheet=sheet)
     }
     reference = _reference(sheet)
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[ValidationError]] = {}
     writes: list[tuple[Score | None, tuple[Criterion, Decimal, Decimal, str]]] = []
     for row in rows:
         criterion = row["criterion"]
@@ -478,7 +478,7 @@ def sheet_save_grid(
         except ValidationError as exc:
             leaf = leaves.get(criterion_id)
             key = leaf.code if leaf else str(getattr(criterion, "code", criterion_id))
-            errors.setdefault(key, []).extend(exc.messages)
+            errors.setdefault(key, []).extend(exc.error_list)
             continue
         if checked is not None:
             writes.append((current.get(criterion_id), checked))

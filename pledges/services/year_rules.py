@@ -4,7 +4,7 @@ quotas: the writes of the secretariat that set the year up."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from blocs.models import Bloc, current_year
@@ -49,7 +50,9 @@ __all__ = [
     "check_pledge_rules",
     "check_pledge_year",
     "check_quota",
+    "DEADLINE_IN_THE_PAST",
     "legal_basis_changed",
+    "past_deadline_warnings",
     "pledge_copy_from_previous",
     "pledge_create",
     "pledge_update_rules",
@@ -103,6 +106,10 @@ VOTE_THRESHOLD_RANGE = _("The vote threshold must be between 0 and 100%%; %(valu
 LEADING_UNITS_MIN = _("There must be at least one leading unit; %(value)s was given.")
 DEADLINE_BEFORE_YEAR = _(
     "The deadline %(date)s is before the emulation year %(year)s: check the year of the date."
+)
+DEADLINE_IN_THE_PAST = _(
+    "%(deadline)s: %(date)s is already past (today is %(today)s), members can no longer "
+    "meet it. Check the date, and tell the members if it is right."
 )
 SCORING_BEFORE_REGISTRATION = _(
     "The self-scoring deadline %(scoring)s comes before the registration deadline %(registration)s."
@@ -315,6 +322,27 @@ def _check_deadlines(fields: dict[str, Any], year: int, errors: dict[str, list[A
         errors.setdefault("verification_deadline", []).append(
             ValidationError(message, code="deadline_order")
         )
+
+
+def past_deadline_warnings(
+    new: Mapping[str, Any], old: Mapping[str, Any], today: datetime.date
+) -> list[str]:
+    """A warning for each deadline just set (`new` differs from `old`) to a day already past:
+    saved all the same (a late year may record the real dates), but the person setting it
+    hears it at once rather than the members at their final "Gửi". Pure: the portal's and
+    the admin's forms ask it."""
+    labels = {
+        "registration_deadline": Pledge._meta.get_field("registration_deadline").verbose_name,
+        "scoring_deadline": Pledge._meta.get_field("scoring_deadline").verbose_name,
+    }
+    warnings = []
+    for name, label in labels.items():
+        value = new.get(name)
+        if isinstance(value, datetime.date) and value != old.get(name) and value < today:
+            params = {"deadline": capfirst(label), "date": f"{value:%d/%m/%Y}"}
+            params["today"] = f"{today:%d/%m/%Y}"
+            warnings.append(str(DEADLINE_IN_THE_PAST % params))
+    return warnings
 
 
 def _full_clean(pledge: Pledge) -> None:

@@ -17,7 +17,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from portal.lib.http import GET_POST
 from portal.lib.people import person_name
@@ -25,6 +27,7 @@ from portal.lib.people import person_name
 from .. import rules, selectors, services
 from ..forms import scoring as f
 from ..models import Pledge, Score, ScoreSheet
+from ..selectors import scoring_deadline
 from ..selectors.criteria import CriterionRow, criteria_rows
 from ..selectors.sheets import (
     SheetData,
@@ -60,11 +63,6 @@ class Row(CriterionRow):
     current: Score | None = None  # the score saved meanwhile by someone else
     own: Score | None = None  # cross-scoring: the member's own submitted self-score
     own_evidence: list = field(default_factory=list)
-
-    @property
-    def current_by(self) -> str:
-        user = self.current.updated_by if self.current else None
-        return person_name(user) if user else "?"
 
 
 # Pages ------------------------------------------------------------------------------------
@@ -161,6 +159,9 @@ def _sheet_view(request: HttpRequest, page: SheetPage, found) -> HttpResponse:
         "sub": page.sub,
         "secretariat": found.secretariat,
         "access": found,
+        # Posted rows back with errors: their messages listed at the top, linked to the cells.
+        "forms": [row.form for row in rows if row.is_leaf and row.form.is_bound],
+        "deadline": scoring_deadline(page.pledge) if page.round == "self" else None,
     }
     return render(request, "pledges/score_sheet.html", context)
 
@@ -208,8 +209,7 @@ def _sheet_post(request, page: SheetPage, data: SheetData, rows, notice: str, wr
     posted = request.POST.copy()
     rows = _with_forms(rows, posted, request.FILES, with_file=page.with_evidence)
     if not all(row.form.is_valid() for row in rows if row.is_leaf):
-        messages.error(request, _("Nothing was saved: correct the marked rows."))
-        return None, rows
+        return None, rows  # the page lists the errors at its top (error_summary)
     try:
         saved = _save(request, page, rows)
     except ValidationError as exc:
@@ -260,24 +260,42 @@ def _refused_rows(request, page: SheetPage, data: SheetData, rows, posted, exc) 
             stale[row.criterion.pk] = score
     if stale:
         rows = [replace(row, current=stale.get(row.criterion.pk)) for row in rows]
-        rows = _with_forms(rows, posted, None, with_file=page.with_evidence)
+        rows = _with_forms(rows, posted, request.FILES, with_file=page.with_evidence)
         for row in rows:
             if row.is_leaf:
                 row.form.is_valid()
     by_code = {row.criterion.code: row for row in rows if row.is_leaf}
     for code, errors in _errors_by_code(exc):
-        if code in by_code:
-            by_code[code].form.add_error(None, errors)
-        else:
-            messages.error(request, " ".join(errors))
-    messages.error(request, _("Nothing was saved."))
+        row = by_code.get(code) if code else None
+        if row is None:
+            messages.error(request, " ".join(ValidationError(errors).messages))
+            continue
+        if row.current is not None:
+            # One message for a lost race: the row keeps the typed values and now carries the
+            # stored version, so saving again replaces the other save (the service's own
+            # "reload and try again" would contradict that).
+            errors = [e for e in errors if e.code != "changed_meanwhile"]
+            row.form.add_error(None, STALE_ROW % stale_params(row.current))
+        if errors:
+            row.form.add_error(None, errors)
     return rows
 
 
-def _errors_by_code(exc: ValidationError) -> list[tuple[str | None, list[str]]]:
+def _errors_by_code(exc: ValidationError) -> list[tuple[str | None, list[ValidationError]]]:
     if not hasattr(exc, "error_dict"):
-        return [(None, exc.messages)]
-    return list(exc.message_dict.items())
+        return [(None, exc.error_list)]
+    return list(exc.error_dict.items())
+
+
+STALE_ROW = _lazy(
+    "Someone else changed this score meanwhile: %(points)s saved by %(who)s. Your values are "
+    "kept here and nothing was saved; save again to replace theirs."
+)
+
+
+def stale_params(score: Score) -> dict[str, str]:
+    user = score.updated_by
+    return {"points": floatformat(score.points, "-2"), "who": person_name(user) if user else "?"}
 
 
 def _submit(request, page: SheetPage, sheet: ScoreSheet) -> HttpResponse:

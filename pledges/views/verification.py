@@ -12,14 +12,17 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from portal.lib.http import GET_POST
+from portal.lib.people import person_name
 
 from .. import rules, selectors, services
 from ..forms import scoring as f
-from ..models import ScoreSheet
+from ..models import Score, ScoreSheet
 from ..selectors.criteria import criteria_rows
 from ..selectors.sheets import VerifyGrid, cross_overview, replace_row, verify_grid, with_typed
 from ._access import member_of
@@ -65,7 +68,9 @@ def _verify_post(request, pledge, grid: VerifyGrid, members):
     forms = [f.VerifyCellForm(request.POST, prefix=f"c{c.pk}", criterion=c) for c in grid.leaves]
     reason_form = f.ReasonForm(request.POST)
     valid = all(form.is_valid() for form in forms) and reason_form.is_valid()
-    errors = []
+    errors: list[str] = []
+    by_code: dict[str, list[str]] = {}
+    versions: dict[str, str] = {}
     if valid and not row.submitted:
         errors.append(_("This member has not submitted its self-scores yet."))
     elif valid:
@@ -79,18 +84,68 @@ def _verify_post(request, pledge, grid: VerifyGrid, members):
                 actor=request.user,
             )
         except ValidationError as exc:
-            errors.extend(exc.messages)
+            errors, by_code, versions = _refusal(pledge, organization, exc)
         else:
             done = _("The verified scores of %(organization)s are saved.")
             messages.success(request, done % {"organization": organization})
             url = reverse("pledges:verify", args=[pledge.pk]) + f"#m{organization.pk}"
             return redirect(url), grid
-    if not errors and not valid:
-        errors.append(_("Correct the marked cells."))
-    typed = with_typed(row, forms, reason=request.POST.get("reason", ""), errors=errors)
-    text = _("Nothing was saved for %(organization)s.") % {"organization": organization}
-    messages.error(request, text)
+    typed = with_typed(
+        row,
+        forms,
+        reason=request.POST.get("reason", ""),
+        errors=errors,
+        cell_errors=by_code,
+        versions=versions,
+    )
+    # One message at the top; the cells (or the row) say what to do, and the page scrolls to
+    # the first of them.
+    codes = [cell.code for cell in typed.cells if cell.errors]
+    params = {"organization": organization, "cells": ", ".join(codes)}
+    if codes:
+        text = _("Nothing was saved for %(organization)s: see the marked cells (%(cells)s).")
+    else:
+        text = _("Nothing was saved for %(organization)s.")
+    messages.error(request, text % params)
     return None, replace_row(grid, typed)
+
+
+STALE_CELL = _lazy(
+    "Changed meanwhile: now %(points)s by %(who)s. Your value is kept; save again to replace it."
+)
+
+
+def _refusal(pledge, organization, exc: ValidationError):
+    """The service's refusal as (the row's errors, the cells' errors by criterion code, the
+    stored versions of the cells another save changed meanwhile: saving again replaces it)."""
+    if not hasattr(exc, "error_dict"):
+        return list(exc.messages), {}, {}
+    stale = [
+        code
+        for code, errors in exc.error_dict.items()
+        if any(e.code == "changed_meanwhile" for e in errors)
+    ]
+    current = {
+        score.criterion.code: score
+        for score in Score.objects.filter(
+            sheet__pledge=pledge,
+            sheet__organization=organization,
+            sheet__round=ScoreSheet.Round.VERIFIED,
+            criterion__code__in=stale,
+        ).select_related("criterion", "updated_by")
+    }
+    by_code: dict[str, list[str]] = {}
+    versions: dict[str, str] = {}
+    for code, errors in exc.error_dict.items():
+        messages_ = [str(m) for e in errors if e.code != "changed_meanwhile" for m in e.messages]
+        if code in current:
+            score = current[code]
+            versions[code] = str(score.version)
+            who = person_name(score.updated_by) if score.updated_by else "?"
+            points = floatformat(score.points, "-2")
+            messages_.insert(0, STALE_CELL % {"points": points, "who": who})
+        by_code[code] = messages_
+    return [], by_code, versions
 
 
 def _cross_overview(request, pledge, found) -> HttpResponse:

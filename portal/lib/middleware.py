@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.template.defaultfilters import filesizeformat
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext, gettext_noop
+from django.views.defaults import page_not_found
 
 Handler = Callable[[HttpRequest], HttpResponseBase]
 
@@ -58,3 +59,31 @@ class RequestSizeLimitMiddleware:
             }
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class OwnNotFoundPageMiddleware:
+    """With DEBUG on (`make run`, the embedded default) Django answers a missing page with its
+    technical 404, which lists the URL patterns and looks like a crash to the officials trying
+    the portal. This shows the portal's own 404 page instead, for URLs that match nothing and
+    for views that raise Http404. Developers who want the technical page set
+    DEBUG_TECHNICAL_404=true; with DEBUG off Django shows the portal's page by itself."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+        self.active = settings.DEBUG and not getattr(settings, "DEBUG_TECHNICAL_404", False)
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        # No view was found: the resolver's 404, which no process_exception sees.
+        if self.active and response.status_code == 404 and request.resolver_match is None:
+            return self._page(request)
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if self.active and isinstance(exception, Http404):
+            return self._page(request)
+        return None
+
+    @staticmethod
+    def _page(request: HttpRequest) -> HttpResponse:
+        return page_not_found(request, Http404())

@@ -6,6 +6,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -970,3 +971,30 @@ def test_copying_a_pledge_under_the_2022_law_keeps_its_legal_basis(world, client
     )
     assert Pledge.objects.get(year=YEAR).legal_basis == "Căn cứ Quy chế của Khối."
     assert not any("legal basis" in m for m in messages_of(response))
+
+
+def test_a_deadline_set_in_the_past_is_saved_with_a_warning_once(pledge, client_for):
+    """A self-scoring deadline typed as 30/11 on 1/12 of the year: saved (a late year may
+    record the real dates), but the secretariat hears it when it sets it, not the members at
+    their final submit; saving the rules again with the same date warns no more."""
+    client = client_for("secretariat")
+    data = rules_data(registration_deadline=f"31/10/{YEAR}", scoring_deadline=f"30/11/{YEAR}")
+    with time_machine.travel(
+        dt.datetime(YEAR, 12, 1, 9, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")), tick=False
+    ):
+        shown = messages_of(client.post(url("pledge_edit", pledge), data, follow=True))
+        again = messages_of(client.post(url("pledge_edit", pledge), data, follow=True))
+        later = rules_data(registration_deadline=f"31/10/{YEAR}", scoring_deadline=f"15/12/{YEAR}")
+        future = messages_of(client.post(url("pledge_edit", pledge), later, follow=True))
+    pledge.refresh_from_db()
+    assert pledge.registration_deadline == dt.date(YEAR, 10, 31)
+    past = [m for m in shown if "is already past" in m]
+    assert past == [
+        f"Registration deadline: 31/10/{YEAR} is already past (today is 01/12/{YEAR}), members "
+        "can no longer meet it. Check the date, and tell the members if it is right.",
+        f"Self-scoring deadline: 30/11/{YEAR} is already past (today is 01/12/{YEAR}), members "
+        "can no longer meet it. Check the date, and tell the members if it is right.",
+    ]
+    assert not [m for m in again if "is already past" in m]
+    assert not [m for m in future if "is already past" in m]
+    assert "The rules of the year have been saved." in future

@@ -148,7 +148,12 @@ def test_a_stale_version_keeps_the_typed_values_and_shows_the_new_one(world, sco
     response = client.post(url("self_score", scoring.pk), stale)
     assert response.status_code == 200
     content = response.content.decode()
-    assert "Someone else changed this score meanwhile" in content
+    # One message for the lost race, in the row and in the summary at the top: no "reload"
+    # contradicting "save again".
+    assert "Someone else changed this score meanwhile: 11 saved by" in content
+    assert "Reload and try again" not in content
+    summary = content[content.index('id="error-summary"') : content.index('id="score-form"')]
+    assert f'href="#id_c{leaves(scoring)["A1"].pk}-points"' in summary
     assert 'value="13"' in content and 'value="40"' in content
     assert points_of(scoring, world.orgs[2]) == {"A1": Decimal("11.00")}  # nothing written
     a1 = leaves(scoring)["A1"]
@@ -421,7 +426,7 @@ def test_verify_cells_render_the_values_inputs_and_errors(world, scoring, client
     over = verify_data(scoring, {"A1": "99<b>"}, member, reason="x")
     content = client.post(url("verify", scoring.pk), over).content.decode()
     assert f'{form} name="c{a1}-points" value="99&lt;b&gt;"' in content  # typed, escaped
-    assert '<td class="cell-error">' in content
+    assert f'<td class="cell-error" id="cell-v{member.pk}-A1">' in content
 
 
 def test_verify_is_for_the_secretariat(world, scoring, client_for):
@@ -593,3 +598,39 @@ def _png() -> bytes:
     return base64.b64decode(
         "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
     )
+
+
+def test_verify_a_lost_race_names_the_cell_once_and_saving_again_replaces_it(
+    world, scoring, client_for
+):
+    member = world.orgs[2]
+    fill_and_submit(scoring, member, {"A1": 12, "A2": 20, "B1": 50})
+    client = client_for("secretariat")
+    a1 = leaves(scoring)["A1"]
+    first = verify_data(scoring, {"A1": "12", "A2": "20", "B1": "50"}, member)
+    assert client.post(url("verify", scoring.pk), first, follow=True).status_code == 200
+    # Another secretariat official saves A1 meanwhile (version 1 -> 2).
+    sheet = ScoreSheet.objects.get(pledge=scoring, organization=member, round="verified")
+    services.score_save(sheet=sheet, criterion=a1, points=11, version=1, reason="x")
+    stale = verify_data(
+        scoring,
+        {"A1": "10", "A2": "20", "B1": "50"},
+        member,
+        reason="Thiếu minh chứng",
+        versions={"A1": 1, "A2": 1, "B1": 1},
+    )
+    response = client.post(url("verify", scoring.pk), stale, follow=False)
+    assert response.status_code == 200
+    content = response.content.decode()
+    shown = [str(m) for m in response.context["messages"]]
+    assert shown == [f"Nothing was saved for {member.name}: see the marked cells (A1)."]
+    assert "Reload and try again" not in content  # one message, no contradiction
+    cell = content[content.index(f'id="cell-v{member.pk}-A1"') :]
+    cell = cell[: cell.index("</td>")]
+    assert "Changed meanwhile: now 11" in cell
+    assert 'value="10"' in cell and "data-portal-focus" in cell  # typed value, scrolled to
+    assert f'name="c{a1.pk}-version" value="2"' in cell  # the stored version now
+    assert points_of(scoring, member, ScoreSheet.Round.VERIFIED)["A1"] == Decimal("11.00")
+    stale[f"c{a1.pk}-version"] = 2
+    assert client.post(url("verify", scoring.pk), stale).status_code == 302
+    assert points_of(scoring, member, ScoreSheet.Round.VERIFIED)["A1"] == Decimal("10.00")

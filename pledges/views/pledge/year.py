@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -130,6 +131,7 @@ def pledge_edit(request: HttpRequest, pledge: Pledge, access) -> HttpResponse:
     if request.method == "POST" and all(
         [form.is_valid(), bands.is_valid(), quota_forms.is_valid()]
     ):
+        before = {name: getattr(pledge, name) for name in DEADLINES}
         try:
             _save_rules(request, pledge, form, bands, quotas, quota_forms)
         except ValidationError as exc:
@@ -137,9 +139,15 @@ def pledge_edit(request: HttpRequest, pledge: Pledge, access) -> HttpResponse:
             pledge.refresh_from_db()
         else:
             messages.success(request, _("The rules of the year have been saved."))
+            today = timezone.localdate()
+            for warning in services.past_deadline_warnings(form.cleaned_data, before, today):
+                messages.warning(request, warning)
             return redirect(pledge)
     context = {**nav(access, "pledge"), "form": form, "bands": bands, "quotas": quota_forms}
     return render(request, "pledges/pledge_edit.html", context)
+
+
+DEADLINES = ("registration_deadline", "scoring_deadline")
 
 
 def _rules_forms(data, pledge: Pledge):
