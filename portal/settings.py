@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "blocs",
     "pledges",
     "reports",
+    "councils",
     "notifications",
 ]
 
