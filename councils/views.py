@@ -37,7 +37,8 @@ def council_list(request: HttpRequest) -> HttpResponse:
 def _body_or_404(request: HttpRequest, body: int, year: int) -> Organization:
     if not may_read_council(request.user, body, year):
         raise Http404
-    return get_object_or_404(Organization, pk=body, organized_blocs__isnull=False)
+    bodies = Organization.objects.filter(pk=body, organized_blocs__isnull=False).distinct()
+    return get_object_or_404(bodies)
 
 
 def _int(value: str | None) -> int | None:
@@ -65,7 +66,8 @@ def council_detail(request: HttpRequest, body: int, year: int) -> HttpResponse:
 def _status_choices() -> list[tuple[str, str]]:
     from pledges.models import CouncilDecision
 
-    return [("undecided", _("Not decided")), *CouncilDecision.Status.choices, ("hold", _("Held"))]
+    decisions = CouncilDecision.Status.choices
+    return [("undecided", _("Not decided")), *decisions, ("hold", _("Under a hold"))]
 
 
 @require_GET

@@ -137,7 +137,7 @@ class Organization(models.Model):
         null=True,
         blank=True,
         validators=[MaxValueValidator(100)],
-        help_text=_("The share of women among its staff, when known (70% or more: priority)."),
+        help_text=_("The share of women among its staff, when known (from 70 per cent: priority)."),
     )
     search_name = models.CharField(max_length=400, editable=False, db_index=True, default="")
     sort_name = models.CharField(max_length=1200, editable=False, db_index=True, default="")

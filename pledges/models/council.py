@@ -145,7 +145,10 @@ class CouncilQuota(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("emulation year"))
     title = models.ForeignKey(
-        EmulationTitle, verbose_name=_("title"), on_delete=models.PROTECT, related_name="+"
+        EmulationTitle,
+        verbose_name=_("commendation"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     max_percent = models.DecimalField(
         _("at most (%)"),
