@@ -120,6 +120,19 @@ class CouncilPage:
         return [row for bloc in self.blocs for row in bloc.proposals]
 
 
+def pledge_years(body_ids: list[int]) -> dict[int, list[int]]:
+    """The years in which the blocs of each body have a pledge (1 query)."""
+    found: dict[int, list[int]] = defaultdict(list)
+    rows = (
+        Pledge.objects.filter(bloc__organizing_body_id__in=body_ids)
+        .values_list("bloc__organizing_body_id", "year")
+        .distinct()
+    )
+    for body_id, year in rows:
+        found[body_id].append(year)
+    return found
+
+
 def organized_blocs(body: Organization) -> QuerySet[Bloc]:
     return Bloc.objects.filter(organizing_body=body)
 

@@ -22,7 +22,7 @@ from portal.lib.forms import add_service_errors
 from portal.lib.http import GET_POST
 
 from .forms import DecisionForm, HoldForm, LiftForm
-from .selectors import council_page, filtered
+from .selectors import council_page, filtered, pledge_years
 from .xlsx import council_xlsx_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -30,8 +30,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @require_GET
 def council_list(request: HttpRequest) -> HttpResponse:
+    """The bodies whose council the user sits on, each with the years its blocs have a
+    pledge for, newest first, and this year (2 queries)."""
     bodies = list(council_bodies(request.user))
-    return render(request, "councils/council_list.html", {"bodies": bodies, "year": current_year()})
+    years = pledge_years([body.pk for body in bodies])
+    this_year = current_year()
+    rows = [(body, sorted({this_year, *years.get(body.pk, ())}, reverse=True)) for body in bodies]
+    return render(request, "councils/council_list.html", {"rows": rows})
 
 
 def _body_or_404(request: HttpRequest, body: int, year: int) -> Organization:

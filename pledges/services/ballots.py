@@ -448,9 +448,7 @@ def leading_by_pledge(pledge_ids: Iterable[int]) -> dict[int, list[Organization]
         for outcome in _outcomes(ballot, ballot.pledge, ballot.candidates.all()):
             if outcome.leading:
                 leading[outcome.organization.pk] = outcome.organization
-    return {
-        pk: sorted(orgs.values(), key=lambda org: org.sort_name) for pk, orgs in found.items()
-    }
+    return {pk: sorted(orgs.values(), key=lambda org: org.sort_name) for pk, orgs in found.items()}
 
 
 def _outcomes(
