@@ -13,6 +13,12 @@ Roles, for one bloc and one year:
   member in that year (a former member reads the years it belonged, not the later ones),
   anyone ever assigned to the bloc's secretariat (`blocs.models.readable_years` is the same
   rule as a filter, which the `visible_to` querysets of meetings, pledges and documents use);
+- council: the emulation and commendation council of the body that organizes the bloc
+  (`Bloc.organizing_body`): that body's officials, every year, and the people assigned to its
+  council (`CouncilAssignment`, from–to) in their years. It reads every bloc the body
+  organizes in those years (meetings, pledges, scores, results, documents) and writes none
+  of a bloc's things; its own decisions on the blocs' proposals are `pledges.rules`'
+  (`may_decide_for_council`). `readable_years` and the `visible_to` querysets hold it too;
 - outsider: anyone else; outsiders do not learn that a bloc or anything in it exists (404).
 
 Views ask through `get_bloc_or_404` / `get_meeting_or_404` / `get_attachment_or_404`, which
@@ -43,6 +49,7 @@ from portal.lib.types import Actor, Person
 from .models import (
     Bloc,
     ChairTerm,
+    CouncilAssignment,
     Meeting,
     MeetingAttachment,
     Membership,
@@ -57,6 +64,7 @@ Need = Literal["read", "write"]
 class Role(StrEnum):
     OUTSIDER = "outsider"
     MEMBER = "member"
+    COUNCIL = "council"
     SECRETARIAT = "secretariat"
     ADMIN = "admin"
 
@@ -82,6 +90,9 @@ class Access:
         # django-rules takes any object; the stubs know only models.
         if user.has_perm("blocs.write_year", BlocYear(self.bloc, self.year)):  # type: ignore[arg-type]
             return Role.SECRETARIAT
+        # The council's bodies are asked once per request (cached on the user).
+        if sits_on_council(user, self.bloc.organizing_body_id, self.year):
+            return Role.COUNCIL
         if self._readable or reads_year(user, self.bloc, self.year):
             return Role.MEMBER
         return Role.OUTSIDER
@@ -118,6 +129,60 @@ class BlocYear(NamedTuple):
 def _official_orgs(user: Person) -> QuerySet:
     # An anonymous user has no pk: the lookup then matches no official.
     return Official.objects.filter(user_id=user.pk).values("organization_id")  # type: ignore[misc]
+
+
+# The span of "every year" for a body's own officials, as numbers both databases type alike
+# in the union below.
+_EVERY_YEAR = (0, 32767)
+
+
+def council_seats(user: Person) -> list[tuple[int, int, int | None]]:
+    """The bodies on whose council the user sits, as (body id, first year, last year or
+    None): its own organization's council every year, and its assignments. One query,
+    cached on the user object (a page asking for many blocs pays it once)."""
+    if not user.is_authenticated:
+        return []
+    cache = user.__dict__
+    if "_council_seats" not in cache:
+        own = Official.objects.filter(user_id=user.pk).values_list(  # type: ignore[misc]
+            "organization_id", Value(_EVERY_YEAR[0]), Value(_EVERY_YEAR[1])
+        )
+        assigned = CouncilAssignment.objects.filter(user_id=user.pk).values_list(  # type: ignore[misc]
+            "organizing_body_id", "first_year", "last_year"
+        )
+        cache["_council_seats"] = list(own.union(assigned, all=True))
+    return cache["_council_seats"]
+
+
+def sits_on_council(user: Person, body_id: int | None, year: int) -> bool:
+    """On the council of the body `body_id` in `year` (see the module docstring; admins are
+    admins, not the council). The body must organize blocs to be a council at all: its
+    officials are the council of the blocs it organizes, nothing else."""
+    if body_id is None or not user.is_authenticated or user.is_superuser:
+        return False
+    return any(
+        body == body_id and first <= year and (last is None or year <= last)
+        for body, first, last in council_seats(user)
+    )
+
+
+def council_bodies(user: Person) -> QuerySet:
+    """The organizing bodies whose council page the user may open (admins: every body that
+    organizes a bloc), in Vietnamese order."""
+    from .models import Organization
+
+    bodies = Organization.objects.filter(organized_blocs__isnull=False).distinct()
+    if user.is_authenticated and user.is_superuser:
+        return bodies
+    ids = {body for body, _first, _last in council_seats(user)}
+    return bodies.filter(pk__in=ids)
+
+
+def may_read_council(user: Person, body_id: int, year: int) -> bool:
+    """Opens the council page of a body and year: its council that year, or an admin."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or sits_on_council(user, body_id, year)
 
 
 def _asked_of(user: Person, bloc: Bloc, year: int | None = None) -> tuple | None:
@@ -158,6 +223,8 @@ def reads_year(user: Person, bloc: Bloc, year: int) -> bool:
         return False
     if user.is_superuser or SecretaryAssignment.objects.filter(bloc=bloc, user=user).exists():
         return True
+    if sits_on_council(user, bloc.organizing_body_id, year):
+        return True
     memberships = Membership.objects.filter(bloc=bloc, organization_id__in=_official_orgs(user))
     return memberships.active_in(year).exists()
 
@@ -172,7 +239,16 @@ def _reads_year(user: Person, year: int) -> ExpressionWrapper | Value:
     member = Membership.objects.filter(
         bloc_id=OuterRef("pk"), organization_id__in=_official_orgs(user)
     ).active_in(year)
-    return ExpressionWrapper(Q(Exists(assigned)) | Q(Exists(member)), BooleanField())
+    council = CouncilAssignment.objects.filter(
+        organizing_body_id=OuterRef("organizing_body_id"), user=user
+    ).active_in(year)
+    return ExpressionWrapper(
+        Q(Exists(assigned))
+        | Q(Exists(member))
+        | Q(Exists(council))
+        | Q(organizing_body_id__in=_official_orgs(user)),
+        BooleanField(),
+    )
 
 
 def secretariat_years(user: Person, bloc: Bloc, years: range) -> list[int]:

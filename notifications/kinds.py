@@ -25,6 +25,7 @@ class Kind(models.TextChoices):
     MINUTES_APPROVED = "minutes_approved", _("Minutes are approved")
     CHAIR_ELECTED = "chair_elected", _("Your organization is elected chair")
     PROPOSAL_ADDED = "proposal_added", _("Your organization is proposed for a commendation")
+    COUNCIL_DECIDED = "council_decided", _("The council decided on a proposal of your bloc")
     REPORT_READY = "report_ready", _("A document you asked for is ready")
     REPORT_FAILED = "report_failed", _("A document you asked for failed")
 
@@ -75,6 +76,10 @@ KINDS: dict[str, KindInfo] = {
     ),
     Kind.PROPOSAL_ADDED: KindInfo(
         _("%(organization)s is proposed for “%(title)s” in “%(pledge)s”.")
+    ),
+    Kind.COUNCIL_DECIDED: KindInfo(
+        _("The council decided on the proposal of %(organization)s for “%(title)s”: %(status)s."),
+        Mode.IMMEDIATE,
     ),
     Kind.REPORT_READY: KindInfo(_("The document “%(document)s” is ready to download.")),
     Kind.REPORT_FAILED: KindInfo(_("The document “%(document)s” could not be built.")),

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from blocs import rules as bloc_rules
 from blocs.models import ChairTerm, Meeting
-from pledges.models import Pledge, Proposal, ScoreSheet
+from pledges.models import CouncilDecision, Pledge, Proposal, ScoreSheet
 from portal.lib import events
 from portal.lib.types import Actor
 from reports.models import Report
@@ -73,6 +73,26 @@ def proposal_added(*, proposal: Proposal, actor: Actor = None, **_: Any) -> None
             "title": str(proposal.title),
             "pledge": pledge.title,
         },
+        exclude=actor,
+    )
+
+
+def council_decided(*, decision: CouncilDecision, actor: Actor = None, **_: Any) -> None:
+    """The bloc's secretariat learns the council's decision (and its reason) on a proposal."""
+    proposal = decision.proposal
+    pledge = proposal.pledge
+    notify(
+        recipients=_ids(bloc_rules.secretariat_of(pledge.bloc, pledge.year)),
+        kind=Kind.COUNCIL_DECIDED,
+        # Each decision is its own event (the council may change it).
+        event_key=f"council-decided:{decision.pk}:{decision.decided_at.isoformat()}",
+        url=reverse("pledges:proposals", args=[pledge.pk]),
+        params={
+            "organization": str(proposal.organization),
+            "title": str(proposal.title),
+            "status": str(decision.get_status_display()).lower(),
+        },
+        detail=decision.reason,
         exclude=actor,
     )
 
@@ -169,6 +189,7 @@ LISTENERS = {
     "pledges.sheet_returned": sheet_returned,
     "pledges.sheet_verified": sheet_verified,
     "pledges.proposal_added": proposal_added,
+    "pledges.council_decided": council_decided,
     "blocs.meeting_scheduled": meeting_scheduled,
     "blocs.meeting_changed": meeting_changed,
     "blocs.meeting_cancelled": meeting_cancelled,

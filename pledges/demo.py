@@ -7,7 +7,11 @@ What comes from the seed articles and what is filled in:
   its criteria table (modelled on shared/domain.md §4.2, EXAMPLE VALUES, said in the
   groups' text), the rules, every score, the bonus and penalty lines, the ballot counts
   and the proposals are generated: the article gives none of them. The ballot is linked
-  to the 29/12/2020 meeting; the year is closed.
+  to the 29/12/2020 meeting; the year is closed. The leading unit is also proposed for the
+  Government flag, which goes to the city's emulation and commendation council (the bloc's
+  organizing body, Ủy ban nhân dân thành phố: generated, the article does not name it): its
+  quota is 20% of the collectives leading its blocs, and the Front committee's proposal is on
+  hold for an inspection (generated).
 - Lê Chân district bloc, 2021 (seed 002): the five contents are the article's, word for
   word; every member organization signed at the conference of 07/01/2021 (the article:
   "Các đơn vị ký kết Giao ước thi đua năm 2021"). The article gives no scoring scale, so
@@ -35,7 +39,15 @@ from blocs import demo as blocs_demo
 from blocs.models import Bloc, Meeting, Organization, current_year
 
 from . import selectors, services
-from .models import Ballot, EmulationTitle, Pledge, ScoreSheet
+from .models import (
+    Ballot,
+    CouncilQuota,
+    EmulationTitle,
+    Pledge,
+    Proposal,
+    ProposalHold,
+    ScoreSheet,
+)
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 EXAMPLE = "giá trị minh họa"
@@ -264,6 +276,17 @@ def _load_hai_phong_2020(result, bloc: Bloc, actor) -> None:
             achievements="Đơn vị dẫn đầu Khối thi đua năm 2020.",
             actor=actor,
         )
+    government = titles.get("co-td-cp")
+    if government:
+        # The leading unit goes on to the city's council for the Government flag.
+        services.proposal_add(
+            pledge=pledge,
+            organization=women,
+            title=government,
+            ballot=ballot,
+            achievements="Đơn vị dẫn đầu Khối thi đua năm 2020, đề nghị Cờ thi đua của Chính phủ.",
+            actor=actor,
+        )
     if merit:
         for org in (youth, by_name[blocs_demo.HP_MTTQ]):
             services.proposal_add(
@@ -279,6 +302,38 @@ def _load_hai_phong_2020(result, bloc: Bloc, actor) -> None:
     sheets.filter(round=ScoreSheet.Round.SELF).update(submitted_at=_at(dt.date(2020, 12, 15)))
     sheets.filter(round=ScoreSheet.Round.VERIFIED).update(submitted_at=_at(dt.date(2020, 12, 25)))
     _advance(pledge, Pledge.Status.CLOSED, actor)
+
+
+def _load_council_2020(result, bloc: Bloc) -> None:
+    """The city council's side of 2020: its quota for the Government flag (20% of the
+    collectives leading the blocs it organizes) and a proposal on hold (an inspection
+    under way, Decree 152/2025 Art. 4). Idempotent."""
+    body = bloc.organizing_body
+    government = EmulationTitle.objects.filter(code="co-td-cp").first()
+    if body is None or government is None:
+        return
+    _quota, created = CouncilQuota.objects.get_or_create(
+        organizing_body=body, year=2020, title=government
+    )
+    if created:
+        result.note("council quotas", "added")
+    held = (
+        Proposal.objects.filter(
+            pledge__bloc=bloc,
+            pledge__year=2020,
+            organization__name=blocs_demo.HP_MTTQ,
+        )
+        .exclude(holds__isnull=False)
+        .first()
+    )
+    if held is not None:
+        services.council_hold(
+            proposal=held,
+            reason=ProposalHold.Reason.INSPECTION,
+            text="Đoàn thanh tra thành phố đang thanh tra việc quản lý tài chính năm 2020; "
+            "chờ kết luận thanh tra.",
+        )
+        result.note("proposals on hold", "added")
 
 
 def _score_member(pledge, org, leaves, shortfall: Decimal, actor) -> None:
@@ -342,6 +397,7 @@ def load(result, actor) -> None:
         hp = blocs[blocs_demo.HP_BLOC]
         if (hp.name, 2020) not in existing:
             _load_hai_phong_2020(result, hp, actor)
+        _load_council_2020(result, hp)
         lc = blocs[blocs_demo.LC_BLOC]
         if (lc.name, 2021) not in existing:
             meeting = Meeting.objects.filter(bloc=lc, title=blocs_demo.LC_MEETING).first()

@@ -11,6 +11,10 @@ Built on the bloc's policy (`blocs.rules`) for the pledge's bloc and year:
   nobody sees another member's draft self-scores before they are submitted
   (`pledges.read_sheet`).
 
+- the council of the body that organizes the bloc (`blocs.rules`, Role.COUNCIL) reads the
+  year like a member and writes none of it; it decides on the proposals (accepts, returns
+  with a reason, holds and lifts holds: `may_decide_for_council`); admins too.
+
 Views get a pledge through `get_pledge_or_404(request, pk, need=...)`, which returns it with
 its `PledgeAccess`; templates read the same value. Services that write on behalf of a person
 ask `check_acts_for` / `check_manages`, so that the admin, a command or a task cannot go
@@ -28,7 +32,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 from blocs.models import Membership, Official, Organization
-from blocs.rules import Access, Role, access
+from blocs.rules import Access, Role, access, sits_on_council
 from portal.lib.types import Actor, Person
 
 from .models import Pledge, PledgeSignature, Registration, ScoreSheet
@@ -245,6 +249,21 @@ def check_acts_for(actor: Actor, pledge: Pledge, organization: Organization) -> 
     """Refuse a write for `organization` by someone who neither is its official nor the
     secretariat (403)."""
     if actor is not None and not PledgeAccess(actor, pledge).acts_for(organization):
+        raise PermissionDenied
+
+
+def may_decide_for_council(user: Person, pledge: Pledge) -> bool:
+    """Decide on the proposals of `pledge` (accept, return, hold, lift a hold): the council
+    of the body that organizes its bloc in the pledge's year, or an admin. The bloc's own
+    secretariat never decides on its own proposals."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or sits_on_council(user, pledge.bloc.organizing_body_id, pledge.year)
+
+
+def check_decides_for_council(actor: Actor, pledge: Pledge) -> None:
+    """Refuse a council decision on behalf of anyone else (403)."""
+    if actor is not None and not may_decide_for_council(actor, pledge):
         raise PermissionDenied
 
 

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "blocs",
     "pledges",
     "reports",
+    "councils",
     "notifications",
 ]
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("blocs/", include("blocs.urls")),
     path("pledges/", include("pledges.urls")),
     path("reports/", include("reports.urls")),
+    path("council/", include("councils.urls")),
     path("notifications/", include("notifications.urls")),
     # A personal calendar feed: its secret key stands for the login (calendar programs
     # subscribe without a session).

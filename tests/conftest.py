@@ -7,7 +7,9 @@ Roles (the access matrix uses these names):
 - secretariat: official of this year's chair organization;
 - admin: staff superuser;
 - staff: staff flag only, no organization and no assignment: the Django admin opens for it
-  (with whatever model permissions it is given), the portal gives it no right (an outsider).
+  (with whatever model permissions it is given), the portal gives it no right (an outsider);
+- council: official of the body that organizes the bloc (its emulation and commendation
+  council): reads the bloc, writes none of it, decides on its proposals.
 """
 
 from dataclasses import dataclass
@@ -25,7 +27,7 @@ from .factories import (
     UserFactory,
 )
 
-ROLES = ("anonymous", "outsider", "member", "secretariat", "admin", "staff")
+ROLES = ("anonymous", "outsider", "member", "secretariat", "admin", "staff", "council")
 
 
 @pytest.fixture(autouse=True)
@@ -52,7 +54,13 @@ class World:
 @pytest.fixture
 def world(db) -> World:
     year = current_year()
-    bloc = BlocFactory(name="Khối thi đua Mặt trận Tổ quốc và các tổ chức chính trị - xã hội")
+    body = OrganizationFactory(
+        name="Ủy ban nhân dân thành phố Hải Phòng", short_name="UBND thành phố"
+    )
+    bloc = BlocFactory(
+        name="Khối thi đua Mặt trận Tổ quốc và các tổ chức chính trị - xã hội",
+        organizing_body=body,
+    )
     names = [
         ("Hội Liên hiệp Phụ nữ thành phố", "Hội LHPN"),
         ("Thành đoàn Hải Phòng", "Thành đoàn"),
@@ -77,6 +85,7 @@ def world(db) -> World:
         "secretariat": OfficialFactory(organization=orgs[0], user__username="secretariat").user,
         "admin": UserFactory(username="admin", is_staff=True, is_superuser=True),
         "staff": UserFactory(username="staff", is_staff=True),
+        "council": OfficialFactory(organization=body, user__username="council").user,
     }
     return World(bloc, other_bloc, orgs, outsider_org, users)
 

@@ -2,10 +2,13 @@
 
 `MATRIX` holds one row per URL name: how to build its kwargs from the `world`
 fixture, and the status each role gets for a GET, in the order of
-`conftest.ROLES` (anonymous, outsider, member, secretariat, admin, staff).
+`conftest.ROLES` (anonymous, outsider, member, secretariat, admin, staff,
+council).
 `LOGIN` means "302 to the login page". The admin is a superuser; "staff" has
 the staff flag only (the Django admin opens for it): the portal gives it no
-right, so its column is the outsider's.
+right, so its column is the outsider's. "council" is an official of the body that organizes
+the bloc (`Bloc.organizing_body`): it reads every bloc of that body like a member and writes
+none of their things; it alone (with the admin) decides on the proposals.
 
 A URL added without a row fails `test_every_named_url_has_a_row`; a row for a
 removed URL fails it as well. The admin (namespace `admin:`) is left to its own
@@ -223,112 +226,139 @@ def n13_feed(world) -> dict:
     return {"token": calendar_regenerate(user=world.users["member"]).calendar_token}
 
 
-#                  anonymous  outsider  member  secretariat  admin  staff
+# councils (issue 16) -- the council page of the bloc's organizing body this year; a
+# proposal of the bloc, and an active hold on one.
+def i16_council(world) -> dict:
+    return {"body": world.bloc.organizing_body_id, "year": current_year()}
+
+
+def i16_hold(world) -> dict:
+    from pledges.models import Proposal, ProposalHold
+
+    proposal = Proposal.objects.get(pk=d2_proposal(world)["pk"])
+    hold = ProposalHold.objects.create(
+        proposal=proposal, reason="inspection", text="Đang thanh tra", placed_at=timezone.now()
+    )
+    return {"pk": hold.pk}
+
+
+#                  anonymous  outsider  member  secretariat  admin  staff  council
 MATRIX: dict[str, Row] = {
-    "home": Row(no_kwargs, (LOGIN, 200, 200, 200, 200, 200)),
+    "home": Row(no_kwargs, (LOGIN, 200, 200, 200, 200, 200, 200)),
     # Public: the container healthchecks and the proxy ask it (no login, no detail).
-    "health": Row(no_kwargs, (200, 200, 200, 200, 200, 200)),
-    "login": Row(no_kwargs, (200, 200, 200, 200, 200, 200)),
-    "logout": Row(no_kwargs, (LOGIN, 405, 405, 405, 405, 405)),
-    "password_change": Row(no_kwargs, (LOGIN, 200, 200, 200, 200, 200)),
-    "password_change_done": Row(no_kwargs, (LOGIN, 200, 200, 200, 200, 200)),
-    "password_reset": Row(no_kwargs, (200, 200, 200, 200, 200, 200)),
-    "password_reset_done": Row(no_kwargs, (200, 200, 200, 200, 200, 200)),
-    "password_reset_confirm": Row(bad_reset_token, (200, 200, 200, 200, 200, 200)),
-    "password_reset_complete": Row(no_kwargs, (200, 200, 200, 200, 200, 200)),
-    "set_language": Row(no_kwargs, (302, 302, 302, 302, 302, 302)),
-    "blocs:bloc_list": Row(no_kwargs, (LOGIN, 200, 200, 200, 200, 200)),
-    "blocs:search": Row(no_kwargs, (LOGIN, 200, 200, 200, 200, 200)),
-    "blocs:bloc_detail": Row(bloc, (LOGIN, 404, 200, 200, 200, 404)),
-    "blocs:bloc_edit": Row(bloc, (LOGIN, 404, 403, 200, 200, 404)),
-    "blocs:organization_detail": Row(member_org, (LOGIN, 404, 200, 200, 200, 404)),
+    "health": Row(no_kwargs, (200, 200, 200, 200, 200, 200, 200)),
+    "login": Row(no_kwargs, (200, 200, 200, 200, 200, 200, 200)),
+    "logout": Row(no_kwargs, (LOGIN, 405, 405, 405, 405, 405, 405)),
+    "password_change": Row(no_kwargs, (LOGIN, 200, 200, 200, 200, 200, 200)),
+    "password_change_done": Row(no_kwargs, (LOGIN, 200, 200, 200, 200, 200, 200)),
+    "password_reset": Row(no_kwargs, (200, 200, 200, 200, 200, 200, 200)),
+    "password_reset_done": Row(no_kwargs, (200, 200, 200, 200, 200, 200, 200)),
+    "password_reset_confirm": Row(bad_reset_token, (200, 200, 200, 200, 200, 200, 200)),
+    "password_reset_complete": Row(no_kwargs, (200, 200, 200, 200, 200, 200, 200)),
+    "set_language": Row(no_kwargs, (302, 302, 302, 302, 302, 302, 302)),
+    "blocs:bloc_list": Row(no_kwargs, (LOGIN, 200, 200, 200, 200, 200, 200)),
+    "blocs:search": Row(no_kwargs, (LOGIN, 200, 200, 200, 200, 200, 200)),
+    "blocs:bloc_detail": Row(bloc, (LOGIN, 404, 200, 200, 200, 404, 200)),
+    "blocs:bloc_edit": Row(bloc, (LOGIN, 404, 403, 200, 200, 404, 403)),
+    "blocs:organization_detail": Row(member_org, (LOGIN, 404, 200, 200, 200, 404, 200)),
     # Meetings: members read; the secretariat of the meeting's year writes.
-    "blocs:meeting_list": Row(bloc, (LOGIN, 404, 200, 200, 200, 404)),
-    "blocs:meeting_create": Row(bloc, (LOGIN, 404, 403, 200, 200, 404)),
-    "blocs:bloc_ics": Row(bloc, (LOGIN, 404, 200, 200, 200, 404)),
-    "blocs:meeting_detail": Row(meeting, (LOGIN, 404, 200, 200, 200, 404)),
-    "blocs:meeting_ics": Row(meeting, (LOGIN, 404, 200, 200, 200, 404)),
-    "blocs:meeting_edit": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
-    "blocs:meeting_record": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
-    "blocs:meeting_hold": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
-    "blocs:meeting_approve": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
-    "blocs:meeting_reopen": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
-    "blocs:meeting_cancel": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
-    "blocs:meeting_elect": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
-    "blocs:meeting_membership": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
-    "blocs:attachment_add": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
-    "blocs:attachment_download": Row(attachment, (LOGIN, 404, 200, 200, 200, 404)),
-    "blocs:attachment_delete": Row(attachment, (LOGIN, 404, 403, 200, 200, 404)),
-    "blocs:meeting_decision": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
+    "blocs:meeting_list": Row(bloc, (LOGIN, 404, 200, 200, 200, 404, 200)),
+    "blocs:meeting_create": Row(bloc, (LOGIN, 404, 403, 200, 200, 404, 403)),
+    "blocs:bloc_ics": Row(bloc, (LOGIN, 404, 200, 200, 200, 404, 200)),
+    "blocs:meeting_detail": Row(meeting, (LOGIN, 404, 200, 200, 200, 404, 200)),
+    "blocs:meeting_ics": Row(meeting, (LOGIN, 404, 200, 200, 200, 404, 200)),
+    "blocs:meeting_edit": Row(meeting, (LOGIN, 404, 403, 200, 200, 404, 403)),
+    "blocs:meeting_record": Row(meeting, (LOGIN, 404, 403, 200, 200, 404, 403)),
+    "blocs:meeting_hold": Row(meeting, (LOGIN, 404, 403, 200, 200, 404, 403)),
+    "blocs:meeting_approve": Row(meeting, (LOGIN, 404, 403, 200, 200, 404, 403)),
+    "blocs:meeting_reopen": Row(meeting, (LOGIN, 404, 403, 200, 200, 404, 403)),
+    "blocs:meeting_elect": Row(meeting, (LOGIN, 404, 403, 200, 200, 404, 403)),
+    "blocs:meeting_membership": Row(meeting, (LOGIN, 404, 403, 200, 200, 404, 403)),
+    "blocs:attachment_add": Row(meeting, (LOGIN, 404, 403, 200, 200, 404, 403)),
+    "blocs:attachment_download": Row(attachment, (LOGIN, 404, 200, 200, 200, 404, 200)),
+    "blocs:attachment_delete": Row(attachment, (LOGIN, 404, 403, 200, 200, 404, 403)),
+    "blocs:meeting_decision": Row(meeting, (LOGIN, 404, 403, 200, 200, 404, 403)),
+    "blocs:meeting_cancel": Row(meeting, (LOGIN, 404, 403, 200, 200, 404, 403)),
     # --- pledges: pledge, signing, registration (issue 4) ---
     # Members read; the secretariat of the pledge's year writes; officials sign/register.
-    "pledges:pledge_list": Row(bloc, (LOGIN, 404, 200, 200, 200, 404)),
-    "pledges:pledge_create": Row(bloc, (LOGIN, 404, 403, 200, 200, 404)),
-    "pledges:pledge_detail": Row(d1_pledge, (LOGIN, 404, 200, 200, 200, 404)),
-    "pledges:pledge_edit": Row(d1_pledge, (LOGIN, 404, 403, 200, 200, 404)),
-    "pledges:pledge_items": Row(d1_pledge, (LOGIN, 404, 403, 200, 200, 404)),
-    "pledges:pledge_criteria": Row(d1_pledge, (LOGIN, 404, 403, 200, 200, 404)),
-    "pledges:pledge_status": Row(d1_pledge, (LOGIN, 404, 403, 200, 200, 404)),
-    "pledges:pledge_sign": Row(d1_open_pledge, (LOGIN, 404, 200, 200, 200, 404)),
-    "pledges:registration": Row(d1_open_pledge, (LOGIN, 404, 200, 200, 200, 404)),
-    "pledges:registration_list": Row(d1_pledge, (LOGIN, 404, 200, 200, 200, 404)),
+    "pledges:pledge_list": Row(bloc, (LOGIN, 404, 200, 200, 200, 404, 200)),
+    "pledges:pledge_create": Row(bloc, (LOGIN, 404, 403, 200, 200, 404, 403)),
+    "pledges:pledge_detail": Row(d1_pledge, (LOGIN, 404, 200, 200, 200, 404, 200)),
+    "pledges:pledge_edit": Row(d1_pledge, (LOGIN, 404, 403, 200, 200, 404, 403)),
+    "pledges:pledge_items": Row(d1_pledge, (LOGIN, 404, 403, 200, 200, 404, 403)),
+    "pledges:pledge_criteria": Row(d1_pledge, (LOGIN, 404, 403, 200, 200, 404, 403)),
+    "pledges:pledge_status": Row(d1_pledge, (LOGIN, 404, 403, 200, 200, 404, 403)),
+    "pledges:pledge_sign": Row(d1_open_pledge, (LOGIN, 404, 200, 200, 200, 404, 403)),
+    "pledges:registration": Row(d1_open_pledge, (LOGIN, 404, 200, 200, 200, 404, 403)),
+    "pledges:registration_list": Row(d1_pledge, (LOGIN, 404, 200, 200, 200, 404, 200)),
     # --- pledges: scoring, ballots, proposals, results (issue 4) ---
     # Members read (their own sheet, submitted sheets, results); the secretariat verifies,
     # records ballots and proposals, deletes. The admin has no organization: it picks a
-    # member's sheet, and cannot cross-score.
-    "pledges:self_score": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404)),
-    "pledges:self_score_return": Row(d2_submitted_sheet, (LOGIN, 404, 403, 200, 200, 404)),
-    "pledges:evidence_download": Row(d2_evidence, (LOGIN, 404, 200, 200, 200, 404)),
-    "pledges:evidence_delete": Row(d2_evidence, (LOGIN, 404, 403, 200, 200, 404)),
-    "pledges:verify": Row(d2_scoring, (LOGIN, 404, 403, 200, 200, 404)),
-    "pledges:cross_score": Row(d2_cross, (LOGIN, 404, 200, 200, 403, 404)),
-    "pledges:adjustments": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404)),
-    "pledges:ballots": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404)),
-    "pledges:ballot_delete": Row(d2_ballot, (LOGIN, 404, 403, 200, 200, 404)),
-    "pledges:proposals": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404)),
-    "pledges:proposal_delete": Row(d2_proposal, (LOGIN, 404, 403, 200, 200, 404)),
-    "pledges:results": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404)),
-    "pledges:results_xlsx": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404)),
-    "pledges:chart_groups": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404)),
-    "pledges:chart_rank": Row(d2_rank, (LOGIN, 404, 200, 200, 200, 404)),
+    # member's sheet, and cannot cross-score. The council acts for no member: it reads the
+    # results, and signing, registering and scoring are closed to it (403).
+    "pledges:self_score": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404, 403)),
+    "pledges:self_score_return": Row(d2_submitted_sheet, (LOGIN, 404, 403, 200, 200, 404, 403)),
+    "pledges:evidence_download": Row(d2_evidence, (LOGIN, 404, 200, 200, 200, 404, 200)),
+    "pledges:evidence_delete": Row(d2_evidence, (LOGIN, 404, 403, 200, 200, 404, 403)),
+    "pledges:verify": Row(d2_scoring, (LOGIN, 404, 403, 200, 200, 404, 403)),
+    "pledges:cross_score": Row(d2_cross, (LOGIN, 404, 200, 200, 403, 404, 403)),
+    "pledges:adjustments": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404, 200)),
+    "pledges:ballots": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404, 200)),
+    "pledges:ballot_delete": Row(d2_ballot, (LOGIN, 404, 403, 200, 200, 404, 403)),
+    "pledges:proposals": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404, 200)),
+    "pledges:proposal_delete": Row(d2_proposal, (LOGIN, 404, 403, 200, 200, 404, 403)),
+    "pledges:results": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404, 200)),
+    "pledges:results_xlsx": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404, 200)),
+    "pledges:chart_groups": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404, 200)),
+    "pledges:chart_rank": Row(d2_rank, (LOGIN, 404, 200, 200, 200, 404, 200)),
     # --- reports (issue 5) ---
     # Members read the list, the progress and the files; the secretariat of the year writes.
     # Build and retry are POST only: a GET that passed the access check is 405.
-    "reports:report_list": Row(bloc, (LOGIN, 404, 200, 200, 200, 404)),
-    "reports:draft_open": Row(bloc, (LOGIN, 404, 403, 302, 302, 404)),
-    "reports:draft_edit": Row(c1_draft, (LOGIN, 404, 403, 200, 200, 404)),
-    "reports:draft_preview": Row(c1_draft, (LOGIN, 404, 403, 200, 200, 404)),
-    "reports:report_build": Row(c1_draft, (LOGIN, 404, 403, 405, 405, 404)),
-    "reports:report_status": Row(c1_report, (LOGIN, 404, 200, 200, 200, 404)),
-    "reports:report_download": Row(c1_report, (LOGIN, 404, 200, 200, 200, 404)),
-    "reports:report_xlsx": Row(c1_report, (LOGIN, 404, 200, 200, 200, 404)),
-    "reports:report_retry": Row(c1_report, (LOGIN, 404, 403, 405, 405, 404)),
-    "reports:report_docx": Row(c1_report, (LOGIN, 404, 200, 200, 200, 404)),
+    "reports:report_list": Row(bloc, (LOGIN, 404, 200, 200, 200, 404, 200)),
+    "reports:draft_open": Row(bloc, (LOGIN, 404, 403, 302, 302, 404, 403)),
+    "reports:draft_edit": Row(c1_draft, (LOGIN, 404, 403, 200, 200, 404, 403)),
+    "reports:draft_preview": Row(c1_draft, (LOGIN, 404, 403, 200, 200, 404, 403)),
+    "reports:report_build": Row(c1_draft, (LOGIN, 404, 403, 405, 405, 404, 403)),
+    "reports:report_status": Row(c1_report, (LOGIN, 404, 200, 200, 200, 404, 200)),
+    "reports:report_download": Row(c1_report, (LOGIN, 404, 200, 200, 200, 404, 200)),
+    "reports:report_xlsx": Row(c1_report, (LOGIN, 404, 200, 200, 200, 404, 200)),
+    "reports:report_retry": Row(c1_report, (LOGIN, 404, 403, 405, 405, 404, 403)),
+    "reports:report_docx": Row(c1_report, (LOGIN, 404, 200, 200, 200, 404, 200)),
     # --- reports: issuing (issue 11) ---
     # The secretariat issues (a confirmation page), replaces and files the signed scan;
     # members download what was issued (the scan once there is one, else the issued PDF).
-    "reports:document_issue": Row(c1_draft, (LOGIN, 404, 403, 200, 200, 404)),
-    "reports:document_replace": Row(c2_issued, (LOGIN, 404, 403, 200, 200, 404)),
-    "reports:document_scan": Row(c2_issued, (LOGIN, 404, 403, 200, 200, 404)),
-    "reports:document_download": Row(c2_issued, (LOGIN, 404, 200, 200, 200, 404)),
+    "reports:document_issue": Row(c1_draft, (LOGIN, 404, 403, 200, 200, 404, 403)),
+    "reports:document_replace": Row(c2_issued, (LOGIN, 404, 403, 200, 200, 404, 403)),
+    "reports:document_scan": Row(c2_issued, (LOGIN, 404, 403, 200, 200, 404, 403)),
+    "reports:document_download": Row(c2_issued, (LOGIN, 404, 200, 200, 200, 404, 200)),
     # --- reports: the commendation dossier (issue 16): members read it and its archive;
     # the secretariat starts its drafts (POST only). A unit's own achievement report is
     # written by that unit's officials: tests/reports/test_dossier.py. ---
-    "reports:dossier": Row(bloc, (LOGIN, 404, 200, 200, 200, 404)),
-    "reports:dossier_prepare": Row(bloc, (LOGIN, 404, 403, 405, 405, 404)),
-    "reports:dossier_zip": Row(e16_dossier_issued, (LOGIN, 404, 200, 200, 200, 404)),
+    "reports:dossier": Row(bloc, (LOGIN, 404, 200, 200, 200, 404, 200)),
+    "reports:dossier_prepare": Row(bloc, (LOGIN, 404, 403, 405, 405, 404, 403)),
+    "reports:dossier_zip": Row(e16_dossier_issued, (LOGIN, 404, 200, 200, 200, 404, 200)),
     # --- notifications (issue 13) ---
     # Everyone has their own notices and settings; a notice opens for its recipient only
     # (302 to the thing itself); the writes are POST only. The calendar feed and the
     # unsubscribe page open with their secret key or signed token, without a login.
-    "notifications:list": Row(no_kwargs, (LOGIN, 200, 200, 200, 200, 200)),
-    "notifications:open": Row(n13_member_notice, (LOGIN, 404, 302, 404, 404, 404)),
-    "notifications:read_all": Row(no_kwargs, (LOGIN, 405, 405, 405, 405, 405)),
-    "notifications:preferences": Row(no_kwargs, (LOGIN, 200, 200, 200, 200, 200)),
-    "notifications:calendar_regenerate": Row(no_kwargs, (LOGIN, 405, 405, 405, 405, 405)),
-    "notifications:calendar_revoke": Row(no_kwargs, (LOGIN, 405, 405, 405, 405, 405)),
-    "notifications:unsubscribe": Row(n13_unsubscribe, (200, 200, 200, 200, 200, 200)),
-    "calendar_feed": Row(n13_feed, (200, 200, 200, 200, 200, 200)),
+    "notifications:list": Row(no_kwargs, (LOGIN, 200, 200, 200, 200, 200, 200)),
+    "notifications:open": Row(n13_member_notice, (LOGIN, 404, 302, 404, 404, 404, 404)),
+    "notifications:read_all": Row(no_kwargs, (LOGIN, 405, 405, 405, 405, 405, 405)),
+    "notifications:preferences": Row(no_kwargs, (LOGIN, 200, 200, 200, 200, 200, 200)),
+    "notifications:calendar_regenerate": Row(no_kwargs, (LOGIN, 405, 405, 405, 405, 405, 405)),
+    "notifications:calendar_revoke": Row(no_kwargs, (LOGIN, 405, 405, 405, 405, 405, 405)),
+    "notifications:unsubscribe": Row(n13_unsubscribe, (200, 200, 200, 200, 200, 200, 200)),
+    # --- councils (issue 16) ---
+    # Every logged-in person opens the list (of the bodies whose council they sit on); a
+    # body's page is its council's (and the admin's), 404 for everyone else; deciding,
+    # holding and lifting are the council's: 403 for whoever else reads the bloc.
+    "councils:list": Row(no_kwargs, (LOGIN, 200, 200, 200, 200, 200, 200)),
+    "councils:detail": Row(i16_council, (LOGIN, 404, 404, 404, 200, 404, 200)),
+    "councils:xlsx": Row(i16_council, (LOGIN, 404, 404, 404, 200, 404, 200)),
+    "councils:decide": Row(d2_proposal, (LOGIN, 404, 403, 403, 200, 404, 200)),
+    "councils:hold": Row(d2_proposal, (LOGIN, 404, 403, 403, 200, 404, 200)),
+    "councils:lift": Row(i16_hold, (LOGIN, 404, 403, 403, 200, 404, 200)),
+    "calendar_feed": Row(n13_feed, (200, 200, 200, 200, 200, 200, 200)),
 }
 
 

@@ -26,6 +26,7 @@ from portal.lib.people import full_name
 from .. import services
 from ..models import (
     ChairTerm,
+    CouncilAssignment,
     Membership,
     Official,
     Organization,
@@ -46,6 +47,21 @@ class OfficialInline(admin.StackedInline):
     max_num = 1
     extra = 0
     verbose_name_plural = _("official profile")
+
+
+class CouncilAssignmentInline(admin.TabularInline):
+    """People on the council of this body (when it organizes blocs) besides its own
+    officials, for the years given: they read every bloc it organizes in those years."""
+
+    model = CouncilAssignment
+    fk_name = "organizing_body"
+    fields = ["user", "first_year", "last_year"]
+    autocomplete_fields = ["user"]
+    extra = 0
+    verbose_name_plural = _("council members (besides its officials), by years")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
 
 
 # ---------------------------------------------------------------------------
@@ -82,8 +98,11 @@ class OrganizationAdmin(
         "locality",
         "head_name",
         "head_position",
+        "led_by_woman",
+        "women_percent",
         "is_active",
     ]
+    inlines = [CouncilAssignmentInline]
     list_per_page = 50
 
     def get_queryset(self, request):

@@ -70,7 +70,9 @@ from .data import *  # noqa: F403 -- the demo's names (HP_BLOC, DEMO_ACCOUNTS, �
 from .data import (
     ADMIN,
     BLOCS,
+    COUNCIL,
     HP_BLOC,
+    HP_UBND,
     MEMBER,
     MEMBER_PREFERENCE,
     ORGANIZATIONS,
@@ -381,4 +383,10 @@ def load(*, year: int | None = None) -> LoadResult:
     member = _load_user(MEMBER, result, MEMBER.password)
     _load_official(member, member_org, MEMBER.position, result)
     result.logins.append((MEMBER.username, MEMBER.password, MEMBER.role, member_org.name))
+
+    # The city's council: an official of the body that organizes the Hải Phòng bloc.
+    council_body = orgs[HP_UBND]
+    council = _load_user(COUNCIL, result, COUNCIL.password)
+    _load_official(council, council_body, COUNCIL.position, result)
+    result.logins.append((COUNCIL.username, COUNCIL.password, COUNCIL.role, council_body.name))
     return result

@@ -73,6 +73,9 @@ HP_HLHPN = "Hội Liên hiệp Phụ nữ thành phố Hải Phòng"
 HP_TD = "Thành đoàn Hải Phòng"
 HP_HND = "Hội Nông dân thành phố Hải Phòng"
 HP_HCCB = "Hội Cựu chiến binh thành phố Hải Phòng"
+# The body that organizes the city's blocs: its emulation and commendation council
+# (Hội đồng Thi đua – Khen thưởng thành phố) receives the blocs' proposals.
+HP_UBND = "Ủy ban nhân dân thành phố Hải Phòng"
 
 ND = "Nam Định"
 ND_TU = "Tỉnh ủy Nam Định"
@@ -122,6 +125,7 @@ ORGANIZATIONS: tuple[OrgSpec, ...] = (
     OrgSpec(HP_TD, "Thành đoàn Hải Phòng", "TĐ", K.YOUTH, L.PROVINCE, HP),
     OrgSpec(HP_HND, "Hội Nông dân thành phố", "HND", K.FARMERS, L.PROVINCE, HP),
     OrgSpec(HP_HCCB, "Hội Cựu chiến binh thành phố", "HCCB", K.VETERANS, L.PROVINCE, HP),
+    OrgSpec(HP_UBND, "UBND thành phố Hải Phòng", "UBND", K.OTHER, L.PROVINCE, HP),
     # 001 Nam Định province
     OrgSpec(ND_TU, "Tỉnh ủy", "TU", K.OTHER, L.PROVINCE, ND),
     OrgSpec(ND_MTTQ, "Ủy ban MTTQ tỉnh", "MTTQ", K.FRONT, L.PROVINCE, ND),
@@ -170,6 +174,7 @@ BLOCS: tuple[BlocSpec, ...] = (
         kind=Bloc.Kind.KHOI,
         level=L.PROVINCE,
         locality=HP,
+        organizing_body=HP_UBND,
         members=(HP_MTTQ, HP_LDLD, HP_HLHPN, HP_TD, HP_HND, HP_HCCB),
         first_year=2020,
         terms=(
@@ -345,7 +350,15 @@ MEMBER = DemoAccount(
     "Nam",
     "Chuyên viên Văn phòng",
 )
-DEMO_ACCOUNTS = (ADMIN, SECRETARY, MEMBER)
+COUNCIL = DemoAccount(
+    "hoidong",
+    "hoidong12345",
+    "Hội đồng Thi đua – Khen thưởng thành phố Hải Phòng (cán bộ cơ quan tổ chức Khối)",
+    "Trần Thị",
+    "Mai",
+    "Chuyên viên Ban Thi đua – Khen thưởng, thư ký Hội đồng",
+)
+DEMO_ACCOUNTS = (ADMIN, SECRETARY, MEMBER, COUNCIL)
 
 # The ordinary member's organization: the first of these that neither chairs nor
 # deputises the Hải Phòng bloc this year.

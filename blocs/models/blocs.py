@@ -8,6 +8,7 @@ from typing import Any, Self
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -20,6 +21,9 @@ from portal.lib.dates import current_year
 from portal.lib.people import person_name
 from portal.lib.text import fold, for_kind, nfc, same_name_key, sort_key
 from portal.lib.types import Person
+
+# Decree 152/2025 Art. 4(6): "at least 70% women".
+WOMEN_PRIORITY_PERCENT = 70
 
 ORGANIZATION_SAME_NAME = _(
     "An organization with this name already exists: “%(name)s” (the same letters and tones, "
@@ -125,6 +129,20 @@ class Organization(models.Model):
         ),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # ND 152/2025 Art. 4(6): among equals, priority to a collective led by a woman or with
+    # at least 70% women; the council page marks them (the tie-break the council applies).
+    led_by_woman = models.BooleanField(
+        _("led by a woman"),
+        default=False,
+        help_text=_("Its head is a woman (a tie-break among equals, Decree 152/2025 Art. 4(6))."),
+    )
+    women_percent = models.PositiveSmallIntegerField(
+        _("women (%)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text=_("The share of women among its staff, when known (from 70 per cent: priority)."),
+    )
     search_name = models.CharField(max_length=400, editable=False, db_index=True, default="")
     sort_name = models.CharField(max_length=1200, editable=False, db_index=True, default="")
 
@@ -158,6 +176,11 @@ class Organization(models.Model):
     def display_name(self) -> str:
         return self.short_name or self.name
 
+    @property
+    def women_priority(self) -> bool:
+        """Has the tie-break priority of Decree 152/2025 Art. 4(6)."""
+        return self.led_by_woman or (self.women_percent or 0) >= WOMEN_PRIORITY_PERCENT
+
 
 class BlocQuerySet(models.QuerySet):
     def search(self, query: str) -> BlocQuerySet:
@@ -186,19 +209,31 @@ class BlocQuerySet(models.QuerySet):
             organization_id__in=org_ids, first_year__lte=current_year()
         ).values("bloc_id")
         assigned = SecretaryAssignment.objects.filter(user=user).values("bloc_id")
-        return self.filter(Q(pk__in=member_of) | Q(pk__in=assigned))
+        council = CouncilAssignment.objects.filter(user=user).values("organizing_body_id")
+        return self.filter(
+            Q(pk__in=member_of)
+            | Q(pk__in=assigned)
+            # the council of the body that organizes the bloc (blocs.rules: Role.COUNCIL)
+            | Q(organizing_body_id__in=org_ids)
+            | Q(organizing_body_id__in=council)
+        )
 
 
 def joined_bloc_ids(user: Person) -> models.QuerySet:
     """The ids of the blocs in which the user has any row, as one subquery: a membership of
-    their organization (of any year, a coming one too) or a secretariat assignment. A
+    their organization (of any year, a coming one too), a secretariat assignment, or a seat
+    on the council of the body that organizes the bloc (its officials, its assignments). A
     superset of what `readable_years` lets them read, for narrowing a query to a few blocs
     first. One UNION, so that `bloc_id IN (…)` is a semi-join the planner sizes from the
     user's few rows (an OR of two IN lookups is estimated as most of the table)."""
     org_ids = Official.objects.filter(user_id=user.pk).values("organization_id")  # type: ignore[misc]
     member_of = Membership.objects.filter(organization_id__in=org_ids).values("bloc_id")
     assigned = SecretaryAssignment.objects.filter(user_id=user.pk).values("bloc_id")  # type: ignore[misc]
-    return member_of.order_by().union(assigned.order_by())
+    bodies = CouncilAssignment.objects.filter(user_id=user.pk).values("organizing_body_id")  # type: ignore[misc]
+    organized = Bloc.objects.filter(
+        Q(organizing_body_id__in=org_ids) | Q(organizing_body_id__in=bodies)
+    ).values("pk")
+    return member_of.order_by().union(assigned.order_by(), organized.order_by())
 
 
 def readable_years(user: Person, *, bloc: str = "bloc", year: str = "year") -> Q:
@@ -206,7 +241,9 @@ def readable_years(user: Person, *, bloc: str = "bloc", year: str = "year") -> Q
     reads: admins (superusers) every row; an official the years in which its organization
     was a member of the row's bloc (a former member reads its own years, not the later
     ones; a newcomer not the earlier ones); a person ever assigned to a bloc's secretariat
-    every year of that bloc. `bloc` and `year` name the row's fields (lookups allowed)."""
+    every year of that bloc; the council of the bloc's organizing body (its officials every
+    year, a person assigned to it the years of the assignment). `bloc` and `year` name the
+    row's fields (lookups allowed)."""
     if not user.is_authenticated:
         return Q(pk__in=[])
     if user.is_superuser:
@@ -218,10 +255,18 @@ def readable_years(user: Person, *, bloc: str = "bloc", year: str = "year") -> Q
         first_year__lte=models.OuterRef(year),
     ).filter(Q(last_year__isnull=True) | Q(last_year__gte=models.OuterRef(year)))
     assigned = SecretaryAssignment.objects.filter(user=user).values("bloc_id")
+    council = CouncilAssignment.objects.filter(
+        user=user,
+        organizing_body_id=models.OuterRef(f"{bloc}__organizing_body_id"),
+        first_year__lte=models.OuterRef(year),
+    ).filter(Q(last_year__isnull=True) | Q(last_year__gte=models.OuterRef(year)))
     # The same rule, first narrowed to the blocs the user has any row in: without it the
     # planner walks every row (every meeting, newest first) testing the OR on each.
     return Q(**{f"{bloc}__in": joined_bloc_ids(user)}) & (
-        Q(models.Exists(member)) | Q(**{f"{bloc}__in": assigned})
+        Q(models.Exists(member))
+        | Q(**{f"{bloc}__in": assigned})
+        | Q(**{f"{bloc}__organizing_body_id__in": org_ids})
+        | Q(models.Exists(council))
     )
 
 
@@ -434,6 +479,55 @@ class SecretaryAssignment(YearSpan, models.Model):
 
     def __str__(self) -> str:
         return f"{person_name(self.user)} – {self.bloc} ({self.period})"
+
+
+class CouncilAssignment(YearSpan, models.Model):
+    """A person who sits on (or works for) the emulation and commendation council of a body
+    that organizes blocs, for some years, besides that body's own officials. The council
+    reads every bloc the body organizes in those years and writes none of their things."""
+
+    organizing_body = models.ForeignKey(
+        Organization,
+        verbose_name=_("organizing body"),
+        on_delete=models.CASCADE,
+        related_name="council_assignments",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="council_assignments",
+    )
+    first_year = models.PositiveSmallIntegerField(_("first year"))
+    last_year = models.PositiveSmallIntegerField(
+        _("last year"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty while the assignment lasts."),
+    )
+
+    objects = YearSpanQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organizing_body", "-first_year", "user__first_name", "user__last_name"]
+        verbose_name = _("council member")
+        verbose_name_plural = _("council members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organizing_body", "user", "first_year"],
+                name="one_council_assignment_per_body_person_and_first_year",
+                violation_error_message=_("This person is already assigned from that year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(last_year__isnull=True) | Q(last_year__gte=F("first_year")),
+                name="council_assignment_last_year_not_before_first_year",
+                violation_error_message=_("The last year cannot be before the first year."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{person_name(self.user)} – {self.organizing_body} ({self.period})"
 
 
 class ChairTerm(models.Model):

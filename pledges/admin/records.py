@@ -13,8 +13,11 @@ from ..models import (
     Adjustment,
     Ballot,
     BallotCandidate,
+    CouncilDecision,
+    CouncilQuota,
     Evidence,
     Proposal,
+    ProposalHold,
     Registration,
     RegistrationTarget,
     Score,
@@ -179,3 +182,47 @@ class ProposalAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     search_fields = ["organization__name", "title__name"]
     fields = ["pledge", "organization", "title", "ballot", "achievements", "created_by"]
     readonly_fields = fields
+
+
+# ---------------------------------------------------------------------------
+# The council's decisions and holds (read-only: the council page writes them through the
+# services, which check the holds and the quotas) and its quotas (set here)
+# ---------------------------------------------------------------------------
+
+
+@admin.register(CouncilDecision)
+class CouncilDecisionAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    list_display = ["proposal", "status", "decided_by", "decided_at"]
+    list_filter = ["status", "proposal__pledge__year"]
+    list_select_related = ["proposal__organization", "proposal__title", "decided_by"]
+    search_fields = ["proposal__organization__name", "reason"]
+    fields = ["proposal", "status", "reason", "decided_by", "decided_at"]
+    readonly_fields = fields
+
+
+@admin.register(ProposalHold)
+class ProposalHoldAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    list_display = ["proposal", "reason", "placed_by", "placed_at", "lifted_at"]
+    list_filter = ["reason", "proposal__pledge__year"]
+    list_select_related = ["proposal__organization", "proposal__title", "placed_by"]
+    search_fields = ["proposal__organization__name", "text"]
+    fields = [
+        "proposal",
+        "reason",
+        "text",
+        "placed_by",
+        "placed_at",
+        "lifted_by",
+        "lifted_at",
+        "lift_reason",
+    ]
+    readonly_fields = fields
+
+
+@admin.register(CouncilQuota)
+class CouncilQuotaAdmin(SimpleHistoryAdmin):
+    list_display = ["organizing_body", "year", "title", "max_percent", "base"]
+    list_filter = ["year", "title"]
+    list_select_related = ["organizing_body", "title"]
+    autocomplete_fields = ["organizing_body"]
+    fields = ["organizing_body", "year", "title", "max_percent", "base"]

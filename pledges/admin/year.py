@@ -49,7 +49,17 @@ class EmulationTitleAdmin(SimpleHistoryAdmin):
     list_filter = ["kind", "level", "is_active"]
     list_editable = ["order", "is_active"]
     search_fields = ["name", "code", "awarded_by"]
-    fields = ["code", "name", "kind", "level", "awarded_by", "order", "is_active"]
+    fields = [
+        "code",
+        "name",
+        "kind",
+        "level",
+        "awarded_by",
+        "order",
+        "is_active",
+        "consecutive_years_required",
+        "consecutive_title",
+    ]
     ordering = ["order", "name"]
 
 

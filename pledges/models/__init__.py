@@ -10,6 +10,7 @@ ranking is computed from them by `pledges.ranking`, never typed in.
 """
 
 from .ballots import Ballot, BallotCandidate, Proposal
+from .council import CouncilDecision, CouncilQuota, ProposalHold
 from .scoring import Adjustment, Evidence, Score, ScoreSheet
 from .year import (
     POINTS,
@@ -32,6 +33,8 @@ __all__ = [
     "Ballot",
     "BallotCandidate",
     "CommendationQuota",
+    "CouncilDecision",
+    "CouncilQuota",
     "Criterion",
     "EmulationTitle",
     "Evidence",
@@ -40,6 +43,7 @@ __all__ = [
     "PledgeQuerySet",
     "PledgeSignature",
     "Proposal",
+    "ProposalHold",
     "Registration",
     "RegistrationTarget",
     "Score",

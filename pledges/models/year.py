@@ -49,6 +49,27 @@ class EmulationTitle(models.Model):
     awarded_by = models.CharField(_("awarded by"), max_length=255, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    # Titles that need a record of several years (e.g. five consecutive years): the council
+    # page shows the proposed unit's record for those years from the portal's own data.
+    consecutive_years_required = models.PositiveSmallIntegerField(
+        _("consecutive years required"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(2), MaxValueValidator(20)],
+        help_text=_("For a title that needs so many consecutive years; empty: none."),
+    )
+    consecutive_title = models.ForeignKey(
+        "self",
+        verbose_name=_("held each of those years"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "The title the unit must have been accepted for in each of those years; empty: "
+            "it must have led its bloc each year."
+        ),
+    )
 
     history = HistoricalRecords()
 

@@ -5,7 +5,7 @@ criteria tree (`criteria.py`), moving the year on (`status.py`), signatures (`si
 registrations (`registration.py`). The results side: score sheets and scores (`scoring.py`),
 submitting and sending back (`submission.py`), evidence and the save of a sheet with its files
 (`evidence.py`), bonus and penalty lines (`adjustments.py`), ballots and proposals
-(`ballots.py`).
+(`ballots.py`); the council's decisions, holds and quotas across blocs (`council.py`).
 
 Every function runs in one transaction, validates before it writes, raises ValidationError
 with the module-level messages, and records the actor in the audit history; writes on behalf
@@ -15,6 +15,7 @@ Import from here."""
 from .adjustments import *  # noqa: F403
 from .ballots import *  # noqa: F403
 from .contents import *  # noqa: F403
+from .council import *  # noqa: F403
 from .criteria import *  # noqa: F403
 from .evidence import *  # noqa: F403
 from .registration import *  # noqa: F403
