@@ -25,6 +25,7 @@ from import_export.forms import SelectableFieldsExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
 from .forms import add_service_errors
+from .history import readable_records, with_previous
 from .spreadsheets import escape_text_value, text_cells_only_xlsx
 from .text import fold
 
@@ -301,7 +302,18 @@ class HistoryAdmin(SimpleHistoryAdmin):
     """django-simple-history's admin, read-only: its "history" pages show every version, but
     the form of an old version saves nothing. simple-history's own view saves a posted form
     (a revert) even with SIMPLE_HISTORY_REVERT_DISABLED, which only hides the button; a
-    revert would go around the services' rules and rewrite what the history records."""
+    revert would go around the services' rules and rewrite what the history records.
+
+    The list reads as people read it (portal/lib/history.py): local time, names, labels."""
+
+    object_history_list_template = "admin/history/object_history_list.html"
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        records = list(historical_records)
+        # The oldest version of the page is compared with the one before it (next page).
+        older = records[-1].prev_record if records else None
+        # on the page itself: the admin instance is shared by every request
+        historical_records.readable = readable_records(with_previous(records, older))
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method != "GET":
