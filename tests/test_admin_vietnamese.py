@@ -264,7 +264,7 @@ def test_the_import_preview_is_in_vietnamese(world_admin):
 
 def test_the_import_refusals_are_in_vietnamese(world_admin):
     html = _preview(world_admin, "Hội Người cao tuổi,Hội NCT,xx,province\n")
-    assert "Một số dòng không hợp lệ" in html
+    assert "Một số dòng bị từ chối" in html
     assert "“xx” không thuộc các giá trị" in html
     assert english_on(html, _usernames()) == {}
 

@@ -138,3 +138,90 @@ def test_the_admin_history_page_reads_as_people_read_it(pledge, client_for, sett
     from django.utils import timezone
 
     assert timezone.localtime(newest).strftime("%d/%m/%Y %H:%M") in html
+
+
+# --- The portal's "Lịch sử" page ----------------------------------------------------------
+
+
+def _history_url(world, **query):
+    from urllib.parse import urlencode
+
+    url = reverse("pledges:bloc_history", args=[world.bloc.pk])
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _meeting(world, title):
+    from django.utils import timezone
+
+    from blocs.models import Meeting
+
+    return Meeting.objects.create(
+        bloc=world.bloc,
+        year=YEAR,
+        kind=Meeting.Kind.OTHER,
+        title=title,
+        starts_at=timezone.now(),
+        place="Hải Phòng",
+    )
+
+
+def _changes(pledge, n, author=None):
+    for i in range(n):
+        pledge.leading_units = i + 1
+        pledge._history_user = author
+        pledge.save()
+
+
+def test_the_page_lists_the_years_changes_newest_first(world, pledge, client_for):
+    secretary = world.users["secretariat"]
+    secretary.first_name, secretary.last_name = "Hoa", "Trần Thị"
+    secretary.save()
+    pledge.status = Pledge.Status.SCORING
+    pledge._history_user = secretary
+    pledge._change_reason = "Bắt đầu chấm điểm"
+    pledge.save()
+    meeting = _meeting(world, "Hội nghị sơ kết 6 tháng")
+    PledgeFactory(bloc=world.bloc, year=YEAR - 1, title="Giao ước năm trước")
+    response = client_for("secretariat").get(_history_url(world))
+    assert response.status_code == 200
+    entries = response.context["entries"]
+    assert [e.record.history_date for e in entries] == sorted(
+        (e.record.history_date for e in entries), reverse=True
+    )
+    assert entries[0].subject == meeting.title  # the newest: the meeting just created
+    scoring = next(e for e in entries if e.reason)
+    assert scoring.author == "Trần Thị Hoa" and scoring.reason == "Bắt đầu chấm điểm"
+    assert [(c.field, c.old, c.new) for c in scoring.changes] == [
+        ("Trạng thái", "Đã ký kết", "Chấm điểm")
+    ]
+    html = response.content.decode()
+    assert "Giao ước năm trước" not in html  # another year
+    assert "None" not in html
+
+
+def test_members_and_outsiders_do_not_read_it(world, client_for):
+    assert client_for("member").get(_history_url(world)).status_code == 403
+
+
+def test_the_page_is_paginated_with_a_constant_query_count(world, pledge, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from pledges.selectors.history import PER_PAGE
+
+    client = client_for("secretariat")
+    _changes(pledge, 3, world.users["secretariat"])
+    _meeting(world, "Hội nghị 1")
+    with CaptureQueriesContext(connection) as few:
+        client.get(_history_url(world))
+    _changes(pledge, PER_PAGE + 10, world.users["admin"])
+    for i in range(5):
+        _meeting(world, f"Hội nghị {i + 2}")
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(_history_url(world))
+    assert len(response.context["entries"]) == PER_PAGE
+    assert len(many) <= len(few)
+    second = client.get(_history_url(world, page=2))
+    assert second.context["entries"][0].record.history_date < (
+        response.context["entries"][-1].record.history_date
+    )

@@ -26,6 +26,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .forms import add_service_errors
 from .history import readable_records, with_previous
+from .imports import LabelledResource, preview_rows
 from .spreadsheets import escape_text_value, text_cells_only_xlsx
 from .text import fold
 
@@ -260,7 +261,29 @@ class AllOrNothingImportMixin(ImportExportMixin):
                 level=messages.ERROR,
             )
             return HttpResponseRedirect(request.get_full_path())
-        return super().import_action(request, **kwargs)
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None)
+        if context is not None:
+            self._label_import_page(request, context)
+        return response
+
+    def _label_import_page(self, request, context: dict) -> None:
+        """The import page names the columns by their labels (the file may use them) and its
+        preview lists every row, the refused ones with their reasons (portal/lib/imports)."""
+        resources = [cls() for cls in self.get_import_resource_classes(request)]
+        labelled = [r for r in resources if isinstance(r, LabelledResource)]
+        if labelled:
+            context["fields_list"] = [
+                (r.get_display_name(), [r.column_label(f) for f in r.get_user_visible_fields()])
+                for r in labelled
+            ]
+        result, form = context.get("result"), context.get("form")
+        if result is None or form is None or not hasattr(form, "cleaned_data"):
+            return
+        resource = self.choose_import_resource_class(form, request)()
+        if isinstance(resource, LabelledResource) and not result.has_errors():
+            context["preview_rows"] = preview_rows(result, resource)
+            context["preview_headers"] = resource.get_diff_headers()
 
     def add_data_read_fail_error_to_form(self, form, e):
         if isinstance(e, TooManyRows):

@@ -91,12 +91,12 @@ def tracked_fields(model: type[models.Model]) -> list[models.Field]:
     return shown
 
 
-def _same(f: models.Field, old: Any, new: Any) -> bool:
+def _same(old: Any, new: Any) -> bool:
+    """Equal values; texts compared whatever their line endings (Decimal("2.50") equals
+    Decimal("2.5") already)."""
     if isinstance(old, str) and isinstance(new, str):
-        return normalize_newlines(old) == normalize_newlines(new)
-    if isinstance(old, Decimal) and isinstance(new, Decimal):
-        return old == new
-    return old == new
+        return bool(normalize_newlines(old) == normalize_newlines(new))
+    return bool(old == new)
 
 
 def _value(f: models.Field, value: Any, related: dict[tuple[type, Any], str]) -> str:
@@ -127,7 +127,7 @@ def _raw_changes(record: Any, previous: Any) -> list[tuple[models.Field, Any, An
     found = []
     for f in tracked_fields(model):
         old, new = getattr(previous, f.attname, None), getattr(record, f.attname, None)
-        if not _same(f, old, new):
+        if not _same(old, new):
             found.append((f, old, new))
     return found
 
@@ -145,22 +145,36 @@ def _related_names(wanted: dict[type, set[Any]]) -> dict[tuple[type, Any], str]:
     return names
 
 
-def readable_records(pairs: Iterable[tuple[Any, Any | None]]) -> list[ReadableRecord]:
+def readable_records(
+    pairs: Iterable[tuple[Any, Any | None]],
+    subject_fields: dict[type[models.Model], tuple[str, ...]] | None = None,
+) -> list[ReadableRecord]:
     """Each (record, previous record or None) as a ReadableRecord, in the given order.
 
     `record.history_user` should be selected with the records (select_related); the objects
-    the changes name (a host, an organization) are read in one query per model."""
+    the changes name (a host, an organization) are read in one query per model.
+    `subject_fields` names, per model, the fields that say what a version is of; without
+    them `subject` stays "" (the admin's page is of one object)."""
     pairs = list(pairs)
+    subject_fields = subject_fields or {}
     raw = [(_raw_changes(rec, prev) if prev is not None else []) for rec, prev in pairs]
     wanted: dict[type, set[Any]] = defaultdict(set)
-    for changes in raw:
+    for (record, _previous), changes in zip(pairs, raw, strict=True):
         for f, old, new in changes:
             if f.is_relation:
                 wanted[f.related_model] |= {v for v in (old, new) if v is not None}
+        for f in _subject_fields(record, subject_fields):
+            value = getattr(record, f.attname)
+            if f.is_relation and value is not None:
+                wanted[f.related_model].add(value)
     related = _related_names(wanted)
     readable = []
     for (record, _previous), changes in zip(pairs, raw, strict=True):
         model = record.instance_type
+        named = [
+            _value(f, getattr(record, f.attname), related)
+            for f in _subject_fields(record, subject_fields)
+        ]
         readable.append(
             ReadableRecord(
                 record=record,
@@ -176,10 +190,16 @@ def readable_records(pairs: Iterable[tuple[Any, Any | None]]) -> list[ReadableRe
                     )
                     for f, old, new in changes
                 ],
-                model_name=str(model._meta.verbose_name),
+                subject=" – ".join(named),
+                model_name=capfirst(str(model._meta.verbose_name)),
             )
         )
     return readable
+
+
+def _subject_fields(record: Any, subject_fields: dict) -> list[models.Field]:
+    model = record.instance_type
+    return [model._meta.get_field(name) for name in subject_fields.get(model, ())]
 
 
 def readable_changes(record: Any, previous: Any | None) -> list[Change]:
