@@ -96,4 +96,4 @@ def history_page(bloc: Bloc, year: int, page_number: str | int | None) -> Page:
 
 
 def entries_of(page: Page) -> list[ReadableRecord]:
-    return page.entries  # type: ignore[attr-defined,no-any-return]
+    return page.entries  # type: ignore[attr-defined]

@@ -283,7 +283,7 @@ class AllOrNothingImportMixin(ImportExportMixin):
         resource = self.choose_import_resource_class(form, request)()
         if isinstance(resource, LabelledResource) and not result.has_errors():
             context["preview_rows"] = preview_rows(result, resource)
-            context["preview_headers"] = resource.get_diff_headers()
+            context["preview_headers"] = resource.column_labels()
 
     def add_data_read_fail_error_to_form(self, form, e):
         if isinstance(e, TooManyRows):

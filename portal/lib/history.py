@@ -99,7 +99,7 @@ def _same(old: Any, new: Any) -> bool:
     return bool(old == new)
 
 
-def _value(f: models.Field, value: Any, related: dict[tuple[type, Any], str]) -> str:
+def _value(f: models.Field, value: Any, related: dict[tuple[Any, Any], str]) -> str:
     """One value as a reader writes it."""
     if value is None or value == "":
         return "—"
@@ -132,12 +132,12 @@ def _raw_changes(record: Any, previous: Any) -> list[tuple[models.Field, Any, An
     return found
 
 
-def _related_names(wanted: dict[type, set[Any]]) -> dict[tuple[type, Any], str]:
+def _related_names(wanted: dict[Any, set[Any]]) -> dict[tuple[Any, Any], str]:
     """One query per related model for every object a page of changes names."""
     from django.contrib.auth import get_user_model
 
     user_model = get_user_model()
-    names: dict[tuple[type, Any], str] = {}
+    names: dict[tuple[Any, Any], str] = {}
     for model, ids in wanted.items():
         rows = model._default_manager.filter(pk__in=ids)
         for obj in rows:
@@ -158,7 +158,7 @@ def readable_records(
     pairs = list(pairs)
     subject_fields = subject_fields or {}
     raw = [(_raw_changes(rec, prev) if prev is not None else []) for rec, prev in pairs]
-    wanted: dict[type, set[Any]] = defaultdict(set)
+    wanted: dict[Any, set[Any]] = defaultdict(set)
     for (record, _previous), changes in zip(pairs, raw, strict=True):
         for f, old, new in changes:
             if f.is_relation:

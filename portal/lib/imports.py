@@ -41,12 +41,12 @@ class ChoicesWidget(widgets.Widget):
     """A choice written as its label ("Cấp tỉnh"); read back from its label in Vietnamese or
     English, or its stored code, in any case, with or without accents."""
 
-    def __init__(self, choices, default, **kwargs):
+    def __init__(self, choices: Any, default: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.choices = choices
         self.default = default
 
-    def clean(self, value, row=None, **kwargs):
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
         if value in (None, ""):
             return self.default
         wanted = fold(str(value))
@@ -58,14 +58,14 @@ class ChoicesWidget(widgets.Widget):
             % {"value": value, "choices": ", ".join(str(label) for _v, label in self.choices)}
         )
 
-    def render(self, value, obj=None, **kwargs):
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
         return str(dict(self.choices).get(value, value or ""))
 
 
 class YesNoWidget(widgets.BooleanWidget):
     """A yes/no column written "Có" / "Không"; read back from those, "yes"/"no" and 1/0."""
 
-    def clean(self, value, row=None, **kwargs):
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
         if value in self.NULL_VALUES:
             return None
         folded = fold(str(value))
@@ -75,7 +75,7 @@ class YesNoWidget(widgets.BooleanWidget):
             return False
         raise ValueError(_("“%(value)s” is neither yes nor no.") % {"value": value})
 
-    def render(self, value, obj=None, **kwargs):
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
         if value is None:
             return ""
         return gettext("Yes") if value else gettext("No")
@@ -85,7 +85,7 @@ class NamedForeignKeyWidget(widgets.ForeignKeyWidget):
     """A related object given by its name: a name that matches none (or several) refuses the
     row, saying which name, instead of a bare "matching query does not exist"."""
 
-    def clean(self, value, row=None, **kwargs):
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
         try:
             return super().clean(value, row, **kwargs)
         except ObjectDoesNotExist:
@@ -111,13 +111,15 @@ class LabelledResource(resources.ModelResource):
         except FieldDoesNotExist:
             return str(field.column_name)
 
-    def get_export_headers(self, selected_fields=None):
+    def get_export_headers(self, selected_fields: Any = None) -> list[str]:
         return [self.column_label(f) for f in self.get_export_fields(selected_fields) if f]
 
-    def get_diff_headers(self):
+    def column_labels(self) -> list[str]:
+        """The preview's headers. (`get_diff_headers` stays the codes: import-export reads a
+        refused row's values by them.)"""
         return [self.column_label(f) for f in self.get_import_fields()]
 
-    def before_import(self, dataset, **kwargs):
+    def before_import(self, dataset: Any, **kwargs: Any) -> None:
         """Rename the file's columns to the fields' codes, which the rows are read by."""
         names: dict[str, str] = {}
         for field in self.fields.values():
@@ -129,13 +131,15 @@ class LabelledResource(resources.ModelResource):
             dataset.headers = [names.get(fold(str(h or "")), h) for h in dataset.headers]
         super().before_import(dataset, **kwargs)
 
-    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+    def import_field(
+        self, field: Any, instance: Any, row: Any, is_m2m: bool = False, **kwargs: Any
+    ) -> None:
         try:
             super().import_field(field, instance, row, is_m2m, **kwargs)
         except (ArithmeticError, TypeError):
             raise unreadable(field, row) from None
 
-    def get_instance(self, instance_loader, row):
+    def get_instance(self, instance_loader: Any, row: Any) -> Any:
         """The row's existing object; a column that finds it (a bloc's name) but names
         nothing refuses the row like any other value, column and value said."""
         errors = {}

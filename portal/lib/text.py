@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from typing import Any
 
 # C0 and C1 control characters (NUL, tab, CR, LF, ...) and the Unicode line/paragraph
 # separators: none belongs in a one-line value (a title, a name, a search), and PostgreSQL
@@ -138,7 +139,7 @@ def for_kind(text: str, *, cluster: bool) -> str:
     return text
 
 
-def unix_newlines(sender, instance, raw=False, **kwargs) -> None:
+def unix_newlines(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
     """pre_save, for every model: a text field's line endings stored as "\\n".
 
     A browser posts a textarea's lines with "\\r\\n", services and imports write "\\n": without
