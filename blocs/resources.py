@@ -1,50 +1,24 @@
 """django-import-export resources: member lists from spreadsheets (csv, xlsx).
 
 Organizations are matched by name; memberships by bloc, organization and first
-year, with bloc and organization given by name. A membership row goes through
-the services, so an import cannot create overlapping periods: the preview shows
-the row as invalid and the confirm step imports nothing.
+year, with bloc and organization given by name. Columns and codes are written as their
+Vietnamese labels and read back from them, or from the codes (portal/lib/imports.py).
+A membership row goes through the services, so an import cannot create overlapping
+periods: the preview shows the row as invalid and the confirm step imports nothing.
 """
 
 from __future__ import annotations
 
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from import_export import fields, resources, widgets
+from import_export import fields
 
-from portal.lib.text import fold
+from portal.lib.imports import ChoicesWidget, LabelledResource, NamedForeignKeyWidget, YesNoWidget
 
 from . import services
 from .models import Bloc, Membership, Organization
 
 
-class ChoicesWidget(widgets.Widget):
-    """Accepts a choice's stored value or its label (any case, with or without accents)."""
-
-    def __init__(self, choices, default, **kwargs):
-        super().__init__(**kwargs)
-        self.choices = choices
-        self.default = default
-
-    def clean(self, value, row=None, **kwargs):
-        if value in (None, ""):
-            return self.default
-        wanted = fold(str(value))
-        for stored, label in self.choices:
-            with translation.override("en"):
-                english = str(label)
-            if wanted in (fold(stored), fold(str(label)), fold(english)):
-                return stored
-        raise ValueError(
-            _("“%(value)s” is not one of: %(choices)s.")
-            % {"value": value, "choices": ", ".join(str(label) for _v, label in self.choices)}
-        )
-
-    def render(self, value, obj=None, **kwargs):
-        return value or ""
-
-
-class OrganizationResource(resources.ModelResource):
+class OrganizationResource(LabelledResource):
     kind = fields.Field(
         attribute="kind",
         column_name="kind",
@@ -55,6 +29,7 @@ class OrganizationResource(resources.ModelResource):
         column_name="level",
         widget=ChoicesWidget(Organization.Level.choices, Organization.Level.PROVINCE),
     )
+    is_active = fields.Field(attribute="is_active", column_name="is_active", widget=YesNoWidget())
 
     class Meta:
         model = Organization
@@ -69,16 +44,16 @@ class OrganizationResource(resources.ModelResource):
         return _("Organizations")
 
 
-class MembershipResource(resources.ModelResource):
+class MembershipResource(LabelledResource):
     bloc = fields.Field(
         attribute="bloc",
         column_name="bloc",
-        widget=widgets.ForeignKeyWidget(Bloc, field="name"),
+        widget=NamedForeignKeyWidget(Bloc, field="name"),
     )
     organization = fields.Field(
         attribute="organization",
         column_name="organization",
-        widget=widgets.ForeignKeyWidget(Organization, field="name"),
+        widget=NamedForeignKeyWidget(Organization, field="name"),
     )
 
     class Meta:

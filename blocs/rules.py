@@ -107,6 +107,12 @@ class Access:
         return self.role in (Role.SECRETARIAT, Role.ADMIN)
 
     @property
+    def can_read_history(self) -> bool:
+        """Reads the year's history (every change, by whom and why): that year's secretariat
+        and admins; members see the outcome, not the drafts and corrections behind it."""
+        return self.role in (Role.SECRETARIAT, Role.ADMIN)
+
+    @property
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
 

@@ -8,6 +8,7 @@ app_name = "pledges"
 pledge_urls = [
     path("bloc/<int:pk>/", views.pledge_list, name="pledge_list"),
     path("bloc/<int:pk>/new/", views.pledge_create, name="pledge_create"),
+    path("bloc/<int:pk>/history/", views.bloc_history, name="bloc_history"),
     path("<int:pk>/", views.pledge_detail, name="pledge_detail"),
     path("<int:pk>/edit/", views.pledge_edit, name="pledge_edit"),
     path("<int:pk>/items/", views.pledge_items, name="pledge_items"),

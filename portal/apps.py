@@ -14,6 +14,7 @@ class PortalConfig(AppConfig):
         from . import checks  # noqa: F401  (registers the system checks)
         from .lib.audit import note_password_change
         from .lib.sessions import start_clock
+        from .lib.text import unix_newlines
 
         user_logged_in.connect(start_clock, dispatch_uid="portal.lib.sessions.start_clock")
         pre_save.connect(
@@ -21,3 +22,4 @@ class PortalConfig(AppConfig):
             sender=get_user_model(),
             dispatch_uid="portal.lib.audit.note_password_change",
         )
+        pre_save.connect(unix_newlines, dispatch_uid="portal.lib.text.unix_newlines")

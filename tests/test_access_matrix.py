@@ -282,6 +282,7 @@ MATRIX: dict[str, Row] = {
     # --- pledges: pledge, signing, registration (issue 4) ---
     # Members read; the secretariat of the pledge's year writes; officials sign/register.
     "pledges:pledge_list": Row(bloc, (LOGIN, 404, 200, 200, 200, 404, 200)),
+    "pledges:bloc_history": Row(bloc, (LOGIN, 404, 403, 200, 200, 404, 403)),
     "pledges:pledge_create": Row(bloc, (LOGIN, 404, 403, 200, 200, 404, 403)),
     "pledges:pledge_detail": Row(d1_pledge, (LOGIN, 404, 200, 200, 200, 404, 200)),
     "pledges:pledge_edit": Row(d1_pledge, (LOGIN, 404, 403, 200, 200, 404, 403)),

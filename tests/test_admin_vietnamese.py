@@ -82,9 +82,8 @@ class VisibleText(HTMLParser):
     aria-label, alt, the value of buttons)."""
 
     SKIP = {"script", "style", "template", "textarea", "option", "code"}
-    # Cells that hold codes (a document style's code), and the cells of the history table:
-    # what a change recorded (codes, "None", "[80 chars]") is the history section's work
-    # (issue 12, "History and import an admin can read"); its headings are checked here.
+    # Cells that hold codes (a document style's code). The history table's cells are read
+    # too: a change is shown in the fields' labels and the choices' labels, never in codes.
     SKIP_CLASSES = {"field-code", "validation-error-field-label"}
 
     def __init__(self) -> None:
@@ -92,20 +91,16 @@ class VisibleText(HTMLParser):
         self.parts: list[str] = []
         self._skip = 0
         self._stack: list[tuple[str, bool]] = []
-        self._in_history = False
         self._in_preview = False
 
     def handle_starttag(self, tag, attrs):
         values = dict(attrs)
         classes = set((values.get("class") or "").split())
-        if tag == "table" and values.get("id") == "change-history":
-            self._in_history = True
         if tag == "table" and "import-preview" in classes:
             self._in_preview = True
         skip = (
             tag in self.SKIP
             or bool(classes & self.SKIP_CLASSES)
-            or (self._in_history and tag == "td")
             # The preview's columns are the file's: their names and cell values are data
             # (Vietnamese column names are the import section's work); its errors are text.
             or (self._in_preview and tag in ("th", "td") and "errors" not in classes)
@@ -122,7 +117,7 @@ class VisibleText(HTMLParser):
 
     def handle_endtag(self, tag):
         if tag == "table":
-            self._in_history = self._in_preview = False
+            self._in_preview = False
         while self._stack:
             opened, skip = self._stack.pop()
             self._skip -= skip
@@ -238,6 +233,8 @@ def test_a_change_form_with_errors_is_in_vietnamese(world_admin):
 def test_the_change_history_headings_are_vietnamese(world_admin, world):
     admin_client = world_admin
     org = world.orgs[0]
+    org.kind, org.is_active = "youth", False  # a choice and a yes/no, shown by their labels
+    org.save()
     html = admin_client.get(reverse("admin:blocs_organization_history", args=[org.pk])).content
     html = html.decode()
     assert "Lịch sử" in html and "Bản ghi nhớ" not in html
@@ -264,7 +261,7 @@ def test_the_import_preview_is_in_vietnamese(world_admin):
 
 def test_the_import_refusals_are_in_vietnamese(world_admin):
     html = _preview(world_admin, "Hội Người cao tuổi,Hội NCT,xx,province\n")
-    assert "Một số dòng không hợp lệ" in html
+    assert "Một số dòng bị từ chối" in html
     assert "“xx” không thuộc các giá trị" in html
     assert english_on(html, _usernames()) == {}
 

@@ -4,6 +4,7 @@
 
 from .adjustments import adjustments
 from .evidence import evidence_delete, evidence_download
+from .history import bloc_history
 from .pledge import (
     pledge_create,
     pledge_criteria,
@@ -33,6 +34,7 @@ __all__ = [
     "adjustments",
     "ballot_delete",
     "ballots",
+    "bloc_history",
     "chart_groups",
     "chart_rank",
     "cross_score",

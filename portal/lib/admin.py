@@ -29,6 +29,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .dates import current_year
 from .forms import add_service_errors
+from .history import readable_records, with_previous
+from .imports import LabelledResource, preview_rows
 from .spreadsheets import escape_text_value, text_cells_only_xlsx
 from .text import fold
 
@@ -347,7 +349,29 @@ class AllOrNothingImportMixin(ImportExportMixin):
                 level=messages.ERROR,
             )
             return HttpResponseRedirect(request.get_full_path())
-        return super().import_action(request, **kwargs)
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None)
+        if context is not None:
+            self._label_import_page(request, context)
+        return response
+
+    def _label_import_page(self, request, context: dict) -> None:
+        """The import page names the columns by their labels (the file may use them) and its
+        preview lists every row, the refused ones with their reasons (portal/lib/imports)."""
+        resources = [cls() for cls in self.get_import_resource_classes(request)]
+        labelled = [r for r in resources if isinstance(r, LabelledResource)]
+        if labelled:
+            context["fields_list"] = [
+                (r.get_display_name(), [r.column_label(f) for f in r.get_user_visible_fields()])
+                for r in labelled
+            ]
+        result, form = context.get("result"), context.get("form")
+        if result is None or form is None or not hasattr(form, "cleaned_data"):
+            return
+        resource = self.choose_import_resource_class(form, request)()
+        if isinstance(resource, LabelledResource) and not result.has_errors():
+            context["preview_rows"] = preview_rows(result, resource)
+            context["preview_headers"] = resource.column_labels()
 
     def add_data_read_fail_error_to_form(self, form, e):
         if isinstance(e, TooManyRows):
@@ -389,7 +413,18 @@ class HistoryAdmin(SimpleHistoryAdmin):
     """django-simple-history's admin, read-only: its "history" pages show every version, but
     the form of an old version saves nothing. simple-history's own view saves a posted form
     (a revert) even with SIMPLE_HISTORY_REVERT_DISABLED, which only hides the button; a
-    revert would go around the services' rules and rewrite what the history records."""
+    revert would go around the services' rules and rewrite what the history records.
+
+    The list reads as people read it (portal/lib/history.py): local time, names, labels."""
+
+    object_history_list_template = "admin/history/object_history_list.html"
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        records = list(historical_records)
+        # The oldest version of the page is compared with the one before it (next page).
+        older = records[-1].prev_record if records else None
+        # on the page itself: the admin instance is shared by every request
+        historical_records.readable = readable_records(with_previous(records, older))
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method != "GET":

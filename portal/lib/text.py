@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from typing import Any
 
 # C0 and C1 control characters (NUL, tab, CR, LF, ...) and the Unicode line/paragraph
 # separators: none belongs in a one-line value (a title, a name, a search), and PostgreSQL
@@ -136,3 +137,21 @@ def for_kind(text: str, *, cluster: bool) -> str:
     for both, khoi, cum in _KIND_FORMS:
         text = text.replace(both, cum if cluster else khoi)
     return text
+
+
+def unix_newlines(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    """pre_save, for every model: a text field's line endings stored as "\\n".
+
+    A browser posts a textarea's lines with "\\r\\n", services and imports write "\\n": without
+    this, saving a form that changed only a deadline rewrote the legal basis ("\\r\\n" for
+    "\\n") and the history recorded a change nobody made. On save rather than in each form,
+    so the admin, the portal's forms, imports and services all store the same text."""
+    from django.db import models
+
+    if raw:  # loading a fixture stores what it holds
+        return
+    for field in instance._meta.concrete_fields:
+        if isinstance(field, models.TextField):
+            value = getattr(instance, field.attname)
+            if isinstance(value, str) and "\r" in value:
+                setattr(instance, field.attname, value.replace("\r\n", "\n").replace("\r", "\n"))
