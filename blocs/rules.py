@@ -38,7 +38,16 @@ from typing import Literal, NamedTuple
 import rules
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
@@ -273,16 +282,25 @@ def secretariat_years(user: Person, bloc: Bloc, years: range) -> list[int]:
 
 
 def read_years(user: Person, bloc_pk: int) -> Callable[[int], bool]:
-    """Whether the user reads the bloc's things of a year, as a test over years (2 queries
-    at most, however many years are asked): for the year tabs of a bloc's list pages."""
+    """Whether the user reads the bloc's things of a year, as a test over years (one query,
+    however many years are asked): for the year tabs of a bloc's list pages. A person ever
+    assigned to the secretariat reads every year (an open span from year 0)."""
     if not user.is_authenticated:
         return lambda year: False
-    if user.is_superuser or SecretaryAssignment.objects.filter(bloc_id=bloc_pk, user=user).exists():
+    if user.is_superuser:
         return lambda year: True
-    spans = list(
-        Membership.objects.filter(bloc_id=bloc_pk, organization_id__in=_official_orgs(user))
+    memberships = Membership.objects.filter(
+        bloc_id=bloc_pk, organization_id__in=_official_orgs(user)
+    ).values_list("first_year", "last_year")
+    assigned = (
+        SecretaryAssignment.objects.filter(bloc_id=bloc_pk, user=user)
+        .annotate(first=Value(0, IntegerField()), last=Value(None, IntegerField()))
+        .values_list("first", "last")
     )
-    return lambda year: any(span.covers(year) for span in spans)
+    spans = list(memberships.union(assigned))
+    return lambda year: any(
+        first <= year and (last is None or year <= last) for first, last in spans
+    )
 
 
 def list_year(request: HttpRequest, bloc_pk: int, reads: Callable[[int], bool]) -> int:

@@ -96,7 +96,8 @@ def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting, access = get_meeting_or_404(request, pk)
     page = selectors.meeting_page(meeting)
-    context = {"page": page, "can_write": access.can_write}
+    # a cancelled meeting is shut: no form of it is offered (meeting_writer refuses them)
+    context = {"page": page, "can_write": access.can_write and not meeting.is_cancelled}
     return render(request, "blocs/meeting_detail.html", context)
 
 

@@ -497,10 +497,10 @@ def test_meeting_list_query_count_is_constant(world, client_for, django_assert_n
         lambda: grow(27),
         django_assert_num_queries,
     )
-    # session, user, bloc (visible_to), years with meetings, the year's meetings with
-    # their hosts, is_secretariat (secretaries, chair term), navbar official + organization,
-    # the bell
-    assert count == 10
+    # session, user, the years the user reads (its memberships and assignments, one
+    # union), bloc (visible_to), years with meetings, the year's meetings with their hosts,
+    # is_secretariat (secretaries, chair term), navbar official + organization, the bell
+    assert count == 11
 
 
 @pytest.mark.parametrize("year", ["99999999999", "-3", "1066", "abc"])

@@ -183,7 +183,8 @@ def test_the_secretariat_confirms_on_a_page_and_the_lists_say_cancelled(
     assert "Đã hủy" in listed and "text-decoration-line-through" in listed
     detail = secretariat.get(meeting.get_absolute_url()).content.decode()
     assert "Cuộc họp này đã bị hủy." in detail and "Trùng lịch" in detail
-    assert reverse("blocs:meeting_edit", args=[meeting.pk]) not in detail
+    for form in ("meeting_edit", "meeting_decision", "attachment_add", "meeting_cancel"):
+        assert reverse(f"blocs:{form}", args=[meeting.pk]) not in detail, form
     # the forms of a cancelled meeting send the secretariat back with the reason why
     again = secretariat.get(reverse("blocs:meeting_edit", args=[meeting.pk]))
     assert again.status_code == 302 and again.url == meeting.get_absolute_url()
