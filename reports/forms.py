@@ -21,12 +21,18 @@ MARKUP_HELP = _(
 )
 
 
+def bloc_kind_choices() -> list[tuple[str, object]]:
+    """The kinds the secretariat opens from the list: not a unit's own report, which the
+    dossier page starts for each proposed unit (reports/dossier.py)."""
+    return [(code, label) for code, label in kind_choices() if not get_kind(code).has_subject]
+
+
 class DraftOpenForm(forms.Form):
     """Which document to open: its kind, and the meeting for minutes."""
 
     kind = forms.ChoiceField(
         label=pgettext_lazy("official document", "Document"),
-        choices=kind_choices,
+        choices=bloc_kind_choices,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     meeting = forms.ModelChoiceField(
