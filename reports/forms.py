@@ -81,6 +81,8 @@ class DraftForm(forms.ModelForm):
         if self.instance.issuer_id:
             ids.append(self.instance.issuer_id)
         self.fields["issuer"].queryset = Organization.objects.filter(pk__in=ids)
+        if self.instance.subject_id is not None:  # a unit's own report: issued by that unit
+            self.fields["issuer"].disabled = True
         self.fields["style"].queryset = DocumentStyle.objects.all()
         if self.instance.is_issued:  # read-only: a change is a replacement
             for field in self.fields.values():

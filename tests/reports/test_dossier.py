@@ -231,6 +231,14 @@ def test_the_units_official_writes_its_own_report_and_not_another_units(client):
     own.draft.refresh_from_db()
     assert own.draft.situation == "Đặc điểm của đơn vị."
     assert client.get(reverse("reports:draft_edit", args=[other.draft.pk])).status_code == 403
+    # Its own report is numbered in its own registry: the issuer cannot be switched.
+    elsewhere = bloc.memberships.exclude(organization=own.subject).first().organization
+    with pytest.raises(ValidationError) as switched:
+        services.draft_update(draft=own.draft, actor=official, issuer=elsewhere)
+    assert "issuer" in switched.value.error_dict
+    client.post(edit, {**_form(own.draft), "issuer": elsewhere.pk})
+    own.draft.refresh_from_db()
+    assert own.draft.issuer_id == own.subject.pk
     with pytest.raises(PermissionDenied):
         services.draft_update(draft=other.draft, actor=official, situation="x")
     with pytest.raises(PermissionDenied):
