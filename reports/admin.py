@@ -49,7 +49,7 @@ class ReportDraftAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "kind", "year", "numbering"]
     search_fields = ["bloc__name", "symbol"]
     list_select_related = ["bloc", "meeting"]
-    autocomplete_fields = ["bloc", "issuer", "meeting"]
+    autocomplete_fields = ["bloc", "issuer", "meeting", "subject"]
     readonly_fields = ISSUE_FIELDS
     inlines = [ReportInline]
 

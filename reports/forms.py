@@ -21,12 +21,18 @@ MARKUP_HELP = _(
 )
 
 
+def bloc_kind_choices() -> list[tuple[str, object]]:
+    """The kinds the secretariat opens from the list: not a unit's own report, which the
+    dossier page starts for each proposed unit (reports/dossier.py)."""
+    return [(code, label) for code, label in kind_choices() if not get_kind(code).has_subject]
+
+
 class DraftOpenForm(forms.Form):
     """Which document to open: its kind, and the meeting for minutes."""
 
     kind = forms.ChoiceField(
         label=pgettext_lazy("official document", "Document"),
-        choices=kind_choices,
+        choices=bloc_kind_choices,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     meeting = forms.ModelChoiceField(
@@ -75,6 +81,8 @@ class DraftForm(forms.ModelForm):
         if self.instance.issuer_id:
             ids.append(self.instance.issuer_id)
         self.fields["issuer"].queryset = Organization.objects.filter(pk__in=ids)
+        if self.instance.subject_id is not None:  # a unit's own report: issued by that unit
+            self.fields["issuer"].disabled = True
         self.fields["style"].queryset = DocumentStyle.objects.all()
         if self.instance.is_issued:  # read-only: a change is a replacement
             for field in self.fields.values():

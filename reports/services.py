@@ -55,6 +55,7 @@ MEETING_ONLY_FOR_MINUTES = _("Only minutes belong to a meeting.")
 MEETING_OF_ANOTHER_BLOC = _("That meeting belongs to another bloc or year.")
 SUBJECT_NEEDED = _("An achievement report is about one proposed unit: choose the unit.")
 SUBJECT_NOT_FOR_KIND = _("Only an achievement report is about one unit.")
+ISSUED_BY_ITS_UNIT = _("An achievement report is issued by the unit it reports on.")
 SUBJECT_NOT_PROPOSED = _(
     "%(organization)s is not proposed for a commendation by this bloc in %(year)s."
 )
@@ -295,6 +296,10 @@ def draft_update(*, draft: ReportDraft, actor: Actor = None, **fields: Any) -> R
         raise TypeError(f"draft_update() got unexpected fields: {sorted(unknown)}")
     draft = ReportDraft.objects.select_for_update().get(pk=draft.pk)
     check_not_issued(draft)
+    issuer = fields.get("issuer", draft.issuer)
+    if draft.subject_id is not None and getattr(issuer, "pk", None) != draft.subject_id:
+        # A unit's own report is numbered in that unit's registry, never another's.
+        raise ValidationError({"issuer": ISSUED_BY_ITS_UNIT}, code="issuer_not_subject")
     for name, value in fields.items():
         setattr(draft, name, value.strip() if isinstance(value, str) else value)
     draft.updated_by = actor

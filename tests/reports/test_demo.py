@@ -1,6 +1,7 @@
 """The demo documents (reports/demo.py): Hải Phòng's 2020 year-end review is issued by
 `load_demo` (numbered, dated 29/12/2020 as the real one was), ready to download, built from
-the demo data, and not issued or built again on a second run."""
+the demo data, and not issued or built again on a second run; so is its 2020 commendation
+dossier."""
 
 import subprocess
 from datetime import date
@@ -11,6 +12,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from blocs import demo as blocs_demo
+from reports import dossier
 from reports.models import Report, ReportDraft
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +48,24 @@ def test_the_hai_phong_2020_review_is_ready_after_load_demo(client):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
 
-    # A second run leaves the draft and its report alone.
+    # The 2020 commendation dossier is built and issued from the demo's proposals: the
+    # minutes of the review, the memo and the list from the chair's registry after the
+    # review report, and each proposed unit's report from its own.
+    found = dossier.dossier_for(draft.bloc, 2020)
+    assert found.complete and found.proposed == 3
+    symbols = {p.kind: p.symbol for p in found.parts if p.subject is None}
+    assert symbols == {
+        "minutes": f"02/BB-{abbreviation}",
+        "proposal_memo": f"04/TTr-{abbreviation}",
+        "proposal_list": f"05/DS-{abbreviation}",
+    }
+    units = {p.subject.name: p.draft for p in found.parts if p.subject is not None}
+    assert len(units) == 3 and all(d.issuer == d.subject for d in units.values())
+    assert all(d.issue_date == date(2020, 12, 30) for d in units.values())
+
+    # A second run leaves the drafts and their reports alone.
+    drafts, reports = ReportDraft.objects.count(), Report.objects.count()
+    assert drafts == 1 + len(found.parts)
     call_command("load_demo", force=True, stdout=StringIO())
-    assert ReportDraft.objects.count() == 1
-    assert Report.objects.count() == 1
+    assert ReportDraft.objects.count() == drafts
+    assert Report.objects.count() == reports

@@ -231,6 +231,14 @@ def test_the_units_official_writes_its_own_report_and_not_another_units(client):
     own.draft.refresh_from_db()
     assert own.draft.situation == "Đặc điểm của đơn vị."
     assert client.get(reverse("reports:draft_edit", args=[other.draft.pk])).status_code == 403
+    # Its own report is numbered in its own registry: the issuer cannot be switched.
+    elsewhere = bloc.memberships.exclude(organization=own.subject).first().organization
+    with pytest.raises(ValidationError) as switched:
+        services.draft_update(draft=own.draft, actor=official, issuer=elsewhere)
+    assert "issuer" in switched.value.error_dict
+    client.post(edit, {**_form(own.draft), "issuer": elsewhere.pk})
+    own.draft.refresh_from_db()
+    assert own.draft.issuer_id == own.subject.pk
     with pytest.raises(PermissionDenied):
         services.draft_update(draft=other.draft, actor=official, situation="x")
     with pytest.raises(PermissionDenied):
@@ -356,3 +364,18 @@ def test_the_zip_and_the_page_take_a_fixed_number_of_queries(client):
             b"".join(response.streaming_content)
         counts.append((len(page), len(archive)))
     assert counts[0] == counts[1]
+
+
+def test_a_units_report_is_not_opened_from_the_list_and_its_replacement_stays_the_units():
+    from reports.forms import DraftOpenForm
+
+    bloc = _year("replace")
+    assert "achievement" not in dict(DraftOpenForm(bloc=bloc, year=YEAR).fields["kind"].choices)
+    part = next(p for p in dossier.dossier_prepare(bloc=bloc, year=YEAR).parts if p.subject)
+    official = _user("replace-official", part.subject)
+    issuing.document_issue(draft=part.draft, actor=official, issued_on=date(YEAR, 12, 30))
+    new = issuing.document_replace(draft=part.draft, actor=official)
+    assert (new.subject, new.issuer, new.kind) == (part.subject, part.subject, "achievement")
+    another = bloc.memberships.exclude(organization=part.subject).first().organization
+    with pytest.raises(PermissionDenied):
+        issuing.document_replace(draft=part.draft, actor=_user("another-unit", another))
