@@ -593,3 +593,14 @@ def test_the_record_adds_rows_in_the_page_not_blank_rows_per_save(meeting, world
     assert '<template data-portal-formset-template="people">' in page
     assert 'name="people-__prefix__-name"' in page and 'name="agenda-__prefix__-title"' in page
     assert 'data-portal-formset-add="people"' in page and "data-portal-formset-remove" in page
+
+
+def test_a_refused_record_lists_its_errors_at_the_top(meeting, world, client_for):
+    data = record_data(world)
+    data["people-1-role"] = MeetingPerson.Role.SECRETARY  # a changed row without its name
+    response = client_for("secretariat").post(url("meeting_record", meeting), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    summary = page[page.index('id="error-summary"') : page.index('class="record-form"')]
+    assert 'href="#id_people-1-name"' in summary
+    assert not MeetingPerson.objects.exists()
