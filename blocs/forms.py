@@ -107,6 +107,7 @@ class AttendanceForm(RowForm):
     representative_position = forms.CharField(
         label=_("Representative's position"), max_length=300, required=False
     )
+    absence_reason = forms.CharField(label=_("Reason for absence"), max_length=300, required=False)
 
     def __init__(self, *args, members: list[Organization], **kwargs):
         super().__init__(*args, **kwargs)

@@ -333,6 +333,7 @@ def attendance_initial(meeting: Meeting) -> list[dict]:
                 "status": row.status if row else Attendance.Status.PRESENT,
                 "representative": row.representative if row else "",
                 "representative_position": row.representative_position if row else "",
+                "absence_reason": row.absence_reason if row else "",
             }
         )
     return rows

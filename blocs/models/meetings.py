@@ -171,6 +171,12 @@ class Attendance(models.Model):
     representative_position = models.CharField(
         _("representative's position"), max_length=300, blank=True
     )
+    absence_reason = models.CharField(
+        _("reason for absence"),
+        max_length=300,
+        blank=True,
+        help_text=_("Why the member was absent (e.g. “đi công tác”); the minutes print it."),
+    )
 
     history = HistoricalRecords()
 

@@ -218,6 +218,12 @@ def meeting_save_attendance(*, meeting: Meeting, rows: list[dict], actor: Actor 
         seen.add(org.pk)
     keyed = [{**row, "organization_id": row["organization"].pk} for row in rows]
     for row in keyed:
+        # A reason belongs to an absence: a member marked present keeps none.
+        if row.get("status", Attendance.Status.PRESENT) == Attendance.Status.PRESENT:
+            row["absence_reason"] = ""
+        elif "absence_reason" in row:
+            row["absence_reason"] = (row["absence_reason"] or "").strip()
+    for row in keyed:
         del row["organization"]
     _sync_rows(Attendance, meeting, keyed, "organization_id", actor)
 

@@ -155,6 +155,9 @@ def meeting_record(request: HttpRequest, meeting: Meeting) -> HttpResponse:
         form_kwargs={"members": members},
     )
     agenda = f.AgendaFormSet(data, prefix="agenda", initial=_rows(meeting.agenda.all()))
+    # Blank rows only for a first record; the page adds and removes rows itself (portal.js).
+    people.extra = 0 if people.initial else people.extra
+    agenda.extra = 0 if agenda.initial else agenda.extra
     formsets = {"people": people, "attendance": attendance, "agenda": agenda}
     if request.method == "POST" and all(fs.is_valid() for fs in formsets.values()):
         try:
@@ -172,6 +175,7 @@ def meeting_record(request: HttpRequest, meeting: Meeting) -> HttpResponse:
             return redirect(meeting)
     present, total = selectors.quorum(meeting)
     context = {"meeting": meeting, **formsets, "present": present, "members": total}
+    context["formsets"] = list(formsets.values())  # the error summary at the top
     return render(request, "blocs/meeting_record.html", context)
 
 

@@ -402,9 +402,8 @@ def with_typed(
             cell._replace(
                 points=form.data.get(form.add_prefix("points"), ""),
                 bonus=form.data.get(form.add_prefix("bonus"), ""),
-                version=versions.get(
-                    cell.code, form.data.get(form.add_prefix("version"), cell.version)
-                ),
+                version=versions.get(cell.code)
+                or str(form.data.get(form.add_prefix("version"), cell.version)),
                 errors=tuple(own + cell_errors.get(cell.code, [])),
             )
         )

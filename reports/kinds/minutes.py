@@ -127,6 +127,7 @@ def _attendance_row(organization: Organization, a: Attendance | None) -> Data:
         "present": status == Attendance.Status.PRESENT,
         "representative": without_stop(a.representative) if a else "",
         "position": without_stop(a.representative_position) if a else "",
+        "absence_reason": without_stop(a.absence_reason) if a else "",
     }
 
 

@@ -38,3 +38,59 @@ document.addEventListener("DOMContentLoaded", () => {
   portalFocusFirstError();
 });
 window.addEventListener("resize", portalScrollHints);
+
+// Rows of a Django formset added and removed in the page (the meeting record's people and
+// agenda), instead of blank rows that only a save brings:
+//   <tbody data-portal-formset-rows="P">        the rows of the formset with prefix P
+//   <template data-portal-formset-template="P"> its empty form, fields named P-__prefix__-…
+//   <button data-portal-formset-add="P">        appends a row and counts it in P-TOTAL_FORMS
+//   [data-portal-formset-row]                   a row; in it [data-portal-formset-delete]
+//                                               holds the DELETE box, which the row's
+//                                               [data-portal-formset-remove] button ticks
+//                                               before hiding the row (a new row is saved
+//                                               as nothing, an existing one is deleted).
+function portalFormsetRow(row) {
+  const box = row.querySelector("[data-portal-formset-delete]");
+  const remove = row.querySelector("[data-portal-formset-remove]");
+  if (box && remove) {
+    box.classList.add("d-none");
+    remove.classList.remove("d-none");
+  }
+}
+function portalFormsets() {
+  document.querySelectorAll("[data-portal-formset-row]").forEach(portalFormsetRow);
+  document.querySelectorAll("[data-portal-formset-add]").forEach((button) => {
+    button.classList.remove("d-none");
+  });
+}
+document.addEventListener("click", (event) => {
+  const add = event.target.closest("[data-portal-formset-add]");
+  if (add) {
+    const prefix = add.dataset.portalFormsetAdd;
+    const total = document.getElementById(`id_${prefix}-TOTAL_FORMS`);
+    const template = document.querySelector(`[data-portal-formset-template="${prefix}"]`);
+    const rows = document.querySelector(`[data-portal-formset-rows="${prefix}"]`);
+    if (!total || !template || !rows) return;
+    const index = Number(total.value);
+    const html = template.innerHTML.replaceAll("__prefix__", String(index));
+    rows.insertAdjacentHTML("beforeend", html);
+    total.value = String(index + 1);
+    const row = rows.lastElementChild;
+    portalFormsetRow(row);
+    const first = row.querySelector("input:not([type=hidden]), select, textarea");
+    if (first) first.focus();
+    return;
+  }
+  const remove = event.target.closest("[data-portal-formset-remove]");
+  if (remove) {
+    const row = remove.closest("[data-portal-formset-row]");
+    const box = row && row.querySelector('input[type="checkbox"][name$="-DELETE"]');
+    if (!box) return;
+    box.checked = true;
+    row.hidden = true;
+    const next = row.parentElement.querySelector("[data-portal-formset-row]:not([hidden]) [data-portal-formset-remove]");
+    const add = row.closest("section, form").querySelector("[data-portal-formset-add]");
+    (next || add || document.body).focus();
+  }
+});
+document.addEventListener("DOMContentLoaded", portalFormsets);

@@ -564,3 +564,43 @@ def test_search_with_a_nul_byte_is_an_empty_search_not_an_error(world, client_fo
     response = client_for("member").get(reverse("blocs:search"), {"q": "Thành\x00đoàn"})
     assert response.status_code == 200
     assert response.context["query"] == "Thành đoàn"
+
+
+def test_an_absence_keeps_its_reason_and_a_presence_none(meeting, world, client_for):
+    client = client_for("secretariat")
+    data = record_data(world)
+    data["attendance-0-absence_reason"] = "  Đi công tác  "  # row 0 is excused
+    data["attendance-1-absence_reason"] = "gõ nhầm"  # row 1 is present: no reason kept
+    response = client.post(url("meeting_record", meeting), data, follow=True)
+    assert "The record has been saved." in messages_of(response)
+    reasons = dict(meeting.attendance.values_list("organization", "absence_reason"))
+    assert reasons[world.orgs[0].pk] == "Đi công tác"
+    assert reasons[world.orgs[1].pk] == ""
+    form = client.get(url("meeting_record", meeting)).context["attendance"].forms[0]
+    assert form.initial["absence_reason"] == "Đi công tác"
+
+
+def test_the_record_adds_rows_in_the_page_not_blank_rows_per_save(meeting, world, client_for):
+    client = client_for("secretariat")
+    first = client.get(url("meeting_record", meeting))
+    assert len(first.context["people"].forms) == 3  # a first record: presiding, secretary, guest
+    client.post(url("meeting_record", meeting), record_data(world))
+    again = client.get(url("meeting_record", meeting))
+    assert len(again.context["people"].forms) == 1  # the saved person, no blank rows
+    assert len(again.context["agenda"].forms) == 1
+    page = again.content.decode()
+    # The empty rows the page's script copies, and the buttons it shows.
+    assert '<template data-portal-formset-template="people">' in page
+    assert 'name="people-__prefix__-name"' in page and 'name="agenda-__prefix__-title"' in page
+    assert 'data-portal-formset-add="people"' in page and "data-portal-formset-remove" in page
+
+
+def test_a_refused_record_lists_its_errors_at_the_top(meeting, world, client_for):
+    data = record_data(world)
+    data["people-1-role"] = MeetingPerson.Role.SECRETARY  # a changed row without its name
+    response = client_for("secretariat").post(url("meeting_record", meeting), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    summary = page[page.index('id="error-summary"') : page.index('class="record-form"')]
+    assert 'href="#id_people-1-name"' in summary
+    assert not MeetingPerson.objects.exists()

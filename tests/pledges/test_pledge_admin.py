@@ -3,8 +3,11 @@ read-only, and the read-only pages for what the portal records."""
 
 import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
+from django.contrib import messages
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -510,3 +513,15 @@ def test_emulation_titles_are_fully_editable(admin_client):
     assert admin_client.post(url, data).status_code == 302
     title.refresh_from_db()
     assert (title.name, title.level, title.is_active) == ("Bằng khen đã sửa", "district", False)
+
+
+def test_the_admin_warns_of_a_deadline_set_in_the_past(admin_client, world):
+    data = _add_data(world, scoring_deadline=f"30/11/{YEAR}")
+    moment = datetime.datetime(YEAR, 12, 1, 9, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    with time_machine.travel(moment, tick=False):
+        response = admin_client.post(reverse("admin:pledges_pledge_add"), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert Pledge.objects.get(bloc=world.other_bloc).scoring_deadline == datetime.date(YEAR, 11, 30)
+    warnings = [str(m) for m in get_messages(response.wsgi_request) if m.level == messages.WARNING]
+    assert len(warnings) == 1, warnings
+    assert f"30/11/{YEAR}" in warnings[0] and f"01/12/{YEAR}" in warnings[0]

@@ -2,11 +2,13 @@
 verification, cross-scoring and bonus/penalty lines, with their refusals. Who may open
 which URL is `tests/test_access_matrix.py`."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from pledges import services
 from pledges.models import Adjustment, Evidence, Pledge, Score, ScoreSheet
@@ -634,3 +636,38 @@ def test_verify_a_lost_race_names_the_cell_once_and_saving_again_replaces_it(
     stale[f"c{a1.pk}-version"] = 2
     assert client.post(url("verify", scoring.pk), stale).status_code == 302
     assert points_of(scoring, member, ScoreSheet.Round.VERIFIED)["A1"] == Decimal("10.00")
+
+
+# Deadlines up front --------------------------------------------------------------------
+
+
+def test_the_grid_and_the_dashboard_count_the_days_left(world, scoring, client_for):
+    today = timezone.localdate()
+    Pledge.objects.filter(pk=scoring.pk).update(scoring_deadline=today + dt.timedelta(days=5))
+    client = client_for("member")
+    page = client.get(url("self_score", scoring.pk)).content.decode()
+    banner = page[page.index('id="deadline-banner"') : page.index('id="score-form"')]
+    day = (today + dt.timedelta(days=5)).strftime("%d/%m/%Y")
+    assert f"Self-scoring deadline: {day}" in banner and "5 days left." in banner
+    home = client.get(reverse("home")).content.decode()
+    assert f"Deadline: {day}. 5 days left." in " ".join(home.split())
+
+
+def test_a_grid_past_its_deadline_says_so_at_the_top(world, scoring, client_for):
+    today = timezone.localdate()
+    Pledge.objects.filter(pk=scoring.pk).update(scoring_deadline=today - dt.timedelta(days=2))
+    page = client_for("member").get(url("self_score", scoring.pk)).content.decode()
+    top = page[: page.index('id="score-form"')]
+    assert "The deadline passed 2 days ago: the sheet can no longer be submitted." in top
+    assert 'class="alert alert-danger d-flex' in top
+
+
+def test_a_file_chosen_on_a_refused_grid_must_be_chosen_again(world, scoring, client_for):
+    a2 = leaves(scoring)["A2"]
+    data = grid(scoring, {"A1": "16", "A2": "5"})  # A1 is over its maximum
+    data[f"c{a2.pk}-file"] = SimpleUploadedFile("bien-ban.pdf", PDF, "application/pdf")
+    response = client_for("member").post(url("self_score", scoring.pk), data)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "“bien-ban.pdf” was not uploaded: choose it again." in content
+    assert not Evidence.objects.exists()

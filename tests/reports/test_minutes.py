@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.utils import translation
 
 from blocs import services as bloc_services
-from blocs.models import Bloc, Meeting, MeetingDecision, MeetingPerson
+from blocs.models import Attendance, Bloc, Meeting, MeetingDecision, MeetingPerson
 from reports.documents import gather_for_draft, render_html
 from reports.management.commands.bench_reports import seed_year
 from reports.models import DocumentStyle, ReportDraft
@@ -151,3 +151,29 @@ def test_the_demo_minutes_have_no_double_full_stop(tmp_path):
         assert "Chủ trì (chủ tọa): …" not in body and "Thư ký (người ghi biên bản): …" not in body
         assert re.search(r"kết thúc vào \d+ giờ \d\d, ngày", body), meeting.title
         assert "khối/cụm" not in body.lower()
+
+
+def test_an_absence_prints_its_reason_in_the_attendance_table(year, tmp_path):
+    bloc, meetings, orgs = year
+    review = meetings[Meeting.Kind.YEAR_END]
+    absent = review.attendance.exclude(status=Attendance.Status.PRESENT).first()
+    assert absent is not None  # the seeded review has 5 of 6 present
+    absent.status = Attendance.Status.EXCUSED
+    absent.absence_reason = "Đi công tác nước ngoài."
+    absent.save()
+    draft = ReportDraft.objects.create(
+        kind="minutes",
+        bloc=bloc,
+        year=review.year,
+        meeting=review,
+        place="Hải Phòng",
+        style=DocumentStyle.objects.filter(is_default=True).first(),
+    )
+    html = render_html(None, gather_for_draft(draft))
+    row = html[html.index(f"<td>{absent.organization.name}</td>") :]
+    row = row[: row.index("</tr>")]
+    # The reason without its full stop, after the status, in the member's row.
+    assert '<td class="c-att">Vắng có lý do (Đi công tác nước ngoài)</td>' in row, row
+    pdf = tmp_path / "minutes.pdf"
+    pdf.write_bytes(html_to_pdf(html).pdf)
+    assert "Vắng có lý do (Đi" in flat(text(pdf))  # and the PDF prints it
