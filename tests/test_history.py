@@ -14,6 +14,7 @@ from django.utils import translation
 from blocs.models import current_year
 from pledges.models import Pledge
 from portal.lib.history import readable_changes, readable_records, with_previous
+from portal.lib.people import person_name
 from tests.factories import PledgeFactory, UserFactory
 
 YEAR = current_year()
@@ -51,7 +52,7 @@ def test_a_change_reads_in_labels_dates_and_names(pledge, vietnamese):
     changes = {c.field: (c.old, c.new) for c in readable_changes(newest, previous)}
     assert changes["Trạng thái"] == ("Đã ký kết", "Chấm điểm")
     assert changes["Hạn đăng ký thi đua"] == ("—", f"31/03/{YEAR}")
-    assert changes["Điểm thưởng tối đa"][1] == "2,5"
+    assert changes["Điểm thưởng tối đa"][1] == "2,50"
     assert "Căn cứ pháp lý" not in changes  # not touched
     [entry] = readable_records([(newest, previous)])
     assert entry.author == "Trần Thị Hoa"  # the name, family first, not "hoatt"
@@ -225,3 +226,31 @@ def test_the_page_is_paginated_with_a_constant_query_count(world, pledge, client
     assert second.context["entries"][0].record.history_date < (
         response.context["entries"][-1].record.history_date
     )
+
+
+def test_a_reopening_shows_its_reason_and_a_penalty_its_member(world, pledge, client_for):
+    from pledges.models import Adjustment
+    from pledges.services.status import pledge_reopen
+
+    secretary = world.users["secretariat"]
+    pledge.status = Pledge.Status.CLOSED
+    pledge.save()
+    pledge_reopen(pledge=pledge, reason="  Sửa điểm B1 của Thành đoàn ", actor=secretary)
+    line = Adjustment.objects.create(
+        pledge=pledge,
+        organization=world.orgs[1],
+        kind=Adjustment.Kind.PENALTY,
+        points=Decimal("0.50"),
+        reason="Nộp báo cáo muộn",
+        created_by=secretary,
+    )
+    line.points = Decimal("1.25")
+    line.save()
+    entries = client_for("secretariat").get(_history_url(world)).context["entries"]
+    changed = entries[0]
+    assert changed.subject == "Thành đoàn Hải Phòng – Điểm trừ"
+    assert [(c.field, c.old, c.new) for c in changed.changes] == [("Điểm", "0,50", "1,25")]
+    reopened = next(e for e in entries if e.reason)
+    assert reopened.reason == "Sửa điểm B1 của Thành đoàn"
+    assert reopened.author == person_name(secretary)
+    assert [(c.old, c.new) for c in reopened.changes] == [("Đã khóa sổ", "Chấm điểm")]
