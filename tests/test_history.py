@@ -200,8 +200,13 @@ def test_the_page_lists_the_years_changes_newest_first(world, pledge, client_for
     assert "None" not in html
 
 
-def test_members_and_outsiders_do_not_read_it(world, client_for):
-    assert client_for("member").get(_history_url(world)).status_code == 403
+def test_members_do_not_read_it_nor_see_the_link(world, client_for):
+    bloc_page = reverse("blocs:bloc_detail", args=[world.bloc.pk])
+    link = reverse("pledges:bloc_history", args=[world.bloc.pk])
+    member = client_for("member")
+    assert member.get(_history_url(world)).status_code == 403
+    assert link not in member.get(bloc_page).content.decode()
+    assert link in client_for("secretariat").get(bloc_page).content.decode()
 
 
 def test_the_page_is_paginated_with_a_constant_query_count(world, pledge, client_for):
