@@ -259,3 +259,31 @@ def test_a_reopening_shows_its_reason_and_a_penalty_its_member(world, pledge, cl
     assert reopened.reason == "Sửa điểm B1 của Thành đoàn"
     assert reopened.author == person_name(secretary)
     assert [(c.old, c.new) for c in reopened.changes] == [("Đã khóa sổ", "Chấm điểm")]
+
+
+def test_the_admin_history_page_reads_names_in_a_constant_number_of_queries(world, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from blocs.models import ChairTerm
+
+    term = ChairTerm.objects.get(bloc=world.bloc, year=YEAR)
+    client = client_for("admin")
+    url = reverse("admin:blocs_chairterm_history", args=[term.pk])
+
+    def swap_deputies(times):
+        for i in range(times):
+            term.deputy = world.orgs[1 + i % 3]
+            term._history_user = world.users["secretariat"]
+            term.save()
+
+    swap_deputies(2)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    swap_deputies(30)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert len(many) <= len(few)
+    entries = response.context["page_obj"].readable
+    assert entries[0].changes[0].field == "Phó khối/cụm"
+    assert {entries[0].changes[0].old, entries[0].changes[0].new} <= {o.name for o in world.orgs}
