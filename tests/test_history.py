@@ -14,6 +14,7 @@ from django.utils import translation
 from blocs.models import current_year
 from pledges.models import Pledge
 from portal.lib.history import readable_changes, readable_records, with_previous
+from portal.lib.people import person_name
 from tests.factories import PledgeFactory, UserFactory
 
 YEAR = current_year()
@@ -51,7 +52,7 @@ def test_a_change_reads_in_labels_dates_and_names(pledge, vietnamese):
     changes = {c.field: (c.old, c.new) for c in readable_changes(newest, previous)}
     assert changes["Trạng thái"] == ("Đã ký kết", "Chấm điểm")
     assert changes["Hạn đăng ký thi đua"] == ("—", f"31/03/{YEAR}")
-    assert changes["Điểm thưởng tối đa"][1] == "2,5"
+    assert changes["Điểm thưởng tối đa"][1] == "2,50"
     assert "Căn cứ pháp lý" not in changes  # not touched
     [entry] = readable_records([(newest, previous)])
     assert entry.author == "Trần Thị Hoa"  # the name, family first, not "hoatt"
@@ -199,8 +200,13 @@ def test_the_page_lists_the_years_changes_newest_first(world, pledge, client_for
     assert "None" not in html
 
 
-def test_members_and_outsiders_do_not_read_it(world, client_for):
-    assert client_for("member").get(_history_url(world)).status_code == 403
+def test_members_do_not_read_it_nor_see_the_link(world, client_for):
+    bloc_page = reverse("blocs:bloc_detail", args=[world.bloc.pk])
+    link = reverse("pledges:bloc_history", args=[world.bloc.pk])
+    member = client_for("member")
+    assert member.get(_history_url(world)).status_code == 403
+    assert link not in member.get(bloc_page).content.decode()
+    assert link in client_for("secretariat").get(bloc_page).content.decode()
 
 
 def test_the_page_is_paginated_with_a_constant_query_count(world, pledge, client_for):
@@ -225,3 +231,59 @@ def test_the_page_is_paginated_with_a_constant_query_count(world, pledge, client
     assert second.context["entries"][0].record.history_date < (
         response.context["entries"][-1].record.history_date
     )
+
+
+def test_a_reopening_shows_its_reason_and_a_penalty_its_member(world, pledge, client_for):
+    from pledges.models import Adjustment
+    from pledges.services.status import pledge_reopen
+
+    secretary = world.users["secretariat"]
+    pledge.status = Pledge.Status.CLOSED
+    pledge.save()
+    pledge_reopen(pledge=pledge, reason="  Sửa điểm B1 của Thành đoàn ", actor=secretary)
+    line = Adjustment.objects.create(
+        pledge=pledge,
+        organization=world.orgs[1],
+        kind=Adjustment.Kind.PENALTY,
+        points=Decimal("0.50"),
+        reason="Nộp báo cáo muộn",
+        created_by=secretary,
+    )
+    line.points = Decimal("1.25")
+    line.save()
+    entries = client_for("secretariat").get(_history_url(world)).context["entries"]
+    changed = entries[0]
+    assert changed.subject == "Thành đoàn Hải Phòng – Điểm trừ"
+    assert [(c.field, c.old, c.new) for c in changed.changes] == [("Điểm", "0,50", "1,25")]
+    reopened = next(e for e in entries if e.reason)
+    assert reopened.reason == "Sửa điểm B1 của Thành đoàn"
+    assert reopened.author == person_name(secretary)
+    assert [(c.old, c.new) for c in reopened.changes] == [("Đã khóa sổ", "Chấm điểm")]
+
+
+def test_the_admin_history_page_reads_names_in_a_constant_number_of_queries(world, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from blocs.models import ChairTerm
+
+    term = ChairTerm.objects.get(bloc=world.bloc, year=YEAR)
+    client = client_for("admin")
+    url = reverse("admin:blocs_chairterm_history", args=[term.pk])
+
+    def swap_deputies(times):
+        for i in range(times):
+            term.deputy = world.orgs[1 + i % 3]
+            term._history_user = world.users["secretariat"]
+            term.save()
+
+    swap_deputies(2)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    swap_deputies(30)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert len(many) <= len(few)
+    entries = response.context["page_obj"].readable
+    assert entries[0].changes[0].field == "Phó khối/cụm"
+    assert {entries[0].changes[0].old, entries[0].changes[0].new} <= {o.name for o in world.orgs}

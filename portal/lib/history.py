@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.text import Truncator, capfirst, normalize_newlines
 from django.utils.translation import gettext
 
-from .numbers import format_number
+from .numbers import format_number, format_points
 from .people import person_name
 
 # A long text (a legal basis, minutes) is shown cut to this many characters in a change.
@@ -114,6 +114,8 @@ def _value(f: models.Field, value: Any, related: dict[tuple[Any, Any], str]) -> 
         return local_time(value)
     if isinstance(value, datetime.date):
         return value.strftime("%d/%m/%Y")
+    if isinstance(f, models.DecimalField) and f.decimal_places is not None:
+        return format_points(value, f.decimal_places)  # "9,00 → 8,00", as the sheets show
     if isinstance(value, Decimal | float):
         return format_number(value)
     if isinstance(value, models.fields.files.FieldFile) or isinstance(f, models.FileField):

@@ -71,6 +71,9 @@ def test_every_row_is_checked_and_listed_with_its_reason(admin_client_vi, world)
     assert rows[3].errors and rows[3].errors[0].startswith("Năm bắt đầu: ")
     html = response.content.decode()
     assert "Line number" not in html and "matching query does not exist" not in html
+    from tests.test_admin_vietnamese import _usernames, english_on
+
+    assert english_on(html, _usernames()) == {}
     assert rows[1].cells[0] == "Khối thi đua số 99"  # the row's own values, under their column
     assert rows[3].cells[2] == "năm sau"
     assert "Khối thi đua số 99" in html
