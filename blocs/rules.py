@@ -141,10 +141,10 @@ def council_seats(user: Person) -> list[tuple[int, int, int | None]]:
         return []
     cache = user.__dict__
     if "_council_seats" not in cache:
-        own = Official.objects.filter(user_id=user.pk).values_list(  # type: ignore[misc]
+        own = Official.objects.filter(user_id=user.pk).values_list(
             "organization_id", Value(_EVERY_YEAR[0]), Value(_EVERY_YEAR[1])
         )
-        assigned = CouncilAssignment.objects.filter(user_id=user.pk).values_list(  # type: ignore[misc]
+        assigned = CouncilAssignment.objects.filter(user_id=user.pk).values_list(
             "organizing_body_id", "first_year", "last_year"
         )
         cache["_council_seats"] = list(own.union(assigned, all=True))
