@@ -209,10 +209,11 @@ def reads_year(user: Person, bloc: Bloc, year: int) -> bool:
         return False
     if user.is_superuser or SecretaryAssignment.objects.filter(bloc=bloc, user=user).exists():
         return True
-    if sits_on_council(user, bloc.organizing_body_id, year):
-        return True
     memberships = Membership.objects.filter(bloc=bloc, organization_id__in=_official_orgs(user))
-    return memberships.active_in(year).exists()
+    # a member's question stops here; the council's seats are asked only of the others
+    return memberships.active_in(year).exists() or sits_on_council(
+        user, bloc.organizing_body_id, year
+    )
 
 
 def _reads_year(user: Person, year: int) -> ExpressionWrapper | Value:
