@@ -159,10 +159,10 @@ def council_seats(user: Person) -> list[tuple[int, int, int | None]]:
         return []
     cache = user.__dict__
     if "_council_seats" not in cache:
-        own = Official.objects.filter(user_id=user.pk).values_list(  # type: ignore[misc]
+        own = Official.objects.filter(user_id=user.pk).values_list(
             "organization_id", Value(_EVERY_YEAR[0]), Value(_EVERY_YEAR[1])
         )
-        assigned = CouncilAssignment.objects.filter(user_id=user.pk).values_list(  # type: ignore[misc]
+        assigned = CouncilAssignment.objects.filter(user_id=user.pk).values_list(
             "organizing_body_id", "first_year", "last_year"
         )
         cache["_council_seats"] = list(own.union(assigned, all=True))
@@ -238,10 +238,11 @@ def reads_year(user: Person, bloc: Bloc, year: int) -> bool:
         return False
     if user.is_superuser or SecretaryAssignment.objects.filter(bloc=bloc, user=user).exists():
         return True
-    if sits_on_council(user, bloc.organizing_body_id, year):
-        return True
     memberships = Membership.objects.filter(bloc=bloc, organization_id__in=_official_orgs(user))
-    return memberships.active_in(year).exists()
+    # a member's question stops here; the council's seats are asked only of the others
+    return memberships.active_in(year).exists() or sits_on_council(
+        user, bloc.organizing_body_id, year
+    )
 
 
 def _reads_year(user: Person, year: int) -> ExpressionWrapper | Value:

@@ -255,7 +255,8 @@ def council_page(body: Organization, year: int) -> CouncilPage:
                 proposal=p,
                 bloc=bloc,
                 decision=getattr(p, "council_decision", None),
-                hold=next(iter(p.active_holds), None),
+                # the active holds, prefetched above
+                hold=next(iter(getattr(p, "active_holds", ())), None),
                 leads_bloc=p.organization_id in leader_ids,
             )
             for p in (by_pledge.get(pledge.pk, []) if pledge else [])

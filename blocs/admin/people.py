@@ -49,21 +49,6 @@ class OfficialInline(admin.StackedInline):
     verbose_name_plural = _("official profile")
 
 
-class CouncilAssignmentInline(admin.TabularInline):
-    """People on the council of this body (when it organizes blocs) besides its own
-    officials, for the years given: they read every bloc it organizes in those years."""
-
-    model = CouncilAssignment
-    fk_name = "organizing_body"
-    fields = ["user", "first_year", "last_year"]
-    autocomplete_fields = ["user"]
-    extra = 0
-    verbose_name_plural = _("council members (besides its officials), by years")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("user")
-
-
 # ---------------------------------------------------------------------------
 # Model admins
 # ---------------------------------------------------------------------------
@@ -102,7 +87,6 @@ class OrganizationAdmin(
         "women_percent",
         "is_active",
     ]
-    inlines = [CouncilAssignmentInline]
     list_per_page = 50
 
     def get_queryset(self, request):
@@ -320,3 +304,16 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
     def official_organization(self, obj) -> str:
         official = getattr(obj, "official", None)
         return official.organization.display_name if official else "—"
+
+
+@admin.register(CouncilAssignment)
+class CouncilAssignmentAdmin(SimpleHistoryAdmin):
+    """People on the emulation council of a body that organizes blocs, besides its own
+    officials, for the years given: they read every bloc it organizes in those years."""
+
+    list_display = ["user", "organizing_body", "first_year", "last_year"]
+    list_filter = ["first_year"]
+    list_select_related = ["user", "organizing_body"]
+    search_fields = ["user__username", "user__last_name", "user__first_name"]
+    autocomplete_fields = ["user", "organizing_body"]
+    fields = ["organizing_body", "user", "first_year", "last_year"]

@@ -21,6 +21,7 @@ from decimal import ROUND_FLOOR, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -93,7 +94,7 @@ def council_quota_limit(quota: CouncilQuota, leading: int) -> int:
     return int(share.to_integral_value(rounding=ROUND_FLOOR))
 
 
-def _year_pledges(body_id: int, year: int):
+def _year_pledges(body_id: int, year: int) -> QuerySet[Pledge]:
     return Pledge.objects.filter(bloc__organizing_body_id=body_id, year=year)
 
 
@@ -169,7 +170,7 @@ def _record(proposal: Proposal, status: str, reason: str, actor: Actor) -> Counc
     decision.reason = reason
     decision.decided_by = actor
     decision.decided_at = timezone.now()
-    stamp(decision, actor, reason)
+    stamp(decision, actor)
     decision.save()
     emit("pledges.council_decided", decision=decision, actor=actor)
     return decision
@@ -219,7 +220,7 @@ def council_hold(
     hold = ProposalHold(
         proposal=proposal, reason=reason, text=text, placed_by=actor, placed_at=timezone.now()
     )
-    stamp(hold, actor, text)
+    stamp(hold, actor)
     hold.save()
     ground = str(hold.get_reason_display())
     _record(proposal, CouncilDecision.Status.ON_HOLD, f"{ground}: {text}", actor)
@@ -240,6 +241,6 @@ def council_lift_hold(*, hold: ProposalHold, reason: str, actor: Actor = None) -
     hold.lifted_by = actor
     hold.lifted_at = timezone.now()
     hold.lift_reason = reason
-    stamp(hold, actor, reason)
+    stamp(hold, actor)
     hold.save()
     return hold
