@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import mimetypes
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,7 +115,7 @@ BUILD_GC_THRESHOLD = 50_000
 
 
 @contextmanager
-def _fewer_collections():
+def _fewer_collections() -> Iterator[None]:
     old = gc.get_threshold()
     gc.set_threshold(max(old[0], BUILD_GC_THRESHOLD), *old[1:])
     try:

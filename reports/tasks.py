@@ -52,14 +52,14 @@ def preload_renderer() -> bool:
 
 
 @worker_process_init.connect
-def _preload_in_pool_process(**kwargs) -> None:
+def _preload_in_pool_process(**kwargs: object) -> None:
     # A prefork child, right after the fork: each child has its own fonts and caches
     # (fontconfig and Pango are not shared across a fork).
     preload_renderer()
 
 
 @worker_init.connect
-def _preload_in_worker(sender=None, **kwargs) -> None:
+def _preload_in_worker(sender: object = None, **kwargs: object) -> None:
     # The solo and thread pools build in the worker's own process: no child is started.
     pool = getattr(sender, "pool_cls", None)
     name = pool if isinstance(pool, str) else getattr(pool, "__module__", "")

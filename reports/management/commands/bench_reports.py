@@ -36,6 +36,7 @@ import tempfile
 import time
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -379,7 +380,7 @@ def seed_year(members: int, *, year: int = 2020, tag: str = "", rng_seed: int = 
     )
 
 
-def build(draft) -> dict:
+def build(draft: Any) -> dict:
     """One full build of the draft: gather, HTML, PDF (wall and CPU, and the PDF's own CPU);
     then the DOCX of the same HTML, timed on its own."""
     from reports.documents import gather_for_draft, render_html
@@ -457,7 +458,7 @@ def child_builds(data_file: str, *, preload: bool) -> dict:
 
     with open(data_file, encoding="utf-8") as handle:
         data = json.load(handle)
-    figures = {"preload": None}
+    figures: dict[str, tuple[float, float] | None] = {"preload": None}
     if preload:
         start = _clock()
         tasks.preload_renderer()
@@ -479,7 +480,7 @@ def _worker_build(data: dict) -> None:
     html_to_docx(html)
 
 
-def first_builds(draft) -> dict[str, dict]:
+def first_builds(draft: Any) -> dict[str, dict]:
     """{"no preload": figures, "preload": figures} from two fresh processes."""
     from reports.documents import gather_for_draft
 
