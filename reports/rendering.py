@@ -4,6 +4,14 @@ The documents are built from the portal's own data, but their text is typed by u
 the renderer never reaches out: the URL fetcher serves the portal's static files (the PDF
 stylesheet) and inline `data:` images (the charts), and refuses everything else — no
 network, no `file://`, no path taken from the data (WeasyPrint docs, "Security").
+
+The FontConfiguration lives as long as the process. The stylesheet is parsed by each build
+from the document's link, on purpose: a `CSS` object handed to WeasyPrint would be applied
+with the "user" origin, below every author rule (a template's own <style> would then win
+whatever its specificity), for about 2% of a build. `preload()` loads WeasyPrint, the
+fonts, matplotlib and the DOCX builder with one small build, ahead of the first report: the
+worker calls it when a process starts (reports/tasks.py), so the first report costs what
+the second does.
 """
 
 from __future__ import annotations
