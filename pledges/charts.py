@@ -293,6 +293,19 @@ def _draw_rank_history(points: list[RankPoint], title: str, legend: tuple[str, s
         return _svg(figure)
 
 
+def preload() -> None:
+    """Load what a first chart would: the font list (`_families`), the fonts it measures text
+    with and the SVG backend, by drawing a small chart that is thrown away (nothing cached).
+    A long-lived process (the report worker) calls it at start."""
+    with mpl.rc_context(_style()):
+        figure = Figure(figsize=(2, 1), layout="constrained")
+        axes = figure.add_subplot()
+        axes.barh([0], [1.0], label="Nhóm")
+        axes.set_yticks([0], ["Đơn vị"])
+        axes.legend(frameon=False)
+        _svg(figure)
+
+
 def _ticks(years: Iterable[int]) -> list[int]:
     years = list(years)
     return list(range(min(years), max(years) + 1))

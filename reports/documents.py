@@ -302,3 +302,14 @@ def render_html(report: Report | None, data: Data) -> str:
     kind = get_kind(data["kind"])
     context = {"d": data, "v": kind.present(data), "font_family": data.get("font_family")}
     return render_to_string(kind.template, context)
+
+
+def preload_templates() -> None:
+    """Compile every kind's template now (the cached template loader keeps them): what a
+    worker process does when it starts, instead of on its first build."""
+    from django.template.loader import get_template
+
+    from .kinds import all_kinds
+
+    for kind in all_kinds():
+        get_template(kind.template)

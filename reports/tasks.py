@@ -1,5 +1,10 @@
 """The report build task: thin. It claims the row, calls the service, and decides retries.
 
+A worker process loads WeasyPrint, the fonts, the stylesheet and matplotlib when it starts
+(`preload_renderer`, on Celery's process signals), not on its first build: that first build
+would otherwise cost several seconds more than the next, and the person who asked for it
+waits through them.
+
 Delivery guarantees come from the settings (acks_late, reject_on_worker_lost): a worker
 killed mid-build leaves its message unacknowledged and the broker hands it out again,
 flagged as redelivered. The number of attempts is counted on the row itself
@@ -8,10 +13,13 @@ flagged as redelivered. The number of attempts is counted on the row itself
 
 from __future__ import annotations
 
+import gc
 import logging
+import time
 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from celery.signals import worker_init, worker_process_init
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
@@ -21,6 +29,42 @@ logger = logging.getLogger(__name__)
 
 # Worth another attempt: the database or the broker blinked, a socket timed out.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+
+
+def preload_renderer() -> bool:
+    """Load the renderer in this process (reports.rendering.preload); False, logged, if it
+    failed: the worker still starts, and a build loads what it needs itself."""
+    from . import documents, rendering
+
+    start = time.perf_counter()
+    try:
+        rendering.preload()
+        documents.preload_templates()
+    except Exception:
+        logger.exception("the report renderer could not be preloaded")
+        return False
+    # What is loaded now lives as long as the process: out of the collector's sight, so
+    # that its full passes during a build walk only the build's own objects.
+    gc.collect()
+    gc.freeze()
+    logger.info("report renderer preloaded in %.2f s", time.perf_counter() - start)
+    return True
+
+
+@worker_process_init.connect
+def _preload_in_pool_process(**kwargs: object) -> None:
+    # A prefork child, right after the fork: each child has its own fonts and caches
+    # (fontconfig and Pango are not shared across a fork).
+    preload_renderer()
+
+
+@worker_init.connect
+def _preload_in_worker(sender: object = None, **kwargs: object) -> None:
+    # The solo and thread pools build in the worker's own process: no child is started.
+    pool = getattr(sender, "pool_cls", None)
+    name = pool if isinstance(pool, str) else getattr(pool, "__module__", "")
+    if name and "prefork" not in name:
+        preload_renderer()
 
 
 class ReportTask(Task):

@@ -1,23 +1,44 @@
 """Time the year-end report of a 6-, 30- and 200-member bloc: gather + HTML + PDF, and the
 DOCX built from the same HTML (its own column: the worker builds both).
 
-    python manage.py bench_reports [--sizes 6 30 200] [--repeat 3]
+    python manage.py bench_reports [--sizes 6 30 200] [--repeat 3] [--no-first-build]
 
 Each bloc is seeded inside a transaction that is rolled back at the end, so the database
-is left as it was. One warm-up build runs first (imports, fonts, templates), then each size
-is built `--repeat` times; the median wall time and the process's peak memory are printed.
-Targets (2 cores): 6 members < 1.5 s, 30 < 2.5 s, 200 < 15 s, peak < 400 MB.
+is left as it was. The process first prepares itself as a report worker does when it starts
+(reports.tasks.preload_renderer), then each size is built `--repeat` times. Printed:
+
+- the wall time (median, min, max), pages, PDF size, DOCX time, peak memory, as before;
+- CPU (process time, medians): the whole build (gather + HTML + PDF) and the PDF alone
+  (WeasyPrint: layout and writing), per report and per page, beside WeasyPrint rendering
+  a plain table document of as many pages in the same process (`plain_table_html`): the
+  ratio says how much dearer a page of the report is than a page of a bare table;
+- the first build in a fresh process (a new `python manage.py bench_reports --child …`, as
+  a worker process is new), without and with the preload, wall and CPU, beside the second
+  build of that process; the data is gathered here and handed over as JSON (what the worker
+  renders is that same data).
+
+Targets (2 cores): 6 members < 1.5 s, 30 < 2.5 s, 200 < 15 s, peak < 400 MB; a warm
+30-member PDF <= 0.5 s of CPU; a first build no dearer than the second. Figures are printed,
+never asserted: the machine's load moves them (read the min column on a busy machine).
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
 import random
 import resource
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -359,21 +380,121 @@ def seed_year(members: int, *, year: int = 2020, tag: str = "", rng_seed: int = 
     )
 
 
-def build(draft) -> tuple[float, int, int, float]:
-    """(seconds, pages, bytes, DOCX seconds) of one full build of the draft: gather, HTML,
-    PDF; then the DOCX of the same HTML, timed on its own."""
+def build(draft: Any) -> dict:
+    """One full build of the draft: gather, HTML, PDF (wall and CPU, and the PDF's own CPU);
+    then the DOCX of the same HTML, timed on its own."""
     from reports.documents import gather_for_draft, render_html
     from reports.docx_builder import html_to_docx
     from reports.rendering import html_to_pdf
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     data = gather_for_draft(draft)
     html = render_html(None, data)
+    pdf_cpu = time.process_time()
     rendered = html_to_pdf(html)
-    pdf_seconds = time.perf_counter() - start
+    end_cpu = time.process_time()
+    seconds = time.perf_counter() - start
     start = time.perf_counter()
     html_to_docx(html)
-    return pdf_seconds, rendered.page_count, len(rendered.pdf), time.perf_counter() - start
+    return {
+        "seconds": seconds,
+        "cpu": end_cpu - cpu,
+        "pdf_cpu": end_cpu - pdf_cpu,
+        "pages": rendered.page_count,
+        "bytes": len(rendered.pdf),
+        "docx": time.perf_counter() - start,
+        "html": html,
+    }
+
+
+PLAIN_ROWS_PER_PAGE = 32
+
+
+def plain_table_html(pages: int) -> str:
+    """A plain document of `pages` A4 pages, each a bare 6-column table of short text (one
+    line a row): what WeasyPrint does for a page with no design at all."""
+    rows = "".join(
+        f"<tr><td>{i}</td><td>Đơn vị thành viên số {i}</td><td>{i * 3},50</td>"
+        f"<td>{i * 2},25</td><td>{i},00</td><td>Hoàn thành</td></tr>"
+        for i in range(1, PLAIN_ROWS_PER_PAGE + 1)
+    )
+    page = f"<section><table>{rows}</table></section>"
+    return (
+        '<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><style>'
+        "@page { size: A4; margin: 20mm 15mm 20mm 30mm; }"
+        'html { font-family: "Liberation Serif", serif; font-size: 12pt; }'
+        "section + section { break-before: page; }"
+        "table { width: 100%; border-collapse: collapse; }"
+        "td { border: 0.5pt solid #000; padding: 2pt 3pt; }"
+        "</style></head><body>" + page * pages + "</body></html>"
+    )
+
+
+def plain_table_cpu(pages: int, repeat: int) -> tuple[float, int]:
+    """(median CPU seconds, pages) of the plain table document of `pages` pages."""
+    from reports.rendering import html_to_pdf
+
+    html = plain_table_html(pages)
+    times, made = [], 0
+    for _ in range(repeat):
+        cpu = time.process_time()
+        made = html_to_pdf(html).page_count
+        times.append(time.process_time() - cpu)
+    return statistics.median(times), made
+
+
+def _clock() -> tuple[float, float]:
+    return time.perf_counter(), time.process_time()
+
+
+def _since(start: tuple[float, float]) -> tuple[float, float]:
+    return time.perf_counter() - start[0], time.process_time() - start[1]
+
+
+def child_builds(data_file: str, *, preload: bool) -> dict:
+    """In a fresh process (the --child run): optionally the worker's preload, then two
+    builds of the data as the worker makes them (HTML, PDF, DOCX). Wall and CPU of each."""
+    from reports import tasks  # what a worker imports (its tasks) before any build
+
+    with open(data_file, encoding="utf-8") as handle:
+        data = json.load(handle)
+    figures: dict[str, tuple[float, float] | None] = {"preload": None}
+    if preload:
+        start = _clock()
+        tasks.preload_renderer()
+        figures["preload"] = _since(start)
+    for name in ("first", "second"):
+        start = _clock()
+        _worker_build(data)
+        figures[name] = _since(start)
+    return figures
+
+
+def _worker_build(data: dict) -> None:
+    from reports.documents import render_html
+    from reports.docx_builder import html_to_docx
+    from reports.rendering import html_to_pdf
+
+    html = render_html(None, data)
+    html_to_pdf(html)
+    html_to_docx(html)
+
+
+def first_builds(draft: Any) -> dict[str, dict]:
+    """{"no preload": figures, "preload": figures} from two fresh processes."""
+    from reports.documents import gather_for_draft
+
+    results = {}
+    with tempfile.TemporaryDirectory() as folder:
+        data_file = os.path.join(folder, "data.json")
+        with open(data_file, "w", encoding="utf-8") as handle:
+            json.dump(gather_for_draft(draft), handle, ensure_ascii=False)
+        manage = str(settings.BASE_DIR / "manage.py")
+        for label, flag in (("no preload", []), ("preload", ["--preload"])):
+            command = [sys.executable, manage, "bench_reports", "--child", data_file, *flag]
+            done = subprocess.run(command, capture_output=True, text=True, check=True)  # noqa: S603
+            results[label] = json.loads(done.stdout.strip().splitlines()[-1])
+    return results
 
 
 class _Rollback(Exception):
@@ -389,9 +510,22 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--sizes", nargs="+", type=int, default=[6, 30, 200])
         parser.add_argument("--repeat", type=int, default=3)
+        parser.add_argument(
+            "--no-first-build", action="store_true", help="skip the fresh-process builds"
+        )
+        # Internal: the fresh process of the first-build figures.
+        parser.add_argument("--child", help=argparse.SUPPRESS)
+        parser.add_argument("--preload", action="store_true", help=argparse.SUPPRESS)
 
-    def handle(self, *args, sizes, repeat, **options):
-        rows = []
+    def handle(self, *args, sizes, repeat, no_first_build=False, child=None, **options):
+        if child:
+            figures = child_builds(child, preload=options["preload"])
+            self.stdout.write(json.dumps(figures))
+            return
+        from reports.tasks import preload_renderer
+
+        preload_renderer()  # as a worker process does when it starts
+        rows, first = [], {}
         try:
             with transaction.atomic():
                 warm = seed_year(3, tag="warm-up")
@@ -400,24 +534,56 @@ class Command(BaseCommand):
                     t0 = time.perf_counter()
                     draft = seed_year(size)
                     seeded = time.perf_counter() - t0
-                    times, docx_times, pages, size_bytes = [], [], 0, 0
-                    for _ in range(repeat):
-                        seconds, pages, size_bytes, docx_seconds = build(draft)
-                        times.append(seconds)
-                        docx_times.append(docx_seconds)
-                    rows.append((size, statistics.median(times), min(times), max(times), pages,
-                                 size_bytes, statistics.median(docx_times), seeded))  # fmt: skip
+                    runs = [build(draft) for _ in range(repeat)]
+                    pages = runs[-1]["pages"]
+                    plain_cpu, plain_pages = plain_table_cpu(pages, repeat)
+                    rows.append({"size": size, "seeded": seeded, "runs": runs,
+                                 "plain_cpu": plain_cpu, "plain_pages": plain_pages})  # fmt: skip
+                    if size == 30 and not no_first_build:
+                        first = first_builds(draft)
                 raise _Rollback
         except _Rollback:
             pass
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        self.stdout.write(
+        out = self.stdout.write
+        out(
             f"{'members':>7} {'median s':>9} {'min s':>6} {'max s':>6} {'pages':>5} "
             f"{'PDF KB':>7} {'DOCX s':>6} {'seed s':>6}"
         )
-        for size, median, low, high, pages, size_bytes, docx_median, seeded in rows:
-            self.stdout.write(
-                f"{size:>7} {median:>9.2f} {low:>6.2f} {high:>6.2f} {pages:>5} "
-                f"{size_bytes / 1024:>7.0f} {docx_median:>6.2f} {seeded:>6.2f}"
+        for row in rows:
+            times = [r["seconds"] for r in row["runs"]]
+            last = row["runs"][-1]
+            out(
+                f"{row['size']:>7} {statistics.median(times):>9.2f} {min(times):>6.2f} "
+                f"{max(times):>6.2f} {last['pages']:>5} {last['bytes'] / 1024:>7.0f} "
+                f"{statistics.median(r['docx'] for r in row['runs']):>6.2f} "
+                f"{row['seeded']:>6.2f}"
             )
-        self.stdout.write(f"peak memory (ru_maxrss): {peak_mb:.0f} MB; repeats: {repeat}")
+        out("")
+        out("CPU (process time; median, min): the build (gather + HTML + PDF) and the PDF alone,")
+        out("per report and per page, beside a plain table document of as many pages:")
+        out(
+            f"{'members':>7} {'build s':>8} {'PDF s':>6} {'PDF min':>7} {'pages':>5} "
+            f"{'ms/page':>7} {'plain ms/page':>13} {'ratio':>6}"
+        )
+        for row in rows:
+            pdf = statistics.median(r["pdf_cpu"] for r in row["runs"])
+            pages = row["runs"][-1]["pages"]
+            plain_page = row["plain_cpu"] / max(row["plain_pages"], 1)
+            out(
+                f"{row['size']:>7} {statistics.median(r['cpu'] for r in row['runs']):>8.2f} "
+                f"{pdf:>6.2f} {min(r['pdf_cpu'] for r in row['runs']):>7.2f} {pages:>5} "
+                f"{1000 * pdf / pages:>7.0f} {1000 * plain_page:>13.0f} "
+                f"{pdf / pages / plain_page:>6.2f}"
+            )
+        if first:
+            out("")
+            out("The 30-member build (HTML + PDF + DOCX) in a fresh process, wall / CPU seconds:")
+            out(f"{'':>11} {'preload':>13} {'first build':>13} {'second build':>13}")
+            for label, figures in first.items():
+                cells = [
+                    f"{figures[k][0]:.2f} / {figures[k][1]:.2f}" if figures[k] else "—"
+                    for k in ("preload", "first", "second")
+                ]
+                out(f"{label:>11} {cells[0]:>13} {cells[1]:>13} {cells[2]:>13}")
+        out(f"peak memory (ru_maxrss): {peak_mb:.0f} MB; repeats: {repeat}")
