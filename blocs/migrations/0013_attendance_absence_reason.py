@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('blocs', '0010_audit_history'),
+        ('blocs', '0012_council_and_tie_break'),
     ]
 
     operations = [
