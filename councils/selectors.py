@@ -32,11 +32,10 @@ from pledges.models import (
     ProposalHold,
 )
 from pledges.services import council_quota_limit, leading_by_pledge
+from reports.dossier import Dossier, dossiers_for
 from reports.models import ReportDraft
 
 SIGNED = (Pledge.Status.SIGNED, Pledge.Status.SCORING, Pledge.Status.CLOSED)
-# The documents whose issue the "Dossier" column reports, in its order.
-DOSSIER_KINDS = ("pledge", "minutes", "year_end")
 
 
 @dataclass
@@ -81,7 +80,7 @@ class BlocRow:
     proposals: list[ProposalRow]
     minutes_approved: bool
     report_issued: bool
-    dossier: list[tuple[str, bool]]
+    dossier: Dossier
 
     @property
     def pledge_signed(self) -> bool:
@@ -137,19 +136,13 @@ def organized_blocs(body: Organization) -> QuerySet[Bloc]:
     return Bloc.objects.filter(organizing_body=body)
 
 
-def dossier_status(blocs: list[Bloc], year: int) -> dict[int, list[tuple[str, bool]]]:
-    """THE PLACE FOR THE DOSSIER (the "Hồ sơ" column): per bloc, which of its year's
-    documents are issued, as (kind code, issued). For now the kinds that exist (pledge,
-    minutes, year-end report); the dossier's own documents (tờ trình, báo cáo thành tích,
-    danh sách đề nghị) join here when `reports.dossier` exists (1 query)."""
-    issued = set(
+def year_end_issued(blocs: list[Bloc], year: int) -> set[int]:
+    """The ids of the blocs whose year-end report of `year` is issued (1 query)."""
+    return set(
         ReportDraft.objects.filter(
-            bloc__in=blocs, year=year, kind__in=DOSSIER_KINDS, status=ReportDraft.Status.ISSUED
-        ).values_list("bloc_id", "kind")
+            bloc__in=blocs, year=year, kind="year_end", status=ReportDraft.Status.ISSUED
+        ).values_list("bloc_id", flat=True)
     )
-    return {
-        bloc.pk: [(kind, (bloc.pk, kind) in issued) for kind in DOSSIER_KINDS] for bloc in blocs
-    }
 
 
 def _records(rows: list[ProposalRow], year: int) -> None:
@@ -243,7 +236,8 @@ def council_page(body: Organization, year: int) -> CouncilPage:
     by_pledge: dict[int, list[Proposal]] = defaultdict(list)
     for proposal in proposals:
         by_pledge[proposal.pledge_id].append(proposal)
-    dossiers = dossier_status(blocs, year)
+    dossiers = dossiers_for(blocs, year)  # the commendation dossier of each bloc (3 queries)
+    reported = year_end_issued(blocs, year)
     rows: list[BlocRow] = []
     for bloc in blocs:
         pledge = pledges.get(bloc.pk)
@@ -261,7 +255,6 @@ def council_page(body: Organization, year: int) -> CouncilPage:
             )
             for p in (by_pledge.get(pledge.pk, []) if pledge else [])
         ]
-        dossier = dossiers[bloc.pk]
         rows.append(
             BlocRow(
                 bloc=bloc,
@@ -270,8 +263,8 @@ def council_page(body: Organization, year: int) -> CouncilPage:
                 leading=leaders,
                 proposals=proposal_rows,
                 minutes_approved=bloc.pk in approved,
-                report_issued=dict(dossier).get("year_end", False),
-                dossier=dossier,
+                report_issued=bloc.pk in reported,
+                dossier=dossiers[bloc.pk],
             )
         )
     all_rows = [r for b in rows for r in b.proposals]
@@ -325,6 +318,6 @@ __all__ = [
     "ProposalRow",
     "QuotaRow",
     "council_page",
-    "dossier_status",
+    "year_end_issued",
     "filtered",
 ]

@@ -1,5 +1,6 @@
 """The demo's council: the Hải Phòng bloc's organizing body, its official `hoidong`, the 20%
-quota for the Government flag in 2020 and a proposal on hold, on the council's page."""
+quota for the Government flag in 2020, a proposal on hold and the complete 2020 dossier, on the
+council's page."""
 
 from io import StringIO
 
@@ -39,3 +40,9 @@ def test_the_hai_phong_council_sees_its_2020_quota_and_hold(client):
     assert (use.leading, use.limit, use.proposed) == (1, 0, 1)
     assert [r.proposal.organization.name for r in use.exceeding] == [blocs_demo.HP_HLHPN]
     assert "Tạm dừng xét" in response.content.decode()
+    # The bloc's 2020 commendation dossier (reports.dossier), issued by the demo, is complete
+    # on the council's page, with a link to it.
+    assert row.dossier.complete and row.dossier.issued_count == len(row.dossier.parts) == 6
+    html = response.content.decode()
+    assert 'data-dossier="complete"' in html
+    assert f"{reverse('reports:dossier', args=[bloc.pk])}?year=2020" in html

@@ -65,6 +65,8 @@ def test_the_page_shows_the_quota_across_blocs_and_who_exceeds_it(client):
     for bloc in council.blocs:
         assert bloc.name in html
     assert "Đơn vị dẫn đầu qua bỏ phiếu" in html
+    # each bloc has proposals and nothing of its dossier issued yet
+    assert html.count('data-dossier="incomplete"') == 5
 
 
 def test_an_accepted_flag_keeps_its_place_and_a_returned_one_leaves_the_count(client):
