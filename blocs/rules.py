@@ -159,12 +159,17 @@ def council_seats(user: Person) -> list[tuple[int, int, int | None]]:
         return []
     cache = user.__dict__
     if "_council_seats" not in cache:
-        own = Official.objects.filter(user_id=user.pk).values_list(
-            "organization_id", Value(_EVERY_YEAR[0]), Value(_EVERY_YEAR[1])
+        own = (
+            Official.objects.filter(user_id=user.pk)
+            .values_list("organization_id", Value(_EVERY_YEAR[0]), Value(_EVERY_YEAR[1]))
+            .order_by()
         )
-        assigned = CouncilAssignment.objects.filter(user_id=user.pk).values_list(
-            "organizing_body_id", "first_year", "last_year"
+        assigned = (
+            CouncilAssignment.objects.filter(user_id=user.pk)
+            .values_list("organizing_body_id", "first_year", "last_year")
+            .order_by()
         )
+        # Unordered parts: SQLite (the embedded default) refuses ORDER BY inside a UNION.
         cache["_council_seats"] = list(own.union(assigned, all=True))
     return cache["_council_seats"]
 
