@@ -255,14 +255,16 @@ MATRIX: dict[str, Row] = {
     # Members read; the secretariat of the pledge's year writes; officials sign/register.
     "pledges:pledge_list": Row(bloc, (LOGIN, 404, 200, 200, 200, 404)),
     "pledges:pledge_create": Row(bloc, (LOGIN, 404, 403, 200, 200, 404)),
-    "pledges:pledge_detail": Row(d1_pledge, (LOGIN, 404, 200, 200, 200, 404)),
-    "pledges:pledge_edit": Row(d1_pledge, (LOGIN, 404, 403, 200, 200, 404)),
-    "pledges:pledge_items": Row(d1_pledge, (LOGIN, 404, 403, 200, 200, 404)),
-    "pledges:pledge_criteria": Row(d1_pledge, (LOGIN, 404, 403, 200, 200, 404)),
-    "pledges:pledge_status": Row(d1_pledge, (LOGIN, 404, 403, 200, 200, 404)),
+    # d1_pledge is a draft: it stays with the secretariat until it is opened for signing,
+    # so a member does not learn it exists (404, not 403) (issue 12).
+    "pledges:pledge_detail": Row(d1_pledge, (LOGIN, 404, 404, 200, 200, 404)),
+    "pledges:pledge_edit": Row(d1_pledge, (LOGIN, 404, 404, 200, 200, 404)),
+    "pledges:pledge_items": Row(d1_pledge, (LOGIN, 404, 404, 200, 200, 404)),
+    "pledges:pledge_criteria": Row(d1_pledge, (LOGIN, 404, 404, 200, 200, 404)),
+    "pledges:pledge_status": Row(d1_pledge, (LOGIN, 404, 404, 200, 200, 404)),
     "pledges:pledge_sign": Row(d1_open_pledge, (LOGIN, 404, 200, 200, 200, 404)),
     "pledges:registration": Row(d1_open_pledge, (LOGIN, 404, 200, 200, 200, 404)),
-    "pledges:registration_list": Row(d1_pledge, (LOGIN, 404, 200, 200, 200, 404)),
+    "pledges:registration_list": Row(d1_pledge, (LOGIN, 404, 404, 200, 200, 404)),
     # --- pledges: scoring, ballots, proposals, results (issue 4) ---
     # Members read (their own sheet, submitted sheets, results); the secretariat verifies,
     # records ballots and proposals, deletes. The admin has no organization: it picks a
@@ -429,10 +431,10 @@ def _year_meeting(world, year: int, kind=Meeting.Kind.OTHER) -> dict:
     return {"pk": found.pk}
 
 
-def _year_pledge(world, year: int) -> dict:
+def _year_pledge(world, year: int, status: str = "open") -> dict:
     from tests.factories import PledgeFactory
 
-    return {"pk": PledgeFactory(bloc=world.bloc, year=year).pk}
+    return {"pk": PledgeFactory(bloc=world.bloc, year=year, status=status).pk}
 
 
 THIS, NEXT = 0, 1
@@ -481,6 +483,25 @@ YEAR_MATRIX = [
         lambda w, y: _year_pledge(w, y),
         None,
         (200, 200, 200, 200, 200, 404),
+    ),
+    # a draft pledge: its year's secretariat (and admins) only, 404 for everyone else
+    (
+        "pledges:pledge_detail",
+        lambda w, y: _year_pledge(w, y, "draft"),
+        None,
+        (404, 200, 404, 404, 200, 404),
+    ),
+    (
+        "pledges:pledge_detail",
+        lambda w, y: _year_pledge(w, y + 1, "draft"),
+        None,
+        (404, 404, 200, 404, 200, 404),
+    ),
+    (
+        "pledges:pledge_detail",
+        lambda w, y: _year_pledge(w, y - 1, "draft"),
+        None,
+        (404, 404, 404, 200, 200, 404),
     ),
     ("reports:report_list", lambda w, y: {"pk": w.bloc.pk}, -1, (200, 200, 200, 200, 200, 200)),
     ("reports:report_list", lambda w, y: {"pk": w.bloc.pk}, THIS, (200, 200, 200, 200, 200, 404)),

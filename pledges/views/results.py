@@ -106,7 +106,7 @@ def _name_candidates(candidates, members: list[Organization]) -> None:
 def _get_for_secretariat(request: HttpRequest, objects, pk: int):
     """A ballot or proposal of a pledge the user may read (404 otherwise), with the user's
     access, for the secretariat of its year only (403 for the other members)."""
-    visible = Pledge.objects.visible_to(request.user)
+    visible = rules.visible_pledges(request.user)
     found = get_object_or_404(objects.filter(pledge__in=visible), pk=pk)
     access = rules.PledgeAccess(request.user, found.pledge, readable=True)
     if not access.secretariat:
