@@ -292,11 +292,13 @@ MATRIX: dict[str, Row] = {
     "reports:draft_edit": Row(c1_draft, (LOGIN, 404, 403, 200, 200, 404)),
     "reports:draft_preview": Row(c1_draft, (LOGIN, 404, 403, 200, 200, 404)),
     "reports:report_build": Row(c1_draft, (LOGIN, 404, 403, 405, 405, 404)),
-    "reports:report_status": Row(c1_report, (LOGIN, 404, 200, 200, 200, 404)),
-    "reports:report_download": Row(c1_report, (LOGIN, 404, 200, 200, 200, 404)),
-    "reports:report_xlsx": Row(c1_report, (LOGIN, 404, 200, 200, 200, 404)),
+    # c1_report is a build of a draft: it stays with the secretariat, members do not learn
+    # of it (404); the issued build is theirs (tests/reports/test_member_documents.py).
+    "reports:report_status": Row(c1_report, (LOGIN, 404, 404, 200, 200, 404)),
+    "reports:report_download": Row(c1_report, (LOGIN, 404, 404, 200, 200, 404)),
+    "reports:report_xlsx": Row(c1_report, (LOGIN, 404, 404, 200, 200, 404)),
     "reports:report_retry": Row(c1_report, (LOGIN, 404, 403, 405, 405, 404)),
-    "reports:report_docx": Row(c1_report, (LOGIN, 404, 200, 200, 200, 404)),
+    "reports:report_docx": Row(c1_report, (LOGIN, 404, 404, 200, 200, 404)),
     # --- reports: issuing (issue 11) ---
     # The secretariat issues (a confirmation page), replaces and files the signed scan;
     # members download what was issued (the scan once there is one, else the issued PDF).
