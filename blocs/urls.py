@@ -16,6 +16,7 @@ meeting_urls = [
     path("<int:pk>/decision/", views.meeting_decision, name="meeting_decision"),
     path("<int:pk>/attachments/add/", views.attachment_add, name="attachment_add"),
     path("<int:pk>/calendar.ics", views.meeting_ics, name="meeting_ics"),
+    path("<int:pk>/attendance.xlsx", views.meeting_attendance_xlsx, name="meeting_attendance_xlsx"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("attachments/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),
 ]

@@ -16,6 +16,7 @@ pledge_urls = [
     path("<int:pk>/sign/", views.pledge_sign, name="pledge_sign"),
     path("<int:pk>/registration/", views.registration, name="registration"),
     path("<int:pk>/registrations/", views.registration_list, name="registration_list"),
+    path("<int:pk>/registrations.xlsx", views.registrations_xlsx, name="registrations_xlsx"),
 ]
 
 # Scoring (views/sheets.py, verification.py, evidence.py, adjustments.py)
@@ -34,6 +35,7 @@ results_urls = [
     path("<int:pk>/ballots/", views.ballots, name="ballots"),
     path("ballots/<int:pk>/delete/", views.ballot_delete, name="ballot_delete"),
     path("<int:pk>/proposals/", views.proposals, name="proposals"),
+    path("<int:pk>/proposals.xlsx", views.proposals_xlsx, name="proposals_xlsx"),
     path("proposals/<int:pk>/delete/", views.proposal_delete, name="proposal_delete"),
     path("<int:pk>/results/", views.results, name="results"),
     path("<int:pk>/results.xlsx", views.results_xlsx, name="results_xlsx"),

@@ -240,6 +240,8 @@ MATRIX: dict[str, Row] = {
     "blocs:bloc_ics": Row(bloc, (LOGIN, 404, 200, 200, 200, 404)),
     "blocs:meeting_detail": Row(meeting, (LOGIN, 404, 200, 200, 200, 404)),
     "blocs:meeting_ics": Row(meeting, (LOGIN, 404, 200, 200, 200, 404)),
+    # The lists' spreadsheets: whoever reads the list (issue 12).
+    "blocs:meeting_attendance_xlsx": Row(meeting, (LOGIN, 404, 200, 200, 200, 404)),
     "blocs:meeting_edit": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
     "blocs:meeting_record": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
     "blocs:meeting_hold": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
@@ -265,6 +267,7 @@ MATRIX: dict[str, Row] = {
     "pledges:pledge_sign": Row(d1_open_pledge, (LOGIN, 404, 200, 200, 200, 404)),
     "pledges:registration": Row(d1_open_pledge, (LOGIN, 404, 200, 200, 200, 404)),
     "pledges:registration_list": Row(d1_pledge, (LOGIN, 404, 404, 200, 200, 404)),
+    "pledges:registrations_xlsx": Row(d1_open_pledge, (LOGIN, 404, 200, 200, 200, 404)),
     # --- pledges: scoring, ballots, proposals, results (issue 4) ---
     # Members read (their own sheet, submitted sheets, results); the secretariat verifies,
     # records ballots and proposals, deletes. The admin has no organization: it picks a
@@ -279,6 +282,7 @@ MATRIX: dict[str, Row] = {
     "pledges:ballots": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404)),
     "pledges:ballot_delete": Row(d2_ballot, (LOGIN, 404, 403, 200, 200, 404)),
     "pledges:proposals": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404)),
+    "pledges:proposals_xlsx": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404)),
     "pledges:proposal_delete": Row(d2_proposal, (LOGIN, 404, 403, 200, 200, 404)),
     "pledges:results": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404)),
     "pledges:results_xlsx": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404)),

@@ -21,11 +21,13 @@ from django.views.decorators.http import require_GET
 
 from portal.lib.forms import ReopenForm, add_service_errors, formset_rows
 from portal.lib.http import GET_POST, year_param
+from portal.lib.spreadsheets import xlsx_response
 from portal.lib.types import StrOrPromise
 
 from .. import forms as f
 from .. import selectors, services
 from ..calendars import ICS_TYPE, meetings_calendar
+from ..exports import attendance_xlsx
 from ..models import ChairTerm, Meeting, current_year
 from ..models.meetings import deputy_word
 from ..rules import access as bloc_access
@@ -84,6 +86,13 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     page = selectors.meeting_page(meeting)
     context = {"page": page, "can_write": access.can_write}
     return render(request, "blocs/meeting_detail.html", context)
+
+
+@require_GET
+def meeting_attendance_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The meeting's attendance as .xlsx, for whoever reads the meeting."""
+    meeting, _access = get_meeting_or_404(request, pk)
+    return xlsx_response(attendance_xlsx(meeting), f"tham-du-hoi-nghi-{meeting.pk}.xlsx")
 
 
 # Writing the record --------------------------------------------------------

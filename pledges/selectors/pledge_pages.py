@@ -373,6 +373,7 @@ def registration_list_page(pledge: Pledge, access: PledgeAccess) -> Registration
         r.organization_id: r
         for r in Registration.objects.filter(pledge=pledge)
         .annotate(targets_count=Count("targets"))
+        .select_related("updated_by")
         .prefetch_related("titles")
     }
     rows = []

@@ -111,7 +111,9 @@ def proposal_groups(
     """Proposals grouped by commendation, each with its quota's limit and how it is computed
     (the leading units from `ballots` when the page has them already)."""
     proposals = list(
-        Proposal.objects.filter(pledge=pledge).select_related("organization", "title", "ballot")
+        Proposal.objects.filter(pledge=pledge).select_related(
+            "organization", "title", "ballot", "created_by"
+        )
     )
     quotas = {
         q.title_id: q

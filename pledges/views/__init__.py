@@ -15,6 +15,7 @@ from .pledge import (
     pledge_status,
     registration,
     registration_list,
+    registrations_xlsx,
 )
 from .results import (
     ballot_delete,
@@ -23,6 +24,7 @@ from .results import (
     chart_rank,
     proposal_delete,
     proposals,
+    proposals_xlsx,
     results,
     results_xlsx,
 )
@@ -48,8 +50,10 @@ __all__ = [
     "pledge_status",
     "proposal_delete",
     "proposals",
+    "proposals_xlsx",
     "registration",
     "registration_list",
+    "registrations_xlsx",
     "results",
     "results_xlsx",
     "self_score",
