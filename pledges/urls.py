@@ -26,6 +26,7 @@ scoring_urls = [
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("evidence/<int:pk>/delete/", views.evidence_delete, name="evidence_delete"),
     path("<int:pk>/verify/", views.verify, name="verify"),
+    path("<int:pk>/verify/all/", views.verify_all, name="verify_all"),
     path("<int:pk>/cross/<int:org>/", views.cross_score, name="cross_score"),
     path("<int:pk>/adjustments/", views.adjustments, name="adjustments"),
 ]

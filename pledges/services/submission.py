@@ -29,6 +29,7 @@ from .scoring import (
     _reference,
     _submitted_day,
     check_sheet_writer,
+    sheet_for,
 )
 
 __all__ = [
@@ -40,6 +41,9 @@ __all__ = [
     "RETURN_NOT_SUBMITTED",
     "RETURN_VERIFIED",
     "SHEET_ALREADY_SUBMITTED",
+    "VERIFY_ALL_NOT_SELF_VERIFIED",
+    "sheets_verify_all",
+    "verifiable_members",
     "sheet_return",
     "sheet_submit",
 ]
@@ -152,3 +156,43 @@ def sheet_return(
     sheet.save()
     emit("pledges.sheet_returned", sheet=sheet, reason=reason, actor=actor)
     return sheet
+
+
+VERIFY_ALL_NOT_SELF_VERIFIED = _(
+    "Accepting the self-scores as verified is for years scored by the members and verified "
+    "by the secretariat; this year is cross-scored."
+)
+
+
+def verifiable_members(pledge) -> list:
+    """The members whose self-scores are submitted and not yet verified (their verification
+    sheet missing or a draft), in the bloc's order (2 queries)."""
+    submitted = ScoreSheet.objects.filter(
+        pledge=pledge, round=ScoreSheet.Round.SELF, status=ScoreSheet.Status.SUBMITTED
+    ).select_related("organization")
+    verified = set(
+        ScoreSheet.objects.filter(
+            pledge=pledge, round=ScoreSheet.Round.VERIFIED, status=ScoreSheet.Status.SUBMITTED
+        ).values_list("organization_id", flat=True)
+    )
+    return [s.organization for s in submitted if s.organization_id not in verified]
+
+
+@transaction.atomic
+def sheets_verify_all(*, pledge, actor: Actor = None, today: date | None = None) -> int:
+    """The secretariat accepts every submitted, not yet verified self-scoring as it is: each
+    member's verification sheet is submitted through `sheet_submit` (a criterion the
+    secretariat did not re-score keeps the submitted self-score; one it did re-score keeps
+    the verified value). All or nothing: the first refusal undoes the others. Returns how
+    many members were verified."""
+    rules.check_manages(actor, pledge)
+    _check_scoring(pledge)
+    if pledge.is_cross_scored:
+        raise ValidationError(VERIFY_ALL_NOT_SELF_VERIFIED, code="cross_scored")
+    members = verifiable_members(pledge)
+    for organization in members:
+        sheet = sheet_for(
+            pledge=pledge, organization=organization, round=ScoreSheet.Round.VERIFIED, actor=actor
+        )
+        sheet_submit(sheet=sheet, actor=actor, today=today)
+    return len(members)

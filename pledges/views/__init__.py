@@ -29,7 +29,7 @@ from .results import (
     results_xlsx,
 )
 from .sheets import cross_score, self_score, self_score_return
-from .verification import verify
+from .verification import verify, verify_all
 
 __all__ = [
     "adjustments",
@@ -59,4 +59,5 @@ __all__ = [
     "self_score",
     "self_score_return",
     "verify",
+    "verify_all",
 ]

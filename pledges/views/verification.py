@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal.lib.http import GET_POST
 
@@ -22,7 +23,7 @@ from ..forms import scoring as f
 from ..models import ScoreSheet
 from ..selectors.criteria import criteria_rows
 from ..selectors.sheets import VerifyGrid, cross_overview, replace_row, verify_grid, with_typed
-from ._access import member_of
+from ._access import confirm_page, member_of
 from .sheets import write_notice
 
 
@@ -109,3 +110,44 @@ def _cross_overview(request, pledge, found) -> HttpResponse:
         "notice": write_notice(pledge),
     }
     return render(request, "pledges/verify_cross.html", context)
+
+
+@GET_POST
+def verify_all(request: HttpRequest, pk: int) -> HttpResponse:
+    """The secretariat accepts every submitted self-scoring not yet verified, as it is: a
+    confirmation page says how many and which, the POST does it in one transaction."""
+    pledge, found = rules.get_pledge_or_404(request, pk, need="manage")
+    back = reverse("pledges:verify", args=[pledge.pk])
+    members = services.verifiable_members(pledge)
+    if request.method == "POST":
+        try:
+            count = services.sheets_verify_all(pledge=pledge, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            text = ngettext(
+                "The self-scores of %(count)d member are accepted as verified.",
+                "The self-scores of %(count)d members are accepted as verified.",
+                count,
+            )
+            messages.success(request, text % {"count": count})
+        return redirect(back)
+    text = ngettext(
+        "%(count)d member has submitted self-scores that are not verified yet: %(names)s. "
+        "Their verification is submitted as they scored themselves (a criterion you already "
+        "re-scored keeps your score). This cannot be undone here.",
+        "%(count)d members have submitted self-scores that are not verified yet: %(names)s. "
+        "Their verification is submitted as they scored themselves (a criterion you already "
+        "re-scored keeps your score). This cannot be undone here.",
+        len(members),
+    ) % {"count": len(members), "names": ", ".join(str(m) for m in members) or "—"}
+    return confirm_page(
+        request,
+        pledge,
+        title=_("Accept all submitted self-scores as verified"),
+        text=text,
+        submit=_("Accept as verified"),
+        back=back,
+        active="scoring",
+        access=found,
+    )
