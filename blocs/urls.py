@@ -9,6 +9,7 @@ meeting_urls = [
     path("<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
     path("<int:pk>/record/", views.meeting_record, name="meeting_record"),
     path("<int:pk>/hold/", views.meeting_hold, name="meeting_hold"),
+    path("<int:pk>/all-present/", views.meeting_all_present, name="meeting_all_present"),
     path("<int:pk>/approve/", views.meeting_approve, name="meeting_approve"),
     path("<int:pk>/reopen/", views.meeting_reopen, name="meeting_reopen"),
     path("<int:pk>/elect/", views.meeting_elect, name="meeting_elect"),

@@ -245,6 +245,8 @@ MATRIX: dict[str, Row] = {
     "blocs:meeting_edit": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
     "blocs:meeting_record": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
     "blocs:meeting_hold": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
+    # Bulk: every member present (a confirmation page; issue 12).
+    "blocs:meeting_all_present": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
     "blocs:meeting_approve": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
     "blocs:meeting_reopen": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),
     "blocs:meeting_elect": Row(meeting, (LOGIN, 404, 403, 200, 200, 404)),

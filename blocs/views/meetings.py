@@ -17,6 +17,7 @@ from django.forms import HiddenInput
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from portal.lib.forms import ReopenForm, add_service_errors, formset_rows
@@ -193,6 +194,34 @@ def meeting_hold(request: HttpRequest, meeting: Meeting) -> HttpResponse:
         return _status_action(request, meeting, services.meeting_mark_held, done)
     text = _("Mark this meeting as held? Its minutes can then be approved.")
     return _confirm_page(request, meeting, _("Mark as held"), text, _("Mark as held"))
+
+
+@meeting_writer()
+def meeting_all_present(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+    """Bulk: every member of the year present (a confirmation first)."""
+    if request.method == "POST":
+        try:
+            count = services.meeting_mark_all_present(meeting=meeting, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            text = ngettext(
+                "Every member is recorded as present (%(count)d changed).",
+                "Every member is recorded as present (%(count)d changed).",
+                count,
+            )
+            messages.success(request, text % {"count": count})
+        return redirect(meeting)
+    members = len(selectors.members_in(meeting.bloc, meeting.year))
+    text = ngettext(
+        "Record the %(count)d member of %(year)s as present? Representatives already entered "
+        "are kept; you can still change a row afterwards.",
+        "Record all %(count)d members of %(year)s as present? Representatives already entered "
+        "are kept; you can still change a row afterwards.",
+        members,
+    ) % {"count": members, "year": meeting.year}
+    label = _("Mark everyone present")
+    return _confirm_page(request, meeting, label, text, label)
 
 
 @meeting_writer()
