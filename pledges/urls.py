@@ -27,6 +27,7 @@ scoring_urls = [
     path("evidence/<int:pk>/delete/", views.evidence_delete, name="evidence_delete"),
     path("<int:pk>/verify/", views.verify, name="verify"),
     path("<int:pk>/verify/all/", views.verify_all, name="verify_all"),
+    path("<int:pk>/reminders/", views.reminders, name="reminders"),
     path("<int:pk>/cross/<int:org>/", views.cross_score, name="cross_score"),
     path("<int:pk>/adjustments/", views.adjustments, name="adjustments"),
 ]

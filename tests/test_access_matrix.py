@@ -281,6 +281,7 @@ MATRIX: dict[str, Row] = {
     "pledges:verify": Row(d2_scoring, (LOGIN, 404, 403, 200, 200, 404)),
     # Bulk: accept every submitted self-scoring as verified (a confirmation page; issue 12).
     "pledges:verify_all": Row(d2_scoring, (LOGIN, 404, 403, 200, 200, 404)),
+    "pledges:reminders": Row(d2_scoring, (LOGIN, 404, 403, 200, 200, 404)),
     "pledges:cross_score": Row(d2_cross, (LOGIN, 404, 200, 200, 403, 404)),
     "pledges:adjustments": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404)),
     "pledges:ballots": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404)),

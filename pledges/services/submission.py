@@ -41,7 +41,14 @@ __all__ = [
     "RETURN_NOT_SUBMITTED",
     "RETURN_VERIFIED",
     "SHEET_ALREADY_SUBMITTED",
+    "REMINDER_BAD_STEP",
+    "REMINDER_NOBODY",
+    "REMINDER_NOT_NOW",
+    "REMINDER_STEPS",
     "VERIFY_ALL_NOT_SELF_VERIFIED",
+    "reminder_candidates",
+    "reminder_fits",
+    "reminders_send",
     "sheets_verify_all",
     "verifiable_members",
     "sheet_return",
@@ -196,3 +203,65 @@ def sheets_verify_all(*, pledge, actor: Actor = None, today: date | None = None)
         )
         sheet_submit(sheet=sheet, actor=actor, today=today)
     return len(members)
+
+
+# Reminders of the secretariat (issue 12) ----------------------------------------------------
+
+REMINDER_STEPS = ("sign", "register", "self_score")
+REMINDER_BAD_STEP = _("Choose what to remind the members of.")
+REMINDER_NOBODY = _("Choose at least one member that has not done it yet.")
+REMINDER_NOT_NOW = _("This reminder does not fit the year's stage now.")
+
+
+def reminder_candidates(pledge, step: str) -> list:
+    """The members that have not done `step` yet (signed the pledge, submitted their
+    registration or their self-scoring), in the bloc's order (2 queries)."""
+    from blocs.selectors import members_in
+
+    from ..models import PledgeSignature, Registration
+
+    if step == "sign":
+        done = PledgeSignature.objects.filter(pledge=pledge)
+    elif step == "register":
+        done = Registration.objects.filter(pledge=pledge, submitted_at__isnull=False)
+    else:
+        done = ScoreSheet.objects.filter(
+            pledge=pledge, round=ScoreSheet.Round.SELF, status=ScoreSheet.Status.SUBMITTED
+        )
+    finished = set(done.values_list("organization_id", flat=True))
+    return [org for org in members_in(pledge.bloc, pledge.year) if org.pk not in finished]
+
+
+def reminder_fits(pledge, step: str) -> bool:
+    from ..models import Pledge
+
+    if step == "sign":
+        return pledge.status == Pledge.Status.OPEN
+    if step == "register":
+        return pledge.status in (Pledge.Status.OPEN, Pledge.Status.SIGNED, Pledge.Status.SCORING)
+    return pledge.status == Pledge.Status.SCORING
+
+
+@transaction.atomic
+def reminders_send(*, pledge, step: str, organization_ids: list[int], actor: Actor = None) -> int:
+    """The secretariat reminds several members at once of a step they have not done; the
+    notifications app tells their officials (event "pledges.reminder_sent"). Only members
+    that have not done it are reminded; returns how many organizations."""
+    rules.check_manages(actor, pledge)
+    if step not in REMINDER_STEPS:
+        raise ValidationError(REMINDER_BAD_STEP, code="bad_step")
+    if not reminder_fits(pledge, step):
+        raise ValidationError(REMINDER_NOT_NOW, code="not_now")
+    wanted = {int(pk) for pk in organization_ids}
+    organizations = [org for org in reminder_candidates(pledge, step) if org.pk in wanted]
+    if not organizations:
+        raise ValidationError(REMINDER_NOBODY, code="nobody")
+    emit(
+        "pledges.reminder_sent",
+        pledge=pledge,
+        step=step,
+        organizations=organizations,
+        sent_at=timezone.now(),
+        actor=actor,
+    )
+    return len(organizations)

@@ -29,7 +29,7 @@ from .results import (
     results_xlsx,
 )
 from .sheets import cross_score, self_score, self_score_return
-from .verification import verify, verify_all
+from .verification import reminders, verify, verify_all
 
 __all__ = [
     "adjustments",
@@ -52,6 +52,7 @@ __all__ = [
     "proposals",
     "proposals_xlsx",
     "registration",
+    "reminders",
     "registration_list",
     "registrations_xlsx",
     "results",

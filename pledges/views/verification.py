@@ -151,3 +151,43 @@ def verify_all(request: HttpRequest, pk: int) -> HttpResponse:
         active="scoring",
         access=found,
     )
+
+
+@GET_POST
+def reminders(request: HttpRequest, pk: int) -> HttpResponse:
+    """The secretariat reminds several members at once of a step they have not done (sign,
+    register, submit the self-scoring): the members who have not are listed, all ticked."""
+    pledge, found = rules.get_pledge_or_404(request, pk, need="manage")
+    steps = [s for s in services.REMINDER_STEPS if services.reminder_fits(pledge, s)]
+    step = request.POST.get("step") or request.GET.get("step") or (steps[0] if steps else "")
+    if step not in steps:
+        step = steps[0] if steps else ""
+    candidates = services.reminder_candidates(pledge, step) if step else []
+    back = reverse("pledges:reminders", args=[pledge.pk]) + f"?step={step}"
+    if request.method == "POST":
+        try:
+            count = services.reminders_send(
+                pledge=pledge,
+                step=step,
+                organization_ids=[v for v in request.POST.getlist("organization") if v.isdigit()],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            text = ngettext(
+                "A reminder was sent to %(count)d member.",
+                "A reminder was sent to %(count)d members.",
+                count,
+            )
+            messages.success(request, text % {"count": count})
+        return redirect(back)
+    context = {
+        "pledge": pledge,
+        "access": found,
+        "secretariat": found.secretariat,
+        "steps": steps,
+        "step": step,
+        "candidates": candidates,
+    }
+    return render(request, "pledges/reminders.html", context)
