@@ -45,7 +45,7 @@ def test_only_members_that_have_not_signed_are_reminded(world, open_pledge):
     assert notice.url == reverse("pledges:pledge_sign", args=[open_pledge.pk])
     with translation.override("vi"):
         assert notice.text == (
-            f"Thường trực {world.bloc.name} nhắc {o[2]} ký giao ước thi đua của "
+            f"Bộ phận giúp việc {world.bloc.name} nhắc {o[2]} ký giao ước thi đua của "
             f"“{open_pledge.title}”."
         )
 
