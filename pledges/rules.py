@@ -27,7 +27,7 @@ from typing import Literal
 
 import rules
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
@@ -35,7 +35,7 @@ from blocs.models import ChairTerm, Membership, Official, Organization, Secretar
 from blocs.rules import Access, Role, access
 from portal.lib.types import Actor, Person
 
-from .models import Pledge, PledgeSignature, Registration, ScoreSheet
+from .models import Pledge, PledgeQuerySet, PledgeSignature, Registration, ScoreSheet
 
 PledgeNeed = Literal["read", "manage"]
 
@@ -238,7 +238,7 @@ def secretariat_of_year(user: Person) -> Q:
     return Q(Exists(chaired)) | Q(Exists(assigned))
 
 
-def visible_pledges(user: Person) -> QuerySet[Pledge]:
+def visible_pledges(user: Person) -> PledgeQuerySet:
     """The pledges `user` may open: those of the years the user reads, except that a draft
     stays with its year's secretariat until it is opened for signing (members learn of it
     then, with the notice; before, it is still being written and may change entirely)."""

@@ -12,15 +12,17 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from blocs.models import Organization
 from portal.lib.events import emit
 from portal.lib.history import stamp
 from portal.lib.types import Actor
 
 from .. import rules
-from ..models import Evidence, ScoreSheet
+from ..models import Evidence, Pledge, ScoreSheet
 from .scoring import (
     _check_scoring,
     _day,
@@ -171,7 +173,7 @@ VERIFY_ALL_NOT_SELF_VERIFIED = _(
 )
 
 
-def verifiable_members(pledge) -> list:
+def verifiable_members(pledge: Pledge) -> list[Organization]:
     """The members whose self-scores are submitted and not yet verified (their verification
     sheet missing or a draft), in the bloc's order (2 queries)."""
     submitted = ScoreSheet.objects.filter(
@@ -186,7 +188,7 @@ def verifiable_members(pledge) -> list:
 
 
 @transaction.atomic
-def sheets_verify_all(*, pledge, actor: Actor = None, today: date | None = None) -> int:
+def sheets_verify_all(*, pledge: Pledge, actor: Actor = None, today: date | None = None) -> int:
     """The secretariat accepts every submitted, not yet verified self-scoring as it is: each
     member's verification sheet is submitted through `sheet_submit` (a criterion the
     secretariat did not re-score keeps the submitted self-score; one it did re-score keeps
@@ -213,13 +215,14 @@ REMINDER_NOBODY = _("Choose at least one member that has not done it yet.")
 REMINDER_NOT_NOW = _("This reminder does not fit the year's stage now.")
 
 
-def reminder_candidates(pledge, step: str) -> list:
+def reminder_candidates(pledge: Pledge, step: str) -> list[Organization]:
     """The members that have not done `step` yet (signed the pledge, submitted their
     registration or their self-scoring), in the bloc's order (2 queries)."""
     from blocs.selectors import members_in
 
     from ..models import PledgeSignature, Registration
 
+    done: QuerySet
     if step == "sign":
         done = PledgeSignature.objects.filter(pledge=pledge)
     elif step == "register":
@@ -232,9 +235,7 @@ def reminder_candidates(pledge, step: str) -> list:
     return [org for org in members_in(pledge.bloc, pledge.year) if org.pk not in finished]
 
 
-def reminder_fits(pledge, step: str) -> bool:
-    from ..models import Pledge
-
+def reminder_fits(pledge: Pledge, step: str) -> bool:
     if step == "sign":
         return pledge.status == Pledge.Status.OPEN
     if step == "register":
@@ -243,7 +244,9 @@ def reminder_fits(pledge, step: str) -> bool:
 
 
 @transaction.atomic
-def reminders_send(*, pledge, step: str, organization_ids: list[int], actor: Actor = None) -> int:
+def reminders_send(
+    *, pledge: Pledge, step: str, organization_ids: list[int], actor: Actor = None
+) -> int:
     """The secretariat reminds several members at once of a step they have not done; the
     notifications app tells their officials (event "pledges.reminder_sent"). Only members
     that have not done it are reminded; returns how many organizations."""

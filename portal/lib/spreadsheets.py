@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
+from django.http import HttpResponse
 from openpyxl import Workbook, load_workbook
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -105,10 +106,8 @@ def table_xlsx(
     return buffer.getvalue()
 
 
-def xlsx_response(content: bytes, filename: str):  # -> HttpResponse
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     """An .xlsx download (an attachment, never sniffed as something else)."""
-    from django.http import HttpResponse
-
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
