@@ -9,6 +9,7 @@ meeting_urls = [
     path("<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
     path("<int:pk>/record/", views.meeting_record, name="meeting_record"),
     path("<int:pk>/hold/", views.meeting_hold, name="meeting_hold"),
+    path("<int:pk>/all-present/", views.meeting_all_present, name="meeting_all_present"),
     path("<int:pk>/approve/", views.meeting_approve, name="meeting_approve"),
     path("<int:pk>/reopen/", views.meeting_reopen, name="meeting_reopen"),
     path("<int:pk>/cancel/", views.meeting_cancel, name="meeting_cancel"),
@@ -17,6 +18,7 @@ meeting_urls = [
     path("<int:pk>/decision/", views.meeting_decision, name="meeting_decision"),
     path("<int:pk>/attachments/add/", views.attachment_add, name="attachment_add"),
     path("<int:pk>/calendar.ics", views.meeting_ics, name="meeting_ics"),
+    path("<int:pk>/attendance.xlsx", views.meeting_attendance_xlsx, name="meeting_attendance_xlsx"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("attachments/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),
 ]

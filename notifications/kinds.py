@@ -28,6 +28,7 @@ class Kind(models.TextChoices):
     COUNCIL_DECIDED = "council_decided", _("The council decided on a proposal of your bloc")
     REPORT_READY = "report_ready", _("A document you asked for is ready")
     REPORT_FAILED = "report_failed", _("A document you asked for failed")
+    REMINDER = "reminder", _("The secretariat sends a reminder")
 
 
 class Mode(models.TextChoices):
@@ -83,6 +84,18 @@ KINDS: dict[str, KindInfo] = {
     ),
     Kind.REPORT_READY: KindInfo(_("The document “%(document)s” is ready to download.")),
     Kind.REPORT_FAILED: KindInfo(_("The document “%(document)s” could not be built.")),
+    Kind.REMINDER: KindInfo(
+        _("The secretariat of %(bloc)s reminds %(organization)s to %(step)s of “%(pledge)s”."),
+        Mode.IMMEDIATE,
+    ),
+}
+
+# What a reminder of the secretariat asks (a notice keeps the step's code, said in the
+# reader's language when shown).
+REMINDER_STEPS = {
+    "sign": _("sign the pledge"),
+    "register": _("submit the registration"),
+    "self_score": _("submit the self-scoring"),
 }
 
 DEADLINES = {

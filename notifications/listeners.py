@@ -184,7 +184,31 @@ def report_build_over(*, report_id: int | None, **_: Any) -> None:
     )
 
 
+def reminder_sent(
+    *, pledge: Pledge, step: str, organizations: list, sent_at, actor: Actor = None, **_: Any
+) -> None:
+    """The secretariat reminds members of a step they have not done: each organization's
+    officials get it (one event per organization and sending)."""
+    pages = {"sign": "pledges:pledge_sign", "register": "pledges:registration"}
+    url = reverse(pages.get(step, "pledges:self_score"), args=[pledge.pk])
+    for organization in organizations:
+        notify(
+            recipients=_ids(bloc_rules.officials_of([organization.pk])),
+            kind=Kind.REMINDER,
+            event_key=f"reminder:{pledge.pk}:{step}:{organization.pk}:{sent_at.isoformat()}",
+            url=url,
+            params={
+                "bloc": pledge.bloc.name,
+                "organization": str(organization),
+                "pledge": pledge.title,
+                "step": step,
+            },
+            exclude=actor,
+        )
+
+
 LISTENERS = {
+    "pledges.reminder_sent": reminder_sent,
     "pledges.pledge_opened": pledge_opened,
     "pledges.sheet_returned": sheet_returned,
     "pledges.sheet_verified": sheet_verified,

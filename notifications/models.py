@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .kinds import DEADLINES, KINDS, Kind, Mode
+from .kinds import DEADLINES, KINDS, REMINDER_STEPS, Kind, Mode
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -67,6 +67,8 @@ class Notification(models.Model):
         params = dict(self.params)
         if "deadline" in params:
             params["deadline"] = DEADLINES.get(params["deadline"], params["deadline"])
+        if "step" in params:
+            params["step"] = REMINDER_STEPS.get(params["step"], params["step"])
         try:
             return str(KINDS[self.kind].text) % params
         except (KeyError, TypeError, ValueError):

@@ -15,6 +15,9 @@ Built on the bloc's policy (`blocs.rules`) for the pledge's bloc and year:
   year like a member and writes none of it; it decides on the proposals (accepts, returns
   with a reason, holds and lifts holds: `may_decide_for_council`); admins too.
 
+A draft pledge is the secretariat's until it is opened for signing: members do not see it
+(404, and it is left out of the lists: `visible_pledges`).
+
 Views get a pledge through `get_pledge_or_404(request, pk, need=...)`, which returns it with
 its `PledgeAccess`; templates read the same value. Services that write on behalf of a person
 ask `check_acts_for` / `check_manages`, so that the admin, a command or a task cannot go
@@ -28,14 +31,15 @@ from typing import Literal
 
 import rules
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
-from blocs.models import Membership, Official, Organization
+from blocs.models import ChairTerm, Membership, Official, Organization, SecretaryAssignment
 from blocs.rules import Access, Role, access, sits_on_council
 from portal.lib.types import Actor, Person
 
-from .models import Pledge, PledgeSignature, Registration, ScoreSheet
+from .models import Pledge, PledgeQuerySet, PledgeSignature, Registration, ScoreSheet
 
 PledgeNeed = Literal["read", "manage"]
 
@@ -221,12 +225,38 @@ class PledgeAccess:
         return sheet.round == ScoreSheet.Round.SELF and self.acts_for(sheet.organization)
 
 
+def secretariat_of_year(user: Person) -> Q:
+    """A filter for pledges whose year's secretariat `user` is (as `blocs.rules.is_secretariat`
+    answers it: an official of that year's chair, or assigned then; admins every pledge)."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return Q(pk__isnull=False)  # every row (an empty Q() would vanish in an OR)
+    org_ids = Official.objects.filter(user=user).values("organization_id")
+    chaired = ChairTerm.objects.filter(
+        bloc_id=OuterRef("bloc_id"), year=OuterRef("year"), chair_id__in=org_ids
+    )
+    assigned = SecretaryAssignment.objects.filter(
+        bloc_id=OuterRef("bloc_id"), user=user, first_year__lte=OuterRef("year")
+    ).filter(Q(last_year__isnull=True) | Q(last_year__gte=OuterRef("year")))
+    return Q(Exists(chaired)) | Q(Exists(assigned))
+
+
+def visible_pledges(user: Person) -> PledgeQuerySet:
+    """The pledges `user` may open: those of the years the user reads, except that a draft
+    stays with its year's secretariat until it is opened for signing (members learn of it
+    then, with the notice; before, it is still being written and may change entirely)."""
+    drafts_readable = ~Q(status=Pledge.Status.DRAFT) | secretariat_of_year(user)
+    return Pledge.objects.visible_to(user).filter(drafts_readable)
+
+
 def get_pledge_or_404(
     request: HttpRequest, pk: int, *, need: PledgeNeed = "read"
 ) -> tuple[Pledge, PledgeAccess]:
-    """The pledge and the user's access: 404 for outsiders; 403 when `need` is "manage" and
-    the user is not the secretariat of the pledge's year."""
-    pledges = Pledge.objects.visible_to(request.user).select_related(
+    """The pledge and the user's access: 404 for outsiders, and for members while the pledge
+    is a draft; 403 when `need` is "manage" and the user is not the secretariat of the
+    pledge's year."""
+    pledges = visible_pledges(request.user).select_related(
         "bloc", "launch_meeting", "review_meeting"
     )
     pledge = get_object_or_404(pledges, pk=pk)

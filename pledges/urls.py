@@ -17,6 +17,7 @@ pledge_urls = [
     path("<int:pk>/sign/", views.pledge_sign, name="pledge_sign"),
     path("<int:pk>/registration/", views.registration, name="registration"),
     path("<int:pk>/registrations/", views.registration_list, name="registration_list"),
+    path("<int:pk>/registrations.xlsx", views.registrations_xlsx, name="registrations_xlsx"),
 ]
 
 # Scoring (views/sheets.py, verification.py, evidence.py, adjustments.py)
@@ -26,6 +27,8 @@ scoring_urls = [
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("evidence/<int:pk>/delete/", views.evidence_delete, name="evidence_delete"),
     path("<int:pk>/verify/", views.verify, name="verify"),
+    path("<int:pk>/verify/all/", views.verify_all, name="verify_all"),
+    path("<int:pk>/reminders/", views.reminders, name="reminders"),
     path("<int:pk>/cross/<int:org>/", views.cross_score, name="cross_score"),
     path("<int:pk>/adjustments/", views.adjustments, name="adjustments"),
 ]
@@ -35,6 +38,7 @@ results_urls = [
     path("<int:pk>/ballots/", views.ballots, name="ballots"),
     path("ballots/<int:pk>/delete/", views.ballot_delete, name="ballot_delete"),
     path("<int:pk>/proposals/", views.proposals, name="proposals"),
+    path("<int:pk>/proposals.xlsx", views.proposals_xlsx, name="proposals_xlsx"),
     path("proposals/<int:pk>/delete/", views.proposal_delete, name="proposal_delete"),
     path("<int:pk>/results/", views.results, name="results"),
     path("<int:pk>/results.xlsx", views.results_xlsx, name="results_xlsx"),

@@ -143,3 +143,87 @@ def score_table_xlsx(table: dict[str, Any], *, title: str, subtitle: str = "") -
     text_cells_only(workbook)  # user texts never become formulas
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# The lists' exports (issue 12): registrations, proposals -----------------------------------
+
+
+def _day(moment: Any) -> Any:
+    """A stored moment as the local calendar day (a date cell, dd/mm/yyyy)."""
+    from django.utils import timezone
+
+    return timezone.localdate(moment) if moment else None
+
+
+def registrations_xlsx(pledge: Any, rows: list[Any]) -> bytes:
+    """The registration list as the member reads it (`RegistrationRow`s: a registration the
+    user may not read is listed without its content)."""
+    from portal.lib.people import person_name
+    from portal.lib.spreadsheets import table_xlsx
+
+    header = [
+        "STT",
+        "Đơn vị",
+        "Tình trạng",
+        "Ngày gửi",
+        "Danh hiệu đăng ký",
+        "Số chỉ tiêu",
+        "Người cập nhật",
+        "Ghi chú",
+    ]
+    lines: list[list[object]] = []
+    for index, row in enumerate(rows, start=1):
+        found = row.registration if row.visible else None
+        if found is None:
+            state = "Chưa đăng ký" if row.registration is None else "Chưa gửi"
+            lines.append([index, row.organization.name, state, None, "", None, "", ""])
+            continue
+        lines.append(
+            [
+                index,
+                row.organization.name,
+                "Đã gửi" if found.submitted_at else "Chưa gửi",
+                _day(found.submitted_at),
+                "; ".join(title.name for title in found.titles.all()),
+                found.targets_count,
+                person_name(found.updated_by),
+                found.note,
+            ]
+        )
+    return table_xlsx(
+        title=f"DANH SÁCH ĐĂNG KÝ THI ĐUA NĂM {pledge.year}",
+        subtitle=pledge.bloc.name,
+        header=header,
+        rows=lines,
+        widths={1: 6, 2: 40, 5: 40, 7: 26, 8: 40},
+        sheet_title="Đăng ký thi đua",
+    )
+
+
+def proposals_xlsx(pledge: Any, groups: list[Any]) -> bytes:
+    """The commendations the bloc proposes, by commendation (`QuotaGroup`s)."""
+    from portal.lib.people import person_name
+    from portal.lib.spreadsheets import table_xlsx
+
+    header = ["STT", "Hình thức khen thưởng", "Đơn vị", "Thành tích", "Người ghi nhận", "Ngày"]
+    lines: list[list[object]] = []
+    for group in groups:
+        for proposal in group.proposals:
+            lines.append(
+                [
+                    len(lines) + 1,
+                    group.title.name,
+                    proposal.organization.name,
+                    proposal.achievements,
+                    person_name(proposal.created_by),
+                    _day(proposal.created_at),
+                ]
+            )
+    return table_xlsx(
+        title=f"DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG NĂM {pledge.year}",
+        subtitle=pledge.bloc.name,
+        header=header,
+        rows=lines,
+        widths={1: 6, 2: 36, 3: 40, 4: 50, 5: 26, 6: 14},
+        sheet_title="Đề nghị khen thưởng",
+    )

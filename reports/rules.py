@@ -1,8 +1,11 @@
 """Who may do what with documents; the bloc's policy (`blocs.rules`) answers, for the
 document's bloc and year:
 
-- members of a bloc (and admins) read its documents: the list, the progress of a build, the
-  ready PDF and spreadsheet; outsiders do not learn they exist (404);
+- members of a bloc (and admins) read its issued documents: the list of them, the issued
+  build's PDF, Word file and spreadsheet (or the signed scan); outsiders do not learn they
+  exist (404). What is still a draft, and every build made while writing it, stays with the
+  secretariat: a member does not learn of it either (404, `may_read_build`,
+  `documents_for`);
 - the secretariat of the document's year writes the draft, previews it, builds and retries
   (403 for the other members);
 - the same secretariat (and admins) issue a document, replace an issued one and put its
@@ -19,7 +22,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from blocs.models import Bloc, Official, Organization
@@ -109,7 +112,22 @@ def get_report_or_404(
         "draft__bloc", "draft__issuer", "draft__meeting", "draft__subject"
     )
     report = get_object_or_404(reports, pk=pk)
-    return report, require(draft_access(request.user, report.draft, readable=True), need)
+    found = require(draft_access(request.user, report.draft, readable=True), need)
+    if not may_read_build(found, report):
+        raise Http404
+    return report, found
+
+
+def may_read_build(found: Access, report: Report) -> bool:
+    """A build of a document: the secretariat (and admins) every build; members the issued
+    build only (a build made while writing is a draft, with no number, not to be relied on)."""
+    return found.can_write or (report.issued and report.draft.is_issued)
+
+
+def documents_for(found: Access, drafts: list[ReportDraft]) -> list[ReportDraft]:
+    """The documents of a list the user reads: every one for the secretariat, the issued
+    ones (or issued and replaced since) for members."""
+    return drafts if found.can_write else [d for d in drafts if d.is_issued]
 
 
 def may_issue(found: Access) -> bool:

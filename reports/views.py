@@ -34,7 +34,13 @@ from . import dossier as dossiers
 from . import forms as f
 from . import issuing, services
 from .models import Report, ReportDraft
-from .rules import get_draft_or_404, get_report_or_404, may_issue, official_organizations
+from .rules import (
+    documents_for,
+    get_draft_or_404,
+    get_report_or_404,
+    may_issue,
+    official_organizations,
+)
 
 # Reading -------------------------------------------------------------------
 
@@ -50,6 +56,7 @@ def report_list(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related("reports")
         .order_by("kind", "meeting__starts_at")
     )
+    drafts = documents_for(access, drafts)
     can_write = access.can_write
     open_form = f.DraftOpenForm(bloc=bloc, year=year) if can_write else None
     stored = ReportDraft.objects.filter(bloc=bloc).values_list("year", flat=True)
@@ -101,7 +108,9 @@ def report_download(request: HttpRequest, pk: int) -> FileResponse:
 
 @require_GET
 def report_docx(request: HttpRequest, pk: int) -> FileResponse:
-    report, _access = get_report_or_404(request, pk)
+    report, access = get_report_or_404(request, pk)
+    if report.draft.scan and not may_issue(access):
+        raise PermissionDenied  # as the PDF: once signed, the scan is the document
     docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     return _file_response(report, "docx", "docx", docx)
 

@@ -267,9 +267,11 @@ MATRIX: dict[str, Row] = {
     "blocs:bloc_ics": Row(bloc, (LOGIN, 404, 200, 200, 200, 404, 200)),
     "blocs:meeting_detail": Row(meeting, (LOGIN, 404, 200, 200, 200, 404, 200)),
     "blocs:meeting_ics": Row(meeting, (LOGIN, 404, 200, 200, 200, 404, 200)),
+    "blocs:meeting_attendance_xlsx": Row(meeting, (LOGIN, 404, 200, 200, 200, 404, 200)),
     "blocs:meeting_edit": Row(meeting, (LOGIN, 404, 403, 200, 200, 404, 403)),
     "blocs:meeting_record": Row(meeting, (LOGIN, 404, 403, 200, 200, 404, 403)),
     "blocs:meeting_hold": Row(meeting, (LOGIN, 404, 403, 200, 200, 404, 403)),
+    "blocs:meeting_all_present": Row(meeting, (LOGIN, 404, 403, 200, 200, 404, 403)),
     "blocs:meeting_approve": Row(meeting, (LOGIN, 404, 403, 200, 200, 404, 403)),
     "blocs:meeting_reopen": Row(meeting, (LOGIN, 404, 403, 200, 200, 404, 403)),
     "blocs:meeting_elect": Row(meeting, (LOGIN, 404, 403, 200, 200, 404, 403)),
@@ -284,14 +286,15 @@ MATRIX: dict[str, Row] = {
     "pledges:pledge_list": Row(bloc, (LOGIN, 404, 200, 200, 200, 404, 200)),
     "pledges:bloc_history": Row(bloc, (LOGIN, 404, 403, 200, 200, 404, 403)),
     "pledges:pledge_create": Row(bloc, (LOGIN, 404, 403, 200, 200, 404, 403)),
-    "pledges:pledge_detail": Row(d1_pledge, (LOGIN, 404, 200, 200, 200, 404, 200)),
-    "pledges:pledge_edit": Row(d1_pledge, (LOGIN, 404, 403, 200, 200, 404, 403)),
-    "pledges:pledge_items": Row(d1_pledge, (LOGIN, 404, 403, 200, 200, 404, 403)),
-    "pledges:pledge_criteria": Row(d1_pledge, (LOGIN, 404, 403, 200, 200, 404, 403)),
-    "pledges:pledge_status": Row(d1_pledge, (LOGIN, 404, 403, 200, 200, 404, 403)),
+    "pledges:pledge_detail": Row(d1_pledge, (LOGIN, 404, 404, 200, 200, 404, 404)),
+    "pledges:pledge_edit": Row(d1_pledge, (LOGIN, 404, 404, 200, 200, 404, 404)),
+    "pledges:pledge_items": Row(d1_pledge, (LOGIN, 404, 404, 200, 200, 404, 404)),
+    "pledges:pledge_criteria": Row(d1_pledge, (LOGIN, 404, 404, 200, 200, 404, 404)),
+    "pledges:pledge_status": Row(d1_pledge, (LOGIN, 404, 404, 200, 200, 404, 404)),
     "pledges:pledge_sign": Row(d1_open_pledge, (LOGIN, 404, 200, 200, 200, 404, 403)),
     "pledges:registration": Row(d1_open_pledge, (LOGIN, 404, 200, 200, 200, 404, 403)),
-    "pledges:registration_list": Row(d1_pledge, (LOGIN, 404, 200, 200, 200, 404, 200)),
+    "pledges:registration_list": Row(d1_pledge, (LOGIN, 404, 404, 200, 200, 404, 404)),
+    "pledges:registrations_xlsx": Row(d1_open_pledge, (LOGIN, 404, 200, 200, 200, 404, 200)),
     # --- pledges: scoring, ballots, proposals, results (issue 4) ---
     # Members read (their own sheet, submitted sheets, results); the secretariat verifies,
     # records ballots and proposals, deletes. The admin has no organization: it picks a
@@ -302,11 +305,14 @@ MATRIX: dict[str, Row] = {
     "pledges:evidence_download": Row(d2_evidence, (LOGIN, 404, 200, 200, 200, 404, 200)),
     "pledges:evidence_delete": Row(d2_evidence, (LOGIN, 404, 403, 200, 200, 404, 403)),
     "pledges:verify": Row(d2_scoring, (LOGIN, 404, 403, 200, 200, 404, 403)),
+    "pledges:verify_all": Row(d2_scoring, (LOGIN, 404, 403, 200, 200, 404, 403)),
+    "pledges:reminders": Row(d2_scoring, (LOGIN, 404, 403, 200, 200, 404, 403)),
     "pledges:cross_score": Row(d2_cross, (LOGIN, 404, 200, 200, 403, 404, 403)),
     "pledges:adjustments": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404, 200)),
     "pledges:ballots": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404, 200)),
     "pledges:ballot_delete": Row(d2_ballot, (LOGIN, 404, 403, 200, 200, 404, 403)),
     "pledges:proposals": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404, 200)),
+    "pledges:proposals_xlsx": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404, 200)),
     "pledges:proposal_delete": Row(d2_proposal, (LOGIN, 404, 403, 200, 200, 404, 403)),
     "pledges:results": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404, 200)),
     "pledges:results_xlsx": Row(d2_scoring, (LOGIN, 404, 200, 200, 200, 404, 200)),
@@ -320,11 +326,11 @@ MATRIX: dict[str, Row] = {
     "reports:draft_edit": Row(c1_draft, (LOGIN, 404, 403, 200, 200, 404, 403)),
     "reports:draft_preview": Row(c1_draft, (LOGIN, 404, 403, 200, 200, 404, 403)),
     "reports:report_build": Row(c1_draft, (LOGIN, 404, 403, 405, 405, 404, 403)),
-    "reports:report_status": Row(c1_report, (LOGIN, 404, 200, 200, 200, 404, 200)),
-    "reports:report_download": Row(c1_report, (LOGIN, 404, 200, 200, 200, 404, 200)),
-    "reports:report_xlsx": Row(c1_report, (LOGIN, 404, 200, 200, 200, 404, 200)),
+    "reports:report_status": Row(c1_report, (LOGIN, 404, 404, 200, 200, 404, 404)),
+    "reports:report_download": Row(c1_report, (LOGIN, 404, 404, 200, 200, 404, 404)),
+    "reports:report_xlsx": Row(c1_report, (LOGIN, 404, 404, 200, 200, 404, 404)),
     "reports:report_retry": Row(c1_report, (LOGIN, 404, 403, 405, 405, 404, 403)),
-    "reports:report_docx": Row(c1_report, (LOGIN, 404, 200, 200, 200, 404, 200)),
+    "reports:report_docx": Row(c1_report, (LOGIN, 404, 404, 200, 200, 404, 404)),
     # --- reports: issuing (issue 11) ---
     # The secretariat issues (a confirmation page), replaces and files the signed scan;
     # members download what was issued (the scan once there is one, else the issued PDF).
@@ -475,10 +481,10 @@ def _year_meeting(world, year: int, kind=Meeting.Kind.OTHER) -> dict:
     return {"pk": found.pk}
 
 
-def _year_pledge(world, year: int) -> dict:
+def _year_pledge(world, year: int, status: str = "open") -> dict:
     from tests.factories import PledgeFactory
 
-    return {"pk": PledgeFactory(bloc=world.bloc, year=year).pk}
+    return {"pk": PledgeFactory(bloc=world.bloc, year=year, status=status).pk}
 
 
 THIS, NEXT = 0, 1
@@ -527,6 +533,25 @@ YEAR_MATRIX = [
         lambda w, y: _year_pledge(w, y),
         None,
         (200, 200, 200, 200, 200, 404),
+    ),
+    # a draft pledge: its year's secretariat (and admins) only, 404 for everyone else
+    (
+        "pledges:pledge_detail",
+        lambda w, y: _year_pledge(w, y, "draft"),
+        None,
+        (404, 200, 404, 404, 200, 404),
+    ),
+    (
+        "pledges:pledge_detail",
+        lambda w, y: _year_pledge(w, y + 1, "draft"),
+        None,
+        (404, 404, 200, 404, 200, 404),
+    ),
+    (
+        "pledges:pledge_detail",
+        lambda w, y: _year_pledge(w, y - 1, "draft"),
+        None,
+        (404, 404, 404, 200, 200, 404),
     ),
     ("reports:report_list", lambda w, y: {"pk": w.bloc.pk}, -1, (200, 200, 200, 200, 200, 200)),
     ("reports:report_list", lambda w, y: {"pk": w.bloc.pk}, THIS, (200, 200, 200, 200, 200, 404)),

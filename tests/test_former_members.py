@@ -50,7 +50,8 @@ def _scoring(world, year):
     return _pledge_in(world, year, "scoring")
 
 
-def _pledge_in(world, year, status="draft"):
+def _pledge_in(world, year, status="open"):
+    # open for signing: a draft is its secretariat's alone (issue 12), whatever the year
     from tests.factories import CriterionFactory
 
     pledge = PledgeFactory(bloc=world.bloc, year=year, status=status)
@@ -76,9 +77,11 @@ def _evidence(world, year):
 
 
 def _report(world, year):
-    from tests.reports.helpers import make_draft, make_report
+    from tests.reports.helpers import make_draft, make_issued
 
-    return make_report(make_draft(world.bloc, year)).pk
+    # the issued build: a draft document's builds are the secretariat's alone (issue 12)
+    draft = make_draft(world.bloc, year, signer_name="Vũ Thị Bích Liên", issuer=world.orgs[0])
+    return make_issued(draft).pk
 
 
 #  url name, how to make its object for a year

@@ -229,6 +229,25 @@ def meeting_save_attendance(*, meeting: Meeting, rows: list[dict], actor: Actor 
 
 
 @transaction.atomic
+def meeting_mark_all_present(*, meeting: Meeting, actor: Actor = None) -> int:
+    """Record every member of the meeting's year as present (the usual case, in one step);
+    what was recorded of each representative stays. Returns how many members changed
+    (newly recorded, or recorded absent before)."""
+    check_year_writer(actor, meeting.bloc, meeting.year)
+    recorded = {a.organization_id: a for a in Attendance.objects.filter(meeting=meeting)}
+    rows = []
+    changed = 0
+    for organization in members_in(meeting.bloc, meeting.year):
+        found = recorded.get(organization.pk)
+        if found is None or found.status != Attendance.Status.PRESENT:
+            changed += 1
+        rows.append({"organization": organization, "status": Attendance.Status.PRESENT})
+    # every recorded row keeps its other fields: _sync_rows sets only what a row names
+    meeting_save_attendance(meeting=meeting, rows=rows, actor=actor)
+    return changed
+
+
+@transaction.atomic
 def meeting_save_people(*, meeting: Meeting, rows: list[dict], actor: Actor = None) -> None:
     """Rows: role, name, position, organization, order, and `id` for existing people."""
     check_year_writer(actor, meeting.bloc, meeting.year)

@@ -17,15 +17,18 @@ from django.forms import HiddenInput
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from portal.lib.forms import ReopenForm, add_service_errors, formset_rows
 from portal.lib.http import GET_POST, year_param
+from portal.lib.spreadsheets import xlsx_response
 from portal.lib.types import StrOrPromise
 
 from .. import forms as f
 from .. import selectors, services
 from ..calendars import ICS_TYPE, meetings_calendar
+from ..exports import attendance_xlsx
 from ..models import ChairTerm, Meeting, current_year
 from ..models.meetings import deputy_word
 from ..rules import access as bloc_access
@@ -99,6 +102,13 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # a cancelled meeting is shut: no form of it is offered (meeting_writer refuses them)
     context = {"page": page, "can_write": access.can_write and not meeting.is_cancelled}
     return render(request, "blocs/meeting_detail.html", context)
+
+
+@require_GET
+def meeting_attendance_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The meeting's attendance as .xlsx, for whoever reads the meeting."""
+    meeting, _access = get_meeting_or_404(request, pk)
+    return xlsx_response(attendance_xlsx(meeting), f"tham-du-hoi-nghi-{meeting.pk}.xlsx")
 
 
 # Writing the record --------------------------------------------------------
@@ -203,6 +213,34 @@ def meeting_hold(request: HttpRequest, meeting: Meeting) -> HttpResponse:
         return _status_action(request, meeting, services.meeting_mark_held, done)
     text = _("Mark this meeting as held? Its minutes can then be approved.")
     return _confirm_page(request, meeting, _("Mark as held"), text, _("Mark as held"))
+
+
+@meeting_writer()
+def meeting_all_present(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+    """Bulk: every member of the year present (a confirmation first)."""
+    if request.method == "POST":
+        try:
+            count = services.meeting_mark_all_present(meeting=meeting, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            text = ngettext(
+                "Every member is recorded as present (%(count)d changed).",
+                "Every member is recorded as present (%(count)d changed).",
+                count,
+            )
+            messages.success(request, text % {"count": count})
+        return redirect(meeting)
+    members = len(selectors.members_in(meeting.bloc, meeting.year))
+    text = ngettext(
+        "Record the %(count)d member of %(year)s as present? Representatives already entered "
+        "are kept; you can still change a row afterwards.",
+        "Record all %(count)d members of %(year)s as present? Representatives already entered "
+        "are kept; you can still change a row afterwards.",
+        members,
+    ) % {"count": members, "year": meeting.year}
+    label = _("Mark everyone present")
+    return _confirm_page(request, meeting, label, text, label)
 
 
 @meeting_writer()

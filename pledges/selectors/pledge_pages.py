@@ -30,7 +30,7 @@ from ..models import (
     Registration,
     RegistrationTarget,
 )
-from ..rules import PledgeAccess
+from ..rules import PledgeAccess, visible_pledges
 from . import members_of
 from .criteria import CriterionRow, criteria_rows, groups_total
 
@@ -59,7 +59,7 @@ def pledge_list_page(bloc: Bloc, user: Person) -> PledgeListPage:
     year's once this year has one (prepared in December), for that year's secretariat."""
     year = current_year()
     pledges = list(
-        Pledge.objects.visible_to(user)  # the years the user reads
+        visible_pledges(user)  # the years the user reads, drafts for their secretariat
         .filter(bloc=bloc)
         .annotate(
             items_count=Count("items", distinct=True),
@@ -373,6 +373,7 @@ def registration_list_page(pledge: Pledge, access: PledgeAccess) -> Registration
         r.organization_id: r
         for r in Registration.objects.filter(pledge=pledge)
         .annotate(targets_count=Count("targets"))
+        .select_related("updated_by")
         .prefetch_related("titles")
     }
     rows = []

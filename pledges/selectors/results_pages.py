@@ -112,7 +112,7 @@ def proposal_groups(
     (the leading units from `ballots` when the page has them already)."""
     proposals = list(
         Proposal.objects.filter(pledge=pledge).select_related(
-            "organization", "title", "ballot", "council_decision"
+            "organization", "title", "ballot", "council_decision", "created_by"
         )
     )
     quotas = {

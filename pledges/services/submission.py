@@ -12,15 +12,17 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from blocs.models import Organization
 from portal.lib.events import emit
 from portal.lib.history import stamp
 from portal.lib.types import Actor
 
 from .. import rules
-from ..models import Evidence, ScoreSheet
+from ..models import Evidence, Pledge, ScoreSheet
 from .scoring import (
     _check_scoring,
     _day,
@@ -29,6 +31,7 @@ from .scoring import (
     _reference,
     _submitted_day,
     check_sheet_writer,
+    sheet_for,
 )
 
 __all__ = [
@@ -40,6 +43,16 @@ __all__ = [
     "RETURN_NOT_SUBMITTED",
     "RETURN_VERIFIED",
     "SHEET_ALREADY_SUBMITTED",
+    "REMINDER_BAD_STEP",
+    "REMINDER_NOBODY",
+    "REMINDER_NOT_NOW",
+    "REMINDER_STEPS",
+    "VERIFY_ALL_NOT_SELF_VERIFIED",
+    "reminder_candidates",
+    "reminder_fits",
+    "reminders_send",
+    "sheets_verify_all",
+    "verifiable_members",
     "sheet_return",
     "sheet_submit",
 ]
@@ -152,3 +165,106 @@ def sheet_return(
     sheet.save()
     emit("pledges.sheet_returned", sheet=sheet, reason=reason, actor=actor)
     return sheet
+
+
+VERIFY_ALL_NOT_SELF_VERIFIED = _(
+    "Accepting the self-scores as verified is for years scored by the members and verified "
+    "by the secretariat; this year is cross-scored."
+)
+
+
+def verifiable_members(pledge: Pledge) -> list[Organization]:
+    """The members whose self-scores are submitted and not yet verified (their verification
+    sheet missing or a draft), in the bloc's order (2 queries)."""
+    submitted = ScoreSheet.objects.filter(
+        pledge=pledge, round=ScoreSheet.Round.SELF, status=ScoreSheet.Status.SUBMITTED
+    ).select_related("organization")
+    verified = set(
+        ScoreSheet.objects.filter(
+            pledge=pledge, round=ScoreSheet.Round.VERIFIED, status=ScoreSheet.Status.SUBMITTED
+        ).values_list("organization_id", flat=True)
+    )
+    return [s.organization for s in submitted if s.organization_id not in verified]
+
+
+@transaction.atomic
+def sheets_verify_all(*, pledge: Pledge, actor: Actor = None, today: date | None = None) -> int:
+    """The secretariat accepts every submitted, not yet verified self-scoring as it is: each
+    member's verification sheet is submitted through `sheet_submit` (a criterion the
+    secretariat did not re-score keeps the submitted self-score; one it did re-score keeps
+    the verified value). All or nothing: the first refusal undoes the others. Returns how
+    many members were verified."""
+    rules.check_manages(actor, pledge)
+    _check_scoring(pledge)
+    if pledge.is_cross_scored:
+        raise ValidationError(VERIFY_ALL_NOT_SELF_VERIFIED, code="cross_scored")
+    members = verifiable_members(pledge)
+    for organization in members:
+        sheet = sheet_for(
+            pledge=pledge, organization=organization, round=ScoreSheet.Round.VERIFIED, actor=actor
+        )
+        sheet_submit(sheet=sheet, actor=actor, today=today)
+    return len(members)
+
+
+# Reminders of the secretariat (issue 12) ----------------------------------------------------
+
+REMINDER_STEPS = ("sign", "register", "self_score")
+REMINDER_BAD_STEP = _("Choose what to remind the members of.")
+REMINDER_NOBODY = _("Choose at least one member that has not done it yet.")
+REMINDER_NOT_NOW = _("This reminder does not fit the year's stage now.")
+
+
+def reminder_candidates(pledge: Pledge, step: str) -> list[Organization]:
+    """The members that have not done `step` yet (signed the pledge, submitted their
+    registration or their self-scoring), in the bloc's order (2 queries)."""
+    from blocs.selectors import members_in
+
+    from ..models import PledgeSignature, Registration
+
+    done: QuerySet
+    if step == "sign":
+        done = PledgeSignature.objects.filter(pledge=pledge)
+    elif step == "register":
+        done = Registration.objects.filter(pledge=pledge, submitted_at__isnull=False)
+    else:
+        done = ScoreSheet.objects.filter(
+            pledge=pledge, round=ScoreSheet.Round.SELF, status=ScoreSheet.Status.SUBMITTED
+        )
+    finished = set(done.values_list("organization_id", flat=True))
+    return [org for org in members_in(pledge.bloc, pledge.year) if org.pk not in finished]
+
+
+def reminder_fits(pledge: Pledge, step: str) -> bool:
+    if step == "sign":
+        return pledge.status == Pledge.Status.OPEN
+    if step == "register":
+        return pledge.status in (Pledge.Status.OPEN, Pledge.Status.SIGNED, Pledge.Status.SCORING)
+    return pledge.status == Pledge.Status.SCORING
+
+
+@transaction.atomic
+def reminders_send(
+    *, pledge: Pledge, step: str, organization_ids: list[int], actor: Actor = None
+) -> int:
+    """The secretariat reminds several members at once of a step they have not done; the
+    notifications app tells their officials (event "pledges.reminder_sent"). Only members
+    that have not done it are reminded; returns how many organizations."""
+    rules.check_manages(actor, pledge)
+    if step not in REMINDER_STEPS:
+        raise ValidationError(REMINDER_BAD_STEP, code="bad_step")
+    if not reminder_fits(pledge, step):
+        raise ValidationError(REMINDER_NOT_NOW, code="not_now")
+    wanted = {int(pk) for pk in organization_ids}
+    organizations = [org for org in reminder_candidates(pledge, step) if org.pk in wanted]
+    if not organizations:
+        raise ValidationError(REMINDER_NOBODY, code="nobody")
+    emit(
+        "pledges.reminder_sent",
+        pledge=pledge,
+        step=step,
+        organizations=organizations,
+        sent_at=timezone.now(),
+        actor=actor,
+    )
+    return len(organizations)

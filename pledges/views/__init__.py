@@ -16,6 +16,7 @@ from .pledge import (
     pledge_status,
     registration,
     registration_list,
+    registrations_xlsx,
 )
 from .results import (
     ballot_delete,
@@ -24,11 +25,12 @@ from .results import (
     chart_rank,
     proposal_delete,
     proposals,
+    proposals_xlsx,
     results,
     results_xlsx,
 )
 from .sheets import cross_score, self_score, self_score_return
-from .verification import verify
+from .verification import reminders, verify, verify_all
 
 __all__ = [
     "adjustments",
@@ -50,11 +52,15 @@ __all__ = [
     "pledge_status",
     "proposal_delete",
     "proposals",
+    "proposals_xlsx",
     "registration",
+    "reminders",
     "registration_list",
+    "registrations_xlsx",
     "results",
     "results_xlsx",
     "self_score",
     "self_score_return",
     "verify",
+    "verify_all",
 ]

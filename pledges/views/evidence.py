@@ -13,14 +13,14 @@ from django.views.decorators.http import require_GET
 from portal.lib.http import GET_POST
 
 from .. import rules, services
-from ..models import Evidence, Pledge
+from ..models import Evidence
 from ..selectors.sheets import self_sheet_page
 from ._access import delete_after_confirm
 
 
 def _get_evidence_or_404(request: HttpRequest, pk: int) -> tuple[Evidence, rules.PledgeAccess]:
     """The evidence of a pledge the user may read (404 otherwise), with the user's access."""
-    visible = Pledge.objects.visible_to(request.user)
+    visible = rules.visible_pledges(request.user)
     found = Evidence.objects.filter(score__sheet__pledge__in=visible).select_related(
         "score__sheet__pledge__bloc", "score__criterion", "score__sheet__organization"
     )

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 
 from blocs.models import Organization
 from portal.lib.http import GET_POST
+from portal.lib.spreadsheets import xlsx_response
 
 from .. import rules, selectors, services
 from ..charts import chart_group_points, chart_rank_history
@@ -25,6 +26,7 @@ from ..models import Ballot, Pledge, Proposal
 from ..ranking import compute_results, rank_series
 from ..selectors.results_pages import ballots_of, proposal_groups, results_page
 from ..selectors.score_table import score_table
+from ..xlsx import proposals_xlsx as proposals_xlsx_file
 from ..xlsx import score_table_xlsx, table_title
 from ._access import add_after_post, closed_notice, delete_after_confirm, member_of
 
@@ -106,7 +108,7 @@ def _name_candidates(candidates, members: list[Organization]) -> None:
 def _get_for_secretariat(request: HttpRequest, objects, pk: int):
     """A ballot or proposal of a pledge the user may read (404 otherwise), with the user's
     access, for the secretariat of its year only (403 for the other members)."""
-    visible = Pledge.objects.visible_to(request.user)
+    visible = rules.visible_pledges(request.user)
     found = get_object_or_404(objects.filter(pledge__in=visible), pk=pk)
     access = rules.PledgeAccess(request.user, found.pledge, readable=True)
     if not access.secretariat:
@@ -221,6 +223,14 @@ def results_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@require_GET
+def proposals_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    pledge, _found = rules.get_pledge_or_404(request, pk)
+    groups = proposal_groups(pledge, selectors.members_of(pledge))
+    content = proposals_xlsx_file(pledge, groups)
+    return xlsx_response(content, f"de-nghi-khen-thuong-{pledge.year}-khoi-{pledge.bloc_id}.xlsx")
 
 
 def _svg(content: str) -> HttpResponse:

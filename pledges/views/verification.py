@@ -16,6 +16,7 @@ from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 
 from portal.lib.http import GET_POST
 from portal.lib.people import person_name
@@ -25,7 +26,7 @@ from ..forms import scoring as f
 from ..models import Score, ScoreSheet
 from ..selectors.criteria import criteria_rows
 from ..selectors.sheets import VerifyGrid, cross_overview, replace_row, verify_grid, with_typed
-from ._access import member_of
+from ._access import confirm_page, member_of
 from .sheets import write_notice
 
 
@@ -164,3 +165,84 @@ def _cross_overview(request, pledge, found) -> HttpResponse:
         "notice": write_notice(pledge),
     }
     return render(request, "pledges/verify_cross.html", context)
+
+
+@GET_POST
+def verify_all(request: HttpRequest, pk: int) -> HttpResponse:
+    """The secretariat accepts every submitted self-scoring not yet verified, as it is: a
+    confirmation page says how many and which, the POST does it in one transaction."""
+    pledge, found = rules.get_pledge_or_404(request, pk, need="manage")
+    back = reverse("pledges:verify", args=[pledge.pk])
+    members = services.verifiable_members(pledge)
+    if request.method == "POST":
+        try:
+            count = services.sheets_verify_all(pledge=pledge, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            text = ngettext(
+                "The self-scores of %(count)d member are accepted as verified.",
+                "The self-scores of %(count)d members are accepted as verified.",
+                count,
+            )
+            messages.success(request, text % {"count": count})
+        return redirect(back)
+    text = ngettext(
+        "%(count)d member has submitted self-scores that are not verified yet: %(names)s. "
+        "Their verification is submitted as they scored themselves (a criterion you already "
+        "re-scored keeps your score). This cannot be undone here.",
+        "%(count)d members have submitted self-scores that are not verified yet: %(names)s. "
+        "Their verification is submitted as they scored themselves (a criterion you already "
+        "re-scored keeps your score). This cannot be undone here.",
+        len(members),
+    ) % {"count": len(members), "names": ", ".join(str(m) for m in members) or "—"}
+    return confirm_page(
+        request,
+        pledge,
+        title=_("Accept all submitted self-scores as verified"),
+        text=text,
+        submit=_("Accept as verified"),
+        back=back,
+        active="scoring",
+        access=found,
+    )
+
+
+@GET_POST
+def reminders(request: HttpRequest, pk: int) -> HttpResponse:
+    """The secretariat reminds several members at once of a step they have not done (sign,
+    register, submit the self-scoring): the members who have not are listed, all ticked."""
+    pledge, found = rules.get_pledge_or_404(request, pk, need="manage")
+    steps = [s for s in services.REMINDER_STEPS if services.reminder_fits(pledge, s)]
+    step = request.POST.get("step") or request.GET.get("step") or (steps[0] if steps else "")
+    if step not in steps:
+        step = steps[0] if steps else ""
+    candidates = services.reminder_candidates(pledge, step) if step else []
+    back = reverse("pledges:reminders", args=[pledge.pk]) + f"?step={step}"
+    if request.method == "POST":
+        try:
+            count = services.reminders_send(
+                pledge=pledge,
+                step=step,
+                organization_ids=[v for v in request.POST.getlist("organization") if v.isdigit()],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            text = ngettext(
+                "A reminder was sent to %(count)d member.",
+                "A reminder was sent to %(count)d members.",
+                count,
+            )
+            messages.success(request, text % {"count": count})
+        return redirect(back)
+    context = {
+        "pledge": pledge,
+        "access": found,
+        "secretariat": found.secretariat,
+        "steps": steps,
+        "step": step,
+        "candidates": candidates,
+    }
+    return render(request, "pledges/reminders.html", context)

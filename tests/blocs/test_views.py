@@ -149,7 +149,9 @@ def test_dashboard_query_count_is_constant(world, client_for, django_assert_num_
     # subqueries), chair terms of this and next year, upcoming meetings, this year's
     # pledges (none here: the to-do list stops there), navbar: user.official, its organization,
     # the bell's unread count
-    assert count == 10
+    # ...and, the member's organization chairing next year in every bloc (issue 12), next
+    # year's pledges, launch meetings and secretariat assignments for its checklist
+    assert count == 13
 
 
 # Bloc list -----------------------------------------------------------------

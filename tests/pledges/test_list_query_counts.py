@@ -40,7 +40,9 @@ def test_the_years_of_a_bloc(world, pledge, client_for, role, django_assert_num_
         for year in range(pledge.year - 9, pledge.year - 1):
             PledgeFactory(bloc=world.bloc, year=year, status="closed")
 
-    PledgeFactory(bloc=world.bloc, year=pledge.year - 1)
+    PledgeFactory(bloc=world.bloc, year=pledge.year - 1, status="closed")
+    # a draft is the secretariat's until it is opened for signing: open it, members list it
+    Pledge.objects.filter(pk=pledge.pk).update(status="open")
     # members read the years they were members of: make them members of all ten
     Membership.objects.filter(bloc=world.bloc).update(first_year=pledge.year - 10)
     url = reverse("pledges:pledge_list", args=[world.bloc.pk])

@@ -175,6 +175,7 @@ def test_pledge_page_shows_contents_criteria_rules_and_signatures(pledge, world,
     )
     pledge.registration_deadline = dt.date(YEAR, 3, 31)
     pledge.legal_basis = "Căn cứ Luật Thi đua, khen thưởng 2022;\nCăn cứ Quy chế hoạt động"
+    pledge.status = Pledge.Status.OPEN  # members read a pledge once it is open for signing
     pledge.save()
     response = client_for("member").get(url("pledge_detail", pledge))
     page = response.content.decode()
@@ -196,10 +197,13 @@ def test_secretariat_sees_the_write_buttons_members_do_not(pledge, client_for):
     writes.append(url("pledge_status", pledge))
     page = client_for("secretariat").get(url("pledge_detail", pledge)).content.decode()
     assert all(w in page for w in writes)
+    # a draft is the secretariat's (404 for members); opened for signing, members read it
+    assert client_for("member").get(url("pledge_detail", pledge)).status_code == 404
+    Pledge.objects.filter(pk=pledge.pk).update(status=Pledge.Status.OPEN)
     page = client_for("member").get(url("pledge_detail", pledge)).content.decode()
     assert not any(w in page for w in writes)
     assert url("registration", pledge) in page  # "My registration"
-    assert url("pledge_sign", pledge) not in page  # a draft is not signed yet
+    assert url("pledge_sign", pledge) in page  # open for signing: "Sign for ..."
 
 
 def test_member_is_invited_to_sign_while_open(open_pledge, client_for):
@@ -242,6 +246,7 @@ def test_pledge_page_query_count_is_constant(pledge, world, client_for, django_a
                 pledge=pledge, title=EmulationTitleFactory(), max_percent=20
             )
 
+    Pledge.objects.filter(pk=pledge.pk).update(status=Pledge.Status.OPEN)  # members read it
     client = client_for("member")
     grow(1)
     count = _assert_constant(
@@ -249,8 +254,9 @@ def test_pledge_page_query_count_is_constant(pledge, world, client_for, django_a
     )
     # session, user, pledge (visible_to), secretariat (assigned, chair term), my official
     # + its membership, criteria, quotas, signatures, members, items, navbar official
-    # + organization, the bell
-    assert count == 15
+    # + organization, the bell; open for signing (members read only such a pledge, issue 12):
+    # the issued pledge document, if any
+    assert count == 16
 
 
 # Rules -----------------------------------------------------------------------------
@@ -373,7 +379,8 @@ def test_edit_refuses_a_tie_break_used_twice(pledge, client_for):
 
 
 def test_members_cannot_post_rules(pledge, client_for):
-    assert client_for("member").post(url("pledge_edit", pledge), rules_data()).status_code == 403
+    # a draft: members do not learn it exists (404); the write is refused all the same
+    assert client_for("member").post(url("pledge_edit", pledge), rules_data()).status_code == 404
     assert client_for("outsider").post(url("pledge_edit", pledge), rules_data()).status_code == 404
 
 
@@ -502,7 +509,7 @@ def test_criteria_of_another_pledge_are_not_found(pledge, world, client_for):
 
 def test_members_cannot_post_criteria(pledge, client_for):
     response = client_for("member").post(url("pledge_criteria", pledge), criterion_data())
-    assert response.status_code == 403
+    assert response.status_code == 404  # a draft: hidden from members
     assert not pledge.criteria.filter(code="C").exists()
 
 
@@ -565,7 +572,7 @@ def test_reopen_needs_a_reason(pledge, client_for):
 
 def test_members_cannot_change_the_status(pledge, client_for):
     status = url("pledge_status", pledge)
-    assert client_for("member").post(status, {"status": "open"}).status_code == 403
+    assert client_for("member").post(status, {"status": "open"}).status_code == 404  # a draft
     assert client_for("outsider").post(status, {"status": "open"}).status_code == 404
     pledge.refresh_from_db()
     assert pledge.status == Pledge.Status.DRAFT
@@ -627,9 +634,11 @@ def test_secretariat_cannot_record_a_non_member(open_pledge, world, client_for):
 
 
 def test_signing_a_draft_is_refused(pledge, client_for):
-    client = client_for("member")
-    assert "it can be signed once" in client.get(url("pledge_sign", pledge)).content.decode()
+    # members do not see a draft at all (404); its secretariat reads why it cannot be signed
     data = {"signer_name": "X", "signer_position": "Y"}
+    assert client_for("member").post(url("pledge_sign", pledge), data).status_code == 404
+    client = client_for("secretariat")
+    assert "it can be signed once" in client.get(url("pledge_sign", pledge)).content.decode()
     response = client.post(url("pledge_sign", pledge), data)
     assert response.status_code == 200
     assert "can be signed only while it is open" in response.content.decode()
@@ -884,10 +893,13 @@ def test_registration_list_query_count_is_constant(
 
 
 def test_bloc_page_links_to_the_pledges_with_this_years_status(pledge, world, client_for):
-    response = client_for("member").get(reverse("blocs:bloc_detail", args=[world.bloc.pk]))
+    response = client_for("secretariat").get(reverse("blocs:bloc_detail", args=[world.bloc.pk]))
     page = response.content.decode()
     assert reverse("pledges:pledge_list", args=[world.bloc.pk]) in page
     assert pledge.get_absolute_url() in page and "Draft" in page
+    # the draft stays with the secretariat until it is opened for signing
+    response = client_for("member").get(reverse("blocs:bloc_detail", args=[world.bloc.pk]))
+    assert pledge.get_absolute_url() not in response.content.decode()
 
 
 # The signing and registration pages run a fixed number of queries too ------------------

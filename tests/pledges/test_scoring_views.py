@@ -334,6 +334,7 @@ def test_a_closed_year_shows_a_notice_and_refuses_posts(world, scoring, client_f
 
 
 def test_before_scoring_the_sheet_is_read_only(world, pledge, client_for):
+    Pledge.objects.filter(pk=pledge.pk).update(status=Pledge.Status.OPEN)  # members read it
     response = client_for("member").get(url("self_score", pledge.pk))
     assert "Scores can be entered only while the pledge is in scoring" in (
         response.content.decode()

@@ -8,7 +8,7 @@ value (`access`, and `secretariat` for the shared navigation).
 """
 
 from .contents import pledge_criteria, pledge_items
-from .registration import registration, registration_list
+from .registration import registration, registration_list, registrations_xlsx
 from .signing import pledge_sign
 from .year import pledge_create, pledge_detail, pledge_edit, pledge_list, pledge_status
 
@@ -23,4 +23,5 @@ __all__ = [
     "pledge_status",
     "registration",
     "registration_list",
+    "registrations_xlsx",
 ]

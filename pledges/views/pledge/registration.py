@@ -12,10 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from portal.lib.http import GET_POST
+from portal.lib.spreadsheets import xlsx_response
 
 from ... import rules, selectors, services
 from ...forms import pledge as f
 from ...selectors import pledge_pages
+from ...xlsx import registrations_xlsx as registrations_xlsx_file
 from .._access import add_service_errors, member_of
 from ._common import nav
 
@@ -121,3 +123,12 @@ def registration_list(request: HttpRequest, pk: int) -> HttpResponse:
     page = pledge_pages.registration_list_page(pledge, access)
     context = {**nav(access, "registrations"), **pledge_pages.as_context(page)}
     return render(request, "pledges/registration_list.html", context)
+
+
+@require_GET
+def registrations_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The registration list as .xlsx: the rows the user reads on the page, no more."""
+    pledge, access = rules.get_pledge_or_404(request, pk)
+    page = pledge_pages.registration_list_page(pledge, access)
+    content = registrations_xlsx_file(pledge, page.rows)
+    return xlsx_response(content, f"dang-ky-thi-dua-{pledge.year}-khoi-{pledge.bloc_id}.xlsx")
