@@ -60,7 +60,7 @@ class OrganizationQuerySet(models.QuerySet):
         # reads the few rows of the user's organizations through their indexes.
         blocs = Bloc.objects.visible_to(user).values("pk")
         sharing = Membership.objects.filter(bloc_id__in=blocs).values("organization_id")
-        own = Official.objects.filter(user_id=user.pk).values("organization_id")
+        own = Official.objects.filter(user_id=user.pk).values("organization_id")  # type: ignore[misc]
         return self.filter(Q(pk__in=sharing) | Q(pk__in=own))
 
 

@@ -36,9 +36,10 @@ def middleware(get_response: Callable) -> Callable:
     return request_cache
 
 
-def remembered(key: Callable[P, Hashable | None]) -> Callable[[Callable[P, R]], Callable[P, R]]:
+def remembered(key: Callable[..., Hashable | None]) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Keep `function`'s answer for the request under `key(*args, **kwargs)`; a key of None
-    (say, an anonymous user, who has nothing to look up) is not kept."""
+    (say, an anonymous user, who has nothing to look up) is not kept. One key function may
+    serve several questions whose parameters differ (an optional year), hence `...`."""
 
     def decorate(function: Callable[P, R]) -> Callable[P, R]:
         @wraps(function)
