@@ -30,8 +30,24 @@ class BlocsConfig(AppConfig):
 
         from portal.lib.request_cache import forget
 
-        from .models import ChairTerm, Membership, Official, SecretaryAssignment
+        from .models import (
+            Bloc,
+            ChairTerm,
+            CouncilAssignment,
+            Membership,
+            Official,
+            SecretaryAssignment,
+        )
 
-        for model in (Membership, ChairTerm, SecretaryAssignment, Official, get_user_model()):
+        # Bloc: its organizing body names its council; CouncilAssignment: a council seat.
+        for model in (
+            Membership,
+            ChairTerm,
+            SecretaryAssignment,
+            Official,
+            CouncilAssignment,
+            Bloc,
+            get_user_model(),
+        ):
             for signal in (post_save, post_delete):
                 signal.connect(forget, sender=model, dispatch_uid=f"forget_roles_{model.__name__}")

@@ -96,7 +96,13 @@ class Meeting(models.Model):
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
         # The default order, the admin's changelist and "upcoming" read this index.
-        indexes = [models.Index(fields=["starts_at"], name="meeting_starts_at")]
+        indexes = [
+            models.Index(fields=["starts_at"], name="meeting_starts_at"),
+            # The admin's year filter in date order: without it the starts_at index is
+            # walked back from the newest meeting to the year asked (31 ms at a tenth of
+            # the national data for the oldest year; an index range with it).
+            models.Index(fields=["year", "starts_at"], name="meeting_year_starts_at"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__isnull=True) | Q(ends_at__gt=F("starts_at")),

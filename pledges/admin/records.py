@@ -16,6 +16,7 @@ from ..models import (
     CouncilDecision,
     CouncilQuota,
     Evidence,
+    Pledge,
     Proposal,
     ProposalHold,
     Registration,
@@ -68,7 +69,13 @@ class ScoreInline(ReadOnlyInlineMixin, admin.TabularInline):
 class ScoreSheetAdmin(LargeTableMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["organization", "pledge", "round", "scorer", "status", "submitted_at"]
     list_filter = [
-        name_filter("pledge__bloc__search_name", _("bloc"), "bloc_name"),
+        name_filter(
+            "pledge__bloc__search_name",
+            _("bloc"),
+            "bloc_name",
+            parents=lambda folded: Pledge.objects.filter(bloc__search_name__contains=folded),
+            id_field="pledge_id",
+        ),
         year_filter("pledge__year"),
         "round",
         "status",
@@ -94,7 +101,13 @@ class ScoreSheetAdmin(LargeTableMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
 class ScoreAdmin(LargeTableMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["criterion", "sheet", "points", "bonus", "version", "updated_at"]
     list_filter = [
-        name_filter("sheet__pledge__bloc__search_name", _("bloc"), "bloc_name"),
+        name_filter(
+            "sheet__pledge__bloc__search_name",
+            _("bloc"),
+            "bloc_name",
+            parents=lambda folded: Pledge.objects.filter(bloc__search_name__contains=folded),
+            id_field="sheet__pledge_id",
+        ),
         year_filter("sheet__pledge__year"),
         "sheet__round",
     ]

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from contextvars import ContextVar
 from functools import wraps
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -26,7 +26,7 @@ _answers: ContextVar[dict[Hashable, object] | None] = ContextVar("request_answer
 def middleware(get_response: Callable) -> Callable:
     """Gives each request its own empty store, dropped when the response is made."""
 
-    def request_cache(request):
+    def request_cache(request: Any) -> Any:
         token = _answers.set({})
         try:
             return get_response(request)
