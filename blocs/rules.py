@@ -295,15 +295,30 @@ def read_years(user: Person, bloc_pk: int) -> Callable[[int], bool]:
         return lambda year: False
     if user.is_superuser:
         return lambda year: True
+    every_year = {"first": Value(0, IntegerField()), "last": Value(None, IntegerField())}
     memberships = Membership.objects.filter(
         bloc_id=bloc_pk, organization_id__in=_official_orgs(user)
     ).values_list("first_year", "last_year")
     assigned = (
         SecretaryAssignment.objects.filter(bloc_id=bloc_pk, user=user)
-        .annotate(first=Value(0, IntegerField()), last=Value(None, IntegerField()))
+        .annotate(**every_year)
         .values_list("first", "last")
     )
-    spans = list(memberships.union(assigned))
+    # the council of the bloc's organizing body: its officials every year, its assigned
+    # people the years of their seat
+    council_officials = (
+        Official.objects.filter(user_id=user.pk, organization__organized_blocs=bloc_pk)  # type: ignore[misc]
+        .annotate(**every_year)
+        .values_list("first", "last")
+    )
+    council_seats_here = CouncilAssignment.objects.filter(
+        user_id=user.pk,
+        organizing_body__organized_blocs=bloc_pk,
+    ).values_list("first_year", "last_year")
+    # Unordered parts: SQLite (the embedded default) refuses ORDER BY inside a UNION.
+    parts = [memberships, assigned, council_officials, council_seats_here]
+    first, *rest = [part.order_by() for part in parts]
+    spans = list(first.union(*rest))
     return lambda year: any(
         first <= year and (last is None or year <= last) for first, last in spans
     )

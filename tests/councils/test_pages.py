@@ -224,3 +224,21 @@ def test_deciding_through_the_page_needs_the_confirmation(client):
     assert response.status_code == 302
     assert response.url.endswith(f"#proposal-{proposal.pk}")
     assert proposal.council_decision.reason == "Thiếu hồ sơ"
+
+
+def test_the_councils_year_tabs_read_the_years_of_its_seat():
+    """`read_years` (the year tabs and the default year of a bloc's lists): the body's own
+    officials every year, an assigned person the years of the seat, anyone else none."""
+    from blocs.rules import read_years
+
+    council = make_council(1)
+    bloc = council.blocs[0]
+    reads = read_years(council.official(), bloc.pk)
+    assert reads(YEAR - 5) and reads(YEAR)
+    seated = UserFactory()
+    CouncilAssignment.objects.create(
+        user=seated, organizing_body=council.body, first_year=YEAR, last_year=YEAR
+    )
+    reads = read_years(seated, bloc.pk)
+    assert reads(YEAR) and not reads(YEAR - 1) and not reads(YEAR + 1)
+    assert not read_years(UserFactory(), bloc.pk)(YEAR)
