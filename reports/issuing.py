@@ -45,6 +45,7 @@ from portal.lib.types import Actor
 from portal.lib.uploads import validate_upload
 
 from . import services
+from .kinds.registry import all_kinds
 from .models import Report, ReportDraft
 from .rules import check_may_issue
 
@@ -257,11 +258,18 @@ def document_issue(
 
 
 # Fields a replacement starts with: the whole draft as it was issued, but no number or date.
+# What a replacement takes over from the document it replaces: these fields, and every
+# narrative field that a kind's sections name (read from the registry, so that a section
+# added to a kind is never left behind: "Ưu điểm" once was).
 COPIED_FIELDS = (
     "bloc", "year", "kind", "meeting", "subject", "issuer", "parent_body", "issuer_title", "style",
-    "place", "situation", "results", "shortcomings", "causes", "lessons", "directions",
-    "recommendations", "signer_name", "signer_position", "sign_mode", "recipients",
+    "place", "signer_name", "signer_position", "sign_mode", "recipients",
 )  # fmt: skip
+
+
+def copied_fields() -> tuple[str, ...]:
+    sections = {name for kind in all_kinds() for name in kind.section_fields}
+    return COPIED_FIELDS + tuple(sorted(sections - set(COPIED_FIELDS)))
 
 
 @transaction.atomic
@@ -287,7 +295,7 @@ def document_replace(*, draft: ReportDraft, actor: Actor = None) -> ReportDraft:
     if open_drafts.exists():
         raise ValidationError(ANOTHER_DRAFT_OPEN, code="draft_open")
     new = ReportDraft(
-        **{name: getattr(draft, name) for name in COPIED_FIELDS},
+        **{name: getattr(draft, name) for name in copied_fields()},
         replaces=draft,
         updated_by=actor,
     )

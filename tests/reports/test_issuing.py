@@ -473,6 +473,18 @@ def test_a_replacement_names_the_old_one_and_replaces_it_when_issued(
     assert exc.value.messages == [issuing.ALREADY_REPLACED % {"symbol": "02/BC-HLHPN"}]
 
 
+def test_a_replacement_keeps_every_narrative_section_of_its_kind(draft, renderer):
+    from reports.kinds.registry import get_kind
+
+    texts = {name: f"Nội dung của mục {name}." for name in get_kind(draft.kind).section_fields}
+    assert "strengths" in texts  # the year-end report's "Ưu điểm", once left behind
+    services.draft_update(draft=draft, **texts)
+    issue(draft, issued_on=date(YEAR, 12, 1))
+    draft.refresh_from_db()
+    new = issuing.document_replace(draft=draft)
+    assert {name: getattr(new, name) for name in texts} == texts
+
+
 def test_a_draft_cannot_be_replaced(draft):
     with pytest.raises(ValidationError) as exc:
         issuing.document_replace(draft=draft)
