@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from portal.lib.forms import ReopenForm, add_service_errors, formset_rows
-from portal.lib.http import GET_POST, year_param
+from portal.lib.http import GET_POST, report_count, year_param
 from portal.lib.spreadsheets import xlsx_response
 from portal.lib.types import StrOrPromise
 
@@ -219,17 +219,18 @@ def meeting_hold(request: HttpRequest, meeting: Meeting) -> HttpResponse:
 def meeting_all_present(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     """Bulk: every member of the year present (a confirmation first)."""
     if request.method == "POST":
-        try:
-            count = services.meeting_mark_all_present(meeting=meeting, actor=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            text = ngettext(
-                "Every member is recorded as present (%(count)d changed).",
-                "Every member is recorded as present (%(count)d changed).",
-                count,
-            )
-            messages.success(request, text % {"count": count})
+        report_count(
+            request,
+            lambda: services.meeting_mark_all_present(meeting=meeting, actor=request.user),
+            lambda count: (
+                ngettext(
+                    "Every member is recorded as present (%(count)d changed).",
+                    "Every member is recorded as present (%(count)d changed).",
+                    count,
+                )
+                % {"count": count}
+            ),
+        )
         return redirect(meeting)
     members = len(selectors.members_in(meeting.bloc, meeting.year))
     text = ngettext(

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
-from portal.lib.http import GET_POST
+from portal.lib.http import GET_POST, report_count
 from portal.lib.people import person_name
 
 from .. import rules, selectors, services
@@ -175,17 +175,18 @@ def verify_all(request: HttpRequest, pk: int) -> HttpResponse:
     back = reverse("pledges:verify", args=[pledge.pk])
     members = services.verifiable_members(pledge)
     if request.method == "POST":
-        try:
-            count = services.sheets_verify_all(pledge=pledge, actor=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            text = ngettext(
-                "The self-scores of %(count)d member are accepted as verified.",
-                "The self-scores of %(count)d members are accepted as verified.",
-                count,
-            )
-            messages.success(request, text % {"count": count})
+        report_count(
+            request,
+            lambda: services.sheets_verify_all(pledge=pledge, actor=request.user),
+            lambda count: (
+                ngettext(
+                    "The self-scores of %(count)d member are accepted as verified.",
+                    "The self-scores of %(count)d members are accepted as verified.",
+                    count,
+                )
+                % {"count": count}
+            ),
+        )
         return redirect(back)
     text = ngettext(
         "%(count)d member has submitted self-scores that are not verified yet: %(names)s. "
@@ -220,22 +221,21 @@ def reminders(request: HttpRequest, pk: int) -> HttpResponse:
     candidates = services.reminder_candidates(pledge, step) if step else []
     back = reverse("pledges:reminders", args=[pledge.pk]) + f"?step={step}"
     if request.method == "POST":
-        try:
-            count = services.reminders_send(
-                pledge=pledge,
-                step=step,
-                organization_ids=[v for v in request.POST.getlist("organization") if v.isdigit()],
-                actor=request.user,
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            text = ngettext(
-                "A reminder was sent to %(count)d member.",
-                "A reminder was sent to %(count)d members.",
-                count,
-            )
-            messages.success(request, text % {"count": count})
+        chosen = [v for v in request.POST.getlist("organization") if v.isdigit()]
+        report_count(
+            request,
+            lambda: services.reminders_send(
+                pledge=pledge, step=step, organization_ids=chosen, actor=request.user
+            ),
+            lambda count: (
+                ngettext(
+                    "A reminder was sent to %(count)d member.",
+                    "A reminder was sent to %(count)d members.",
+                    count,
+                )
+                % {"count": count}
+            ),
+        )
         return redirect(back)
     context = {
         "pledge": pledge,

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponseNotAllowed
 from django.views.decorators.http import require_http_methods
 
@@ -55,3 +58,16 @@ def client_ip(request: HttpRequest) -> str | None:
         return str(ipaddress.ip_address(candidate))
     except ValueError:
         return remote
+
+
+def report_count(request: HttpRequest, do: Callable[[], int], said: Callable[[int], str]) -> None:
+    """Run a bulk service that answers how many rows it changed, for a view that redirects
+    afterwards either way: its refusal (a ValidationError) becomes one error message, and its
+    count the success message `said(count)` (an ngettext in the caller, so that the words
+    stay where makemessages finds them)."""
+    try:
+        count = do()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, said(count))

@@ -7,7 +7,8 @@ started from tests/reports/worker_app.py: the portal's own Celery app plus two s
 (files) that make a build fail once or hang, so that failures can be provoked for real.
 
 What is covered:
-- a real PDF is built, downloaded by a member, and an unchanged second request reuses it;
+- a real PDF is built, downloaded by the secretariat (a member gets 404 for a draft build),
+  and an unchanged second request reuses it;
 - a transient error is retried by Celery (autoretry) and the report ends ready with exactly
   one PDF after two attempts;
 - the process building a report is killed with SIGKILL mid-build: the worker requeues the
@@ -41,7 +42,7 @@ import pytest
 from django.db import close_old_connections, connection, connections
 from django.urls import reverse
 
-from blocs.models import current_year
+from blocs.models import ChairTerm, current_year
 from portal.celery import app
 from reports import services
 from reports.models import NumberSequence, Report
@@ -207,7 +208,9 @@ def wait_until_building(report: Report, worker: Worker) -> int:
     return int(started.read_text())
 
 
-def test_a_real_worker_builds_a_real_pdf_a_member_downloads(worker, world, client, settings):
+def test_a_real_worker_builds_a_real_pdf_the_secretariat_downloads(
+    worker, world, client, settings
+):
     draft, reader = world
     assert app.conf.task_always_eager is False, "a broker is set: tasks must not run inline"
     report = services.report_request(draft=draft)
@@ -219,8 +222,13 @@ def test_a_real_worker_builds_a_real_pdf_a_member_downloads(worker, world, clien
     assert report.attempts == 1
     assert pdfs_of(report, settings.MEDIA_ROOT) == [pdf]
 
+    # A draft build is the secretariat's: a member reads issued documents only.
+    url = reverse("reports:report_download", args=[report.pk])
     client.force_login(reader)
-    response = client.get(reverse("reports:report_download", args=[report.pk]))
+    assert client.get(url).status_code == 404
+    chair = ChairTerm.objects.get(bloc=draft.bloc, year=draft.year).chair
+    client.force_login(OfficialFactory(organization=chair).user)
+    response = client.get(url)
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
