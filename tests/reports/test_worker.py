@@ -208,9 +208,7 @@ def wait_until_building(report: Report, worker: Worker) -> int:
     return int(started.read_text())
 
 
-def test_a_real_worker_builds_a_real_pdf_the_secretariat_downloads(
-    worker, world, client, settings
-):
+def test_a_real_worker_builds_a_real_pdf_the_secretariat_downloads(worker, world, client, settings):
     draft, reader = world
     assert app.conf.task_always_eager is False, "a broker is set: tasks must not run inline"
     report = services.report_request(draft=draft)
