@@ -115,7 +115,13 @@ def _form_page(request, template: str, form, done: str, save, proposal: Proposal
         else:
             messages.success(request, done)
             return redirect(_back(proposal))
-    context = {"form": form, "proposal": proposal, "back": _back(proposal), **extra}
+    context = {
+        "form": form,
+        "proposal": proposal,
+        "back": _back(proposal),
+        "own": pledge_rules.decides_own_proposal(request.user, proposal.organization_id),
+        **extra,
+    }
     return render(request, template, context)
 
 

@@ -13,7 +13,9 @@ Built on the bloc's policy (`blocs.rules`) for the pledge's bloc and year:
 
 - the council of the body that organizes the bloc (`blocs.rules`, Role.COUNCIL) reads the
   year like a member and writes none of it; it decides on the proposals (accepts, returns
-  with a reason, holds and lifts holds: `may_decide_for_council`); admins too.
+  with a reason, holds and lifts holds: `may_decide_for_council`); admins too. Nobody
+  decides on a proposal for their own organization (`decides_own_proposal`): a body that
+  organizes a bloc may also be one of its members, and its officials sit on the council.
 
 A draft pledge is the secretariat's until it is opened for signing: members do not see it
 (404, and it is left out of the lists: `visible_pledges`).
@@ -295,6 +297,14 @@ def check_decides_for_council(actor: Actor, pledge: Pledge) -> None:
     """Refuse a council decision on behalf of anyone else (403)."""
     if actor is not None and not may_decide_for_council(actor, pledge):
         raise PermissionDenied
+
+
+def decides_own_proposal(user: Person, organization_id: int) -> bool:
+    """`user` is an official of the unit proposed (`organization_id`), so someone else on
+    the council decides on it: nobody judges their own commendation (1 query)."""
+    if not user.is_authenticated:
+        return False
+    return Official.objects.filter(user=user, organization_id=organization_id).exists()
 
 
 # Registered permissions -------------------------------------------------------------------

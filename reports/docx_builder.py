@@ -323,7 +323,8 @@ class _Builder:
             self.spacer(container, 6)
             inner = ctx.inside(align="left", indent=False, after=0, size=11, compact=True)
             self.blocks(el, container, inner)
-        elif tag == "div" and "doc-title" in cls:
+        elif tag == "div" and ("doc-title" in cls or "addressees" in cls):
+            # "Kính gửi:" sits centred under the summary, as the PDF prints it (ND 30 ô 9a).
             self.blocks(el, container, ctx.inside(align="center", indent=False))
         elif tag == "div" and "legal-basis" in cls:
             for child in el:

@@ -70,6 +70,9 @@ HOLD_DETAILS_REQUIRED = _("Describe the matter (which discipline, inspection or 
 ALREADY_ON_HOLD = _("This proposal is already on hold.")
 HOLD_NOT_ACTIVE = _("This hold has been lifted already.")
 LIFT_REASON_REQUIRED = _("Say why the hold is lifted (e.g. the inspection's conclusion).")
+OWN_PROPOSAL = _(
+    "This proposal is for your own organization: another member of the council decides on it."
+)
 
 HUNDRED = Decimal("100")
 
@@ -162,6 +165,11 @@ def _check_quota(proposal: Proposal) -> None:
         )
 
 
+def _check_not_own(actor: Actor, proposal: Proposal) -> None:
+    if actor is not None and rules.decides_own_proposal(actor, proposal.organization_id):
+        raise ValidationError(OWN_PROPOSAL, code="own_proposal")
+
+
 def _record(proposal: Proposal, status: str, reason: str, actor: Actor) -> CouncilDecision:
     decision = CouncilDecision.objects.filter(proposal=proposal).first() or CouncilDecision(
         proposal=proposal
@@ -183,6 +191,7 @@ def council_decide(
     """Record the council's decision on `proposal` (see the module docstring)."""
     proposal = _locked_proposal(proposal)
     rules.check_decides_for_council(actor, proposal.pledge)
+    _check_not_own(actor, proposal)
     reason = (reason or "").strip()
     if status not in CouncilDecision.Status.values:
         raise ValidationError({"status": DECISION_UNKNOWN}, code="unknown")
@@ -207,6 +216,7 @@ def council_hold(
     """Put `proposal` on hold for one of the grounds of Decree 152/2025 Art. 4."""
     proposal = _locked_proposal(proposal)
     rules.check_decides_for_council(actor, proposal.pledge)
+    _check_not_own(actor, proposal)
     text = (text or "").strip()
     errors = {}
     if reason not in ProposalHold.Reason.values:
@@ -233,6 +243,7 @@ def council_lift_hold(*, hold: ProposalHold, reason: str, actor: Actor = None) -
     _locked_proposal(hold.proposal)
     hold = ProposalHold.objects.select_related("proposal__pledge__bloc").get(pk=hold.pk)
     rules.check_decides_for_council(actor, hold.proposal.pledge)
+    _check_not_own(actor, hold.proposal)
     reason = (reason or "").strip()
     if not hold.is_active:
         raise ValidationError(HOLD_NOT_ACTIVE, code="not_active")

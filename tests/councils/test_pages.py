@@ -226,6 +226,26 @@ def test_deciding_through_the_page_needs_the_confirmation(client):
     assert proposal.council_decision.reason == "Thiếu hồ sơ"
 
 
+def test_the_decision_page_of_ones_own_proposal_says_who_decides_and_records_nothing(client):
+    from blocs.models import Membership
+    from pledges.models import CouncilDecision, Proposal
+
+    council = make_council(1)
+    pledge = council.pledges[0]
+    Membership.objects.create(bloc=pledge.bloc, organization=council.body, first_year=YEAR)
+    own = Proposal.objects.create(pledge=pledge, organization=council.body, title=council.flag)
+    client.force_login(council.official())
+    url = reverse("councils:decide", args=[own.pk])
+    html = client.get(url).content.decode()
+    assert 'id="own-proposal"' in html and 'id="confirm"' not in html
+    response = client.post(url, {"status": "accepted", "confirm": "on"})
+    assert response.status_code == 200
+    assert "đơn vị của chính" in response.content.decode()
+    assert not CouncilDecision.objects.filter(proposal=own).exists()
+    other = reverse("councils:decide", args=[council.proposals[0].pk])
+    assert 'id="confirm"' in client.get(other).content.decode()
+
+
 def test_the_councils_year_tabs_read_the_years_of_its_seat():
     """`read_years` (the year tabs and the default year of a bloc's lists): the body's own
     officials every year, an assigned person the years of the seat, anyone else none."""

@@ -10,10 +10,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
+from blocs.models import CouncilAssignment
 from notifications.models import Notification
 from pledges import services
-from pledges.models import CouncilDecision, CouncilQuota, ProposalHold
-from tests.factories import OfficialFactory
+from pledges.models import CouncilDecision, CouncilQuota, Proposal, ProposalHold
+from tests.factories import MembershipFactory, OfficialFactory, UserFactory
 
 from .helpers import YEAR, make_council
 
@@ -65,6 +66,42 @@ def test_only_the_council_of_the_organizing_body_decides():
         with pytest.raises(PermissionDenied):
             services.council_decide(proposal=proposal, status="accepted", actor=person)
     assert not CouncilDecision.objects.exists()
+
+
+def test_nobody_decides_on_a_proposal_for_their_own_organization():
+    # The organizing body also belongs to the bloc and is proposed: its own officials sit
+    # on the council, so another council member has to decide.
+    council = make_council(1)
+    pledge = council.pledges[0]
+    MembershipFactory(bloc=pledge.bloc, organization=council.body, first_year=YEAR - 5)
+    own = Proposal.objects.create(pledge=pledge, organization=council.body, title=council.flag)
+    official = council.official()
+    attempts = (
+        lambda: services.council_decide(proposal=own, status="accepted", actor=official),
+        lambda: services.council_decide(
+            proposal=own, status="returned", reason="Tự trả lại", actor=official
+        ),
+        lambda: services.council_hold(
+            proposal=own, reason="inspection", text="Tự tạm dừng", actor=official
+        ),
+    )
+    for attempt in attempts:
+        with pytest.raises(ValidationError) as caught:
+            attempt()
+        assert "đơn vị của chính" in str(caught.value)
+    assert not CouncilDecision.objects.exists() and not ProposalHold.objects.exists()
+    assigned = UserFactory(username="chuyenvien-hoidong")
+    CouncilAssignment.objects.create(
+        organizing_body=council.body, user=assigned, first_year=YEAR, last_year=YEAR
+    )
+    hold = services.council_hold(
+        proposal=own, reason="inspection", text="Đang thanh tra", actor=assigned
+    )
+    with pytest.raises(ValidationError):
+        services.council_lift_hold(hold=hold, reason="Đã xong", actor=official)
+    services.council_lift_hold(hold=hold, reason="Đã xong", actor=assigned)
+    # The same official still decides on the other blocs' units.
+    services.council_decide(proposal=council.proposals[0], status="accepted", actor=official)
 
 
 def test_a_hold_blocks_accepting_until_it_is_lifted_and_both_are_audited():

@@ -165,6 +165,7 @@ def test_the_achievement_report_has_the_units_figures_and_signer(tmp_path):
 
 def test_the_docx_of_each_new_kind_builds_from_the_same_html():
     from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
 
     bloc = _year("docx")
     found = dossier.dossier_prepare(bloc=bloc, year=YEAR)
@@ -176,6 +177,12 @@ def test_the_docx_of_each_new_kind_builds_from_the_same_html():
         text = "\n".join(p.text for p in document.paragraphs)
         text += "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
         assert get_kind(part.kind).doc_type in text
+        addressed = [p for p in document.paragraphs if p.text.startswith("Kính gửi")]
+        if part.kind == "proposal_memo":
+            # Centred as in the PDF, not left where a body paragraph would be.
+            assert [p.alignment for p in addressed] == [WD_ALIGN_PARAGRAPH.CENTER]
+        else:
+            assert addressed == []
 
 
 def test_the_list_spreadsheet_keeps_a_formula_like_name_as_text():
