@@ -15,6 +15,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 from django.db.models.functions import Coalesce
 
 from portal.lib.people import person_sort_key
+from portal.lib.text import sort_key
 from portal.lib.types import Person
 
 from .models import (
@@ -30,7 +31,7 @@ from .models import (
     SecretaryAssignment,
     current_year,
 )
-from .rules import with_secretariat
+from .rules import sits_on_council, with_secretariat
 
 
 def members_in(bloc: Bloc, year: int) -> list[Organization]:
@@ -122,6 +123,9 @@ class Dashboard:
     attention: list[Attention]
     upcoming: list[Meeting] = field(default_factory=list)
     overview: BlocOverview | None = None
+    # The organizing bodies on whose council the user sits this year: their blocs are among
+    # the cards (the council reads them), so this costs no query of its own.
+    councils: list[Organization] = field(default_factory=list)
 
 
 def bloc_overview(year: int) -> BlocOverview:
@@ -151,7 +155,16 @@ def dashboard(user: Person, year: int) -> Dashboard:
     ]
     overview = bloc_overview(year) if user.is_superuser else None
     attention = _attention(user, cards, year)
-    return Dashboard(year, official, cards, attention, upcoming_meetings(user), overview)
+    upcoming = upcoming_meetings(user)
+    return Dashboard(
+        year, official, cards, attention, upcoming, overview, _councils(user, cards, year)
+    )
+
+
+def _councils(user: Person, cards: list[BlocCard], year: int) -> list[Organization]:
+    bodies = {card.bloc.organizing_body_id: card.bloc.organizing_body for card in cards}
+    found = [body for pk, body in bodies.items() if sits_on_council(user, pk, year)]
+    return sorted(found, key=lambda body: sort_key(body.name))
 
 
 def _attention(user: Person, cards: list[BlocCard], year: int) -> list[Attention]:

@@ -151,7 +151,8 @@ def test_dashboard_query_count_is_constant(world, client_for, django_assert_num_
     # the bell's unread count
     # ...and, the member's organization chairing next year in every bloc (issue 12), next
     # year's pledges, launch meetings and secretariat assignments for its checklist
-    assert count == 13
+    # ...and the council seats, for the council card (issue 16)
+    assert count == 14
 
 
 # Bloc list -----------------------------------------------------------------

@@ -262,3 +262,20 @@ def test_the_councils_year_tabs_read_the_years_of_its_seat():
     reads = read_years(seated, bloc.pk)
     assert reads(YEAR) and not reads(YEAR - 1) and not reads(YEAR + 1)
     assert not read_years(UserFactory(), bloc.pk)(YEAR)
+
+
+def test_the_dashboard_leads_a_council_official_to_the_council_page(
+    client, django_assert_max_num_queries
+):
+    council = make_council(2)
+    official = council.official()
+    client.force_login(official)
+    home = reverse("home")
+    html = client.get(home).content.decode()
+    assert 'id="my-councils"' in html
+    from blocs.models import current_year
+
+    assert reverse("councils:detail", args=[council.body.pk, current_year()]) in html
+    # A member of one of its blocs sits on no council: no card.
+    client.force_login(OfficialFactory(organization=council.leaders[0]).user)
+    assert 'id="my-councils"' not in client.get(home).content.decode()
