@@ -87,7 +87,6 @@ class OrganizationAdmin(
         "women_percent",
         "is_active",
     ]
-    list_per_page = 50
 
     def get_queryset(self, request):
         # A subquery in the select list is evaluated for the 50 rows of the page only; a

@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.views.main import PAGE_VAR
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -19,6 +20,7 @@ from django.http import HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -71,8 +73,22 @@ class LargeTableMixin:
 
     show_full_result_count = False
     paginator = EstimatedCountPaginator
+    # Fifty rows, as the organizations' list and the portal's history page: these tables are
+    # searched and filtered, not read through, and each row costs the page about 0.8 ms.
+    list_per_page = 50
     # Facets count the rows of every filter choice over the whole table, on every page.
     show_facets = admin.ShowFacets.NEVER
+
+    def action_checkbox(self, obj: Any) -> str:
+        """Django's row checkbox, the same markup written directly: Django renders it
+        through a form widget template, about 1 ms a row, a third of a 100-row page."""
+        label = format_html(gettext("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            ACTION_CHECKBOX_NAME,
+            obj.pk,
+            label,
+        )
 
 
 class NameContainsFilter(admin.SimpleListFilter):
