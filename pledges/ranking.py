@@ -447,7 +447,9 @@ def compute_results(pledge: Pledge) -> Results:
     """The results table of one pledge in 4 queries: members, criteria, scores, adjustments."""
     members = _members_by_year(pledge.bloc_id, [pledge.year])[pledge.year]
     criteria = list(Criterion.objects.filter(pledge=pledge))
-    scores = list(Score.objects.filter(sheet__pledge=pledge).values(*SCORE_FIELDS))
+    # Unordered: the default ordering (sheet, then criterion) joins the bloc, the pledge,
+    # the organization and the criterion only to sort rows that are read into a dict.
+    scores = list(Score.objects.filter(sheet__pledge=pledge).order_by().values(*SCORE_FIELDS))
     adjustments = list(_adjustment_rows([pledge]))
     return _results(pledge, members, criteria, scores, adjustments)
 
@@ -557,7 +559,7 @@ def _results_of(
     adjustments: defaultdict[int, list[dict[str, Any]]] = defaultdict(list)
     for c in Criterion.objects.filter(pledge__in=pledges):
         criteria[c.pledge_id].append(c)
-    for row in Score.objects.filter(sheet__pledge__in=pledges).values(*SCORE_FIELDS):
+    for row in Score.objects.filter(sheet__pledge__in=pledges).order_by().values(*SCORE_FIELDS):
         scores[row["sheet__pledge_id"]].append(row)
     for row in _adjustment_rows(pledges):
         adjustments[row["pledge_id"]].append(row)

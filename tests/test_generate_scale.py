@@ -49,3 +49,24 @@ def test_it_refuses_a_database_that_has_organizations(db):
     with pytest.raises(CommandError, match="already has organizations"):
         call_command("generate_scale", scale=0.001, stdout=StringIO())
     assert Bloc.objects.count() == 0
+
+
+def test_the_benchmark_explains_every_page_it_times_on_the_generated_data(db):
+    """`bench_pages --explain`: every key page answers its benchmark user (HTTP 200) and
+    its slowest SELECTs come with PostgreSQL's plan and actual times."""
+    import os
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail("CI=true: this test needs PostgreSQL (DATABASE_URL)")
+        pytest.skip("needs PostgreSQL (DATABASE_URL): EXPLAIN ANALYZE")
+    call_command("generate_scale", scale=0.001, stdout=StringIO())
+    out = StringIO()
+    call_command("bench_pages", explain=True, stdout=out)
+    text = out.getvalue()
+    pages = [line for line in text.splitlines() if line.startswith("## ")]
+    assert len(pages) == 17 and all("HTTP 200" in line for line in pages), pages
+    assert "## admin: scores" in text and "Execution Time:" in text
+    assert text.count("Execution Time:") >= len(pages)  # at least one plan per page

@@ -178,7 +178,7 @@ def sheet_scores(sheet: ScoreSheet | None, *, with_evidence: bool) -> dict[int, 
     """The sheet's scores by criterion id (1 query; 2 with their evidence)."""
     if sheet is None:
         return {}
-    scores = Score.objects.filter(sheet=sheet).select_related("updated_by")
+    scores = Score.objects.filter(sheet=sheet).select_related("updated_by").order_by()
     if with_evidence:
         scores = scores.prefetch_related(
             Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at"))
@@ -315,11 +315,14 @@ def _verify_values(pledge: Pledge) -> tuple[SheetsByRound, ValuesByCell]:
     rounds = [ScoreSheet.Round.SELF, ScoreSheet.Round.VERIFIED]
     sheets = {
         (s.organization_id, s.round): s
-        for s in ScoreSheet.objects.filter(pledge=pledge, round__in=rounds)
+        for s in ScoreSheet.objects.filter(pledge=pledge, round__in=rounds).order_by()
     }
     # Plain tuples, not model instances: thousands of cells.
-    values = Score.objects.filter(sheet__pledge=pledge, sheet__round__in=rounds).values_list(
-        "sheet_id", "criterion_id", "points", "bonus", "version"
+    # Unordered: Score's default ordering joins four tables to sort rows read into a dict.
+    values = (
+        Score.objects.filter(sheet__pledge=pledge, sheet__round__in=rounds)
+        .order_by()
+        .values_list("sheet_id", "criterion_id", "points", "bonus", "version")
     )
     scores = {
         (sheet_id, criterion_id): Value(points, bonus, version)
@@ -473,9 +476,11 @@ def _cross_matrix(
     by_pair: dict[tuple[int, int | None], ScoreSheet],
 ) -> tuple[CrossRow, ...]:
     totals_by_sheet: dict[int, Decimal] = {}
-    for score in Score.objects.filter(
-        sheet__pledge=pledge, sheet__round=ScoreSheet.Round.CROSS
-    ).only("sheet_id", "points", "bonus"):
+    for score in (
+        Score.objects.filter(sheet__pledge=pledge, sheet__round=ScoreSheet.Round.CROSS)
+        .only("sheet_id", "points", "bonus")
+        .order_by()
+    ):
         before = totals_by_sheet.get(score.sheet_id, ZERO)
         totals_by_sheet[score.sheet_id] = before + score.points + score.bonus
     rows: list[CrossRow] = []

@@ -142,10 +142,20 @@ class Command(BaseCommand):
         parser.add_argument("--users", default="1,20", help="concurrency levels (default 1,20)")
         parser.add_argument("--requests", type=int, default=20, help="requests per user level")
         parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
+        parser.add_argument(
+            "--explain",
+            action="store_true",
+            help="no load: each page once in process, with EXPLAIN ANALYZE of its slowest queries",
+        )
 
-    def handle(self, *args: object, users: str, requests: int, workers: int, **opts) -> None:
+    def handle(
+        self, *args: object, users: str, requests: int, workers: int, explain: bool, **opts
+    ) -> None:
         levels = [int(u) for u in users.split(",") if u.strip()]
         pages = self.pages()
+        if explain:
+            self.explain(pages)
+            return
         port = _free_port()
         server = self.start(port, workers)
         try:
@@ -162,6 +172,21 @@ class Command(BaseCommand):
                 server.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 server.kill()
+
+    def explain(self, pages: dict) -> None:
+        from portal.bench.explain import explain_pages
+
+        usernames = {
+            "member": pages.pop("_member"),
+            "secretariat": pages.pop("_secretariat"),
+            "admin": ADMIN_USERNAME,
+        }
+        rows = [
+            (name, usernames[role], path)
+            for name, (role, path) in pages.items()
+            if not name.startswith("bare")  # served by the benchmark's URLs only
+        ]
+        explain_pages(rows, self.stdout.write)
 
     # What to measure ------------------------------------------------------------------------
 
