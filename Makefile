@@ -227,6 +227,16 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench_$(subst .,
 SCALE ?= 0.1
 bench: $(STAMP) messages
 	@mkdir -p "$${VAR_DIR:-var}"
+	@# Production runs psycopg's C implementation (requirements-speedups.txt): measure that one
+	@# when this machine can build it (a C compiler and libpq-dev's pg_config), else say so.
+	@if $(BIN)/python -c 'import psycopg, sys; sys.exit(psycopg.pq.__impl__ != "c")' 2>/dev/null; then :; \
+	elif command -v cc >/dev/null 2>&1 && command -v pg_config >/dev/null 2>&1; then \
+	  echo ">> building psycopg's C implementation (requirements-speedups.txt)"; \
+	  $(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements-speedups.txt \
+	    || echo "!! psycopg-c did not build: the figures are for the pure Python implementation"; \
+	else \
+	  echo "!! no C compiler or pg_config (apt-get install gcc libpq-dev): the figures are for psycopg's pure Python implementation, which production does not run"; \
+	fi
 	@url="$(BENCH_DATABASE_URL)"; name="$${url##*/}"; \
 	if command -v psql >/dev/null 2>&1 && ! psql "$$url" -Atc 'select 1' >/dev/null 2>&1; then \
 	  echo ">> creating the database $$name"; \

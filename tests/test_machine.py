@@ -93,7 +93,8 @@ def test_make_run_installs_the_runtime_set_and_test_and_lint_the_dev_set():
     assert re.search(r"^RUN_LOCK := requirements\.lock$", MAKEFILE, re.MULTILINE)
     assert re.search(r"^DEV_LOCK := requirements-dev\.lock$", MAKEFILE, re.MULTILINE)
     installs = re.findall(r"pip install .*-r (\S+)", MAKEFILE)
-    assert sorted(installs) == ["$(DEV_LOCK)", "$(RUN_LOCK)"]
+    # ...and, for `make bench` only, psycopg's C implementation (hashed like the locks)
+    assert sorted(installs) == ["$(DEV_LOCK)", "$(RUN_LOCK)", "requirements-speedups.txt"]
     assert all(
         "--require-hashes" in line for line in re.findall(r".*pip install .*-r .*", MAKEFILE)
     )
@@ -163,3 +164,24 @@ def test_make_run_notes_a_present_env_file(tmp_path):
     (tmp_path / ".env").write_text("DATABASE_URL=postgres://portal@127.0.0.1/portal\n")
     assert ".env is present" in note()
     assert "env-note" in prerequisites("run")
+
+
+def test_production_builds_psycopgs_c_implementation_of_psycopgs_own_version():
+    """requirements-speedups.txt pins psycopg-c with its hash at psycopg's locked version (a
+    different version refuses to load), the image compiles it in a stage of its own and
+    installs the wheel, and the compiler stays out of the final image."""
+    speedups = (BASE_DIR / "requirements-speedups.txt").read_text()
+    assert (
+        pins(BASE_DIR / "requirements-speedups.txt")["psycopg-c"]
+        == pins(BASE_DIR / "requirements.lock")["psycopg"]
+    )
+    assert "--hash=sha256:" in speedups
+    dockerfile = (BASE_DIR / "Dockerfile").read_text()
+    stages = re.split(r"^FROM ", dockerfile, flags=re.MULTILINE)[1:]
+    assert len(stages) == 2
+    builder, final = stages
+    assert "libpq-dev" in builder and "gcc" in builder
+    assert "--require-hashes -r requirements-speedups.txt" in builder
+    assert "COPY --from=psycopg-c /wheels" in final and "/wheels/*.whl" in final
+    assert "gcc" not in final and "libpq-dev" not in final and "libpq5" in final
+    assert "requirements-speedups.txt" in MAKEFILE  # make bench measures what production runs

@@ -292,6 +292,9 @@ class Command(BaseCommand):
         return samples, len(samples) / (time.perf_counter() - started)
 
     def table(self, client, sessions, pages, levels, requests) -> None:
+        import psycopg
+
+        self.stdout.write(f"psycopg implementation: {psycopg.pq.__impl__}")
         header = f"{'page':<26}{'users':>6}{'p50 ms':>9}{'p95 ms':>9}{'req/s':>8}"
         header += f"{'queries':>9}{'vs bare':>9}"
         self.stdout.write(header)
