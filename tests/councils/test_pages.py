@@ -238,6 +238,7 @@ def test_the_decision_page_of_ones_own_proposal_says_who_decides_and_records_not
     url = reverse("councils:decide", args=[own.pk])
     html = client.get(url).content.decode()
     assert 'id="own-proposal"' in html and 'id="confirm"' not in html
+    assert 'name="reason"' not in html  # no form to fill that could not be sent
     response = client.post(url, {"status": "accepted", "confirm": "on"})
     assert response.status_code == 200
     assert "đơn vị của chính" in response.content.decode()
