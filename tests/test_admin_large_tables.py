@@ -50,6 +50,8 @@ def test_a_big_whole_table_shows_the_estimate_and_is_never_counted(admin_client,
     assert response.status_code == 200
     assert _whole_table_counts(ctx.captured_queries) == []
     assert response.context["cl"].result_count == 12  # ANALYZE read all of this small table
+    # ...and the page says it is an estimate.
+    assert '<span class="result-count">khoảng 12</span>' in response.content.decode()
     # Filtered, it is counted exactly (and once: no second count of the whole table).
     with CaptureQueriesContext(connection) as ctx:
         response = admin_client.get(url, {"current": "yes"})
@@ -62,6 +64,7 @@ def test_below_the_limit_the_whole_table_is_counted_exactly(admin_client, settin
     settings.ADMIN_EXACT_COUNT_LIMIT = 100_000
     response = admin_client.get(reverse("admin:blocs_membership_changelist"))
     assert response.context["cl"].result_count == Membership.objects.count() == 3
+    assert '<span class="result-count">3</span>' in response.content.decode()
     assert response.context["cl"].show_full_result_count is False
 
 
@@ -195,3 +198,10 @@ def test_a_big_table_pages_by_fifty_and_its_row_checkboxes_still_select_for_acti
         f'class="action-select" aria-label="{label}">'
     ) in html
     assert html.count('class="action-select"') == 50
+
+
+def test_a_count_is_grouped_by_thousands_the_vietnamese_way(admin_client, settings):
+    from django.template import Context, Template
+
+    html = Template("{% load humanize %}{{ n|intcomma }}").render(Context({"n": 19800000}))
+    assert html == "19.800.000"

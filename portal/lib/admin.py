@@ -55,7 +55,10 @@ def estimated_rows(queryset: QuerySet) -> int | None:
 class EstimatedCountPaginator(Paginator):
     """Counts a changelist exactly unless it is a whole big table: then the planner's
     estimate, so that opening the scores changelist does not COUNT(*) twenty million rows.
-    A filtered or searched list is always counted exactly."""
+    A filtered or searched list is always counted exactly. `estimated` tells the page to
+    say "about" (templates/admin/pagination.html)."""
+
+    estimated = False
 
     @cached_property
     def count(self) -> int:
@@ -63,6 +66,7 @@ class EstimatedCountPaginator(Paginator):
         if isinstance(rows, QuerySet) and not rows.query.where:
             estimate = estimated_rows(rows)
             if estimate is not None and estimate >= settings.ADMIN_EXACT_COUNT_LIMIT:
+                self.estimated = True
                 return estimate
         return super().count
 
