@@ -91,3 +91,19 @@ def test_results_are_grouped(world, client_for):
     response = client_for("admin").get(reverse("blocs:search"), {"q": "thanh"})
     content = response.content.decode()
     assert content.index("Blocs") < content.index("Organizations")
+
+
+def test_an_admins_broad_search_shows_the_first_blocs_and_asks_for_a_narrower_one(
+    world, client_for
+):
+    from blocs.views.blocs import SEARCH_BLOCS
+
+    for n in range(SEARCH_BLOCS + 5):
+        BlocFactory(name=f"Cụm thi đua rộng số {n}")
+    client = client_for("admin")
+    response = client.get(reverse("blocs:search"), {"q": "cum thi dua rong"})
+    assert len(response.context["blocs"]) == SEARCH_BLOCS
+    assert 'id="more-blocs"' in response.content.decode()
+    narrow = client.get(reverse("blocs:search"), {"q": "cum thi dua rong so 7"})
+    assert [b.name for b in narrow.context["blocs"]] == ["Cụm thi đua rộng số 7"]
+    assert 'id="more-blocs"' not in narrow.content.decode()

@@ -20,6 +20,7 @@ from ..rules import get_bloc_or_404
 from ..services import bloc_update_info
 
 PAGE_SIZE = 25
+SEARCH_BLOCS = 50
 
 
 @require_GET
@@ -66,7 +67,11 @@ def search(request: HttpRequest) -> HttpResponse:
     query = single_line(request.GET.get("q", ""))
     context = {"query": query, "blocs": None, "organizations": None}
     if fold(query):
-        context["blocs"] = list(Bloc.objects.visible_to(request.user).search(query))
+        # The first blocs only, read one past the limit to know whether there are more: an
+        # admin's "khoi" matches every bloc of the country (the organizations are paged).
+        blocs = list(Bloc.objects.visible_to(request.user).search(query)[: SEARCH_BLOCS + 1])
+        context["blocs"] = blocs[:SEARCH_BLOCS]
+        context["more_blocs"] = len(blocs) > SEARCH_BLOCS
         organizations = Organization.objects.visible_to(request.user).search(query)
         context["organizations"] = Paginator(organizations, PAGE_SIZE).get_page(
             request.GET.get("page")
