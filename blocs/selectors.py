@@ -162,7 +162,11 @@ def dashboard(user: Person, year: int) -> Dashboard:
 
 
 def _councils(user: Person, cards: list[BlocCard], year: int) -> list[Organization]:
-    bodies = {card.bloc.organizing_body_id: card.bloc.organizing_body for card in cards}
+    bodies = {
+        card.bloc.organizing_body_id: card.bloc.organizing_body
+        for card in cards
+        if card.bloc.organizing_body is not None
+    }
     found = [body for pk, body in bodies.items() if sits_on_council(user, pk, year)]
     return sorted(found, key=lambda body: sort_key(body.name))
 
