@@ -436,7 +436,25 @@ class Membership(YearSpan, models.Model):
         return f"{self.organization} – {self.bloc} ({self.period})"
 
 
-class SecretaryAssignment(YearSpan, models.Model):
+class AssignedYears(YearSpan, models.Model):
+    """The years of a person's assignment (to a secretariat, to a council): the same two
+    fields and the same `active_in` for both kinds."""
+
+    first_year = models.PositiveSmallIntegerField(_("first year"))
+    last_year = models.PositiveSmallIntegerField(
+        _("last year"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty while the assignment lasts."),
+    )
+
+    objects = YearSpanQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class SecretaryAssignment(AssignedYears):
     """A person who works for a bloc's secretariat for some years, besides the officials of
     each year's chair organization. The years matter: when the chair rotates, the outgoing
     chair's assigned staff keep the years they were assigned to and nothing after."""
@@ -453,15 +471,6 @@ class SecretaryAssignment(YearSpan, models.Model):
         on_delete=models.CASCADE,
         related_name="secretary_assignments",
     )
-    first_year = models.PositiveSmallIntegerField(_("first year"))
-    last_year = models.PositiveSmallIntegerField(
-        _("last year"),
-        null=True,
-        blank=True,
-        help_text=_("Leave empty while the assignment lasts."),
-    )
-
-    objects = YearSpanQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -486,7 +495,7 @@ class SecretaryAssignment(YearSpan, models.Model):
         return f"{person_name(self.user)} – {self.bloc} ({self.period})"
 
 
-class CouncilAssignment(YearSpan, models.Model):
+class CouncilAssignment(AssignedYears):
     """A person who sits on (or works for) the emulation and commendation council of a body
     that organizes blocs, for some years, besides that body's own officials. The council
     reads every bloc the body organizes in those years and writes none of their things."""
@@ -503,15 +512,6 @@ class CouncilAssignment(YearSpan, models.Model):
         on_delete=models.CASCADE,
         related_name="council_assignments",
     )
-    first_year = models.PositiveSmallIntegerField(_("first year"))
-    last_year = models.PositiveSmallIntegerField(
-        _("last year"),
-        null=True,
-        blank=True,
-        help_text=_("Leave empty while the assignment lasts."),
-    )
-
-    objects = YearSpanQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
