@@ -333,6 +333,8 @@ class _Builder:
             self.blocks(el, container, ctx)
         elif tag == "table" and "signature-grid" in cls:
             self.signature_grid(el, container, ctx)
+        elif tag == "table" and "members-columns" in cls:
+            self.member_columns(el, container, ctx)
         elif tag == "table":
             self.table(el, container, ctx, cls)
         elif tag in ("ol", "ul"):
@@ -502,6 +504,26 @@ class _Builder:
                 container, [li], ctx, frozenset(), prefix=prefix, left_cm=2, hanging_cm=0.6
             )
             number += 1
+
+    def member_columns(self, el: HtmlElement, container: Any, ctx: _Ctx) -> None:
+        """The PDF's two columns of members (read down), one per line in their order, as
+        the short list is: Word users edit a list, not a table."""
+        numbered = []
+        for tr in el.iter("tr"):
+            cells = tr.findall("td")
+            for no, name in zip(cells[::2], cells[1::2], strict=False):
+                if (no.text or "").strip():
+                    numbered.append((int(no.text.strip().rstrip(".")), name))
+        for number, name in sorted(numbered, key=lambda pair: pair[0]):
+            self.paragraph(
+                container,
+                [name],
+                ctx,
+                frozenset(),
+                prefix=f"{number}. ",
+                left_cm=2,
+                hanging_cm=0.6,
+            )
 
     # Tables
 

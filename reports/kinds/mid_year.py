@@ -43,6 +43,7 @@ def present(data: Data) -> Data:
     return {
         "num": roman(common.part_numbers(data, recommendations=recommendations)),
         "meetings": common.held_and_planned(data.get("meetings", [])),
+        "member_columns": common.member_columns(data),
         "evaluation": [n for n in common.EVALUATION if data.get("sections", {}).get(n)],
         "evaluation_parts": common.evaluation_parts(data),
     }

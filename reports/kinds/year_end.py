@@ -169,6 +169,7 @@ def present(data: Data) -> Data:
         "evaluation": [n for n in common.EVALUATION if sections.get(n)],
         "evaluation_parts": common.evaluation_parts(data),
         "meetings": common.held_and_planned(data.get("meetings", [])),
+        "member_columns": common.member_columns(data),
         "num": roman(common.part_numbers(data, recommendations=recommendations)),
         "appendix": {name: str(i) for i, name in enumerate(appendices, start=1)},
         "chart": data.get("chart", ""),

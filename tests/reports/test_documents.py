@@ -353,3 +353,45 @@ def test_score_table_xlsx_writes_formula_like_texts_as_text(year_end):
     assert sheet.cell(5, 2).data_type == "s"
     assert sheet.cell(6, 2).data_type == "s" and sheet.cell(6, 2).quotePrefix
     assert not [c for row in sheet.iter_rows() for c in row if c.data_type == "f"]
+
+
+# The member list ------------------------------------------------------------------------------
+
+
+def _member_list(html: str):
+    from lxml import html as lxml_html
+
+    body = lxml_html.fromstring(html)
+    return body.xpath("//table[@class='members-columns']"), body.xpath("//ol[@class='members']")
+
+
+@pytest.mark.parametrize("size", [10, 13])
+def test_a_long_member_list_is_two_columns_row_by_row_and_one_per_line_in_the_docx(db, size):
+    from docx import Document
+
+    from reports.docx_builder import html_to_docx
+
+    data = gather_for_draft(seed_year(size, tag=f"cols-{size}"))
+    names = [m["name"] for m in data["members"]]
+    html = render_html(None, data)
+    tables, lists = _member_list(html)
+    if size == 10:  # short enough for one column: a plain numbered list
+        assert not tables and [li.text_content() for li in lists[0]] == [
+            f"{n}{'.' if i == size - 1 else ';'}" for i, n in enumerate(names)
+        ]
+    else:
+        (table,) = tables
+        assert not lists
+        cells = [td.text_content() for tr in table.iter("tr") for td in tr.iter("td")]
+        assert len(table.findall(".//tr")) == 7  # 13 in two columns: the last row half full
+        # Row by row: 1, 2 / 3, 4 / ... / 13 and an empty cell pair.
+        expected = []
+        for i, name in enumerate(names, start=1):
+            expected += [f"{i}.", f"{name}{'.' if i == size else ';'}"]
+        assert cells == [*expected, "", ""]
+    # Word gets one member a line, in order, whatever the PDF's columns.
+    paragraphs = [p.text for p in Document(BytesIO(html_to_docx(html))).paragraphs]
+    first = paragraphs.index(f"1. {names[0]};")
+    assert paragraphs[first : first + size] == [
+        f"{i}. {n}{'.' if i == size else ';'}" for i, n in enumerate(names, start=1)
+    ]
