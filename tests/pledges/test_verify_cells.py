@@ -1,0 +1,81 @@
+"""The verification grid's cells, written by `{% verify_cells %}` (pledges/templatetags):
+every value escaped, and each kind of row as the secretariat must see it."""
+
+from decimal import Decimal
+
+from lxml import html as lxml_html
+
+from blocs.models import Organization
+from pledges.selectors.sheets import Cell, MemberRow
+from pledges.templatetags.verify_grid import verify_cells
+
+HOSTILE = "<script>alert(\"x\")</script> & 'B'"
+
+
+def _row(*, editable: bool, errors: bool) -> MemberRow:
+    cells = (
+        Cell("c1", "I.1", True, points="12,5", bonus="1", version="3", verified="12,5", own="10+1"),
+        Cell("c2", "I.2", False, own="5", errors=(f"Quá điểm tối đa {HOSTILE}",) if errors else ()),
+    )
+    return MemberRow(
+        organization=Organization(pk=7, name=HOSTILE, short_name=""),
+        self_sheet=None,
+        cells=cells,
+        self_total=Decimal(0),
+        verified_total=Decimal(0),
+        editable=editable,
+        link="/x",
+    )
+
+
+def _cells(row: MemberRow):
+    markup = str(verify_cells(row))
+    assert "<script>" not in markup
+    return lxml_html.fragment_fromstring(f"<tr>{markup}</tr>", create_parent=False).findall("td")
+
+
+def test_an_editable_row_has_the_inputs_of_the_members_form_and_escapes_every_value():
+    first, second = _cells(_row(editable=True, errors=False))
+    version, points, bonus = first.findall("input")
+    assert (version.get("type"), version.get("name"), version.get("value")) == (
+        "hidden",
+        "c1-version",
+        "3",
+    )
+    assert {i.get("form") for i in (version, points, bonus)} == {"v7"}
+    assert (points.get("name"), points.get("value"), bonus.get("name")) == (
+        "c1-points",
+        "12,5",
+        "c1-bonus",
+    )
+    assert points.get("aria-label") == f"{HOSTILE} I.1"  # the name, escaped, read back whole
+    assert first.find("span").text == "10+1"  # the submitted self-score beside it
+    assert [i.get("name") for i in second.findall("input")] == [
+        "c2-version",
+        "c2-points",
+    ]  # no bonus
+    assert second.get("class") is None
+
+
+def test_a_refused_row_marks_the_cell_and_ties_its_message_to_the_input():
+    _first, second = _cells(_row(editable=True, errors=True))
+    assert second.get("class") == "cell-error" and second.get("id") == "cell-v7-I.2"
+    points = second.findall("input")[1]
+    assert "is-invalid" in points.get("class") and points.get("data-portal-focus") is not None
+    message = second.get_element_by_id("err-v7-I.2")
+    assert points.get("aria-describedby") == "err-v7-I.2"
+    assert message.text_content() == f"Quá điểm tối đa {HOSTILE}"
+
+
+def test_a_read_only_row_shows_the_verified_value_in_bold_over_the_self_score():
+    first, second = _cells(_row(editable=False, errors=False))
+    assert not first.findall("input")
+    assert [s.text for s in first.findall("span")] == ["12,5", "10+1"]
+    assert first.find("span").get("class") == "fw-semibold"
+    assert [s.text for s in second.findall("span")] == ["5"]  # nothing verified yet
+
+
+def test_a_read_only_row_with_errors_shows_them():
+    _first, second = _cells(_row(editable=False, errors=True))
+    assert second.get("class") == "cell-error"
+    assert second.find("div").text_content() == f"Quá điểm tối đa {HOSTILE}"
