@@ -434,3 +434,23 @@ def test_tied_members_are_listed_in_vietnamese_order():
         "Viện Kiểm sát",
     ]
     assert {m.rank for m in ranked} == {1}
+
+
+def test_a_page_says_the_kind_but_never_rewrites_what_was_typed():
+    from django.utils.safestring import SafeString, mark_safe
+
+    from portal.templatetags.words import for_bloc
+
+    cum = Bloc(name="X", kind=Bloc.Kind.CUM)
+    page = mark_safe(
+        '<p>Trưởng khối/cụm</p><input value="trưởng khối/cụm ghi sẵn">'
+        "<textarea>Phó khối/cụm đã gõ</textarea><p>Phó khối/cụm</p>"
+    )
+    said = for_bloc(page, cum)
+    assert said == (
+        '<p>Cụm trưởng</p><input value="trưởng khối/cụm ghi sẵn">'
+        "<textarea>Phó khối/cụm đã gõ</textarea><p>Cụm phó</p>"
+    )
+    assert isinstance(said, SafeString)
+    plain = mark_safe('<a href="/blocs/1/">Khối</a>')  # nothing to say: the same object back
+    assert for_bloc(plain, cum) is plain

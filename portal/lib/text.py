@@ -131,9 +131,18 @@ _KIND_FORMS = (
 )
 
 
+def has_kind_forms(text: str) -> bool:
+    """Says "khối/cụm" somewhere (every form above ends so): two substring searches, where
+    the replacements are ten, and most text has none (a whole page is asked, see
+    portal.templatetags.words)."""
+    return "/cụm" in text or "/Cụm" in text
+
+
 def for_kind(text: str, *, cluster: bool) -> str:
     """The text with "khối/cụm" said for one kind: "trưởng khối/cụm" becomes "cụm trưởng"
     for a cluster (cụm), "trưởng khối" for a bloc (khối)."""
+    if not has_kind_forms(text):
+        return text
     for both, khoi, cum in _KIND_FORMS:
         text = text.replace(both, cum if cluster else khoi)
     return text

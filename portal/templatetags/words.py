@@ -6,7 +6,7 @@ import re
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from portal.lib.text import for_kind
+from portal.lib.text import for_kind, has_kind_forms
 
 register = template.Library()
 
@@ -18,7 +18,9 @@ _TYPED = re.compile(r"<textarea\b.*?</textarea>|\bvalue=\"[^\"]*\"", re.S | re.I
 def for_bloc(text: str, bloc: object) -> str:
     """Without a bloc (a page about many), the text is left as written."""
     kind = getattr(bloc, "kind", None)
-    if not kind or "/" not in text:
+    # A page without "khối/cụm" (most pages) is left at once: a grid of inputs split at
+    # each typed value cost 4 ms of a 140 KiB page.
+    if not kind or not has_kind_forms(text):
         return text
     cluster = kind == "cum"  # Bloc.Kind.CUM
     # What a person typed is never rewritten: a form shows it back as it is stored.
