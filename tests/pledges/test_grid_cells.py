@@ -1,13 +1,17 @@
-"""The verification grid's cells, written by `{% verify_cells %}` (pledges/templatetags):
-every value escaped, and each kind of row as the secretariat must see it."""
+"""The scoring grids' cells, written by `{% verify_cells %}` and `{% score_inputs %}`
+(pledges/templatetags/grids.py): every value escaped, and each kind of row as the
+secretariat and the members must see it."""
 
 from decimal import Decimal
 
+from django.utils import translation
 from lxml import html as lxml_html
 
 from blocs.models import Organization
+from pledges.forms.scoring import ScoreCell
+from pledges.models import Criterion
 from pledges.selectors.sheets import Cell, MemberRow
-from pledges.templatetags.verify_grid import verify_cells
+from pledges.templatetags.grids import score_inputs, verify_cells
 
 HOSTILE = "<script>alert(\"x\")</script> & 'B'"
 
@@ -79,3 +83,48 @@ def test_a_read_only_row_with_errors_shows_them():
     _first, second = _cells(_row(editable=False, errors=True))
     assert second.get("class") == "cell-error"
     assert second.find("div").text_content() == f"Quá điểm tối đa {HOSTILE}"
+
+
+def _sheet_cells(*, bonus: str | None, errors: list[str]):
+    cell = ScoreCell(
+        prefix="c12",
+        points=HOSTILE,  # typed back as it was posted
+        bonus=bonus,
+        explanation=f"Giải thích {HOSTILE}",
+        version="3",
+        points_errors=errors,
+        bonus_errors=errors,
+        file_errors=[],
+        row_errors=[],
+        dropped_file="",
+    )
+    criterion = Criterion(pk=12, code="I.1", max_points=10, bonus_cap=Decimal("2.5"))
+    with translation.override("vi"):
+        markup = str(score_inputs(cell, criterion))
+    assert "<script>" not in markup
+    row = lxml_html.fragment_fromstring(f"<tr>{markup}</tr>", create_parent=False)
+    return row.findall("td")
+
+
+def test_a_sheet_row_has_its_points_bonus_and_explanation_inputs_in_vietnamese():
+    points, bonus, explanation = _sheet_cells(bonus="1,5", errors=[])
+    assert points.get("data-label") == "Điểm"
+    version, typed = points.findall("input")
+    assert (version.get("name"), version.get("value")) == ("c12-version", "3")
+    assert (typed.get("name"), typed.get("id"), typed.get("value")) == (
+        "c12-points",
+        "id_c12-points",
+        HOSTILE,
+    )
+    assert points.find("label").get("for") == "id_c12-points"
+    assert bonus.find("input").get("value") == "1,5"
+    assert bonus.find("div").text == "tối đa 2,50"  # floatformat:"-2", as the page writes caps
+    assert explanation.find("textarea").text == f"Giải thích {HOSTILE}"
+    assert "is-invalid" not in typed.get("class")
+
+
+def test_a_refused_sheet_row_shows_each_error_under_its_input():
+    points, bonus, _explanation = _sheet_cells(bonus=None, errors=[f"Sai {HOSTILE}"])
+    assert "is-invalid" in points.findall("input")[1].get("class")
+    assert [d.text_content() for d in points.findall("div")] == [f"Sai {HOSTILE}"]
+    assert bonus.find("input") is None and bonus.find("span").text == "—"  # takes no bonus
