@@ -64,6 +64,14 @@ class Row(CriterionRow):
     own: Score | None = None  # cross-scoring: the member's own submitted self-score
     own_evidence: list = field(default_factory=list)
 
+    @property
+    def cell(self) -> f.ScoreCell:
+        """What the row's inputs show: the posted form's (typed values, errors), else the
+        score as stored."""
+        if self.form is not None:
+            return self.form.cell  # type: ignore[attr-defined]
+        return f.ScoreCell.saved(self.criterion, self.score)
+
 
 # Pages ------------------------------------------------------------------------------------
 
@@ -143,8 +151,6 @@ def _sheet_view(request: HttpRequest, page: SheetPage, found) -> HttpResponse:
         response, rows = _sheet_post(request, page, data, rows, notice, controls.writable)
         if response is not None:
             return response
-    else:
-        rows = _with_forms(rows, with_file=page.with_evidence)
     context = {
         "page": page,
         "pledge": page.pledge,
@@ -160,7 +166,7 @@ def _sheet_view(request: HttpRequest, page: SheetPage, found) -> HttpResponse:
         "secretariat": found.secretariat,
         "access": found,
         # Posted rows back with errors: their messages listed at the top, linked to the cells.
-        "forms": [row.form for row in rows if row.is_leaf and row.form.is_bound],
+        "forms": [row.form for row in rows if row.form is not None and row.form.is_bound],
         "deadline": scoring_deadline(page.pledge) if page.round == "self" else None,
     }
     return render(request, "pledges/score_sheet.html", context)

@@ -4,12 +4,13 @@ secretariat and the members must see it."""
 
 from decimal import Decimal
 
+import pytest
 from django.utils import translation
 from lxml import html as lxml_html
 
 from blocs.models import Organization
-from pledges.forms.scoring import ScoreCell
-from pledges.models import Criterion
+from pledges.forms.scoring import ScoreCell, ScoreRowForm
+from pledges.models import Criterion, Score
 from pledges.selectors.sheets import Cell, MemberRow
 from pledges.templatetags.grids import score_inputs, verify_cells
 
@@ -128,3 +129,33 @@ def test_a_refused_sheet_row_shows_each_error_under_its_input():
     assert "is-invalid" in points.findall("input")[1].get("class")
     assert [d.text_content() for d in points.findall("div")] == [f"Sai {HOSTILE}"]
     assert bonus.find("input") is None and bonus.find("span").text == "—"  # takes no bonus
+
+
+def _score(points: str, bonus: str, explanation: str, version: int) -> Score:
+    return Score(
+        points=Decimal(points), bonus=Decimal(bonus), explanation=explanation, version=version
+    )
+
+
+@pytest.mark.parametrize(
+    ("stored", "bonus_cap"),
+    [
+        (None, None),
+        (None, Decimal("2")),
+        (Score(points=Decimal("12.50"), bonus=Decimal("0"), explanation="Có", version=3), None),
+        (
+            Score(points=Decimal("15"), bonus=Decimal("1.25"), explanation="", version=1),
+            Decimal("2"),
+        ),
+        (
+            Score(points=Decimal("7.125"), bonus=Decimal("0"), explanation="x", version=2),
+            Decimal("2"),
+        ),
+    ],
+)
+def test_a_shown_sheet_row_needs_no_form_and_shows_what_the_form_would(stored, bonus_cap):
+    criterion = Criterion(pk=12, code="I.1", max_points=20, bonus_cap=bonus_cap)
+    for language in ("vi", "en"):
+        with translation.override(language):
+            form = ScoreRowForm.for_score(criterion, stored)
+            assert ScoreCell.saved(criterion, stored) == form.cell
