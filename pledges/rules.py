@@ -91,6 +91,12 @@ class PledgeAccess:
         return self.bloc.can_write
 
     @property
+    def can_open(self) -> bool:
+        """Opens the pledge's pages: reads its year, and a draft only as its secretariat
+        (the rule `visible_pledges` writes as a filter for lists)."""
+        return self.can_read and (self.pledge.status != Pledge.Status.DRAFT or self.secretariat)
+
+    @property
     def can_manage(self) -> bool:
         """The secretariat, while the year is not closed."""
         return self.secretariat and not self.pledge.is_closed
@@ -258,14 +264,14 @@ def get_pledge_or_404(
     """The pledge and the user's access: 404 for outsiders, and for members while the pledge
     is a draft; 403 when `need` is "manage" and the user is not the secretariat of the
     pledge's year."""
-    # The pledge by its key, then the policy's own questions (`visible_pledges` in Python):
-    # the page asks them anyway (its role, the secretariat), each is a small query kept for
-    # the request, and building the one query that filters by them cost more CPU than
-    # running them (15% of a pledge page at national scale).
+    # The pledge by its key, then the policy's own questions (`PledgeAccess.can_open`): the
+    # page asks them anyway (its role, the secretariat), each is a small query kept for the
+    # request, and building one query that filters by them (`visible_pledges`) cost more CPU
+    # than running them (15% of a pledge page at national scale).
     pledges = Pledge.objects.select_related("bloc", "launch_meeting", "review_meeting")
     pledge = get_object_or_404(pledges, pk=pk)
     found = PledgeAccess(request.user, pledge)
-    if not found.can_read or (pledge.status == Pledge.Status.DRAFT and not found.secretariat):
+    if not found.can_open:
         raise Http404
     if need == "manage" and not found.secretariat:
         raise PermissionDenied

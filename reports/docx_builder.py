@@ -506,7 +506,7 @@ class _Builder:
             number += 1
 
     def member_columns(self, el: HtmlElement, container: Any, ctx: _Ctx) -> None:
-        """The PDF's two columns of members (read down), one per line in their order, as
+        """The PDF's two columns of members (row by row), one per line in their order, as
         the short list is: Word users edit a list, not a table."""
         numbered = []
         for tr in el.iter("tr"):
