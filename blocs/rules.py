@@ -21,6 +21,10 @@ Roles, for one bloc and one year:
   (`may_decide_for_council`). `readable_years` and the `visible_to` querysets hold it too;
 - outsider: anyone else; outsiders do not learn that a bloc or anything in it exists (404).
 
+Which blocs and years a person reads as a member or the council comes from one place,
+`blocs.models.read_spans` (one query, kept for the request): `readable_years`, the
+`visible_to` querysets, `may_read`, `reads_year`, `read_years` and `council_seats` read it.
+
 Views ask through `get_bloc_or_404` / `get_meeting_or_404` / `get_attachment_or_404`, which
 return the object with its `Access` (what a template shows); services that write on behalf of
 a person ask `check_year_writer`. Everything else asks the registered `rules` permissions:
@@ -42,7 +46,6 @@ from django.db.models import (
     BooleanField,
     Exists,
     ExpressionWrapper,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -58,12 +61,14 @@ from portal.lib.types import Actor, Person
 from .models import (
     Bloc,
     ChairTerm,
-    CouncilAssignment,
     Meeting,
     MeetingAttachment,
     Membership,
     Official,
+    ReadSpan,
     SecretaryAssignment,
+    held_bloc_ids,
+    read_spans,
 )
 from .models import current_year as _current_year
 
@@ -146,32 +151,15 @@ def _official_orgs(user: Person) -> QuerySet:
     return Official.objects.filter(user_id=user.pk).values("organization_id")  # type: ignore[misc]
 
 
-# The span of "every year" for a body's own officials, as numbers both databases type alike
-# in the union below.
-_EVERY_YEAR = (0, 32767)
-
-
-def council_seats(user: Person) -> list[tuple[int, int, int | None]]:
+def council_seats(user: Person) -> set[tuple[int, int, int | None]]:
     """The bodies on whose council the user sits, as (body id, first year, last year or
-    None): its own organization's council every year, and its assignments. One query,
-    cached on the user object (a page asking for many blocs pays it once)."""
-    if not user.is_authenticated:
-        return []
-    cache = user.__dict__
-    if "_council_seats" not in cache:
-        own = (
-            Official.objects.filter(user_id=user.pk)
-            .values_list("organization_id", Value(_EVERY_YEAR[0]), Value(_EVERY_YEAR[1]))
-            .order_by()
-        )
-        assigned = (
-            CouncilAssignment.objects.filter(user_id=user.pk)
-            .values_list("organizing_body_id", "first_year", "last_year")
-            .order_by()
-        )
-        # Unordered parts: SQLite (the embedded default) refuses ORDER BY inside a UNION.
-        cache["_council_seats"] = list(own.union(assigned, all=True))
-    return cache["_council_seats"]
+    None): its own organization's council every year, and its assignments; from the
+    request's `read_spans` (the seats of bodies that organize blocs, the only councils)."""
+    return {
+        (span.council_body, span.first, span.last)
+        for span in read_spans(user)
+        if span.council_body is not None
+    }
 
 
 def sits_on_council(user: Person, body_id: int | None, year: int) -> bool:
@@ -229,46 +217,24 @@ def is_secretariat(user: Person, bloc: Bloc, year: int | None = None) -> bool:
     ).exists()
 
 
-@remembered(_asked_of)
 def may_read(user: Person, bloc: Bloc) -> bool:
+    """Reads the bloc at all (its page, the years it reads of it): `Bloc.visible_to`."""
     if not user.is_authenticated:
         return False
-    return user.is_superuser or Bloc.objects.visible_to(user).filter(pk=bloc.pk).exists()
+    return user.is_superuser or bloc.pk in held_bloc_ids(user)
 
 
-@remembered(_asked_of)
+def _covers(span: ReadSpan, year: int) -> bool:
+    return span.first <= year and (span.last is None or year <= span.last)
+
+
 def reads_year(user: Person, bloc: Bloc, year: int) -> bool:
-    """Reads the bloc's things of `year` (see the module docstring: member; 2 queries)."""
+    """Reads the bloc's things of `year` (see the module docstring: member): the rule of
+    `readable_years`, asked of the request's `read_spans` (no query of its own)."""
     if not user.is_authenticated:
         return False
-    if user.is_superuser or SecretaryAssignment.objects.filter(bloc=bloc, user=user).exists():
-        return True
-    memberships = Membership.objects.filter(bloc=bloc, organization_id__in=_official_orgs(user))
-    # a member's question stops here; the council's seats are asked only of the others
-    return memberships.active_in(year).exists() or sits_on_council(
-        user, bloc.organizing_body_id, year
-    )
-
-
-def _reads_year(user: Person, year: int) -> ExpressionWrapper | Value:
-    """`reads_year` as an expression over blocs (OuterRef("pk")), for one query."""
-    if not user.is_authenticated:
-        return Value(False)
-    if user.is_superuser:
-        return Value(True)
-    assigned = SecretaryAssignment.objects.filter(bloc_id=OuterRef("pk"), user=user)
-    member = Membership.objects.filter(
-        bloc_id=OuterRef("pk"), organization_id__in=_official_orgs(user)
-    ).active_in(year)
-    council = CouncilAssignment.objects.filter(
-        organizing_body_id=OuterRef("organizing_body_id"), user=user
-    ).active_in(year)
-    return ExpressionWrapper(
-        Q(Exists(assigned))
-        | Q(Exists(member))
-        | Q(Exists(council))
-        | Q(organizing_body_id__in=_official_orgs(user)),
-        BooleanField(),
+    return user.is_superuser or any(
+        span.bloc_id == bloc.pk and _covers(span, year) for span in read_spans(user)
     )
 
 
@@ -288,40 +254,15 @@ def secretariat_years(user: Person, bloc: Bloc, years: range) -> list[int]:
 
 
 def read_years(user: Person, bloc_pk: int) -> Callable[[int], bool]:
-    """Whether the user reads the bloc's things of a year, as a test over years (one query,
-    however many years are asked): for the year tabs of a bloc's list pages. A person ever
-    assigned to the secretariat reads every year (an open span from year 0)."""
+    """Whether the user reads the bloc's things of a year, as a test over years (from the
+    request's `read_spans`, however many years are asked): for the year tabs of a bloc's
+    list pages. A person ever assigned to the secretariat reads every year."""
     if not user.is_authenticated:
         return lambda year: False
     if user.is_superuser:
         return lambda year: True
-    every_year = {"first": Value(0, IntegerField()), "last": Value(None, IntegerField())}
-    memberships = Membership.objects.filter(
-        bloc_id=bloc_pk, organization_id__in=_official_orgs(user)
-    ).values_list("first_year", "last_year")
-    assigned = (
-        SecretaryAssignment.objects.filter(bloc_id=bloc_pk, user=user)
-        .annotate(**every_year)
-        .values_list("first", "last")
-    )
-    # the council of the bloc's organizing body: its officials every year, its assigned
-    # people the years of their seat
-    council_officials = (
-        Official.objects.filter(user_id=user.pk, organization__organized_blocs=bloc_pk)  # type: ignore[misc]
-        .annotate(**every_year)
-        .values_list("first", "last")
-    )
-    council_seats_here = CouncilAssignment.objects.filter(
-        user_id=user.pk,
-        organizing_body__organized_blocs=bloc_pk,
-    ).values_list("first_year", "last_year")
-    # Unordered parts: SQLite (the embedded default) refuses ORDER BY inside a UNION.
-    parts = [memberships, assigned, council_officials, council_seats_here]
-    first, *rest = [part.order_by() for part in parts]
-    spans = list(first.union(*rest))
-    return lambda year: any(
-        first <= year and (last is None or year <= last) for first, last in spans
-    )
+    spans = [span for span in read_spans(user) if span.bloc_id == bloc_pk]
+    return lambda year: any(_covers(span, year) for span in spans)
 
 
 def list_year(request: HttpRequest, bloc_pk: int, reads: Callable[[int], bool]) -> int:
@@ -416,9 +357,8 @@ def get_bloc_or_404(
     user = request.user
     asked = _current_year() if year is None else year
     blocs = Bloc.objects.visible_to(user).select_related("organizing_body")
-    # whether the user reads that year, asked inside the bloc's own query
-    bloc = get_object_or_404(blocs.annotate(reads_year=_reads_year(user, asked)), pk=pk)
-    found = access(user, bloc, asked, readable=bloc.reads_year)
+    bloc = get_object_or_404(blocs, pk=pk)
+    found = access(user, bloc, asked, readable=reads_year(user, bloc, asked))
     if year is None and need == "read":
         return bloc, found
     return bloc, require(found, need)

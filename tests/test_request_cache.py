@@ -43,3 +43,45 @@ def test_outside_a_request_nothing_is_kept(world):
     member, bloc = world.users["member"], world.bloc
     answers, queries = _queries(lambda: is_secretariat(member, bloc))
     assert answers == [False] * 10 and queries == 20
+
+
+def test_what_a_person_reads_is_one_query_a_request_and_a_new_membership_is_seen(world):
+    """Every reading question of the policy (which blocs, which years, which council seats)
+    comes from one query kept for the request (`blocs.models.read_spans`), however many
+    blocs and years a page asks about; a membership written in the request is seen."""
+    from blocs.models import Bloc, Membership
+    from blocs.rules import may_read, read_years, sits_on_council
+
+    member = world.users["member"]
+    bloc, other, year = world.bloc, world.other_bloc, current_year()
+    seen = {}
+
+    def ask_all(user):
+        reads = read_years(user, bloc.pk)
+        return (
+            [reads_year(user, b, y) for b in (bloc, other) for y in range(year - 5, year + 2)],
+            [reads(y) for y in range(year - 5, year + 2)],
+            [may_read(user, b) for b in (bloc, other)],
+            sits_on_council(user, bloc.organizing_body_id, year),
+            sorted(Bloc.objects.visible_to(user).values_list("pk", flat=True)),
+        )
+
+    def view(request):
+        for who in ("member", "council"):
+            with CaptureQueriesContext(connection) as ctx:
+                seen[who] = ask_all(world.users[who])
+            seen[f"{who} queries"] = len(ctx.captured_queries)
+        Membership.objects.create(bloc=other, organization=world.orgs[2], first_year=year)
+        seen["joined"] = reads_year(member, other, year), may_read(member, other)
+        return "response"
+
+    request_cache.middleware(view)(None)
+    # The member's organization joined three years ago; the council's body organizes the bloc.
+    joined = [y >= year - 3 for y in range(year - 5, year + 2)]
+    never = [False] * 7
+    assert seen["member"] == (joined + never, joined, [True, False], False, [bloc.pk])
+    every = [True] * 7
+    assert seen["council"] == (every + never, every, [True, False], True, [bloc.pk])
+    # One query for the spans, one for the visible blocs' ids.
+    assert seen["member queries"] == 2 and seen["council queries"] == 2
+    assert seen["joined"] == (True, True)

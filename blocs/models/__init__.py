@@ -13,9 +13,12 @@ from .blocs import (
     Official,
     Organization,
     OrganizationQuerySet,
+    ReadSpan,
     SecretaryAssignment,
     YearSpan,
     YearSpanQuerySet,
+    held_bloc_ids,
+    read_spans,
     readable_years,
 )
 from .meetings import (
@@ -45,9 +48,12 @@ __all__ = [
     "Official",
     "Organization",
     "OrganizationQuerySet",
+    "ReadSpan",
     "SecretaryAssignment",
     "YearSpan",
     "YearSpanQuerySet",
     "current_year",
+    "held_bloc_ids",
+    "read_spans",
     "readable_years",
 ]

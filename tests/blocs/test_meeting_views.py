@@ -474,7 +474,7 @@ def test_meeting_detail_query_count_is_constant(
     # attendance+organization, agenda, attachments, decisions+terms+memberships,
     # members of the year, is_secretariat (secretaries, chair term), navbar official +
     # organization, the bell's unread count
-    assert count == 16  # + the council's seats (blocs.rules.council_seats)
+    assert count == 16  # + the blocs and years the user reads (blocs.models.read_spans)
 
 
 def test_meeting_list_query_count_is_constant(world, client_for, django_assert_num_queries):
@@ -497,10 +497,11 @@ def test_meeting_list_query_count_is_constant(world, client_for, django_assert_n
         lambda: grow(27),
         django_assert_num_queries,
     )
-    # session, user, the years the user reads (its memberships and assignments, one
-    # union), bloc (visible_to), years with meetings, the year's meetings with their hosts,
+    # session, user, the blocs and years the user reads (blocs.models.read_spans: its
+    # memberships, assignments and council seats, one union, kept for the request), bloc
+    # (visible_to), years with meetings, the year's meetings with their hosts,
     # is_secretariat (secretaries, chair term), navbar official + organization, the bell
-    assert count == 12  # + the council's seats (blocs.rules.council_seats)
+    assert count == 11
 
 
 @pytest.mark.parametrize("year", ["99999999999", "-3", "1066", "abc"])

@@ -266,11 +266,11 @@ def test_bloc_page_query_count_is_constant(world, client_for, django_assert_num_
     grow(2)
     url = reverse("blocs:bloc_detail", args=[world.bloc.pk])
     count = _assert_constant(client, url, lambda: grow(18), django_assert_num_queries)
-    # session, user, bloc (visible_to), memberships, chair terms, assigned secretaries,
-    # chair officials, recent meetings, manage_bloc (secretaries, chair term),
-    # navbar official + organization, the bloc's pledges (the "Emulation pledges" card),
-    # the bell
-    assert count == 14
+    # session, user, the blocs and years the user reads (blocs.models.read_spans), bloc,
+    # memberships, chair terms, assigned secretaries, chair officials, recent meetings,
+    # manage_bloc (secretaries, chair term), navbar official + organization, the bloc's
+    # pledges (the "Emulation pledges" card), the bell
+    assert count == 15
 
 
 # Bloc edit -----------------------------------------------------------------
@@ -375,9 +375,10 @@ def test_organization_page_query_count_is_constant(world, client_for, django_ass
     grow(2)
     url = reverse("blocs:organization_detail", args=[org.pk])
     count = _assert_constant(client, url, lambda: grow(18), django_assert_num_queries)
-    # session, user, organization (visible_to), memberships, chair terms, officials,
-    # navbar official + organization, the bell
-    assert count == 9
+    # session, user, the blocs the user reads (blocs.models.read_spans), organization
+    # (visible_to), memberships, chair terms, officials, navbar official + organization,
+    # the bell
+    assert count == 10
 
 
 # Search --------------------------------------------------------------------

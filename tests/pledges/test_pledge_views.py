@@ -252,12 +252,12 @@ def test_pledge_page_query_count_is_constant(pledge, world, client_for, django_a
     count = _assert_constant(
         client, url("pledge_detail", pledge), lambda: grow(9), django_assert_num_queries
     )
-    # session, user, pledge (by its key), secretariat (assigned, chair term), the council's
-    # seats (blocs.rules.council_seats), reads the year (assigned, membership), my official
-    # + its membership, criteria, quotas, signatures, members, items, navbar official
-    # + organization, the bell; open for signing (members read only such a pledge, issue 12):
+    # session, user, pledge (by its key), secretariat (assigned, chair term), the blocs and
+    # years the user reads (blocs.models.read_spans), my official + its membership,
+    # criteria, quotas, signatures, members, items, navbar official + organization, the
+    # bell; open for signing (members read only such a pledge, issue 12):
     # the issued pledge document, if any
-    assert count == 19
+    assert count == 17
 
 
 # Rules -----------------------------------------------------------------------------
@@ -884,11 +884,10 @@ def test_registration_list_query_count_is_constant(
         lambda: grow(9),
         django_assert_num_queries,
     )
-    # session, user, pledge, secretariat (assigned, chair term), the council's seats
-    # (blocs.rules.council_seats), reads the year (assigned, membership), my official + its
-    # membership, registrations, their titles, members, navbar official + organization,
-    # the bell
-    assert count == 16
+    # session, user, pledge, secretariat (assigned, chair term), the blocs and years the
+    # user reads (blocs.models.read_spans), my official + its membership, registrations,
+    # their titles, members, navbar official + organization, the bell
+    assert count == 14
 
 
 # The bloc page links here ----------------------------------------------------------
@@ -934,8 +933,9 @@ def test_signing_page_query_count_is_constant(
     )
     # session, user, pledge, secretariat (assigned, chair term), my official + its
     # membership, members, signatures, navbar official (+ the launch meetings to record at),
-    # the bell; a member: + the council's seats and reads the year (assigned, membership)
-    assert count == (15 if role == "member" else 14)
+    # the bell; a member: the blocs and years the user reads (blocs.models.read_spans,
+    # one query) and no launch meetings to record at
+    assert count == (13 if role == "member" else 14)
 
 
 def test_registration_page_query_count_is_constant(
@@ -957,9 +957,9 @@ def test_registration_page_query_count_is_constant(
     )
     # session, user, pledge, my official + its membership, members, the registration +
     # its titles + targets, secretariat (assigned, chair term), contents, active titles,
-    # navbar official + organization, the bell, the council's seats (blocs.rules), reads
-    # the year (assigned, membership)
-    assert count == 19
+    # navbar official + organization, the bell, the blocs and years the user reads
+    # (blocs.models.read_spans)
+    assert count == 17
 
 
 def test_copying_a_pledge_from_before_2024_warns_that_the_legal_basis_changed(world, client_for):

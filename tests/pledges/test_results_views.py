@@ -154,9 +154,9 @@ def test_results_queries_do_not_grow(world, client_for, django_assert_num_querie
     assert len(client.get(url("results", pledge.pk)).context["results"].members) == 12
     # session, user, pledge+bloc, members (2), criteria, scores, adjustments, official org
     # (official, membership), ballots+candidates (2), proposals, quotas, secretariat (2),
-    # navbar official and organization, the bell, the user's council seats (blocs.rules),
-    # reads the year (assigned, membership: the pledge is read by its key, then the policy)
-    assert count == 22
+    # navbar official and organization, the bell, the blocs and years the user reads
+    # (blocs.models.read_spans: the pledge is read by its key, then the policy)
+    assert count == 20
 
 
 def test_results_xlsx_has_the_rows_and_ranks_of_the_page(world, scored, client_for):
