@@ -65,7 +65,6 @@ from .models import (
     MeetingAttachment,
     Membership,
     Official,
-    ReadSpan,
     SecretaryAssignment,
     held_bloc_ids,
     read_spans,
@@ -224,17 +223,13 @@ def may_read(user: Person, bloc: Bloc) -> bool:
     return user.is_superuser or bloc.pk in held_bloc_ids(user)
 
 
-def _covers(span: ReadSpan, year: int) -> bool:
-    return span.first <= year and (span.last is None or year <= span.last)
-
-
 def reads_year(user: Person, bloc: Bloc, year: int) -> bool:
     """Reads the bloc's things of `year` (see the module docstring: member): the rule of
     `readable_years`, asked of the request's `read_spans` (no query of its own)."""
     if not user.is_authenticated:
         return False
     return user.is_superuser or any(
-        span.bloc_id == bloc.pk and _covers(span, year) for span in read_spans(user)
+        span.bloc_id == bloc.pk and span.covers(year) for span in read_spans(user)
     )
 
 
@@ -262,7 +257,7 @@ def read_years(user: Person, bloc_pk: int) -> Callable[[int], bool]:
     if user.is_superuser:
         return lambda year: True
     spans = [span for span in read_spans(user) if span.bloc_id == bloc_pk]
-    return lambda year: any(_covers(span, year) for span in spans)
+    return lambda year: any(span.covers(year) for span in spans)
 
 
 def list_year(request: HttpRequest, bloc_pk: int, reads: Callable[[int], bool]) -> int:

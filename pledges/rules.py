@@ -37,7 +37,13 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
-from blocs.models import ChairTerm, Membership, Official, Organization, SecretaryAssignment
+from blocs.models import (
+    ChairTerm,
+    Official,
+    Organization,
+    SecretaryAssignment,
+    read_spans,
+)
 from blocs.rules import Access, Role, access, sits_on_council
 from portal.lib.types import Actor, Person
 
@@ -58,14 +64,13 @@ def official_org(user: Person, pledge: Pledge) -> Organization | None:
     key = (pledge.bloc_id, pledge.year)
     if key not in cache:
         official = Official.objects.filter(user=user).select_related("organization").first()
-        org = official.organization if official is not None else None
-        if org is not None and not (
-            Membership.objects.filter(bloc_id=pledge.bloc_id, organization=org)
-            .active_in(pledge.year)
-            .exists()
-        ):
-            org = None
-        cache[key] = org
+        # A membership span of `read_spans` is the organization's (one official, one
+        # organization a person): the request already holds them.
+        member = any(
+            span.membership and span.bloc_id == pledge.bloc_id and span.covers(pledge.year)
+            for span in read_spans(user)
+        )
+        cache[key] = official.organization if official is not None and member else None
     return cache[key]
 
 

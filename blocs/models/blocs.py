@@ -222,6 +222,9 @@ class ReadSpan(NamedTuple):
     membership: bool
     council_body: int | None
 
+    def covers(self, year: int) -> bool:
+        return self.first <= year and (self.last is None or year <= self.last)
+
 
 def _user_key(user: Person) -> tuple | None:
     return (user.pk,) if user.is_authenticated else None
