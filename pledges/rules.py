@@ -65,8 +65,9 @@ def official_org(user: Person, pledge: Pledge) -> Organization | None:
     if key not in cache:
         official = Official.objects.filter(user=user).select_related("organization").first()
         # A membership span of `read_spans` is the organization's (one official, one
-        # organization a person): the request already holds them.
-        member = any(
+        # organization a person): the request already holds them. Without an official (an
+        # admin) there is nothing to ask, and no spans to read.
+        member = official is not None and any(
             span.membership and span.bloc_id == pledge.bloc_id and span.covers(pledge.year)
             for span in read_spans(user)
         )
