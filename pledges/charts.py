@@ -48,10 +48,27 @@ if TYPE_CHECKING:
 
 @functools.cache
 def _families() -> list[str]:
-    """The families of FONT_FAMILIES installed here (matplotlib warns for each missing one)."""
+    """The families of FONT_FAMILIES installed here (matplotlib warns for each missing one).
+
+    matplotlib lists the fonts from a cache it writes the first time it runs on a machine,
+    and never looks again: a font installed since (the documents' Liberation Serif, when a
+    first run came before `make test-deps`) is not in the list, and the charts would be
+    measured with a wider font than the PDF draws them in (a legend past the margin). So
+    when the first family is not listed, the system's fonts that are not listed yet are
+    added to this process's list first (the cache on disk is left as it is).
+    """
     from matplotlib import font_manager
 
-    installed = {font.name for font in font_manager.fontManager.ttflist}
+    manager = font_manager.fontManager
+    if FONT_FAMILIES[0] not in {font.name for font in manager.ttflist}:
+        known = {font.fname for font in manager.ttflist}
+        for path in font_manager.findSystemFonts():
+            if path not in known:
+                try:
+                    manager.addfont(path)
+                except (OSError, RuntimeError, ValueError):  # a file matplotlib cannot read
+                    continue
+    installed = {font.name for font in manager.ttflist}
     found = [name for name in FONT_FAMILIES if name in installed]
     return found or ["DejaVu Sans"]
 
@@ -86,8 +103,11 @@ def _number(value: Decimal | float | None) -> float:
 
 
 def _cached(kind: str, inputs: object, draw: Callable[[], str]) -> str:
-    """The SVG for these inputs from the cache, or drawn now and kept."""
-    payload = json.dumps([kind, DRAWING_VERSION, mpl.__version__, inputs], default=str)
+    """The SVG for these inputs from the cache, or drawn now and kept. The font that measures
+    the text is an input too: a chart laid out with another font is another picture."""
+    payload = json.dumps(
+        [kind, DRAWING_VERSION, mpl.__version__, _families()[0], inputs], default=str
+    )
     key = f"chart:{kind}:{hashlib.sha256(payload.encode()).hexdigest()}"
     svg = cache.get(key)
     if svg is None:

@@ -172,3 +172,37 @@ def test_the_rank_chart_legend_is_vietnamese_and_only_what_is_drawn():
     texts = _texts(svg)
     assert "tạm tính (điểm chưa thẩm định)" in texts
     assert "chính thức" not in texts  # no final year: no legend entry for it
+
+
+def test_a_font_installed_after_matplotlib_listed_the_fonts_is_the_one_that_measures(monkeypatch):
+    import copy
+    import os
+    import shutil
+    import subprocess
+
+    from matplotlib import font_manager
+
+    fc_list = shutil.which("fc-list")
+    listed = (
+        fc_list
+        and subprocess.run(  # noqa: S603 - a fixed program and pattern
+            [fc_list, ":family=Liberation Serif", "file"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+    )
+    if not listed:
+        if os.environ.get("CI", "").lower() == "true":
+            raise AssertionError("CI installs fonts-liberation2 (Liberation Serif)")
+        pytest.skip("Liberation Serif (fonts-liberation2) is not installed")
+    # The list as matplotlib wrote it before the documents' font was installed.
+    stale = copy.copy(font_manager.fontManager)
+    stale.ttflist = [f for f in stale.ttflist if not f.name.startswith("Liberation")]
+    monkeypatch.setattr(font_manager, "fontManager", stale)
+    charts._families.cache_clear()
+    try:
+        assert charts._families()[0] == "Liberation Serif"
+        assert "Liberation Serif" in {font.name for font in stale.ttflist}
+    finally:
+        charts._families.cache_clear()
