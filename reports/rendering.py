@@ -12,6 +12,9 @@ whatever its specificity), for about 2% of a build. `preload()` loads WeasyPrint
 fonts, matplotlib and the DOCX builder with one small build, ahead of the first report: the
 worker calls it when a process starts (reports/tasks.py), so the first report costs what
 the second does.
+
+The documents are rendered with WeasyPrint's user-agent stylesheet less its rules for a
+bare pseudo-element (`_user_agent_sheet`): see there why.
 """
 
 from __future__ import annotations
@@ -132,11 +135,74 @@ def _fewer_collections() -> Iterator[None]:
         gc.set_threshold(*old)
 
 
-def _render_pdf(html: str) -> RenderedPdf:
-    from weasyprint import HTML
+# WeasyPrint's HTML user-agent stylesheet has rules whose selector is a bare pseudo-element
+# (`::footnote-call { … }`). Such a rule matches every element, so the cascade computes a
+# style for each of them on every element of a document: six more styles an element, about
+# a tenth of a year-end report's CPU. The documents have no footnotes and no notes, and only
+# their <li> have markers. So the documents are rendered with that stylesheet less the
+# footnote and note rules, and with `::marker` narrowed to `li::marker`; every page looks
+# the same to the pixel (tests/reports/test_rendering.py renders both ways and compares).
+UNUSED_UA_RULES = (
+    "::footnote-call",
+    "::footnote-marker",
+    "::note-call",
+    "::note-marker",
+    "::note-callback",
+)
+NARROWED_UA_RULES = {"::marker": "li::marker"}
 
+
+def user_agent_css() -> str:
+    """The text of WeasyPrint's HTML user-agent stylesheet, less UNUSED_UA_RULES and with
+    NARROWED_UA_RULES; a ValueError if a rule named there is not in it (a new WeasyPrint
+    changed the stylesheet: look again at what to leave out)."""
+    import tinycss2
+    from weasyprint.html import UA
+
+    kept, seen = [], set()
+    for rule in tinycss2.parse_stylesheet(UA, skip_comments=True, skip_whitespace=True):
+        selector = tinycss2.serialize(rule.prelude).strip() if rule.type == "qualified-rule" else ""
+        if selector in UNUSED_UA_RULES:
+            seen.add(selector)
+            continue
+        text = rule.serialize()
+        if selector in NARROWED_UA_RULES:
+            seen.add(selector)
+            text = NARROWED_UA_RULES[selector] + text[len(tinycss2.serialize(rule.prelude)) :]
+        kept.append(text)
+    missing = (set(UNUSED_UA_RULES) | set(NARROWED_UA_RULES)) - seen
+    if missing:
+        raise ValueError(f"not in WeasyPrint's user-agent stylesheet: {sorted(missing)}")
+    return "\n".join(kept)
+
+
+_html_class = None
+
+
+def _html() -> type:
+    """weasyprint.HTML with the user-agent stylesheet of `user_agent_css` (built once)."""
+    global _html_class
+    if _html_class is None:
+        with _lock:
+            if _html_class is None:
+                from weasyprint import CSS, HTML
+                from weasyprint.css.counters import CounterStyle
+
+                # Its @counter-style rules are the stock ones: parsed into a dictionary of
+                # their own (the stock one is what `_ua_counter_style` hands to each build).
+                sheet = CSS(string=user_agent_css(), counter_style=CounterStyle())
+
+                class DocumentHTML(HTML):
+                    def _ua_stylesheets(self, forms=False):
+                        return [sheet]
+
+                _html_class = DocumentHTML
+    return _html_class
+
+
+def _render_pdf(html: str) -> RenderedPdf:
     with _fewer_collections():
-        document = HTML(string=html, base_url=BASE_URL, url_fetcher=url_fetcher()).render(
+        document = _html()(string=html, base_url=BASE_URL, url_fetcher=url_fetcher()).render(
             font_config=font_config()
         )
         pdf = document.write_pdf()

@@ -274,6 +274,45 @@ def test_one_font_configuration_for_every_build():
     assert font_config() is font_config()
 
 
+def _page_images(pdf: bytes, folder) -> list[bytes]:
+    folder.mkdir()
+    (folder / "document.pdf").write_bytes(pdf)
+    _run("pdftoppm", "-r", "100", "-png", str(folder / "document.pdf"), str(folder / "page"))
+    return [page.read_bytes() for page in sorted(folder.glob("page-*.png"))]
+
+
+# What the renderer leaves to stock WeasyPrint and the automatic table layout, for the check
+# that its shortcuts (reports.rendering.user_agent_css, the fixed layout of the header and
+# signature tables in pdf.css) change nothing on the page.
+AUTOMATIC_LAYOUT = "<style>table.doc-header, table.signing { table-layout: auto; }</style></head>"
+
+
+@needs_poppler
+def test_the_renderers_shortcuts_change_no_pixel_of_a_document(tmp_path):
+    from weasyprint import HTML
+
+    from reports.rendering import BASE_URL, user_agent_css
+
+    css = user_agent_css()
+    assert "::footnote-call" not in css and "li::marker" in css
+    with transaction.atomic():
+        draft = seed_year(6, tag="pixels")
+        pledge = ReportDraft.objects.create(
+            kind="pledge", bloc=draft.bloc, year=2020, issuer=draft.issuer, style=draft.style
+        )
+        for name, d in (("year_end", draft), ("pledge", pledge)):
+            html = render_html(None, gather_for_draft(d))
+            stock = HTML(
+                string=html.replace("</head>", AUTOMATIC_LAYOUT, 1),
+                base_url=BASE_URL,
+                url_fetcher=url_fetcher(),
+            ).write_pdf(font_config=font_config())
+            expected = _page_images(stock, tmp_path / f"{name}-stock")
+            assert len(expected) >= 2, name
+            assert _page_images(html_to_pdf(html).pdf, tmp_path / name) == expected, name
+        transaction.set_rollback(True)
+
+
 @pytest.mark.parametrize(
     "url",
     [
