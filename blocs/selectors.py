@@ -30,6 +30,7 @@ from .models import (
     Organization,
     SecretaryAssignment,
     current_year,
+    official_of,
 )
 from .rules import sits_on_council, with_secretariat
 
@@ -143,9 +144,7 @@ def dashboard(user: Person, year: int) -> Dashboard:
     """The user's blocs as cards. An admin sees every bloc, but as the overview's counts:
     the cards are the blocs the admin holds a role in (an official's organization's, an
     assignment's), as for anyone else."""
-    # An anonymous user has no pk: no official.
-    officials = Official.objects.select_related("organization")
-    official = officials.filter(user_id=user.pk).first()  # type: ignore[misc]
+    official = official_of(user)
     mine = Bloc.objects.held_by(user) if user.is_superuser else Bloc.objects.visible_to(user)
     blocs = with_terms(with_member_count(mine, year), year, year + 1)
     blocs = with_secretariat(blocs.select_related("organizing_body"), user, year)

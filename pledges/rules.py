@@ -42,6 +42,7 @@ from blocs.models import (
     Official,
     Organization,
     SecretaryAssignment,
+    official_of,
     read_spans,
 )
 from blocs.rules import Access, Role, access, sits_on_council
@@ -63,7 +64,7 @@ def official_org(user: Person, pledge: Pledge) -> Organization | None:
     cache = user.__dict__.setdefault("_pledges_official_org", {})
     key = (pledge.bloc_id, pledge.year)
     if key not in cache:
-        official = Official.objects.filter(user=user).select_related("organization").first()
+        official = official_of(user)
         # A membership span of `read_spans` is the organization's (one official, one
         # organization a person): the request already holds them. Without an official (an
         # admin) there is nothing to ask, and no spans to read.
@@ -317,10 +318,10 @@ def check_decides_for_council(actor: Actor, pledge: Pledge) -> None:
 
 def decides_own_proposal(user: Person, organization_id: int) -> bool:
     """`user` is an official of the unit proposed (`organization_id`), so someone else on
-    the council decides on it: nobody judges their own commendation (1 query)."""
-    if not user.is_authenticated:
-        return False
-    return Official.objects.filter(user=user, organization_id=organization_id).exists()
+    the council decides on it: nobody judges their own commendation (the request's
+    `official_of`)."""
+    official = official_of(user)
+    return official is not None and official.organization_id == organization_id
 
 
 # Registered permissions -------------------------------------------------------------------

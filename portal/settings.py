@@ -133,6 +133,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "blocs.context_processors.official",
                 "notifications.context_processors.bell",
             ],
             # In every template: `{{ user|person }}` (people by name, family name first) and

@@ -25,7 +25,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
-from blocs.models import Bloc, Official, Organization
+from blocs.models import Bloc, Organization, official_of
 from blocs.rules import Access, Need, check_year_writer, is_secretariat, require
 from portal.lib.types import Actor, Person
 
@@ -33,17 +33,20 @@ from .models import Report, ReportDraft
 
 
 def is_official_of(user: Person, organization_id: int | None) -> bool:
-    """Whether the user is an official of that organization (1 query)."""
-    if organization_id is None or not user.is_authenticated:
-        return False
-    return Official.objects.filter(user_id=user.pk, organization_id=organization_id).exists()
+    """Whether the user is an official of that organization (the request's `official_of`)."""
+    official = official_of(user)
+    return (
+        organization_id is not None
+        and official is not None
+        and (official.organization_id == organization_id)
+    )
 
 
 def official_organizations(user: Person) -> set[int]:
-    """The organizations the user is an official of (1 query; none for anonymous)."""
-    if not user.is_authenticated:
-        return set()
-    return set(Official.objects.filter(user_id=user.pk).values_list("organization_id", flat=True))
+    """The organizations the user is an official of: one at most (the request's
+    `official_of`; none for anonymous)."""
+    official = official_of(user)
+    return {official.organization_id} if official is not None else set()
 
 
 class DraftAccess(Access):

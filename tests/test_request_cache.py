@@ -85,3 +85,31 @@ def test_what_a_person_reads_is_one_query_a_request_and_a_new_membership_is_seen
     # One query for the spans, one for the visible blocs' ids.
     assert seen["member queries"] == 2 and seen["council queries"] == 2
     assert seen["joined"] == (True, True)
+
+
+def test_a_persons_official_is_one_query_a_request_and_a_new_one_is_seen(world):
+    """`blocs.models.official_of` (the navbar, the dashboard and the policy ask it): the
+    record and its organization in one query, once a request; an official written in the
+    request is seen at once, and a person without one costs one query, not one a question."""
+    from blocs.models import Official, official_of
+    from reports.rules import is_official_of
+
+    member, admin = world.users["member"], world.users["admin"]
+    seen = {}
+
+    def view(request):
+        seen["member"] = _queries(lambda: official_of(member))
+        seen["organization"] = _queries(lambda: official_of(member).organization.name)
+        seen["policy"] = _queries(lambda: is_official_of(member, world.orgs[2].pk))
+        seen["admin"] = _queries(lambda: official_of(admin))
+        Official.objects.create(user=admin, organization=world.orgs[3])
+        seen["admin after"] = _queries(lambda: is_official_of(admin, world.orgs[3].pk))
+        return "response"
+
+    request_cache.middleware(view)(None)
+    answers, queries = seen["member"]
+    assert {a.organization_id for a in answers} == {world.orgs[2].pk} and queries == 1
+    assert seen["organization"] == ([world.orgs[2].name] * 10, 0)  # came with the record
+    assert seen["policy"] == ([True] * 10, 0)
+    assert seen["admin"] == ([None] * 10, 1)
+    assert seen["admin after"] == ([True] * 10, 1)

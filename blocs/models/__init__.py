@@ -18,6 +18,7 @@ from .blocs import (
     YearSpan,
     YearSpanQuerySet,
     held_bloc_ids,
+    official_of,
     read_spans,
     readable_years,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "YearSpanQuerySet",
     "current_year",
     "held_bloc_ids",
+    "official_of",
     "read_spans",
     "readable_years",
 ]

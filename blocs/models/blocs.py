@@ -673,6 +673,17 @@ class Official(models.Model):
         return f"{person_name(self.user)} ({self.organization.display_name})"
 
 
+@remembered(_user_key)
+def official_of(user: Person) -> Official | None:
+    """The person's official record with its organization (a person has at most one), or
+    None; one query kept for the request. Every page's header shows it, the dashboard
+    starts from it and the policy asks it: `user.official` would be two queries each time
+    (the record, then its organization)."""
+    if not user.is_authenticated:
+        return None
+    return Official.objects.select_related("organization").filter(user_id=user.pk).first()
+
+
 # The accounts' history (who changed which account, when: staff and superuser flags, names,
 # e-mail, active flag), kept in this app's tables. Never the password hash; a password
 # change or reset is a row of its own with its reason (portal.lib.audit). last_login is left

@@ -145,14 +145,14 @@ def test_dashboard_query_count_is_constant(world, client_for, django_assert_num_
         client, reverse("home"), lambda: add_blocs(27), django_assert_num_queries
     )
     assert len(client.get(reverse("home")).context["dashboard"].cards) == 30
-    # session, user, official+organization, blocs (member count and secretary as
-    # subqueries), chair terms of this and next year, upcoming meetings, this year's
-    # pledges (none here: the to-do list stops there), navbar: user.official, its organization,
+    # session, user, official+organization (blocs.models.official_of, which the navbar reads
+    # too), blocs (member count and secretary as subqueries), chair terms of this and next
+    # year, upcoming meetings, this year's pledges (none here: the to-do list stops there),
     # the bell's unread count
     # ...and, the member's organization chairing next year in every bloc (issue 12), next
     # year's pledges, launch meetings and secretariat assignments for its checklist
     # ...and the council seats, for the council card (issue 16)
-    assert count == 14
+    assert count == 12
 
 
 # Bloc list -----------------------------------------------------------------
@@ -268,9 +268,9 @@ def test_bloc_page_query_count_is_constant(world, client_for, django_assert_num_
     count = _assert_constant(client, url, lambda: grow(18), django_assert_num_queries)
     # session, user, the blocs and years the user reads (blocs.models.read_spans), bloc,
     # memberships, chair terms, assigned secretaries, chair officials, recent meetings,
-    # manage_bloc (secretaries, chair term), navbar official + organization, the bloc's
-    # pledges (the "Emulation pledges" card), the bell
-    assert count == 15
+    # manage_bloc (secretaries, chair term), the navbar's official with its organization
+    # (blocs.models.official_of), the bloc's pledges (the "Emulation pledges" card), the bell
+    assert count == 14
 
 
 # Bloc edit -----------------------------------------------------------------
@@ -376,9 +376,9 @@ def test_organization_page_query_count_is_constant(world, client_for, django_ass
     url = reverse("blocs:organization_detail", args=[org.pk])
     count = _assert_constant(client, url, lambda: grow(18), django_assert_num_queries)
     # session, user, the blocs the user reads (blocs.models.read_spans), organization
-    # (visible_to), memberships, chair terms, officials, navbar official + organization,
-    # the bell
-    assert count == 10
+    # (visible_to), memberships, chair terms, officials, the navbar's official with its
+    # organization (blocs.models.official_of), the bell
+    assert count == 9
 
 
 # Search --------------------------------------------------------------------

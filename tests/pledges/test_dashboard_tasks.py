@@ -144,9 +144,9 @@ def test_the_dashboard_runs_the_same_queries_with_many_open_pledges(
         client, reverse("home"), lambda: add_blocs(10), django_assert_num_queries
     )
     assert len(client.get(reverse("home")).context["tasks"]) == 24  # sign and register × 12
-    # the 10 of test_dashboard_query_count_is_constant, then: memberships of the year,
-    # signatures, registrations, self sheets
-    assert count == 15  # ...and the council seats, for the council card
+    # the plain dashboard's (test_dashboard_query_count_is_constant, without next year's
+    # checklist), then: memberships of the year, signatures, registrations, self sheets
+    assert count == 13  # ...and the council seats, for the council card
 
 
 def test_the_dashboard_runs_the_same_queries_with_many_cross_scoring_years(
@@ -172,7 +172,7 @@ def test_the_dashboard_runs_the_same_queries_with_many_cross_scoring_years(
     )
     kinds = [task.kind for task in client.get(reverse("home")).context["tasks"]]
     assert kinds.count("self_score") == kinds.count("cross_score") == 12
-    assert count == 17  # the 15 above, then members per bloc and my cross sheets
+    assert count == 15  # the 13 above, then members per bloc and my cross sheets
 
 
 # A sheet sent back, and the incoming chair (issue 12) ---------------------------------------
@@ -275,9 +275,9 @@ def test_the_dashboard_runs_the_same_queries_for_an_incoming_chair_of_many_blocs
         client, reverse("home"), lambda: add_blocs(10), django_assert_num_queries
     )
     assert len(client.get(reverse("home")).context["preparations"]) == 12
-    assert (
-        count == 14
-    )  # the 11 of the plain dashboard (with the council seats), then pledges, launches, assignments
+    # the plain dashboard's (with the council seats), then next year's pledges, launches,
+    # assignments
+    assert count == 12
 
 
 def test_the_dashboard_runs_the_same_queries_with_many_sent_back_sheets(
@@ -304,4 +304,4 @@ def test_the_dashboard_runs_the_same_queries_with_many_sent_back_sheets(
     )
     kinds = [task.kind for task in client.get(reverse("home")).context["tasks"]]
     assert kinds.count("returned") == 12
-    assert count == 15  # with the council seats
+    assert count == 13  # with the council seats

@@ -253,11 +253,11 @@ def test_pledge_page_query_count_is_constant(pledge, world, client_for, django_a
         client, url("pledge_detail", pledge), lambda: grow(9), django_assert_num_queries
     )
     # session, user, pledge (by its key), secretariat (assigned, chair term), the blocs and
-    # years the user reads (blocs.models.read_spans), my official (its membership is one
-    # of the spans), criteria, quotas, signatures, members, items, navbar official +
-    # organization, the bell; open for signing (members read only such a pledge, issue 12):
-    # the issued pledge document, if any
-    assert count == 16
+    # years the user reads (blocs.models.read_spans), my official with its organization
+    # (blocs.models.official_of, which the navbar reads too; its membership is one of the
+    # spans), criteria, quotas, signatures, members, items, the bell; open for signing
+    # (members read only such a pledge, issue 12): the issued pledge document, if any
+    assert count == 14
 
 
 # Rules -----------------------------------------------------------------------------
@@ -885,9 +885,10 @@ def test_registration_list_query_count_is_constant(
         django_assert_num_queries,
     )
     # session, user, pledge, secretariat (assigned, chair term), the blocs and years the
-    # user reads (blocs.models.read_spans), my official (its membership is one of the
-    # spans), registrations, their titles, members, navbar official + organization, the bell
-    assert count == 13
+    # user reads (blocs.models.read_spans), my official with its organization (official_of,
+    # the navbar's too; its membership is one of the spans), registrations, their titles,
+    # members, the bell
+    assert count == 11
 
 
 # The bloc page links here ----------------------------------------------------------
@@ -931,11 +932,11 @@ def test_signing_page_query_count_is_constant(
         lambda: _grow_members(open_pledge, 9, sign=True),
         django_assert_num_queries,
     )
-    # session, user, pledge, secretariat (assigned, chair term), my official, members,
-    # signatures, navbar official (+ the launch meetings to record at),
-    # the bell; a member: the blocs and years the user reads (blocs.models.read_spans,
-    # one query) and no launch meetings to record at
-    assert count == (12 if role == "member" else 14)
+    # session, user, pledge, secretariat (assigned, chair term), my official with its
+    # organization (official_of, the navbar's too), members, signatures (+ the launch
+    # meetings to record at), the bell; a member: the blocs and years the user reads
+    # (blocs.models.read_spans, one query) and no launch meetings to record at
+    assert count == (11 if role == "member" else 12)
 
 
 def test_registration_page_query_count_is_constant(
@@ -955,11 +956,11 @@ def test_registration_page_query_count_is_constant(
         lambda: _grow_members(open_pledge, 9),
         django_assert_num_queries,
     )
-    # session, user, pledge, my official, members, the registration + its titles +
-    # targets, secretariat (assigned, chair term), contents, active titles, navbar official
-    # + organization, the bell, the blocs and years the user reads (blocs.models.read_spans:
-    # the organization's membership is one of them)
-    assert count == 16
+    # session, user, pledge, my official with its organization (official_of, the navbar's
+    # too), members, the registration + its titles + targets, secretariat (assigned, chair
+    # term), contents, active titles, the bell, the blocs and years the user reads
+    # (blocs.models.read_spans: the organization's membership is one of them)
+    assert count == 14
 
 
 def test_copying_a_pledge_from_before_2024_warns_that_the_legal_basis_changed(world, client_for):

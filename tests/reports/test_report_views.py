@@ -94,9 +94,10 @@ def test_the_list_costs_the_same_whatever_the_number_of_documents(
                 make_report(earlier, status=Report.Status.FAILED, error="x")
 
     # session, user, the years the user reads (one union), bloc, secretariat check (2),
-    # drafts, reports, years, meetings (form), the bell's unread count
+    # drafts, reports, years, meetings (form), the navbar's official with its organization
+    # (blocs.models.official_of), the bell's unread count
     count = _assert_constant(client, list_url, grow, django_assert_num_queries)
-    assert count == 13
+    assert count == 12
 
 
 def test_the_secretariat_opens_a_draft(world, client_for):
