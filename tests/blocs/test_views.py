@@ -431,3 +431,15 @@ def test_an_admin_s_dashboard_shows_the_roles_it_holds_not_every_bloc_s_secretar
     SecretaryAssignmentFactory(bloc=world.bloc, user=world.users["admin"])
     dashboard = client_for("admin").get(reverse("home")).context["dashboard"]
     assert {card.bloc for card in dashboard.cards if card.is_secretariat} == {world.bloc}
+
+
+def test_the_navbar_names_the_person_and_their_organization(world, client_for):
+    import re
+
+    def user_button(role):
+        page = client_for(role).get(reverse("home")).content.decode()
+        return re.search(r'class="[^"]*portal-user".*?</button>', page, re.S).group(0)
+
+    assert world.orgs[2].display_name in user_button("member")
+    admin = user_button("admin")  # no official: the name alone
+    assert "opacity-75" not in admin and all(o.display_name not in admin for o in world.orgs)
