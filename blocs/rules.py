@@ -67,6 +67,7 @@ from .models import (
     Official,
     SecretaryAssignment,
     held_bloc_ids,
+    official_of,
     read_spans,
 )
 from .models import current_year as _current_year
@@ -148,6 +149,17 @@ class BlocYear(NamedTuple):
 def _official_orgs(user: Person) -> QuerySet:
     # An anonymous user has no pk: the lookup then matches no official.
     return Official.objects.filter(user_id=user.pk).values("organization_id")  # type: ignore[misc]
+
+
+def is_official_of(user: Person, organization_id: int | None) -> bool:
+    """Whether the user is an official of that organization (the request's `official_of`:
+    a person has one organization at most)."""
+    official = official_of(user)
+    return (
+        organization_id is not None
+        and official is not None
+        and (official.organization_id == organization_id)
+    )
 
 
 def council_seats(user: Person) -> set[tuple[int, int, int | None]]:

@@ -45,7 +45,7 @@ from blocs.models import (
     official_of,
     read_spans,
 )
-from blocs.rules import Access, Role, access, sits_on_council
+from blocs.rules import Access, Role, access, is_official_of, sits_on_council
 from portal.lib.types import Actor, Person
 
 from .models import Pledge, PledgeQuerySet, PledgeSignature, Registration, ScoreSheet
@@ -318,10 +318,8 @@ def check_decides_for_council(actor: Actor, pledge: Pledge) -> None:
 
 def decides_own_proposal(user: Person, organization_id: int) -> bool:
     """`user` is an official of the unit proposed (`organization_id`), so someone else on
-    the council decides on it: nobody judges their own commendation (the request's
-    `official_of`)."""
-    official = official_of(user)
-    return official is not None and official.organization_id == organization_id
+    the council decides on it: nobody judges their own commendation."""
+    return is_official_of(user, organization_id)
 
 
 # Registered permissions -------------------------------------------------------------------

@@ -14,7 +14,7 @@ worker calls it when a process starts (reports/tasks.py), so the first report co
 the second does.
 
 The documents are rendered with WeasyPrint's user-agent stylesheet less its rules for a
-bare pseudo-element (`_user_agent_sheet`): see there why.
+bare pseudo-element (`user_agent_css`): see there why.
 """
 
 from __future__ import annotations
@@ -137,8 +137,8 @@ def _fewer_collections() -> Iterator[None]:
 
 # WeasyPrint's HTML user-agent stylesheet has rules whose selector is a bare pseudo-element
 # (`::footnote-call { … }`). Such a rule matches every element, so the cascade computes a
-# style for each of them on every element of a document: six more styles an element, about
-# a tenth of a year-end report's CPU. The documents have no footnotes and no notes, and only
+# style for each of them on every element of a document: six more styles an element, 5-10 %
+# of a year-end report's CPU. The documents have no footnotes and no notes, and only
 # their <li> have markers. So the documents are rendered with that stylesheet less the
 # footnote and note rules, and with `::marker` narrowed to `li::marker`; every page looks
 # the same to the pixel (tests/reports/test_rendering.py renders both ways and compares).

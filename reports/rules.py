@@ -26,20 +26,17 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from blocs.models import Bloc, Organization, official_of
-from blocs.rules import Access, Need, check_year_writer, is_secretariat, require
+from blocs.rules import (
+    Access,
+    Need,
+    check_year_writer,
+    is_official_of,
+    is_secretariat,
+    require,
+)
 from portal.lib.types import Actor, Person
 
 from .models import Report, ReportDraft
-
-
-def is_official_of(user: Person, organization_id: int | None) -> bool:
-    """Whether the user is an official of that organization (the request's `official_of`)."""
-    official = official_of(user)
-    return (
-        organization_id is not None
-        and official is not None
-        and (official.organization_id == organization_id)
-    )
 
 
 def official_organizations(user: Person) -> set[int]:
