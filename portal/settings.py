@@ -13,6 +13,8 @@ from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.cache import tolerant
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -352,7 +354,8 @@ ADMIN_EXACT_COUNT_LIMIT = env.int("ADMIN_EXACT_COUNT_LIMIT", default=50_000)
 
 # The cache: charts drawn once per inputs (pledges/charts.py). Per process by default; a
 # Redis URL (redis://redis:6379/2) shares it between the web processes of a deployment.
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# With Redis, an outage is a miss, not a server error (portal/lib/cache.py).
+CACHES = {"default": tolerant(env.cache("CACHE_URL", default="locmemcache://"))}
 
 # Year-bounded lists and forms use this as the earliest year they accept.
 PORTAL_FIRST_YEAR = env.int("PORTAL_FIRST_YEAR", default=2000)
