@@ -283,7 +283,7 @@ def _page_images(pdf: bytes, folder) -> list[bytes]:
 
 # What the renderer leaves to stock WeasyPrint and the automatic table layout, for the check
 # that its shortcuts (reports.rendering.user_agent_css, the fixed layout of the header and
-# signature tables in pdf.css) change nothing on the page.
+# signature tables in pdf.css, the frame a build starts in) change nothing on the page.
 AUTOMATIC_LAYOUT = "<style>table.doc-header, table.signing { table-layout: auto; }</style></head>"
 
 
@@ -352,3 +352,27 @@ def test_document_asking_for_outside_resources_still_renders(monkeypatch):
     rendered = html_to_pdf(html)
     assert rendered.page_count == 1
     assert rendered.pdf.startswith(b"%PDF")
+
+
+def test_a_build_runs_in_a_frame_with_room_for_weasyprints_frames(monkeypatch):
+    # reports.rendering.ROOMY_FRAME_SLOTS says why: the stylesheet is fetched mid-build, so
+    # the frames above the fetch are the build's own.
+    import sys
+
+    from reports import rendering
+
+    reserves: list[int] = []
+    fetch_static = rendering._static_path
+
+    def spy(url: str):
+        frame, largest = sys._getframe(), 0
+        while frame is not None:
+            largest = max(largest, frame.f_code.co_stacksize)
+            frame = frame.f_back
+        reserves.append(largest)
+        return fetch_static(url)
+
+    monkeypatch.setattr(rendering, "_static_path", spy)
+    html = '<html><head><link rel="stylesheet" href="/static/reports/pdf.css"></head><p>x</p>'
+    assert html_to_pdf(html).page_count == 1
+    assert reserves and min(reserves) >= rendering.ROOMY_FRAME_SLOTS
