@@ -24,6 +24,8 @@ Roles, for one bloc and one year:
 Which blocs and years a person reads as a member or the council comes from one place,
 `blocs.models.read_spans` (one query, kept for the request): `readable_years`, the
 `visible_to` querysets, `may_read`, `reads_year`, `read_years` and `council_seats` read it.
+Who is the secretariat of which bloc in which year comes likewise from `secretariat_spans`
+(one query, kept for the request), which `is_secretariat` and `secretariat_years` read.
 
 Views ask through `get_bloc_or_404` / `get_meeting_or_404` / `get_attachment_or_404`, which
 return the object with its `Access` (what a template shows); services that write on behalf of
@@ -46,6 +48,7 @@ from django.db.models import (
     BooleanField,
     Exists,
     ExpressionWrapper,
+    F,
     OuterRef,
     Q,
     QuerySet,
@@ -212,20 +215,53 @@ def _asked_of(user: Person, bloc: Bloc, year: int | None = None) -> tuple | None
     return (user.pk, user.is_superuser, bloc.pk, _current_year() if year is None else year)
 
 
+class SecretariatSpan(NamedTuple):
+    """Years `first` to `last` (None: still open) in which the user is the secretariat of
+    the bloc `bloc_id`: an assignment's years, or the one year of a chair term."""
+
+    bloc_id: int
+    first: int
+    last: int | None
+
+    def covers(self, year: int) -> bool:
+        return self.first <= year and (self.last is None or year <= self.last)
+
+
+def _person(user: Person) -> tuple | None:
+    return (user.pk,) if user.is_authenticated else None
+
+
+@remembered(_person)
+def secretariat_spans(user: Person) -> tuple[SecretariatSpan, ...]:
+    """Every bloc and year in which the user is the secretariat (admins aside), in one query
+    kept for the request: their assignments and the chair terms of their organization. The
+    source of `is_secretariat` and `secretariat_years`: a page asks them of several blocs and
+    years, a service of every sheet it saves."""
+    if not user.is_authenticated:
+        return ()
+    assigned = SecretaryAssignment.objects.filter(user_id=user.pk).values_list(
+        "bloc_id", "first_year", "last_year"
+    )
+    chaired = (
+        ChairTerm.objects.filter(chair_id__in=_official_orgs(user))
+        .annotate(last=F("year"))
+        .values_list("bloc_id", "year", "last")
+    )
+    # Unordered parts: SQLite (the embedded default) refuses ORDER BY inside a UNION.
+    rows = assigned.order_by().union(chaired.order_by(), all=True)
+    return tuple(SecretariatSpan(*row) for row in rows)
+
+
 @remembered(_asked_of)
 def is_secretariat(user: Person, bloc: Bloc, year: int | None = None) -> bool:
-    """The bloc's secretariat in `year` (this year by default); admins always (2 queries)."""
+    """The bloc's secretariat in `year` (this year by default); admins always. From the
+    request's `secretariat_spans` (one query, for every bloc and year asked)."""
     if not user.is_authenticated:
         return False
     if user.is_superuser:
         return True
     year = _current_year() if year is None else year
-    assigned = SecretaryAssignment.objects.filter(bloc=bloc, user=user).active_in(year)
-    if assigned.exists():
-        return True
-    return ChairTerm.objects.filter(
-        bloc=bloc, year=year, chair_id__in=_official_orgs(user)
-    ).exists()
+    return any(span.bloc_id == bloc.pk and span.covers(year) for span in secretariat_spans(user))
 
 
 def may_read(user: Person, bloc: Bloc) -> bool:
@@ -246,18 +282,14 @@ def reads_year(user: Person, bloc: Bloc, year: int) -> bool:
 
 
 def secretariat_years(user: Person, bloc: Bloc, years: range) -> list[int]:
-    """The years of `years` in which the user is the bloc's secretariat (2 queries)."""
+    """The years of `years` in which the user is the bloc's secretariat (the request's
+    `secretariat_spans`)."""
     if not user.is_authenticated:
         return []
     if user.is_superuser:
         return list(years)
-    chaired = set(
-        ChairTerm.objects.filter(
-            bloc=bloc, year__in=list(years), chair_id__in=_official_orgs(user)
-        ).values_list("year", flat=True)
-    )
-    spans = list(SecretaryAssignment.objects.filter(bloc=bloc, user=user))
-    return [y for y in years if y in chaired or any(span.covers(y) for span in spans)]
+    spans = [span for span in secretariat_spans(user) if span.bloc_id == bloc.pk]
+    return [year for year in years if any(span.covers(year) for span in spans)]
 
 
 def read_years(user: Person, bloc_pk: int) -> Callable[[int], bool]:

@@ -472,9 +472,10 @@ def test_meeting_detail_query_count_is_constant(
     )
     # session, user, meeting (visible_to), the meeting with bloc/host/approver, people,
     # attendance+organization, agenda, attachments, decisions+terms+memberships,
-    # members of the year, is_secretariat (secretaries, chair term), the navbar's official
-    # with its organization (blocs.models.official_of), the bell's unread count
-    assert count == 15  # + the blocs and years the user reads (blocs.models.read_spans)
+    # members of the year, is_secretariat (blocs.rules.secretariat_spans: assignments and
+    # chair terms, one union), the navbar's official with its organization
+    # (blocs.models.official_of), the bell's unread count
+    assert count == 14  # + the blocs and years the user reads (blocs.models.read_spans)
 
 
 def test_meeting_list_query_count_is_constant(world, client_for, django_assert_num_queries):
@@ -500,9 +501,9 @@ def test_meeting_list_query_count_is_constant(world, client_for, django_assert_n
     # session, user, the blocs and years the user reads (blocs.models.read_spans: its
     # memberships, assignments and council seats, one union, kept for the request), bloc
     # (visible_to), years with meetings, the year's meetings with their hosts,
-    # is_secretariat (secretaries, chair term), the navbar's official with its organization
-    # (blocs.models.official_of), the bell
-    assert count == 10
+    # is_secretariat (blocs.rules.secretariat_spans, one union), the navbar's official with
+    # its organization (blocs.models.official_of), the bell
+    assert count == 9
 
 
 @pytest.mark.parametrize("year", ["99999999999", "-3", "1066", "abc"])

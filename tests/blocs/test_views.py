@@ -268,9 +268,10 @@ def test_bloc_page_query_count_is_constant(world, client_for, django_assert_num_
     count = _assert_constant(client, url, lambda: grow(18), django_assert_num_queries)
     # session, user, the blocs and years the user reads (blocs.models.read_spans), bloc,
     # memberships, chair terms, assigned secretaries, chair officials, recent meetings,
-    # manage_bloc (secretaries, chair term), the navbar's official with its organization
-    # (blocs.models.official_of), the bloc's pledges (the "Emulation pledges" card), the bell
-    assert count == 14
+    # manage_bloc (blocs.rules.secretariat_spans: assignments and chair terms, one union),
+    # the navbar's official with its organization (blocs.models.official_of), the bloc's
+    # pledges (the "Emulation pledges" card), the bell
+    assert count == 13
 
 
 # Bloc edit -----------------------------------------------------------------

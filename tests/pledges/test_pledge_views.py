@@ -252,12 +252,13 @@ def test_pledge_page_query_count_is_constant(pledge, world, client_for, django_a
     count = _assert_constant(
         client, url("pledge_detail", pledge), lambda: grow(9), django_assert_num_queries
     )
-    # session, user, pledge (by its key), secretariat (assigned, chair term), the blocs and
-    # years the user reads (blocs.models.read_spans), my official with its organization
+    # session, user, pledge (by its key), secretariat (blocs.rules.secretariat_spans: the
+    # assignments and chair terms, one union), the blocs and years the user reads
+    # (blocs.models.read_spans), my official with its organization
     # (blocs.models.official_of, which the navbar reads too; its membership is one of the
     # spans), criteria, quotas, signatures, members, items, the bell; open for signing
     # (members read only such a pledge, issue 12): the issued pledge document, if any
-    assert count == 14
+    assert count == 13
 
 
 # Rules -----------------------------------------------------------------------------
@@ -884,11 +885,11 @@ def test_registration_list_query_count_is_constant(
         lambda: grow(9),
         django_assert_num_queries,
     )
-    # session, user, pledge, secretariat (assigned, chair term), the blocs and years the
-    # user reads (blocs.models.read_spans), my official with its organization (official_of,
-    # the navbar's too; its membership is one of the spans), registrations, their titles,
-    # members, the bell
-    assert count == 11
+    # session, user, pledge, secretariat (blocs.rules.secretariat_spans, one union), the
+    # blocs and years the user reads (blocs.models.read_spans), my official with its
+    # organization (official_of, the navbar's too; its membership is one of the spans),
+    # registrations, their titles, members, the bell
+    assert count == 10
 
 
 # The bloc page links here ----------------------------------------------------------
@@ -932,11 +933,11 @@ def test_signing_page_query_count_is_constant(
         lambda: _grow_members(open_pledge, 9, sign=True),
         django_assert_num_queries,
     )
-    # session, user, pledge, secretariat (assigned, chair term), my official with its
-    # organization (official_of, the navbar's too), members, signatures (+ the launch
-    # meetings to record at), the bell; a member: the blocs and years the user reads
-    # (blocs.models.read_spans, one query) and no launch meetings to record at
-    assert count == (11 if role == "member" else 12)
+    # session, user, pledge, secretariat (blocs.rules.secretariat_spans, one union), my
+    # official with its organization (official_of, the navbar's too), members, signatures
+    # (+ the launch meetings to record at), the bell; a member: the blocs and years the user
+    # reads (blocs.models.read_spans, one query) and no launch meetings to record at
+    assert count == (10 if role == "member" else 11)
 
 
 def test_registration_page_query_count_is_constant(
@@ -957,10 +958,11 @@ def test_registration_page_query_count_is_constant(
         django_assert_num_queries,
     )
     # session, user, pledge, my official with its organization (official_of, the navbar's
-    # too), members, the registration + its titles + targets, secretariat (assigned, chair
-    # term), contents, active titles, the bell, the blocs and years the user reads
-    # (blocs.models.read_spans: the organization's membership is one of them)
-    assert count == 14
+    # too), members, the registration + its titles + targets, secretariat
+    # (blocs.rules.secretariat_spans, one union), contents, active titles, the bell, the
+    # blocs and years the user reads (blocs.models.read_spans: the organization's
+    # membership is one of them)
+    assert count == 13
 
 
 def test_copying_a_pledge_from_before_2024_warns_that_the_legal_basis_changed(world, client_for):

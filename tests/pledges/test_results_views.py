@@ -155,9 +155,10 @@ def test_results_queries_do_not_grow(world, client_for, django_assert_num_querie
     # session, user, pledge+bloc, members (2), criteria, scores, adjustments, official org
     # (the official with its organization, blocs.models.official_of, which the navbar reads
     # too; its membership is one of the spans below), ballots+candidates (2), proposals,
-    # quotas, secretariat (2), the bell, the blocs and years the user reads
-    # (blocs.models.read_spans: the pledge is read by its key, then the policy)
-    assert count == 17
+    # quotas, secretariat (blocs.rules.secretariat_spans, one union), the bell, the blocs and
+    # years the user reads (blocs.models.read_spans: the pledge is read by its key, then the
+    # policy)
+    assert count == 16
 
 
 def test_results_xlsx_has_the_rows_and_ranks_of_the_page(world, scored, client_for):

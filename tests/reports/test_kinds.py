@@ -406,10 +406,10 @@ def test_the_preview_gathers_again_only_when_the_data_changed(
     assert "Dòng một" in client.post(url, {"situation": "Dòng một"}).content.decode()
     assert len(gathers) == 1
     # Typing on: session, user, the blocs and years the user reads (blocs.models.read_spans),
-    # draft, secretariat check (2), the draft copy, the chair terms, the data fingerprint and
-    # the bloc's organizing body (the world's bloc has one since the council); none of the
-    # members, meetings or pledge queries again.
-    with django_assert_num_queries(10):
+    # draft, secretariat check (blocs.rules.secretariat_spans, one union), the draft copy,
+    # the chair terms, the data fingerprint and the bloc's organizing body (the world's bloc
+    # has one since the council); none of the members, meetings or pledge queries again.
+    with django_assert_num_queries(9):
         response = client.post(url, {"situation": "Dòng một\nDòng hai"})
     assert "Dòng hai" in response.content.decode()
     assert len(gathers) == 1

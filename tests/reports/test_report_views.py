@@ -93,11 +93,12 @@ def test_the_list_costs_the_same_whatever_the_number_of_documents(
                 make_report(earlier)
                 make_report(earlier, status=Report.Status.FAILED, error="x")
 
-    # session, user, the years the user reads (one union), bloc, secretariat check (2),
-    # drafts, reports, years, meetings (form), the navbar's official with its organization
-    # (blocs.models.official_of), the bell's unread count
+    # session, user, the years the user reads (one union), bloc, secretariat check
+    # (blocs.rules.secretariat_spans, one union), drafts, reports, years, meetings (form),
+    # the navbar's official with its organization (blocs.models.official_of), the bell's
+    # unread count
     count = _assert_constant(client, list_url, grow, django_assert_num_queries)
-    assert count == 12
+    assert count == 11
 
 
 def test_the_secretariat_opens_a_draft(world, client_for):
