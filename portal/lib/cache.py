@@ -11,11 +11,12 @@ costs a page that long at most, not the operating system's TCP timeout.
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import redis
-from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 
 logger = logging.getLogger(__name__)
@@ -38,6 +39,20 @@ def tolerant(config: dict[str, Any]) -> dict[str, Any]:
     return config
 
 
+def _tolerant(method: Callable[..., Any], missed: Callable[..., Any]) -> Callable[..., Any]:
+    """`method` of RedisCache, answering `missed(*arguments)` while Redis is away."""
+
+    @functools.wraps(method)
+    def tolerant(self: RedisCache, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except OUTAGE as error:
+            logger.warning("cache %s skipped, Redis is unavailable: %s", method.__name__, error)
+            return missed(*args, **kwargs)
+
+    return tolerant
+
+
 class OutageTolerantRedisCache(RedisCache):
     """RedisCache whose reads miss and whose writes are dropped while Redis is away."""
 
@@ -47,46 +62,10 @@ class OutageTolerantRedisCache(RedisCache):
         options.setdefault("socket_timeout", REDIS_CACHE_TIMEOUT)
         super().__init__(server, params)
 
-    def _missed(self, operation: str, error: Exception) -> None:
-        logger.warning("cache %s skipped, Redis is unavailable: %s", operation, error)
-
-    def get(self, key, default=None, version=None):
-        try:
-            return super().get(key, default, version)
-        except OUTAGE as error:
-            self._missed("get", error)
-            return default
-
-    def get_many(self, keys, version=None):
-        try:
-            return super().get_many(keys, version)
-        except OUTAGE as error:
-            self._missed("get_many", error)
-            return {}
-
-    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            super().set(key, value, timeout, version)
-        except OUTAGE as error:
-            self._missed("set", error)
-
-    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().set_many(data, timeout, version)
-        except OUTAGE as error:
-            self._missed("set_many", error)
-            return list(data)
-
-    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().add(key, value, timeout, version)
-        except OUTAGE as error:
-            self._missed("add", error)
-            return False
-
-    def delete(self, key, version=None):
-        try:
-            return super().delete(key, version)
-        except OUTAGE as error:
-            self._missed("delete", error)
-            return False
+    # What each answers when Redis is away: what it answers for a key it does not have.
+    get = _tolerant(RedisCache.get, lambda key, default=None, version=None: default)
+    get_many = _tolerant(RedisCache.get_many, lambda keys, version=None: {})
+    set = _tolerant(RedisCache.set, lambda *args, **kwargs: None)
+    set_many = _tolerant(RedisCache.set_many, lambda data, *args, **kwargs: list(data))
+    add = _tolerant(RedisCache.add, lambda *args, **kwargs: False)
+    delete = _tolerant(RedisCache.delete, lambda *args, **kwargs: False)
