@@ -165,7 +165,7 @@ class Command(BaseCommand):
                 "secretariat": client.login(pages.pop("_secretariat"), OFFICIAL_PASSWORD),
                 "admin": client.login(ADMIN_USERNAME, ADMIN_PASSWORD),
             }
-            self.table(client, sessions, pages, levels, requests)
+            self.table(client, sessions, pages, levels, requests, workers)
         finally:
             server.terminate()
             try:
@@ -291,7 +291,7 @@ class Command(BaseCommand):
             thread.join()
         return samples, len(samples) / (time.perf_counter() - started)
 
-    def table(self, client, sessions, pages, levels, requests) -> None:
+    def table(self, client, sessions, pages, levels, requests, workers) -> None:
         import psycopg
 
         self.stdout.write(f"psycopg implementation: {psycopg.pq.__impl__}")
@@ -302,8 +302,9 @@ class Command(BaseCommand):
         bare_rps: dict[int, float] = {}
         for name, (role, path) in pages.items():
             session = sessions[role]
-            for _ in range(3):  # warm the workers: imports, templates, caches
-                client.sample(session, path)
+            # Warm every worker (imports, templates, caches): requests one after another
+            # may all reach the same worker, and a cold one would show in the 1-user p95.
+            self.run(client, session, path, users=workers, total=3 * workers)
             for users in levels:
                 total = max(requests, requests * users // 2)
                 samples, rps = self.run(client, session, path, users, total)
