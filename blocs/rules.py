@@ -24,8 +24,9 @@ Roles, for one bloc and one year:
 Which blocs and years a person reads as a member or the council comes from one place,
 `blocs.models.read_spans` (one query, kept for the request): `readable_years`, the
 `visible_to` querysets, `may_read`, `reads_year`, `read_years` and `council_seats` read it.
-Who is the secretariat of which bloc in which year comes likewise from `secretariat_spans`
-(one query, kept for the request), which `is_secretariat` and `secretariat_years` read.
+Who is the secretariat of which bloc in which year comes likewise from
+`blocs.models.secretariat_spans` (one query, kept for the request), which `is_secretariat`
+and `secretariat_years` read.
 
 Views ask through `get_bloc_or_404` / `get_meeting_or_404` / `get_attachment_or_404`, which
 return the object with its `Access` (what a template shows); services that write on behalf of
@@ -48,7 +49,6 @@ from django.db.models import (
     BooleanField,
     Exists,
     ExpressionWrapper,
-    F,
     OuterRef,
     Q,
     QuerySet,
@@ -72,6 +72,7 @@ from .models import (
     held_bloc_ids,
     official_of,
     read_spans,
+    secretariat_spans,
 )
 from .models import current_year as _current_year
 
@@ -213,43 +214,6 @@ def _asked_of(user: Person, bloc: Bloc, year: int | None = None) -> tuple | None
     if not user.is_authenticated or bloc.pk is None:
         return None
     return (user.pk, user.is_superuser, bloc.pk, _current_year() if year is None else year)
-
-
-class SecretariatSpan(NamedTuple):
-    """Years `first` to `last` (None: still open) in which the user is the secretariat of
-    the bloc `bloc_id`: an assignment's years, or the one year of a chair term."""
-
-    bloc_id: int
-    first: int
-    last: int | None
-
-    def covers(self, year: int) -> bool:
-        return self.first <= year and (self.last is None or year <= self.last)
-
-
-def _person(user: Person) -> tuple | None:
-    return (user.pk,) if user.is_authenticated else None
-
-
-@remembered(_person)
-def secretariat_spans(user: Person) -> tuple[SecretariatSpan, ...]:
-    """Every bloc and year in which the user is the secretariat (admins aside), in one query
-    kept for the request: their assignments and the chair terms of their organization. The
-    source of `is_secretariat` and `secretariat_years`: a page asks them of several blocs and
-    years, a service of every sheet it saves."""
-    if not user.is_authenticated:
-        return ()
-    assigned = SecretaryAssignment.objects.filter(user_id=user.pk).values_list(
-        "bloc_id", "first_year", "last_year"
-    )
-    chaired = (
-        ChairTerm.objects.filter(chair_id__in=_official_orgs(user))
-        .annotate(last=F("year"))
-        .values_list("bloc_id", "year", "last")
-    )
-    # Unordered parts: SQLite (the embedded default) refuses ORDER BY inside a UNION.
-    rows = assigned.order_by().union(chaired.order_by(), all=True)
-    return tuple(SecretariatSpan(*row) for row in rows)
 
 
 @remembered(_asked_of)

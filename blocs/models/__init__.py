@@ -14,6 +14,7 @@ from .blocs import (
     Organization,
     OrganizationQuerySet,
     ReadSpan,
+    SecretariatSpan,
     SecretaryAssignment,
     YearSpan,
     YearSpanQuerySet,
@@ -21,6 +22,7 @@ from .blocs import (
     official_of,
     read_spans,
     readable_years,
+    secretariat_spans,
 )
 from .meetings import (
     AgendaItem,
@@ -50,6 +52,7 @@ __all__ = [
     "Organization",
     "OrganizationQuerySet",
     "ReadSpan",
+    "SecretariatSpan",
     "SecretaryAssignment",
     "YearSpan",
     "YearSpanQuerySet",
@@ -57,5 +60,6 @@ __all__ = [
     "held_bloc_ids",
     "official_of",
     "read_spans",
+    "secretariat_spans",
     "readable_years",
 ]

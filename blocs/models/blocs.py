@@ -285,6 +285,42 @@ def read_spans(user: Person) -> tuple[ReadSpan, ...]:
     return tuple(ReadSpan(*row) for row in first.union(*rest, all=True))
 
 
+class SecretariatSpan(NamedTuple):
+    """Years `first` to `last` (None: still open) in which the user is the secretariat of
+    the bloc `bloc_id`: an assignment's years, or the one year of a chair term."""
+
+    bloc_id: int
+    first: int
+    last: int | None
+
+    def covers(self, year: int) -> bool:
+        return self.first <= year and (self.last is None or year <= self.last)
+
+
+@remembered(_user_key)
+def secretariat_spans(user: Person) -> tuple[SecretariatSpan, ...]:
+    """Every bloc and year in which the user is the secretariat (admins aside), in one query
+    kept for the request: their assignments and the chair terms of their organization. The
+    source of `blocs.rules.is_secretariat` and `secretariat_years`: a page asks them of
+    several blocs and years, a service of every sheet it saves. Its own query, not a part
+    of `read_spans`' union: folded in, it cost the pages that ask only `read_spans` (the
+    dashboards) more CPU than the query it saved."""
+    if not user.is_authenticated:
+        return ()
+    org_ids = Official.objects.filter(user_id=user.pk).values("organization_id")
+    assigned = SecretaryAssignment.objects.filter(user_id=user.pk).values_list(
+        "bloc_id", "first_year", "last_year"
+    )
+    chaired = (
+        ChairTerm.objects.filter(chair_id__in=org_ids)
+        .annotate(last=F("year"))
+        .values_list("bloc_id", "year", "last")
+    )
+    # Unordered parts: SQLite (the embedded default) refuses ORDER BY inside a UNION.
+    rows = assigned.order_by().union(chaired.order_by(), all=True)
+    return tuple(SecretariatSpan(*row) for row in rows)
+
+
 def held_bloc_ids(user: Person) -> list[int]:
     """The blocs the user reads through a role of their own: every bloc of `read_spans`
     but those their organization joins only in a coming year."""
